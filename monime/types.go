@@ -1,0 +1,231 @@
+package monime
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// CheckoutSessionStatus is where a checkout session is in its life. Monime may
+// add values; compare with the constants and treat unknown ones as not final.
+type CheckoutSessionStatus string
+
+// The statuses Monime documents for checkout sessions.
+const (
+	// CheckoutSessionStatusPending: waiting for the customer to pay.
+	CheckoutSessionStatusPending CheckoutSessionStatus = "pending"
+	// CheckoutSessionStatusCompleted: the customer paid; OrderNumber is set.
+	CheckoutSessionStatusCompleted CheckoutSessionStatus = "completed"
+	// CheckoutSessionStatusCancelled: the customer cancelled on the hosted page.
+	CheckoutSessionStatusCancelled CheckoutSessionStatus = "cancelled"
+	// CheckoutSessionStatusExpired: the session timed out unpaid.
+	CheckoutSessionStatusExpired CheckoutSessionStatus = "expired"
+)
+
+// IsFinal reports whether the status can no longer change: completed,
+// cancelled or expired.
+func (s CheckoutSessionStatus) IsFinal() bool {
+	switch s {
+	case CheckoutSessionStatusCompleted, CheckoutSessionStatusCancelled, CheckoutSessionStatusExpired:
+		return true
+	}
+	return false
+}
+
+// Currency is an ISO 4217 currency code.
+type Currency string
+
+// The currencies Monime settles checkout sessions in.
+const (
+	CurrencySLE Currency = "SLE" // Sierra Leonean leone; 100 minor units = Le 1
+	CurrencyUSD Currency = "USD" // US dollar (API release caph.2025-08-23 onwards); 100 cents = $1
+)
+
+// Money is an amount in minor units: Money{Currency: "SLE", Value: 15000} is Le 150.00.
+type Money struct {
+	Currency Currency `json:"currency"`
+	Value    int64    `json:"value"`
+}
+
+// LineItemTypeCustom is the only line-item type Monime has: one you describe yourself.
+const LineItemTypeCustom = "custom"
+
+// LineItem is one line of a checkout session. On create, leave ID empty and
+// Type empty (meaning "custom"); Quantity 0 means 1.
+type LineItem struct {
+	// ID is assigned by Monime and read-only.
+	ID          string   `json:"id,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	Name        string   `json:"name"`
+	Price       Money    `json:"price"`
+	Quantity    int      `json:"quantity,omitempty"`
+	Reference   string   `json:"reference,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Images      []string `json:"images,omitempty"`
+}
+
+// LineItems is a session's list of line items. On the wire Monime wraps it in
+// an object, {"data": [...]}; a bare array is read too.
+type LineItems []LineItem
+
+// UnmarshalJSON reads {"data": [...]}, a bare array, or null.
+func (l *LineItems) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		return json.Unmarshal(b, (*[]LineItem)(l))
+	}
+	var wrapped struct {
+		Data []LineItem `json:"data"`
+	}
+	if err := json.Unmarshal(b, &wrapped); err != nil {
+		return err
+	}
+	*l = wrapped.Data
+	return nil
+}
+
+// MarshalJSON writes the wire form, {"data": [...]}.
+func (l LineItems) MarshalJSON() ([]byte, error) {
+	items := []LineItem(l)
+	if items == nil {
+		items = []LineItem{}
+	}
+	return json.Marshal(struct {
+		Data []LineItem `json:"data"`
+	}{items})
+}
+
+// Metadata holds your own key-value pairs on a session: at most 64 keys of
+// up to 64 characters from [A-Za-z0-9_-] (not starting with _, - or
+// "monime"), values of up to 100 characters.
+//
+// Reading is tolerant: a value Monime returns as a number, boolean or object
+// is kept as its JSON text, and null as "", so odd metadata never makes a
+// response undecodable.
+type Metadata map[string]string
+
+// UnmarshalJSON reads a JSON object whose values may be of any type.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*m = nil
+		return nil
+	}
+	out := make(Metadata, len(raw))
+	for k, v := range raw {
+		out[k] = metadataValue(v)
+	}
+	*m = out
+	return nil
+}
+
+func metadataValue(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		return ""
+	case v[0] == '"':
+		if s, err := strconv.Unquote(string(v)); err == nil {
+			return s
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+	}
+	return string(v)
+}
+
+// BrandingOptions changes the look of the hosted checkout page.
+type BrandingOptions struct {
+	// PrimaryColor is a hex colour such as "#0A7CFF".
+	PrimaryColor string `json:"primaryColor,omitempty"`
+}
+
+// PaymentOptions chooses which payment methods the hosted page offers. A nil
+// field leaves that method as Monime configures it for the space.
+type PaymentOptions struct {
+	Card   *CardOptions   `json:"card,omitempty"`
+	Bank   *MethodOptions `json:"bank,omitempty"`
+	Momo   *MethodOptions `json:"momo,omitempty"`
+	Wallet *MethodOptions `json:"wallet,omitempty"`
+}
+
+// CardOptions configures card payments.
+type CardOptions struct {
+	// Disable hides card payments.
+	Disable bool `json:"disable,omitempty"`
+}
+
+// MethodOptions configures a provider-based payment method (bank, mobile
+// money or wallet). When both lists are given Monime uses EnabledProviders.
+type MethodOptions struct {
+	// Disable hides the whole method.
+	Disable bool `json:"disable,omitempty"`
+	// EnabledProviders, when set, lists the only providers offered.
+	EnabledProviders []string `json:"enabledProviders,omitempty"`
+	// DisabledProviders lists providers to hide.
+	DisabledProviders []string `json:"disabledProviders,omitempty"`
+}
+
+// Provider ids accepted in MethodOptions.
+const (
+	BankProviderSLB001  = "slb001"
+	BankProviderSLB004  = "slb004"
+	BankProviderSLB007  = "slb007"
+	MomoProviderM17     = "m17"
+	MomoProviderM18     = "m18"
+	WalletProviderDW001 = "dw001"
+)
+
+// Owner is one link of the chain of resources that own a session.
+type Owner struct {
+	ID       string   `json:"id,omitempty"`
+	Type     string   `json:"type,omitempty"`
+	Metadata Metadata `json:"metadata,omitempty"`
+	Owner    *Owner   `json:"owner,omitempty"`
+}
+
+// OwnershipGraph tells who owns a session.
+type OwnershipGraph struct {
+	Owner *Owner `json:"owner,omitempty"`
+}
+
+// CheckoutSession is a Monime-hosted payment page for a set of line items.
+// Send the customer to RedirectURL; the outcome shows in Status.
+type CheckoutSession struct {
+	ID                 string                `json:"id"`
+	Name               string                `json:"name"`
+	Status             CheckoutSessionStatus `json:"status"`
+	OrderNumber        string                `json:"orderNumber,omitempty"`
+	Reference          string                `json:"reference,omitempty"`
+	Description        string                `json:"description,omitempty"`
+	RedirectURL        string                `json:"redirectUrl"`
+	CancelURL          string                `json:"cancelUrl,omitempty"`
+	SuccessURL         string                `json:"successUrl,omitempty"`
+	LineItems          LineItems             `json:"lineItems"`
+	FinancialAccountID string                `json:"financialAccountId,omitempty"`
+	BrandingOptions    *BrandingOptions      `json:"brandingOptions,omitempty"`
+	ExpireTime         time.Time             `json:"expireTime"`
+	CreateTime         time.Time             `json:"createTime"`
+	OwnershipGraph     *OwnershipGraph       `json:"ownershipGraph,omitempty"`
+	Metadata           Metadata              `json:"metadata,omitempty"`
+}
+
+// Totals sums the session's line items per currency (price times quantity,
+// a quantity of 0 counting as 1).
+func (s *CheckoutSession) Totals() map[Currency]int64 {
+	out := make(map[Currency]int64)
+	for _, li := range s.LineItems {
+		q := int64(li.Quantity)
+		if q == 0 {
+			q = 1
+		}
+		out[li.Price.Currency] += li.Price.Value * q
+	}
+	return out
+}
