@@ -1,0 +1,18 @@
+// Package webhook verifies the webhooks Monime sends and turns them into typed
+// events.
+//
+// Monime signs every delivery with HMAC-SHA256 and puts the result in the
+// Monime-Signature header as "t=<unix seconds>,v1=<base64 signature>", where
+// the signature covers "<t>_<raw body>". Verify before trusting anything in
+// the body:
+//
+//	ev, err := webhook.ConstructEvent(body, r.Header.Get(webhook.SignatureHeaderName), secret)
+//
+// or mount [Handler], which reads the request safely, verifies it, calls your
+// function and answers Monime with a status that makes it redeliver only
+// when your function failed.
+//
+// Monime may deliver the same event more than once, so handling must be
+// idempotent: key your side effects on [Event.ID] or give the handler a
+// [Deduplicator].
+package webhook
