@@ -1,0 +1,161 @@
+package webhook
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/monimekit/monime-go/monime"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConstructEventDecodesCheckoutSession(t *testing.T) {
+	ev, err := ConstructEvent([]byte(testBody), testHeader, testSecret, at(testTime))
+	require.NoError(t, err)
+
+	assert.Equal(t, "evt-KfT3x9", ev.ID)
+	assert.Equal(t, EventCheckoutSessionCompleted, ev.Name)
+	assert.Equal(t, time.Date(2025, 8, 24, 1, 46, 40, 0, time.UTC), ev.Timestamp.UTC())
+	assert.Equal(t, "caph.2025-08-23", ev.APIVersion)
+	assert.Equal(t, Object{ID: "scs-Zq81mB", Type: ObjectTypeCheckoutSession}, ev.Object)
+	assert.True(t, ev.IsCheckoutSession())
+
+	s, err := ev.CheckoutSession()
+	require.NoError(t, err)
+	assert.Equal(t, "scs-Zq81mB", s.ID)
+	assert.Equal(t, monime.CheckoutSessionStatusCompleted, s.Status)
+	assert.Equal(t, "ord-5521", s.OrderNumber)
+	assert.Equal(t, "1042", s.Reference)
+	require.Len(t, s.LineItems, 1)
+	assert.Equal(t, monime.Money{Currency: monime.CurrencySLE, Value: 15000}, s.LineItems[0].Price)
+	assert.Equal(t, 2, s.LineItems[0].Quantity)
+	assert.Equal(t, map[monime.Currency]int64{monime.CurrencySLE: 30000}, s.Totals())
+	assert.Equal(t, monime.Metadata{"cart": "c_77"}, s.Metadata)
+	assert.Equal(t, time.Date(2025, 8, 24, 2, 46, 40, 0, time.UTC), s.ExpireTime.UTC())
+}
+
+func TestEventDecodingIsTolerant(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want Event
+	}{
+		{
+			name: "unknown fields ignored, unknown event name kept",
+			body: `{"apiVersion":"caph.2025-08-23","future":1,"event":{"id":"evt-1","name":"payment.created","timestamp":"2025-08-24T01:46:40.123Z","x":[]},"object":{"id":"pay-1","type":"payment","y":{}},"data":{"id":"pay-1"}}`,
+			want: Event{ID: "evt-1", Name: "payment.created", Timestamp: time.Date(2025, 8, 24, 1, 46, 40, 123e6, time.UTC),
+				APIVersion: "caph.2025-08-23", Object: Object{ID: "pay-1", Type: "payment"}, Data: json.RawMessage(`{"id":"pay-1"}`)},
+		},
+		{
+			name: "timestamp as unix seconds",
+			body: `{"event":{"id":"evt-2","name":"checkout_session.expired","timestamp":1756000000}}`,
+			want: Event{ID: "evt-2", Name: EventCheckoutSessionExpired, Timestamp: time.Unix(1756000000, 0).UTC(), Data: json.RawMessage("null")},
+		},
+		{
+			name: "timestamp as fractional unix seconds",
+			body: `{"event":{"id":"evt-3","timestamp":1756000000.5}}`,
+			want: Event{ID: "evt-3", Timestamp: time.Unix(1756000000, 5e8).UTC(), Data: json.RawMessage("null")},
+		},
+		{
+			name: "timestamp with offset",
+			body: `{"event":{"id":"evt-4","timestamp":"2025-08-24T02:46:40+01:00"}}`,
+			want: Event{ID: "evt-4", Timestamp: time.Date(2025, 8, 24, 1, 46, 40, 0, time.UTC), Data: json.RawMessage("null")},
+		},
+		{
+			name: "unreadable timestamps leave it zero",
+			body: `{"event":{"id":"evt-5","timestamp":"yesterday"}}`,
+			want: Event{ID: "evt-5", Data: json.RawMessage("null")},
+		},
+		{
+			name: "timestamp of another type",
+			body: `{"event":{"id":"evt-6","timestamp":{"seconds":1}}}`,
+			want: Event{ID: "evt-6", Data: json.RawMessage("null")},
+		},
+		{
+			name: "null timestamp and explicit null data",
+			body: `{"event":{"id":"evt-7","timestamp":null},"data":null}`,
+			want: Event{ID: "evt-7", Data: json.RawMessage("null")},
+		},
+		{
+			name: "everything missing",
+			body: `{}`,
+			want: Event{Data: json.RawMessage("null")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := ConstructEvent([]byte(tt.body), SignatureHeader([]byte(tt.body), testSecret, testTime), testSecret, at(testTime))
+			require.NoError(t, err)
+			assert.True(t, tt.want.Timestamp.Equal(ev.Timestamp), "timestamp %v, want %v", ev.Timestamp, tt.want.Timestamp)
+			ev.Timestamp, tt.want.Timestamp = time.Time{}, time.Time{}
+			assert.Equal(t, tt.want, *ev)
+		})
+	}
+}
+
+func TestConstructEventRejectsGenuineNonEvents(t *testing.T) {
+	for _, body := range []string{``, `null`, `[]`, `"event"`, `42`, `{"event":`, `{"event":"evt-1"}`, `{"object":[]}`, "\xff"} {
+		ev, err := ConstructEvent([]byte(body), SignatureHeader([]byte(body), testSecret, testTime), testSecret, at(testTime))
+		assert.Nil(t, ev, body)
+		assert.ErrorIs(t, err, ErrInvalidPayload, body)
+	}
+}
+
+func TestEventCheckoutSessionErrors(t *testing.T) {
+	t.Run("not a checkout session", func(t *testing.T) {
+		ev := &Event{ID: "evt-1", Name: "payment.completed", Object: Object{ID: "pay-1", Type: "payment"}, Data: json.RawMessage(`{"id":"pay-1"}`)}
+		assert.False(t, ev.IsCheckoutSession())
+		s, err := ev.CheckoutSession()
+		assert.Nil(t, s)
+		assert.ErrorIs(t, err, ErrNotCheckoutSession)
+		assert.Contains(t, err.Error(), "payment.completed")
+	})
+	t.Run("recognised by name alone or by object type alone", func(t *testing.T) {
+		byName := &Event{Name: EventCheckoutSessionCancelled, Data: json.RawMessage(`{"id":"scs-1","status":"cancelled"}`)}
+		s, err := byName.CheckoutSession()
+		require.NoError(t, err)
+		assert.Equal(t, monime.CheckoutSessionStatusCancelled, s.Status)
+
+		byType := &Event{Name: "checkout_session.something_new", Object: Object{Type: ObjectTypeCheckoutSession}, Data: json.RawMessage(`{"id":"scs-2"}`)}
+		s, err = byType.CheckoutSession()
+		require.NoError(t, err)
+		assert.Equal(t, "scs-2", s.ID)
+	})
+	for name, data := range map[string]string{
+		"no data":       ``,
+		"null data":     `null`,
+		"array data":    `[{"id":"scs-1"}]`,
+		"string data":   `"scs-1"`,
+		"wrong types":   `{"id":"scs-1","lineItems":{"data":[{"price":{"value":"lots"}}]}}`,
+		"bad time":      `{"id":"scs-1","expireTime":"tomorrow"}`,
+		"truncated":     `{"id":"scs-1"`,
+		"status number": `{"status":3}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ev := &Event{ID: "evt-9", Name: EventCheckoutSessionCompleted, Data: json.RawMessage(data)}
+			s, err := ev.CheckoutSession()
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, ErrInvalidPayload)
+			assert.Contains(t, err.Error(), "evt-9")
+		})
+	}
+}
+
+func TestEventJSONRoundTrip(t *testing.T) {
+	ev, err := ConstructEvent([]byte(testBody), testHeader, testSecret, at(testTime))
+	require.NoError(t, err)
+
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	assert.JSONEq(t, testBody, string(b))
+
+	var back Event
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, *ev, back)
+
+	// A zero event still marshals to the documented shape.
+	b, err = json.Marshal(Event{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"event":{"id":"","name":""},"object":{"id":"","type":""},"data":null}`, string(b))
+}
