@@ -1,0 +1,119 @@
+package monime
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// callConfig is what a call's options may set.
+type callConfig struct {
+	spaceID        string
+	apiVersion     string
+	idempotencyKey string
+	headers        [][2]string
+	retry          retryPolicy
+	info           *ResponseInfo
+}
+
+// callState travels with one logical call (in its context) from the facade
+// through the generated client into the retrying doer and back.
+type callState struct {
+	callConfig
+	op       string // "POST /v1/checkout-sessions", for errors and logs
+	attempts int
+	// uncertain is set once an attempt may have reached Monime without its
+	// answer reaching us (a transport error after sending, or a 5xx).
+	uncertain bool
+	// retryErr is the error of the last attempt that was retried, kept in
+	// case the context ends while waiting.
+	retryErr error
+}
+
+type callKey struct{}
+
+// newCall applies the client's defaults and the call's options, and returns
+// a context that carries the call's state.
+func (c *Client) newCall(ctx context.Context, method, path string, opts []CallOption) (context.Context, *callState, error) {
+	op := method + " " + path
+	if ctx == nil {
+		return nil, nil, fmt.Errorf("monime: %s: nil context; pass context.Background() or a request's context", op)
+	}
+	st := &callState{
+		callConfig: callConfig{spaceID: c.spaceID, apiVersion: c.apiVersion, retry: c.retry},
+		op:         op,
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.applyCall(&st.callConfig); err != nil {
+			return nil, nil, fmt.Errorf("%w (in %s)", err, op)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("monime: %s: %w", op, err)
+	}
+	return context.WithValue(ctx, callKey{}, st), st, nil
+}
+
+// idempotencyKey returns the caller's key or a new random UUIDv4, chosen
+// once per logical call so that every retry carries the same one.
+func (st *callState) ensureIdempotencyKey() string {
+	if st.idempotencyKey == "" {
+		st.idempotencyKey = newUUID()
+	}
+	return st.idempotencyKey
+}
+
+// newUUID returns a random (version 4) UUID from crypto/rand.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hexdigits = "0123456789abcdef"
+	var out [36]byte
+	j := 0
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = hexdigits[v>>4], hexdigits[v&0x0f]
+		j += 2
+	}
+	return string(out[:])
+}
+
+// fillInfo copies what the final response said into the caller's ResponseInfo.
+func (st *callState) fillInfo(resp *http.Response) {
+	info := st.info
+	if info == nil {
+		return
+	}
+	*info = ResponseInfo{IdempotencyKey: st.idempotencyKey, Attempts: st.attempts}
+	if resp == nil {
+		return
+	}
+	info.StatusCode = resp.StatusCode
+	info.Header = resp.Header
+	info.RequestID = resp.Header.Get("Monime-Request-Id")
+	info.Replayed = resp.Header.Get("Monime-Cache") == "irc"
+	info.RateLimit = resp.Header.Get("Monime-Rate-Limit")
+}
+
+// transportError wraps a failure that left no response.
+func (st *callState) transportError(err error) error {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return err
+	}
+	if st.attempts > 1 {
+		return fmt.Errorf("monime: %s: failed after %d attempts: %w", st.op, st.attempts, err)
+	}
+	return fmt.Errorf("monime: %s: %w", st.op, err)
+}
+

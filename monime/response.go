@@ -1,0 +1,166 @@
+package monime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// envelope is every Monime response body: success or error, item or page.
+// It is decoded once, straight into the caller's result type.
+type envelope[T any] struct {
+	Success    *bool           `json:"success"`
+	Messages   json.RawMessage `json:"messages"`
+	Result     T               `json:"result"`
+	Pagination *pagination     `json:"pagination"`
+	Error      *errorBody      `json:"error"`
+}
+
+type pagination struct {
+	Count int     `json:"count"`
+	Next  *string `json:"next"`
+}
+
+type errorBody struct {
+	Code    int             `json:"code"`
+	Reason  string          `json:"reason"`
+	Message string          `json:"message"`
+	Details json.RawMessage `json:"details"`
+}
+
+var errBodyTooLarge = errors.New("response body too large")
+
+// finish turns the final attempt's response into a decoded envelope or an
+// error. It reads the (size-capped) body once and decodes it once.
+func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*envelope[T], error) {
+	if err != nil {
+		st.fillInfo(nil)
+		return nil, st.transportError(err)
+	}
+	defer resp.Body.Close()
+	st.fillInfo(resp)
+	body, err := readBody(resp, c.maxBody)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return nil, st.newError(resp, nil, fmt.Sprintf("the response body is larger than %d bytes; the client refused to read it", c.maxBody))
+		}
+		return nil, st.transportError(fmt.Errorf("reading the %d response: %w", resp.StatusCode, err))
+	}
+	env := new(envelope[T])
+	if jerr := json.Unmarshal(body, env); jerr != nil {
+		return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))
+	}
+	failed := resp.StatusCode < 200 || resp.StatusCode > 299 || (env.Success != nil && !*env.Success) ||
+		(env.Success == nil && env.Error != nil)
+	if failed {
+		return nil, st.newError(resp, env.Error, "").withMessages(env.Messages)
+	}
+	return env, nil
+}
+
+// readBody reads at most limit bytes, sized from Content-Length when known.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		return nil, errBodyTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+// newError builds the *Error for a response; body may be nil when the
+// response carried no readable Monime error.
+func (st *callState) newError(resp *http.Response, body *errorBody, fallback string) *Error {
+	method, path, _ := strings.Cut(st.op, " ")
+	e := &Error{
+		StatusCode:     resp.StatusCode,
+		RequestID:      resp.Header.Get("Monime-Request-Id"),
+		IdempotencyKey: st.idempotencyKey,
+		RateLimit:      resp.Header.Get("Monime-Rate-Limit"),
+		RetryAfter:     parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		Method:         method,
+		Path:           path,
+		Attempts:       st.attempts,
+		Message:        fallback,
+	}
+	if body != nil {
+		e.Reason = body.Reason
+		if body.Message != "" {
+			e.Message = body.Message
+		}
+		e.Details = decodeAnyList(body.Details)
+		if e.StatusCode >= 200 && e.StatusCode < 300 && body.Code >= 400 {
+			// success:false under a 2xx: the envelope's code is the truth.
+			e.StatusCode = body.Code
+		}
+	}
+	if e.Message == "" && e.Reason == "" {
+		e.Message = "Monime answered without an error message"
+	}
+	return e
+}
+
+func (e *Error) withMessages(raw json.RawMessage) *Error {
+	e.Messages = decodeAnyList(raw)
+	return e
+}
+
+// decodeAnyList reads a JSON array of anything; a lone value becomes a
+// one-element list, and garbage is kept as its text.
+func decodeAnyList(raw json.RawMessage) []any {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
+		return nil
+	}
+	var list []any
+	if raw[0] == '[' && json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one any
+	if json.Unmarshal(raw, &one) == nil {
+		return []any{one}
+	}
+	return []any{string(raw)}
+}
+
+// unexpectedBody describes a body that is not a Monime envelope.
+func unexpectedBody(resp *http.Response, body []byte, err error) string {
+	ct := resp.Header.Get("Content-Type")
+	if mt, _, perr := mime.ParseMediaType(ct); perr == nil {
+		ct = mt
+	}
+	if ct == "" {
+		ct = "no content type"
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Sprintf("unexpected empty response body (%s)", ct)
+	}
+	return fmt.Sprintf("unexpected response body (%s, not a Monime JSON envelope: %v): %q", ct, err, excerpt(body, 120))
+}
+
+// excerpt returns at most n bytes of b, cut on a rune boundary.
+func excerpt(b []byte, n int) string {
+	if len(b) <= n {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return strings.ToValidUTF8(string(b[:cut]), "\uFFFD") + "..."
+}

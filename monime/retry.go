@@ -1,0 +1,282 @@
+package monime
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Retries, in one place.
+//
+// What is retried: transport failures (except certificate, scheme and
+// redirect errors, and the caller's own context ending) and the statuses
+// 408, 429, 500, 502, 503 and 504. 501 and every other 4xx are final.
+//
+// Which requests: GET always. POST only with an Idempotency-Key, which every
+// create carries, the same on every attempt: Monime replays the first result
+// for a repeated key, so a retry can never create a second session or charge
+// twice. DELETE is retried too (it is idempotent): when an earlier attempt's
+// outcome is unknown (its answer was lost, or a 5xx) and a retry then answers
+// 404, the first attempt did delete the session, so Delete reports success.
+//
+// How long: full-jitter exponential backoff, the n-th wait drawn from
+// [0, initial*2^(n-1)), never more than max; a Retry-After header (seconds
+// or an HTTP date) is honoured, capped at max. The wait ends early, with the
+// context's error, when the context ends.
+
+type retryPolicy struct {
+	maxRetries int
+	initial    time.Duration
+	max        time.Duration
+}
+
+// retryDoer is the gen.HttpRequestDoer under the generated client: it sends
+// a logical call's attempts over the client's one http.Client.
+type retryDoer struct{ c *Client }
+
+// Do sends req, retrying as the policy of req's call allows. The response it
+// returns is the final attempt's, body unread.
+func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
+	c := d.c
+	ctx := req.Context()
+	st, _ := ctx.Value(callKey{}).(*callState)
+	if st == nil {
+		st = &callState{callConfig: callConfig{retry: c.retry}, op: req.Method + " " + req.URL.Path}
+	}
+	canRetry := retryableRequest(req)
+	for {
+		st.attempts++
+		start := time.Now()
+		resp, err := c.attempt(ctx, req, st.attempts > 1)
+		again, reason := shouldRetry(ctx, resp, err)
+		if c.logger.Enabled(ctx, slog.LevelDebug) {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "monime: attempt",
+				slog.String("op", st.op), slog.Int("attempt", st.attempts),
+				slog.Int("status", statusOf(resp)), slog.Duration("took", time.Since(start)),
+				slog.String("request_id", requestIDOf(resp)), slog.String("error", errText(err)))
+		}
+		if !again || !canRetry || st.attempts > st.retry.maxRetries {
+			if again && c.logger.Enabled(ctx, slog.LevelWarn) {
+				c.logger.LogAttrs(ctx, slog.LevelWarn, "monime: giving up",
+					slog.String("op", st.op), slog.Int("attempts", st.attempts), slog.String("reason", reason))
+			}
+			return resp, err
+		}
+		if err != nil && !isDialError(err) || resp != nil && resp.StatusCode >= 500 || resp != nil && resp.StatusCode == http.StatusRequestTimeout {
+			st.uncertain = true
+		}
+		wait := st.retry.wait(st.attempts, resp, time.Now())
+		if resp != nil {
+			st.retryErr = st.discard(resp, c.maxBody)
+		} else {
+			st.retryErr = st.transportError(err)
+		}
+		c.logger.LogAttrs(ctx, slog.LevelInfo, "monime: retrying",
+			slog.String("op", st.op), slog.Int("attempt", st.attempts), slog.Int("status", statusOf(resp)),
+			slog.Duration("wait", wait), slog.String("reason", reason))
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("monime: %s: stopped waiting to retry after %d attempts: %w; last attempt: %w", st.op, st.attempts, err, st.retryErr)
+		}
+	}
+}
+
+// attempt sends one attempt, bounded by the client's per-attempt timeout
+// (the bound lasts until the body is closed). A repeated attempt gets a fresh
+// body from GetBody.
+func (c *Client) attempt(ctx context.Context, req *http.Request, again bool) (*http.Response, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	r := req.WithContext(actx)
+	if again && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("rewinding the request body: %w", err)
+		}
+		r.Body = body
+	}
+	resp, err := c.httpClient.Do(r)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// retryableRequest: GET, HEAD and DELETE always; POST only with an
+// Idempotency-Key; and only when the body can be sent again.
+func retryableRequest(req *http.Request) bool {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return false
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		return true
+	case http.MethodPost:
+		return req.Header.Get("Idempotency-Key") != ""
+	}
+	return false
+}
+
+// shouldRetry says whether an attempt's outcome is worth another attempt,
+// and why.
+func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, string) {
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, "context ended"
+		}
+		if permanentTransportError(err) {
+			return false, "permanent transport error"
+		}
+		return true, "transport error: " + err.Error()
+	}
+	switch resp.StatusCode {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, "status " + strconv.Itoa(resp.StatusCode)
+	}
+	return false, ""
+}
+
+// permanentTransportError: failures another attempt cannot fix.
+func permanentTransportError(err error) bool {
+	var (
+		certErr     *tls.CertificateVerificationError
+		unknownAuth x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		recordErr   tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalidCert), errors.As(err, &recordErr):
+		return true
+	case errors.Is(err, errTooManyRedirects):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+}
+
+// isDialError: the connection was never made, so the request never left.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// wait is the pause before attempt n+1.
+func (p retryPolicy) wait(n int, resp *http.Response, now time.Time) time.Duration {
+	if resp != nil {
+		if ra := parseRetryAfter(resp.Header.Get("Retry-After"), now); ra > 0 {
+			return min(ra, p.max)
+		}
+	}
+	ceiling := p.max
+	if n-1 < 30 {
+		if c := p.initial << (n - 1); c > 0 && c < ceiling {
+			ceiling = c
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling)
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 when
+// absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return min(d, 24*time.Hour)
+		}
+	}
+	return 0
+}
+
+// discard turns a response that will be retried into its *Error (kept in
+// case the wait is cut short), then drains and closes it so the connection
+// can be reused.
+func (st *callState) discard(resp *http.Response, limit int64) *Error {
+	defer resp.Body.Close()
+	var env struct {
+		Messages json.RawMessage `json:"messages"`
+		Error    *errorBody      `json:"error"`
+	}
+	body, err := readBody(resp, min(limit, 1<<20))
+	if err == nil && json.Unmarshal(body, &env) == nil {
+		return st.newError(resp, env.Error, "").withMessages(env.Messages)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return st.newError(resp, nil, "the response body could not be read")
+	}
+	return st.newError(resp, nil, unexpectedBody(resp, body, errors.New("not JSON")))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func requestIDOf(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	return resp.Header.Get("Monime-Request-Id")
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
