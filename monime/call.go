@@ -116,4 +116,3 @@ func (st *callState) transportError(err error) error {
 	}
 	return fmt.Errorf("monime: %s: %w", st.op, err)
 }
-

@@ -3,6 +3,8 @@ package monime
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,3 +109,5 @@ func validParams() *CheckoutSessionCreateParams {
 }
 
 func sessionPath(id string) string { return fmt.Sprintf("/v1/checkout-sessions/%s", id) }
+
+func newDiscardLog() *log.Logger { return log.New(io.Discard, "", 0) }

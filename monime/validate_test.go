@@ -1,0 +1,247 @@
+package monime
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/monimekit/monime-go/internal/contract"
+)
+
+func TestCreateValidatesEveryLimitBeforeSending(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("é", n) } // multi-byte: limits count characters
+	item := func(mut func(*LineItem)) []LineItem {
+		li := LineItem{Name: "T-shirt", Price: Money{Currency: "SLE", Value: 100}, Quantity: 1}
+		mut(&li)
+		return []LineItem{li}
+	}
+	many := func(n int) []LineItem {
+		out := make([]LineItem, n)
+		for i := range out {
+			out[i] = LineItem{Name: "x", Price: Money{Currency: "SLE", Value: 1}}
+		}
+		return out
+	}
+	bigMeta := Metadata{}
+	for i := range 65 {
+		bigMeta["k"+strings.Repeat("x", i%5)+string(rune('a'+i%26))+strings.Repeat("y", i/26)] = "v"
+	}
+	require.Len(t, bigMeta, 65)
+
+	cases := []struct {
+		name   string
+		mut    func(*CheckoutSessionCreateParams)
+		fields []string
+	}{
+		{"name missing", func(p *CheckoutSessionCreateParams) { p.Name = "" }, []string{"name"}},
+		{"name too long", func(p *CheckoutSessionCreateParams) { p.Name = long(151) }, []string{"name"}},
+		{"name invalid UTF-8", func(p *CheckoutSessionCreateParams) { p.Name = "a\xffb" }, []string{"name"}},
+		{"name with NUL", func(p *CheckoutSessionCreateParams) { p.Name = "a\x00b" }, []string{"name"}},
+		{"description too long", func(p *CheckoutSessionCreateParams) { p.Description = long(1001) }, []string{"description"}},
+		{"success URL relative", func(p *CheckoutSessionCreateParams) { p.SuccessURL = "/ok" }, []string{"successUrl"}},
+		{"cancel URL javascript", func(p *CheckoutSessionCreateParams) { p.CancelURL = "javascript:alert(1)" }, []string{"cancelUrl"}},
+		{"success URL too long", func(p *CheckoutSessionCreateParams) { p.SuccessURL = "https://x.example/" + strings.Repeat("a", 240) }, []string{"successUrl"}},
+		{"callback state too long", func(p *CheckoutSessionCreateParams) { p.CallbackState = long(256) }, []string{"callbackState"}},
+		{"reference too long", func(p *CheckoutSessionCreateParams) { p.Reference = long(256) }, []string{"reference"}},
+		{"financial account too long", func(p *CheckoutSessionCreateParams) { p.FinancialAccountID = long(101) }, []string{"financialAccountId"}},
+		{"no line items", func(p *CheckoutSessionCreateParams) { p.LineItems = nil }, []string{"lineItems"}},
+		{"17 line items", func(p *CheckoutSessionCreateParams) { p.LineItems = many(17) }, []string{"lineItems"}},
+		{"item id set", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.ID = "sli-1" }) }, []string{"lineItems[0].id"}},
+		{"item type unknown", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Type = "product" }) }, []string{"lineItems[0].type"}},
+		{"item name missing", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Name = "" }) }, []string{"lineItems[0].name"}},
+		{"item name too long", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Name = long(101) }) }, []string{"lineItems[0].name"}},
+		{"currency missing", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Price.Currency = "" }) }, []string{"lineItems[0].price.currency"}},
+		{"currency EUR", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Price.Currency = "EUR" })
+		}, []string{"lineItems[0].price.currency"}},
+		{"currency lower case", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Price.Currency = "sle" })
+		}, []string{"lineItems[0].price.currency"}},
+		{"negative price", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Price.Value = -1 }) }, []string{"lineItems[0].price.value"}},
+		{"overflowing line", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Price.Value = 1 << 62; l.Quantity = 4 })
+		}, []string{"lineItems[0].price.value"}},
+		{"overflowing total", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = []LineItem{{Name: "a", Price: Money{"SLE", 1 << 62}}, {Name: "b", Price: Money{"SLE", 1 << 62}}}
+		}, []string{"lineItems[1].price.value"}},
+		{"quantity negative", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Quantity = -1 }) }, []string{"lineItems[0].quantity"}},
+		{"quantity too big", func(p *CheckoutSessionCreateParams) { p.LineItems = item(func(l *LineItem) { l.Quantity = 100001 }) }, []string{"lineItems[0].quantity"}},
+		{"item reference too long", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Reference = long(101) })
+		}, []string{"lineItems[0].reference"}},
+		{"item references repeat", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = []LineItem{{Name: "a", Price: Money{"SLE", 1}, Reference: "r"}, {Name: "b", Price: Money{"SLE", 1}, Reference: "r"}}
+		}, []string{"lineItems[1].reference"}},
+		{"item description too long", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Description = long(101) })
+		}, []string{"lineItems[0].description"}},
+		{"four images", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) {
+				l.Images = []string{"https://a.example/1", "https://a.example/2", "https://a.example/3", "https://a.example/4"}
+			})
+		}, []string{"lineItems[0].images"}},
+		{"repeated image", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Images = []string{"https://a.example/1", "https://a.example/1"} })
+		}, []string{"lineItems[0].images[1]"}},
+		{"image not a URL", func(p *CheckoutSessionCreateParams) {
+			p.LineItems = item(func(l *LineItem) { l.Images = []string{"tee.png"} })
+		}, []string{"lineItems[0].images[0]"}},
+		{"unknown momo provider", func(p *CheckoutSessionCreateParams) {
+			p.PaymentOptions = &PaymentOptions{Momo: &MethodOptions{EnabledProviders: []string{"m99"}}}
+		}, []string{"paymentOptions.momo.enabledProviders[0]"}},
+		{"bank provider under wallet", func(p *CheckoutSessionCreateParams) {
+			p.PaymentOptions = &PaymentOptions{Wallet: &MethodOptions{DisabledProviders: []string{"slb001"}}}
+		}, []string{"paymentOptions.wallet.disabledProviders[0]"}},
+		{"repeated bank provider", func(p *CheckoutSessionCreateParams) {
+			p.PaymentOptions = &PaymentOptions{Bank: &MethodOptions{EnabledProviders: []string{"slb001", "slb001"}}}
+		}, []string{"paymentOptions.bank.enabledProviders[1]"}},
+		{"colour not hex", func(p *CheckoutSessionCreateParams) { p.BrandingOptions = &BrandingOptions{PrimaryColor: "blue"} }, []string{"brandingOptions.primaryColor"}},
+		{"65 metadata keys", func(p *CheckoutSessionCreateParams) { p.Metadata = bigMeta }, []string{"metadata"}},
+		{"metadata key too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{strings.Repeat("k", 65): "v"} }, []string{"metadata." + strings.Repeat("k", 65)}},
+		{"metadata key with a dot", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a.b": "v"} }, []string{"metadata.a.b"}},
+		{"metadata key starting with _", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"_x": "v"} }, []string{"metadata._x"}},
+		{"metadata key starting with -", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"-x": "v"} }, []string{"metadata.-x"}},
+		{"metadata key starting with Monime", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"MonimeRef": "v"} }, []string{"metadata.MonimeRef"}},
+		{"metadata empty key", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"": "v"} }, []string{"metadata"}},
+		{"metadata value too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"k": long(101)} }, []string{"metadata.k"}},
+		{"several at once", func(p *CheckoutSessionCreateParams) {
+			p.Name = ""
+			p.SuccessURL = "nope"
+			p.LineItems = item(func(l *LineItem) { l.Price.Currency = "EUR"; l.Quantity = 0; l.Price.Value = -5 })
+		}, []string{"name", "successUrl", "lineItems[0].price.currency", "lineItems[0].price.value"}},
+	}
+	var sent atomic.Int32
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := validParams()
+			tc.mut(p)
+			_, err := c.CheckoutSessions.Create(context.Background(), p)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			var got []string
+			for _, pr := range ve.Problems {
+				got = append(got, pr.Field)
+				assert.NotEmpty(t, pr.Problem)
+			}
+			assert.Equal(t, tc.fields, got, "problems: %v", err)
+			assert.Contains(t, err.Error(), "nothing was sent")
+		})
+	}
+	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
+
+	_, err := c.CheckoutSessions.Create(context.Background(), nil)
+	require.ErrorAs(t, err, new(*ValidationError))
+}
+
+func TestValidParamsPass(t *testing.T) {
+	p := validParams()
+	p.LineItems = append(p.LineItems, LineItem{Name: strings.Repeat("é", 100), Price: Money{"USD", 0}, Quantity: 100000,
+		Images: []string{"https://a.example/1", "http://a.example/2", "https://a.example/3"}, Type: "custom"})
+	p.Name = strings.Repeat("é", 150)
+	p.Metadata = Metadata{"order_id": "1", "Cart-2": strings.Repeat("v", 100), "mon": "ok"}
+	p.BrandingOptions = &BrandingOptions{PrimaryColor: "#abc"}
+	require.NoError(t, p.Validate())
+}
+
+func TestIDsThatCouldEscapeThePathAreRefused(t *testing.T) {
+	var sent atomic.Int32
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	bad := []string{"", "../scs-1", "..", "scs/1", "scs?x=1", "scs#f", "scs 1", "scs\x00", "scs%2F1", "scs\xff", "scs\n1", strings.Repeat("a", 101), "é"}
+	for _, id := range bad {
+		_, err := c.CheckoutSessions.Get(context.Background(), id)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, "id %q", id)
+		assert.Equal(t, "id", ve.Problems[0].Field)
+		err = c.CheckoutSessions.Delete(context.Background(), id)
+		require.ErrorAs(t, err, &ve, "id %q", id)
+	}
+	assert.Zero(t, sent.Load())
+	_, err := c.CheckoutSessions.List(context.Background(), &CheckoutSessionListParams{Limit: 51})
+	require.ErrorAs(t, err, new(*ValidationError))
+	_, err = c.CheckoutSessions.List(context.Background(), &CheckoutSessionListParams{Limit: -1})
+	require.ErrorAs(t, err, new(*ValidationError))
+	_, err = c.CheckoutSessions.List(context.Background(), &CheckoutSessionListParams{After: strings.Repeat("c", 2001)})
+	require.ErrorAs(t, err, new(*ValidationError))
+	assert.Zero(t, sent.Load())
+}
+
+// The client's limits are the spec's: change one without the other and this fails.
+func TestLimitsMatchTheSpec(t *testing.T) {
+	doc, err := contract.Spec()
+	require.NoError(t, err)
+	schemas := doc.T.Components.Schemas
+	prop := func(schema string, path ...string) *openapi3.Schema {
+		s := schemas[schema].Value
+		for _, p := range path {
+			if p == "[]" {
+				s = s.Items.Value
+				continue
+			}
+			ref, ok := s.Properties[p]
+			require.True(t, ok, "%s has no property %s", schema, p)
+			s = ref.Value
+		}
+		return s
+	}
+	u64 := func(n int) uint64 { return uint64(n) }
+	req := "CreateCheckoutSessionRequest"
+	assert.Equal(t, u64(maxNameLen), *prop(req, "name").MaxLength)
+	assert.Equal(t, u64(maxDescriptionLen), *prop(req, "description").MaxLength)
+	assert.Equal(t, u64(maxURLLen), *prop(req, "successUrl").MaxLength)
+	assert.Equal(t, u64(maxURLLen), *prop(req, "cancelUrl").MaxLength)
+	assert.Equal(t, u64(maxCallbackStateLen), *prop(req, "callbackState").MaxLength)
+	assert.Equal(t, u64(maxReferenceLen), *prop(req, "reference").MaxLength)
+	assert.Equal(t, u64(maxFinancialAcctLen), *prop(req, "financialAccountId").MaxLength)
+	assert.Equal(t, u64(minLineItems), prop(req, "lineItems").MinItems)
+	assert.Equal(t, u64(maxLineItems), *prop(req, "lineItems").MaxItems)
+	item := "LineItemInput"
+	assert.Equal(t, u64(maxItemNameLen), *prop(item, "name").MaxLength)
+	assert.Equal(t, u64(maxItemReferenceLen), *prop(item, "reference").MaxLength)
+	assert.Equal(t, u64(maxItemDescLen), *prop(item, "description").MaxLength)
+	assert.Equal(t, float64(minQuantity), *prop(item, "quantity").Min)
+	assert.Equal(t, float64(maxQuantity), *prop(item, "quantity").Max)
+	assert.Equal(t, u64(maxImages), *prop(item, "images").MaxItems)
+	assert.True(t, prop(item, "images").UniqueItems)
+	assert.Equal(t, 0.0, *prop("Money", "value").Min)
+	assert.ElementsMatch(t, []any{"SLE", "USD"}, prop("Money", "currency").Enum)
+	assert.ElementsMatch(t, []any{LineItemTypeCustom}, prop(item, "type").Enum)
+	assert.Equal(t, u64(maxPrimaryColorLen), *prop("BrandingOptions", "primaryColor").MaxLength)
+	assert.Equal(t, u64(maxMetadataKeys), *schemas["Metadata"].Value.MaxProps)
+	assert.Equal(t, u64(maxMetadataValueLen), *schemas["Metadata"].Value.AdditionalProperties.Schema.Value.MaxLength)
+	for method, ids := range validProviders {
+		var want []any
+		for id := range ids {
+			want = append(want, id)
+		}
+		schema := map[string]string{"bank": "BankProvider", "momo": "MomoProvider", "wallet": "WalletProvider"}[method]
+		assert.ElementsMatch(t, want, schemas[schema].Value.Enum, method)
+	}
+	params := doc.T.Components.Parameters
+	assert.Equal(t, u64(maxIdempotencyKey), *params["IdempotencyKey"].Value.Schema.Value.MaxLength)
+	assert.Equal(t, u64(maxSpaceIDLength), *params["MonimeSpaceId"].Value.Schema.Value.MaxLength)
+	assert.Equal(t, u64(maxIDLen), *params["SessionId"].Value.Schema.Value.MaxLength)
+	assert.Equal(t, float64(maxLimit), *params["Limit"].Value.Schema.Value.Max)
+	assert.Equal(t, u64(maxCursorLen), *params["After"].Value.Schema.Value.MaxLength)
+	assert.ElementsMatch(t, []any{APIVersion, APIVersion20250620}, schemas["MonimeVersion"].Value.Enum)
+}
+
+func TestValidationErrorHelpers(t *testing.T) {
+	err := (&CheckoutSessionCreateParams{}).Validate()
+	var ve *ValidationError
+	require.True(t, errors.As(err, &ve))
+	f, ok := ve.Field("lineItems")
+	assert.True(t, ok)
+	assert.Contains(t, f.Problem, "1 to 16")
+	_, ok = ve.Field("nope")
+	assert.False(t, ok)
+	assert.Contains(t, err.Error(), "2 invalid parameters")
+}
