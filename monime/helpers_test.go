@@ -2,7 +2,6 @@ package monime
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -108,6 +107,5 @@ func validParams() *CheckoutSessionCreateParams {
 	}
 }
 
-func sessionPath(id string) string { return fmt.Sprintf("/v1/checkout-sessions/%s", id) }
 
 func newDiscardLog() *log.Logger { return log.New(io.Discard, "", 0) }
