@@ -1,0 +1,111 @@
+package monime
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A redirect to another host must never carry the token there, even when
+// the caller's http.Client would forward headers.
+func TestAuthorizationNeverFollowsARedirectToAnotherHost(t *testing.T) {
+	var mu sync.Mutex
+	var seen http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = r.Header.Clone()
+		mu.Unlock()
+		writeResult(w, wireSession("scs-1"))
+	}))
+	defer other.Close()
+	// Same IP, other port: Go's own rule would still forward the header to
+	// "127.0.0.1"; ours compares scheme, host and port.
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer origin.Close()
+
+	for _, hc := range []*http.Client{nil, {CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}} {
+		var opts []ClientOption
+		opts = append(opts, WithBaseURL(origin.URL))
+		if hc != nil {
+			opts = append(opts, WithHTTPClient(hc))
+		}
+		c, err := NewClient(testToken, testSpace, opts...)
+		require.NoError(t, err)
+		_, err = c.CheckoutSessions.Get(context.Background(), "scs-1")
+		require.NoError(t, err)
+		mu.Lock()
+		assert.Empty(t, seen.Get("Authorization"), "the token leaked to %s", other.URL)
+		assert.Empty(t, seen.Get("Monime-Space-Id"))
+		mu.Unlock()
+	}
+
+	// A redirect within the same origin keeps the credentials.
+	same := http.NewServeMux()
+	same.HandleFunc("/v1/checkout-sessions/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v1/checkout-sessions/scs-1", http.StatusTemporaryRedirect)
+	})
+	same.HandleFunc("/v1/checkout-sessions/scs-1", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testToken {
+			writeError(w, 401, "unauthorized", "no token")
+			return
+		}
+		writeResult(w, wireSession("scs-1"))
+	})
+	srv := httptest.NewServer(same)
+	defer srv.Close()
+	c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.CheckoutSessions.Get(context.Background(), "old")
+	require.NoError(t, err)
+}
+
+func TestEachAttemptHasATimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){
+		func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		},
+		ok,
+	}}
+	c, _ := newTestClient(t, s, WithTimeout(500*time.Millisecond)) // roomy: validation under -race is slow
+	start := time.Now()
+	var info ResponseInfo
+	_, err := c.CheckoutSessions.Get(context.Background(), "scs-1", WithResponseInfo(&info))
+	require.NoError(t, err, "the slow attempt times out and the retry succeeds")
+	assert.Equal(t, 2, info.Attempts)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// Neither errors nor logs at any level carry the token, whatever happens.
+func TestTokenNeverInErrorsOrLogs(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){
+		hangUp, status(503, "unavailable"), status(401, "unauthorized"),
+	}}
+	c, tr := newTestClient(t, s, WithLogger(logger))
+	tr.HostileResponses = true
+	_, err := c.CheckoutSessions.Create(context.Background(), validParams())
+	require.Error(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, err), "s3cr3t", verb)
+	}
+	assert.NotContains(t, logs.String(), "s3cr3t")
+	assert.True(t, strings.Count(logs.String(), "monime: attempt") >= 3, logs.String())
+}
