@@ -1,0 +1,295 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/spec"
+)
+
+// contract is spec/monime.yaml parsed, routed and ready to validate requests
+// and responses. It is built once per process and only read afterwards, so
+// every Server shares it.
+type contract struct {
+	doc             *openapi3.T
+	router          routers.Router
+	requestOptions  *openapi3filter.Options
+	responseOptions *openapi3filter.Options
+}
+
+// contractLoads counts how often the spec was parsed, so a test can prove it
+// happens once per process.
+var contractLoads atomic.Int32
+
+var loadContract = sync.OnceValues(func() (*contract, error) {
+	contractLoads.Add(1)
+	doc, err := openapi3.NewLoader().LoadFromData(spec.YAML)
+	if err != nil {
+		return nil, fmt.Errorf("api: parsing spec/monime.yaml: %w", err)
+	}
+	// Route on the path alone: the fake answers on whatever host it runs on,
+	// not on the servers the spec lists (api.monime.io).
+	doc.Servers = nil
+	// kin-openapi knows the name "uri" but checks nothing for it.
+	doc.SetStringFormatValidator("uri", openapi3.NewCallbackValidator(checkAbsoluteURL))
+	router, err := legacy.NewRouter(doc) // validates the document too
+	if err != nil {
+		return nil, fmt.Errorf("api: spec/monime.yaml is not a valid OpenAPI document: %w", err)
+	}
+	formats := doc.GetSchemaValidationOptions()
+	return &contract{
+		doc:    doc,
+		router: router,
+		requestOptions: &openapi3filter.Options{
+			MultiError:          true,
+			SkipSettingDefaults: true, // the fake applies defaults itself, as Monime does
+			KeepValidatedValue:  true, // the generated server binds the validated value: one decode
+			AuthenticationFunc:  checkBearerScheme,
+			// Messages name the field and the rule, never echo the value.
+			SchemaValidationOptions: append(formats, openapi3.DisableSchemaErrorDetails()),
+		},
+		responseOptions: &openapi3filter.Options{
+			MultiError:              true,
+			IncludeResponseStatus:   true,
+			SchemaValidationOptions: formats,
+		},
+	}, nil
+})
+
+// mustLoadContract returns the parsed spec. The spec is embedded at build
+// time, so failing to parse it is a bug in spec/ and not recoverable.
+func mustLoadContract() *contract {
+	c, err := loadContract()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func checkAbsoluteURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return errors.New("must be an absolute URL such as https://shop.example/ok")
+	}
+	return nil
+}
+
+// checkBearerScheme is the AuthenticationFunc of request validation: the
+// spec's bearerAuth scheme is satisfied when an "Authorization: Bearer
+// <token>" header is present. Whether the token is known is checked later.
+func checkBearerScheme(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	_, err := bearerToken(in.RequestValidationInput.Request.Header)
+	return err
+}
+
+// route finds the spec operation of r, or explains with an API error.
+func (c *contract) route(r *http.Request) (*routers.Route, map[string]string, *apiError) {
+	route, params, err := c.router.FindRoute(r)
+	if err == nil {
+		return route, params, nil
+	}
+	// The path may still exist with another method: that is a 405.
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Header: http.Header{}}
+		if m != r.Method {
+			if _, _, err := c.router.FindRoute(probe); err == nil {
+				allowed = append(allowed, m)
+			}
+		}
+	}
+	if len(allowed) > 0 {
+		return nil, nil, &apiError{
+			status:  http.StatusMethodNotAllowed,
+			reason:  ReasonMethodNotAllowed,
+			message: fmt.Sprintf("%s is not allowed on %s; it allows %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")),
+			header:  http.Header{"Allow": {strings.Join(allowed, ", ")}},
+		}
+	}
+	return nil, nil, noOperation(r)
+}
+
+// noOperation is the answer to a request that matches no operation.
+func noOperation(r *http.Request) *apiError {
+	return &apiError{
+		status:  http.StatusNotFound,
+		reason:  ReasonNotFound,
+		message: fmt.Sprintf("no operation %s %s; the fake serves /v1/checkout-sessions and /v1/checkout-sessions/{id}", r.Method, r.URL.Path),
+	}
+}
+
+// validateRequest checks r against its operation. details list every
+// violation but the bearer scheme's; authErr is set when that is missing (a
+// 401).
+func (c *contract) validateRequest(r *http.Request, route *routers.Route, pathParams map[string]string) (details []gen.ErrorDetail, authErr error) {
+	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: pathParams,
+		Route:      route,
+		Options:    c.requestOptions,
+	})
+	if err == nil {
+		return nil, nil
+	}
+	var v violations
+	v.collect(err)
+	return v.details, v.auth
+}
+
+// validateResponse checks one finished response against the operation it
+// answers.
+func (c *contract) validateResponse(r *http.Request, route *routers.Route, pathParams map[string]string, status int, header http.Header, body []byte) error {
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    r,
+			PathParams: pathParams,
+			Route:      route,
+		},
+		Status:  status,
+		Header:  header,
+		Options: c.responseOptions,
+	}
+	in.SetBodyBytes(bytes.Clone(body))
+	return openapi3filter.ValidateResponse(r.Context(), in)
+}
+
+// violations turns kin-openapi's error tree into Monime error details.
+type violations struct {
+	auth    error
+	details []gen.ErrorDetail
+}
+
+func (v *violations) collect(err error) {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, inner := range e {
+			v.collect(inner)
+		}
+	case *openapi3filter.SecurityRequirementsError:
+		if v.auth == nil {
+			v.auth = e
+			if len(e.Errors) > 0 {
+				v.auth = e.Errors[0]
+			}
+		}
+	case *openapi3filter.RequestError:
+		v.request(e)
+	default:
+		v.details = append(v.details, detail("", err.Error()))
+	}
+}
+
+func (v *violations) request(re *openapi3filter.RequestError) {
+	field := ""
+	switch {
+	case re.Parameter != nil:
+		field = re.Parameter.Name
+	case re.RequestBody != nil && strings.HasPrefix(re.Reason, "header Content-Type"):
+		v.details = append(v.details, detail("Content-Type", "must be application/json"))
+		return
+	}
+	switch e := re.Err.(type) {
+	case openapi3.MultiError:
+		for _, inner := range e {
+			if se, ok := inner.(*openapi3.SchemaError); ok {
+				v.schema(field, se)
+			} else {
+				v.details = append(v.details, detail(field, inner.Error()))
+			}
+		}
+	case *openapi3.SchemaError:
+		v.schema(field, e)
+	case *openapi3filter.ParseError:
+		if re.Parameter != nil {
+			v.details = append(v.details, detail(field, "cannot be parsed: "+e.Error()))
+		} else {
+			v.details = append(v.details, detail("", "the body is not valid JSON: "+e.Error()))
+		}
+	default:
+		switch {
+		case !errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			v.details = append(v.details, detail(field, re.Error()))
+		case re.Parameter != nil:
+			v.details = append(v.details, detail(field, fmt.Sprintf("is required (a %s parameter)", re.Parameter.In)))
+		default:
+			v.details = append(v.details, detail("", "a JSON request body is required"))
+		}
+	}
+}
+
+// schema adds one schema violation, naming the field as a path such as
+// lineItems[0].price.currency.
+func (v *violations) schema(prefix string, se *openapi3.SchemaError) {
+	path := se.JSONPointer()
+	message := se.Reason
+	switch se.SchemaField {
+	case "required":
+		message = "is required"
+	case "properties":
+		// An unknown field: kin-openapi names it only in the reason.
+		const pre, suf = "property ", " is unsupported"
+		if q, ok := strings.CutPrefix(se.Reason, pre); ok {
+			if q, ok = strings.CutSuffix(q, suf); ok {
+				if name, err := strconv.Unquote(q); err == nil {
+					path = append(path, name)
+					message = "is not a field of this request; remove it"
+				}
+			}
+		}
+	}
+	if message == "" {
+		message = "does not match the schema's " + se.SchemaField
+	}
+	v.details = append(v.details, detail(fieldPath(prefix, path), message))
+}
+
+// fieldPath joins JSON-pointer segments the way a developer writes them:
+// lineItems[0].price.currency.
+func fieldPath(prefix string, segments []string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, s := range segments {
+		if _, err := strconv.Atoi(s); err == nil {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// summarize is the message of a validation_error: the first problem, and
+// how many more the details hold.
+func summarize(details []gen.ErrorDetail) string {
+	if len(details) == 0 {
+		return "the request is invalid"
+	}
+	first := ""
+	if f := details[0].Field; f != nil && *f != "" {
+		first = *f + ": "
+	}
+	if m := details[0].Message; m != nil {
+		first += *m
+	}
+	if n := len(details) - 1; n > 0 {
+		return fmt.Sprintf("the request is invalid: %s (and %d more; see error.details)", first, n)
+	}
+	return "the request is invalid: " + first
+}

@@ -1,0 +1,110 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/monimekit/monime-go/gen"
+)
+
+// The error reasons the fake answers with, in error.reason of the Monime
+// error envelope.
+const (
+	ReasonValidation          = "validation_error"               // 400: the request breaks spec/ or a documented rule
+	ReasonUnauthorized        = "unauthorized"                   // 401: missing, malformed or unknown access token
+	ReasonForbidden           = "forbidden"                      // 403: the token may not act in the space
+	ReasonNotFound            = "not_found"                      // 404: no such session (or endpoint)
+	ReasonMethodNotAllowed    = "method_not_allowed"             // 405: the path exists, the method does not
+	ReasonIdempotencyKeyInUse = "idempotency_key_in_use"         // 409: the key was used for another request
+	ReasonSessionNotDeletable = "checkout_session_not_deletable" // 409: the session is started or final
+	ReasonRequestTooLarge     = "request_too_large"              // 413: the body is over the size limit
+	ReasonTooManyRequests     = "too_many_requests"              // 429: a rate limit was hit
+	ReasonInternal            = "internal_error"                 // 500: the fake broke (for example its response broke spec/)
+)
+
+// apiError is one error answer: its status, reason, message and details.
+type apiError struct {
+	status  int
+	reason  string
+	message string
+	details []gen.ErrorDetail
+	header  http.Header // extra headers, such as Allow on a 405
+}
+
+func (e *apiError) envelope() gen.ErrorEnvelope {
+	details := e.details
+	if details == nil {
+		details = []gen.ErrorDetail{}
+	}
+	return gen.ErrorEnvelope{
+		Success:  false,
+		Messages: &gen.Messages{},
+		Error: gen.Error{
+			Code:    e.status,
+			Reason:  e.reason,
+			Message: e.message,
+			Details: &details,
+		},
+	}
+}
+
+// write answers with the error envelope, keeping headers already set (such
+// as Monime-Request-Id and Retry-After).
+func (e *apiError) write(w http.ResponseWriter) {
+	var buf bytes.Buffer
+	// Encoding these plain structs cannot fail.
+	_ = json.NewEncoder(&buf).Encode(e.envelope())
+	for k, v := range e.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func detail(field, message string) gen.ErrorDetail {
+	d := gen.ErrorDetail{Message: &message}
+	if field != "" {
+		d.Field = &field
+	}
+	return d
+}
+
+func validationError(message string, details ...gen.ErrorDetail) *apiError {
+	return &apiError{status: http.StatusBadRequest, reason: ReasonValidation, message: message, details: details}
+}
+
+// reasonForStatus is the reason an injected fault answers with.
+func reasonForStatus(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return ReasonValidation
+	case http.StatusUnauthorized:
+		return ReasonUnauthorized
+	case http.StatusForbidden:
+		return ReasonForbidden
+	case http.StatusNotFound:
+		return ReasonNotFound
+	case http.StatusTooManyRequests:
+		return ReasonTooManyRequests
+	case http.StatusInternalServerError:
+		return ReasonInternal
+	}
+	text := http.StatusText(status)
+	if text == "" {
+		return "status_" + strconv.Itoa(status)
+	}
+	// "Service Unavailable" -> "service_unavailable", "I'm a teapot" -> "i_m_a_teapot".
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return '_'
+	}, text)
+}

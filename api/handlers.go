@@ -1,0 +1,177 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/gen/server"
+)
+
+// handlers implements the generated strict server: one method per spec
+// operation, taking and returning the generated types.
+type handlers struct{ s *Server }
+
+var _ server.StrictServerInterface = (*handlers)(nil)
+
+// requestInfo is what the outer layers of the Server know about a request
+// that the strict handlers need.
+type requestInfo struct {
+	id         string // Monime-Request-Id
+	hostedBase string // origin of the hosted checkout pages
+}
+
+type requestInfoKey struct{}
+
+func infoFrom(ctx context.Context) requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(requestInfo)
+	return info
+}
+
+const (
+	defaultListLimit = 10
+	maxListLimit     = 50
+)
+
+// ListCheckoutSessions implements GET /v1/checkout-sessions: newest first,
+// limit 1 to 50 (default 10), after = pagination.next of the previous page.
+func (h *handlers) ListCheckoutSessions(ctx context.Context, req server.ListCheckoutSessionsRequestObject) (server.ListCheckoutSessionsResponseObject, error) {
+	info := infoFrom(ctx)
+	space := req.Params.MonimeSpaceId
+	limit := defaultListLimit
+	if req.Params.Limit != nil {
+		limit = *req.Params.Limit
+	}
+	if limit < 1 || limit > maxListLimit {
+		e := validationError(fmt.Sprintf("limit must be 1 to %d, got %d", maxListLimit, limit), detail("limit", fmt.Sprintf("must be 1 to %d", maxListLimit)))
+		return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+	}
+	var after uint64
+	if req.Params.After != nil && *req.Params.After != "" {
+		var e *apiError
+		if after, e = decodeCursor(space, *req.Params.After); e != nil {
+			return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		}
+	}
+	page, last, more := h.s.store.list(space, limit, after)
+	pagination := gen.Pagination{Count: len(page)}
+	if more {
+		next := encodeCursor(space, last)
+		pagination.Next = &next
+	}
+	return server.ListCheckoutSessions200JSONResponse{
+		Body: gen.CheckoutSessionListEnvelope{
+			Success:    true,
+			Messages:   &gen.Messages{},
+			Result:     page,
+			Pagination: pagination,
+		},
+		Headers: server.ListCheckoutSessions200ResponseHeaders{MonimeRequestId: &info.id},
+	}, nil
+}
+
+// CreateCheckoutSession implements POST /v1/checkout-sessions. Idempotency
+// is handled around it (see Server.idempotent).
+func (h *handlers) CreateCheckoutSession(ctx context.Context, req server.CreateCheckoutSessionRequestObject) (server.CreateCheckoutSessionResponseObject, error) {
+	info := infoFrom(ctx)
+	var problems []gen.ErrorDetail
+	if req.Body == nil {
+		problems = append(problems, detail("", "a JSON request body is required"))
+	} else {
+		problems = checkCreateRules(req.Body)
+	}
+	if len(problems) > 0 {
+		e := validationError(summarize(problems), problems...)
+		return server.CreateCheckoutSession400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+	}
+	created := h.s.store.create(req.Params.MonimeSpaceId, req.Params.IdempotencyKey, req.Body, info.hostedBase)
+	return server.CreateCheckoutSession200JSONResponse{
+		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: created},
+		Headers: server.CreateCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+	}, nil
+}
+
+// GetCheckoutSession implements GET /v1/checkout-sessions/{id}.
+func (h *handlers) GetCheckoutSession(ctx context.Context, req server.GetCheckoutSessionRequestObject) (server.GetCheckoutSessionResponseObject, error) {
+	info := infoFrom(ctx)
+	found, ok := h.s.store.get(req.Params.MonimeSpaceId, req.Id)
+	if !ok {
+		return server.GetCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: &info.id}}}, nil
+	}
+	return server.GetCheckoutSession200JSONResponse{
+		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: found},
+		Headers: server.GetCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+	}, nil
+}
+
+// DeleteCheckoutSession implements DELETE /v1/checkout-sessions/{id}: only
+// a pending session the customer has not started can go.
+func (h *handlers) DeleteCheckoutSession(ctx context.Context, req server.DeleteCheckoutSessionRequestObject) (server.DeleteCheckoutSessionResponseObject, error) {
+	info := infoFrom(ctx)
+	err := h.s.store.remove(req.Params.MonimeSpaceId, req.Id)
+	var nd *errNotDeletable
+	switch {
+	case err == nil:
+		return server.DeleteCheckoutSession200JSONResponse{
+			Body:    gen.EmptyEnvelope{Success: true, Messages: &gen.Messages{}},
+			Headers: server.DeleteCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+		}, nil
+	case errors.Is(err, ErrSessionNotFound):
+		return server.DeleteCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: &info.id}}}, nil
+	case errors.As(err, &nd):
+		e := &apiError{status: http.StatusConflict, reason: ReasonSessionNotDeletable, message: nd.reason}
+		return server.DeleteCheckoutSession409JSONResponse{ConflictJSONResponse: server.ConflictJSONResponse{Body: e.envelope(), Headers: server.ConflictResponseHeaders{MonimeRequestId: &info.id}}}, nil
+	default:
+		return nil, err
+	}
+}
+
+func sessionNotFound(id, space string) *apiError {
+	return &apiError{
+		status:  http.StatusNotFound,
+		reason:  ReasonNotFound,
+		message: fmt.Sprintf("no checkout session %q in space %s; check the id and the Monime-Space-Id header", id, space),
+	}
+}
+
+// metadataKey is the key syntax Monime documents: up to 64 of [A-Za-z0-9_-].
+var metadataKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// checkCreateRules checks what Monime documents for a create body that
+// spec/ cannot express in OpenAPI 3.0: the syntax of metadata keys and
+// line-item references unique within the session.
+func checkCreateRules(body *gen.CreateCheckoutSessionRequest) []gen.ErrorDetail {
+	var problems []gen.ErrorDetail
+	if body.Metadata != nil {
+		for _, k := range slices.Sorted(maps.Keys(*body.Metadata)) {
+			field := "metadata." + k
+			switch {
+			case !metadataKey.MatchString(k):
+				problems = append(problems, detail(field, "metadata keys are 1 to 64 characters of A-Z, a-z, 0-9, _ and -"))
+			case k[0] == '_' || k[0] == '-':
+				problems = append(problems, detail(field, "metadata keys must not start with _ or -"))
+			case strings.HasPrefix(strings.ToLower(k), "monime"):
+				problems = append(problems, detail(field, "metadata keys must not start with monime (reserved)"))
+			}
+		}
+	}
+	seen := make(map[string]int)
+	for i, item := range body.LineItems {
+		if item.Reference == nil {
+			continue
+		}
+		if j, dup := seen[*item.Reference]; dup {
+			problems = append(problems, detail(fmt.Sprintf("lineItems[%d].reference", i),
+				fmt.Sprintf("must be unique within the session; lineItems[%d] has it too", j)))
+			continue
+		}
+		seen[*item.Reference] = i
+	}
+	return problems
+}

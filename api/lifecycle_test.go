@@ -1,0 +1,148 @@
+package api
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/monimekit/monime-go/gen"
+)
+
+func TestCompleteSetsStatusAndOrderNumber(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(minimalBody)
+	require.NoError(t, f.srv.Complete(s.Id))
+
+	got := f.get(s.Id)
+	assert.Equal(t, gen.CheckoutSessionStatusCompleted, got.Status)
+	require.NotNil(t, got.OrderNumber)
+	assert.Regexp(t, `^ord-[0-9A-Za-z]{12}$`, *got.OrderNumber)
+	assert.Equal(t, s.ExpireTime, got.ExpireTime)
+}
+
+func TestCancel(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(minimalBody)
+	require.NoError(t, f.srv.Cancel(s.Id))
+	got := f.get(s.Id)
+	assert.Equal(t, gen.CheckoutSessionStatusCancelled, got.Status)
+	assert.Nil(t, got.OrderNumber)
+}
+
+func TestExpireEndsTheSessionNow(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(minimalBody)
+	f.clock.Advance(time.Minute)
+	require.NoError(t, f.srv.Expire(s.Id))
+	got := f.get(s.Id)
+	assert.Equal(t, gen.CheckoutSessionStatusExpired, got.Status)
+	assert.Equal(t, f.clock.Now(), got.ExpireTime, "expireTime becomes the moment it expired")
+}
+
+func TestControlsRefuseUnknownAndFinalSessions(t *testing.T) {
+	f := newFixture(t)
+	controls := map[string]func(string) error{
+		"Complete": f.srv.Complete, "Cancel": f.srv.Cancel, "Expire": f.srv.Expire, "Start": f.srv.Start,
+	}
+	for name, control := range controls {
+		err := control("scs-nope")
+		assert.ErrorIs(t, err, ErrSessionNotFound, name)
+		assert.ErrorContains(t, err, name+`("scs-nope")`)
+	}
+	s := f.create(minimalBody)
+	require.NoError(t, f.srv.Complete(s.Id))
+	for name, control := range controls {
+		err := control(s.Id)
+		assert.ErrorIs(t, err, ErrSessionFinal, name)
+		assert.ErrorContains(t, err, "completed", name)
+	}
+}
+
+func TestSessionsExpireWhenTheClockPassesExpireTime(t *testing.T) {
+	f := newFixture(t, WithSessionTTL(10*time.Minute))
+	a := f.create(minimalBody)
+	f.clock.Advance(5 * time.Minute)
+	b := f.create(minimalBody)
+
+	f.clock.Advance(5*time.Minute - time.Millisecond)
+	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(a.Id).Status, "one millisecond before expireTime")
+
+	f.clock.Advance(time.Millisecond)
+	assert.Equal(t, gen.CheckoutSessionStatusExpired, f.get(a.Id).Status, "at expireTime")
+	assert.Equal(t, a.ExpireTime, f.get(a.Id).ExpireTime)
+	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(b.Id).Status)
+
+	err := f.srv.Complete(a.Id)
+	assert.ErrorIs(t, err, ErrSessionFinal, "an expired session cannot be paid")
+
+	f.clock.Advance(5 * time.Minute)
+	assert.Equal(t, 1, f.srv.Sweep(), "the sweep expires b")
+	assert.Equal(t, 0, f.srv.Sweep(), "and nothing twice")
+	snap, _ := f.srv.Session(b.Id)
+	assert.Equal(t, gen.CheckoutSessionStatusExpired, snap.Status)
+}
+
+func TestExpiryFollowsAClockThatGoesBack(t *testing.T) {
+	f := newFixture(t, WithSessionTTL(time.Minute))
+	a := f.create(minimalBody)
+	f.clock.Advance(-time.Hour)
+	b := f.create(minimalBody) // expires long before a
+	f.clock.Advance(time.Hour - 30*time.Second)
+	assert.Equal(t, 1, f.srv.Sweep())
+	sa, _ := f.srv.Session(a.Id)
+	sb, _ := f.srv.Session(b.Id)
+	assert.Equal(t, gen.CheckoutSessionStatusPending, sa.Status)
+	assert.Equal(t, gen.CheckoutSessionStatusExpired, sb.Status)
+}
+
+func TestEveryLifecycleChangePassesTheHook(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var seen []string
+	f.srv.onTransition(func(ev lifecycleEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, string(ev.kind)+" "+string(ev.session.Status))
+	})
+
+	paid := f.create(minimalBody)
+	require.NoError(t, f.srv.Start(paid.Id))
+	require.NoError(t, f.srv.Start(paid.Id)) // no second event
+	require.NoError(t, f.srv.Complete(paid.Id))
+	cancelled := f.create(minimalBody)
+	require.NoError(t, f.srv.Cancel(cancelled.Id))
+	forced := f.create(minimalBody)
+	require.NoError(t, f.srv.Expire(forced.Id))
+	deleted := f.create(minimalBody)
+	res := f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + deleted.Id})
+	require.Equal(t, http.StatusOK, res.status)
+	f.create(minimalBody)
+	f.clock.Advance(DefaultSessionTTL)
+	f.srv.Sweep()
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{
+		"created pending", "started pending", "completed completed",
+		"created pending", "cancelled cancelled",
+		"created pending", "expired expired",
+		"created pending", "deleted pending",
+		"created pending", "expired expired",
+	}, seen)
+}
+
+func TestHookSeesHiddenFields(t *testing.T) {
+	f := newFixture(t)
+	var got Session
+	f.srv.onTransition(func(ev lifecycleEvent) { got = ev.session })
+	s := f.create(fullBody)
+	require.NoError(t, f.srv.Complete(s.Id))
+	assert.Equal(t, "cart-c_77", *got.CallbackState)
+	assert.NotNil(t, got.PaymentOptions)
+	assert.Equal(t, gen.CheckoutSessionStatusCompleted, got.Status)
+	assert.NotNil(t, got.OrderNumber)
+}

@@ -1,0 +1,327 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/gen/server"
+)
+
+// Server is the fake Monime API: an http.Handler, safe for concurrent use.
+// Create it with New.
+type Server struct {
+	cfg      config
+	contract *contract
+	api      http.Handler // the generated router and strict server around handlers
+	store    *store
+	limiter  *rateLimiter
+	faults   faults
+	log      *slog.Logger
+	requests atomic.Int64
+
+	violationsMu sync.Mutex
+	violations   []error
+}
+
+// New returns a fake with no sessions, configured by opts. The spec is
+// parsed once per process, on the first call.
+func New(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.credentials == nil {
+		cfg.credentials = map[string]map[string]bool{DefaultToken: {DefaultSpaceID: true}}
+	}
+	s := &Server{
+		cfg:      cfg,
+		contract: mustLoadContract(),
+		store:    newStore(cfg.clock, cfg.ttl, cfg.retention),
+		limiter:  newRateLimiter(cfg.ratePerSecond),
+		faults:   faults{fn: cfg.faultFunc},
+		log:      cfg.logger,
+	}
+	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			validationError("the request body does not decode into a create request: "+err.Error(), detail("", err.Error())).write(w)
+		},
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			s.log.Error("api: handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: "the fake failed to answer: " + err.Error()}).write(w)
+		},
+	})
+	// Paths the spec's router and net/http's disagree on (such as a trailing
+	// slash) get the Monime envelope too, never net/http's plain-text 404.
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { noOperation(r).write(w) })
+	s.api = server.HandlerWithOptions(strict, server.StdHTTPServerOptions{
+		BaseRouter: mux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+			validationError(err.Error(), detail(paramName(err), err.Error())).write(w)
+		},
+	})
+	return s
+}
+
+// paramName names the parameter a binding error of the generated server is
+// about.
+func paramName(err error) string {
+	var (
+		required *server.RequiredHeaderError
+		format   *server.InvalidParamFormatError
+		many     *server.TooManyValuesForParamError
+		query    *server.RequiredParamError
+	)
+	switch {
+	case errors.As(err, &required):
+		return required.ParamName
+	case errors.As(err, &format):
+		return format.ParamName
+	case errors.As(err, &many):
+		return many.ParamName
+	case errors.As(err, &query):
+		return query.ParamName
+	}
+	return ""
+}
+
+// ServeHTTP answers one request: faults first, then routing, credentials,
+// rate limit, request validation, idempotency and the operation itself. The
+// whole answer is buffered, so it can be validated against the spec (see
+// WithResponseValidation) or dropped (Fault.Drop) before the client sees it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	s.requests.Add(1)
+	id := newID("req-", 20)
+
+	fault := s.faults.next(r)
+	if !fault.zero() {
+		s.log.Info("api: injecting fault", "fault", fault.String(), "method", r.Method, "path", r.URL.Path, "request_id", id)
+	}
+	if fault.Latency > 0 && !wait(r.Context(), fault.Latency) {
+		return // the client gave up
+	}
+	if fault.Reset {
+		abortConnection(w, true)
+		return
+	}
+
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, requestInfo{id: id, hostedBase: s.hostedBase(r)}))
+	rec := newRecorder()
+	rec.Header().Set("Monime-Request-Id", id)
+	route, params, routeErr := s.contract.route(r)
+	switch {
+	case fault.Status != 0:
+		injectedStatus(fault).write(rec)
+	case routeErr != nil:
+		routeErr.write(rec)
+	default:
+		s.handle(rec, r, route, params)
+	}
+	if s.cfg.validateResponses && route != nil {
+		s.checkResponse(rec, r, route, params)
+	}
+	s.log.Debug("api: request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "request_id", id, "duration", time.Since(start))
+	if fault.Drop && fault.Status == 0 {
+		abortConnection(w, false)
+		return
+	}
+	rec.flush(w)
+}
+
+func injectedStatus(f Fault) *apiError {
+	e := &apiError{
+		status:  f.Status,
+		reason:  reasonForStatus(f.Status),
+		message: fmt.Sprintf("injected fault: %d %s (api.Server.InjectFault or WithFaultFunc)", f.Status, http.StatusText(f.Status)),
+	}
+	return e
+}
+
+// hostedBase is the origin of the hosted checkout page for r.
+func (s *Server) hostedBase(r *http.Request) string {
+	if s.cfg.hostedPageBase != "" {
+		return s.cfg.hostedPageBase
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}
+
+// handle answers a request that matched an operation of the spec.
+func (s *Server) handle(rec *recorder, r *http.Request, route *routers.Route, params map[string]string) {
+	body, e := s.readBody(r)
+	if e != nil {
+		e.write(rec)
+		return
+	}
+	var authErr error
+	var problems []gen.ErrorDetail
+	if s.cfg.validateRequests {
+		problems, authErr = s.contract.validateRequest(r, route, params)
+	}
+	if authErr != nil {
+		unauthorized(authErr.Error()).write(rec)
+		return
+	}
+	token, e := s.authenticate(r)
+	if e != nil {
+		e.write(rec)
+		return
+	}
+	if e := s.authorize(token, r); e != nil {
+		e.write(rec)
+		return
+	}
+	if ok, retryAfter := s.limiter.allow(token, route.Operation.OperationID, s.cfg.clock()); !ok {
+		rec.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		rec.Header().Set("Monime-Rate-Limit", "endpoint-limit")
+		(&apiError{
+			status:  http.StatusTooManyRequests,
+			reason:  ReasonTooManyRequests,
+			message: fmt.Sprintf("too many requests: this token may send %d per second to %s; retry after %d s", s.cfg.ratePerSecond, route.Operation.OperationID, retryAfter),
+		}).write(rec)
+		return
+	}
+	if len(problems) > 0 {
+		validationError(summarize(problems), problems...).write(rec)
+		return
+	}
+	if r.Method == http.MethodPost {
+		s.idempotent(rec, r, body, s.serveOperation)
+		return
+	}
+	s.serveOperation(rec, r)
+}
+
+func (s *Server) serveOperation(rec *recorder, r *http.Request) {
+	s.api.ServeHTTP(rec, r)
+}
+
+// readBody reads the whole request body (up to the size limit) and puts it
+// back for the validator and the generated server.
+func (s *Server) readBody(r *http.Request) ([]byte, *apiError) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	limit := s.cfg.maxRequestBodySize
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, validationError("the request body could not be read: " + err.Error())
+	}
+	if int64(len(body)) > limit {
+		return nil, &apiError{
+			status:  http.StatusRequestEntityTooLarge,
+			reason:  ReasonRequestTooLarge,
+			message: fmt.Sprintf("the request body is over %d bytes", limit),
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
+	return body, nil
+}
+
+// checkResponse validates the recorded answer against the spec. One that
+// breaks it is recorded, logged and replaced by a 500 that says why.
+func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Route, params map[string]string) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	err := s.contract.validateResponse(r, route, params, status, rec.header, rec.body.Bytes())
+	if err == nil {
+		return
+	}
+	violation := fmt.Errorf("api: the fake's %d answer to %s %s breaks spec/monime.yaml: %w", status, r.Method, r.URL.Path, err)
+	s.violationsMu.Lock()
+	s.violations = append(s.violations, violation)
+	s.violationsMu.Unlock()
+	s.log.Error("api: response breaks the contract", "err", violation)
+	rec.reset()
+	(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: violation.Error()}).write(rec)
+}
+
+// ResponseViolations returns, in order, every answer that broke spec/ while
+// response validation was on (see WithResponseValidation). A test asserts it
+// is empty.
+func (s *Server) ResponseViolations() []error {
+	s.violationsMu.Lock()
+	defer s.violationsMu.Unlock()
+	return append([]error(nil), s.violations...)
+}
+
+// RequestCount returns how many requests the Server has received, including
+// those a fault reset, failed or dropped.
+func (s *Server) RequestCount() int64 { return s.requests.Load() }
+
+// Complete marks a pending session paid, as the customer paying on the
+// hosted page would: status completed, orderNumber set. It returns an error
+// wrapping ErrSessionNotFound or ErrSessionFinal when it cannot.
+func (s *Server) Complete(id string) error {
+	return s.store.control("Complete", id, transitionCompleted)
+}
+
+// Cancel marks a pending session cancelled, as the customer pressing Cancel
+// on the hosted page would. Errors as for Complete.
+func (s *Server) Cancel(id string) error {
+	return s.store.control("Cancel", id, transitionCancelled)
+}
+
+// Expire expires a pending session now, as its time running out would (its
+// expireTime becomes now). Errors as for Complete. To expire sessions by the
+// clock instead, move the WithClock clock past their expireTime.
+func (s *Server) Expire(id string) error {
+	return s.store.control("Expire", id, transitionExpired)
+}
+
+// Start marks a pending session as opened by the customer; from then on it
+// can no longer be deleted. Starting a started session does nothing. Errors
+// as for Complete.
+func (s *Server) Start(id string) error {
+	return s.store.control("Start", id, transitionStarted)
+}
+
+// Sweep expires every pending session whose expireTime has passed, forgets
+// idempotency keys past their retention, and returns how many sessions it
+// expired. Requests and the inspection methods sweep by themselves; call
+// Sweep when time moved and no request followed.
+func (s *Server) Sweep() int {
+	now := s.store.clock()
+	s.store.lock()
+	defer s.store.unlock()
+	s.store.forgetExpiredKeysLocked(now)
+	return s.store.sweepLocked(now)
+}
+
+// Sessions returns a snapshot of the sessions of a space, oldest first,
+// deleted ones left out.
+func (s *Server) Sessions(spaceID string) []Session { return s.store.sessions(spaceID) }
+
+// Session returns a snapshot of the session id, whatever its space, and
+// whether there is one.
+func (s *Server) Session(id string) (Session, bool) { return s.store.session(id) }
+
+// onTransition attaches a hook that sees every lifecycle change (created,
+// started, completed, cancelled, expired, deleted) in order; webhook
+// delivery and the hosted page attach here.
+func (s *Server) onTransition(hook func(lifecycleEvent)) { s.store.onTransition(hook) }

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInvalidCreateBodiesNameTheOffendingField(t *testing.T) {
+	cases := []struct {
+		name   string
+		body   string
+		fields []string // every detail's field, in any order
+	}{
+		{"lineItems missing", `{"name":"x"}`, []string{"lineItems"}},
+		{"name missing", `{"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"name"}},
+		{"no line items", `{"name":"x","lineItems":[]}`, []string{"lineItems"}},
+		{"currency not allowed", `{"name":"x","lineItems":[{"name":"a","price":{"currency":"EUR","value":1}}]}`, []string{"lineItems[0].price.currency"}},
+		{"negative price", `{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":-1}}]}`, []string{"lineItems[0].price.value"}},
+		{"fractional price", `{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":1.5}}]}`, []string{"lineItems[0].price.value"}},
+		{"unknown top-level field", `{"name":"x","bogus":1,"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"bogus"}},
+		{"unknown line-item field", `{"name":"x","lineItems":[{"id":"sli-1","name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"lineItems[0].id"}},
+		{"quantity zero", `{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":1},"quantity":0}]}`, []string{"lineItems[0].quantity"}},
+		{"successUrl not a URL", `{"name":"x","successUrl":"shop/ok","lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"successUrl"}},
+		{"name too long", `{"name":"` + strings.Repeat("n", 151) + `","lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"name"}},
+		{"unknown provider", `{"name":"x","paymentOptions":{"momo":{"enabledProviders":["m99"]}},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"paymentOptions.momo.enabledProviders[0]"}},
+		{"metadata value not a string", `{"name":"x","metadata":{"n":5},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"metadata.n"}},
+		{"several at once", `{"bogus":true,"lineItems":[{"name":"a","price":{"currency":"XOF","value":1}},{"price":{"currency":"SLE","value":1}}]}`,
+			[]string{"bogus", "name", "lineItems[0].price.currency", "lineItems[1].name"}},
+		// Rules spec/ cannot express, checked by the fake itself.
+		{"metadata key syntax", `{"name":"x","metadata":{"a b":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"metadata.a b"}},
+		{"metadata key reserved", `{"name":"x","metadata":{"MonimeX":"v","_y":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`, []string{"metadata.MonimeX", "metadata._y"}},
+		{"duplicate line-item reference", `{"name":"x","lineItems":[{"name":"a","reference":"r","price":{"currency":"SLE","value":1}},{"name":"b","reference":"r","price":{"currency":"SLE","value":1}}]}`, []string{"lineItems[1].reference"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: tc.body})
+			require.Equal(t, http.StatusBadRequest, res.status, "%s", res.body)
+			e := res.apiErr(t)
+			assert.Equal(t, ReasonValidation, e.Reason)
+			assert.ElementsMatch(t, tc.fields, fields(e), "%s", res.body)
+			for _, d := range *e.Details {
+				assert.NotEmpty(t, *d.Message)
+			}
+			assert.Contains(t, e.Message, tc.fields[0])
+			assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing is stored")
+		})
+	}
+}
+
+func TestValidationMessagesAreReadable(t *testing.T) {
+	f := newFixture(t)
+	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"x","bogus":1,"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
+	e := res.apiErr(t)
+	require.Len(t, *e.Details, 1)
+	assert.Equal(t, "is not a field of this request; remove it", *(*e.Details)[0].Message)
+	assert.Equal(t, "the request is invalid: bogus: is not a field of this request; remove it", e.Message)
+
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: `{"name":"x"}`})
+	e = res.apiErr(t)
+	assert.Equal(t, "is required", *(*e.Details)[0].Message)
+	assert.NotContains(t, e.Message, "Schema:", "messages never dump the schema or the value")
+}
+
+func TestInvalidHeadersAndBodiesAre400(t *testing.T) {
+	cases := []struct {
+		name   string
+		r      req
+		fields []string
+	}{
+		{"Idempotency-Key missing", req{method: http.MethodPost, path: "/v1/checkout-sessions", body: minimalBody, key: ptr("")}, []string{"Idempotency-Key"}},
+		{"Idempotency-Key too long", req{method: http.MethodPost, path: "/v1/checkout-sessions", body: minimalBody, key: ptr(strings.Repeat("k", 65))}, []string{"Idempotency-Key"}},
+		{"space header missing", req{method: http.MethodGet, path: "/v1/checkout-sessions", space: ptr("")}, []string{"Monime-Space-Id"}},
+		{"space header malformed", req{method: http.MethodGet, path: "/v1/checkout-sessions", space: ptr("space-1")}, []string{"Monime-Space-Id"}},
+		{"unknown Monime-Version", req{method: http.MethodGet, path: "/v1/checkout-sessions", headers: map[string]string{"Monime-Version": "caph.2020-01-01"}}, []string{"Monime-Version"}},
+		{"body missing", req{method: http.MethodPost, path: "/v1/checkout-sessions"}, []string{""}},
+		{"body not JSON", req{method: http.MethodPost, path: "/v1/checkout-sessions", body: `{"name":`}, []string{""}},
+		{"wrong content type", req{method: http.MethodPost, path: "/v1/checkout-sessions", body: minimalBody, headers: map[string]string{"Content-Type": "text/plain"}}, []string{"Content-Type"}},
+		{"limit zero", req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=0"}, []string{"limit"}},
+		{"limit over 50", req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=51"}, []string{"limit"}},
+		{"limit not a number", req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=ten"}, []string{"limit"}},
+		{"after too long", req{method: http.MethodGet, path: "/v1/checkout-sessions?after=" + strings.Repeat("a", 2001)}, []string{"after"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			res := f.send(tc.r)
+			require.Equal(t, http.StatusBadRequest, res.status, "%s", res.body)
+			e := res.apiErr(t)
+			assert.Equal(t, ReasonValidation, e.Reason)
+			assert.Equal(t, tc.fields, fields(e), "%s", res.body)
+		})
+	}
+}
+
+func TestWithoutRequestValidation(t *testing.T) {
+	f := newFixture(t, WithRequestValidation(false))
+
+	// What only the spec forbids now passes ...
+	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}],"bogus":1}`})
+	assert.Equal(t, http.StatusOK, res.status, "%s", res.body)
+
+	// ... but credentials, decoding and the fake's own rules still hold.
+	res = f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions", token: ptr("")})
+	assert.Equal(t, http.StatusUnauthorized, res.status)
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: `{"name":`})
+	assert.Equal(t, http.StatusBadRequest, res.status)
+	assert.Equal(t, ReasonValidation, res.apiErr(t).Reason)
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: minimalBody, key: ptr("")})
+	assert.Equal(t, http.StatusBadRequest, res.status)
+	assert.Equal(t, []string{"Idempotency-Key"}, fields(res.apiErr(t)))
+	res = f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=99"})
+	assert.Equal(t, http.StatusBadRequest, res.status)
+	assert.Equal(t, []string{"limit"}, fields(res.apiErr(t)))
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"x","metadata":{"monime_id":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
+	assert.Equal(t, []string{"metadata.monime_id"}, fields(res.apiErr(t)))
+}
