@@ -216,16 +216,18 @@ func sessionResult(c *Client, st *callState, resp *http.Response, err error) (*C
 	return &env.Result, nil
 }
 
-// toWire maps validated params onto the generated request body.
+// toWire maps validated params onto the generated request body. The body
+// points into p (no copies): it is encoded before Create returns and p is
+// never written.
 func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest {
 	body := gen.CreateCheckoutSessionRequest{
 		Name:               p.Name,
-		Description:        optional(p.Description),
-		SuccessUrl:         optional(p.SuccessURL),
-		CancelUrl:          optional(p.CancelURL),
-		CallbackState:      optional(p.CallbackState),
-		Reference:          optional(p.Reference),
-		FinancialAccountId: optional(p.FinancialAccountID),
+		Description:        optional(&p.Description),
+		SuccessUrl:         optional(&p.SuccessURL),
+		CancelUrl:          optional(&p.CancelURL),
+		CallbackState:      optional(&p.CallbackState),
+		Reference:          optional(&p.Reference),
+		FinancialAccountId: optional(&p.FinancialAccountID),
 		LineItems:          make([]gen.LineItemInput, len(p.LineItems)),
 	}
 	for i := range p.LineItems {
@@ -233,15 +235,14 @@ func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest 
 		w := gen.LineItemInput{
 			Name:        li.Name,
 			Price:       gen.Money{Currency: gen.Currency(li.Price.Currency), Value: li.Price.Value},
-			Reference:   optional(li.Reference),
-			Description: optional(li.Description),
+			Reference:   optional(&li.Reference),
+			Description: optional(&li.Description),
 		}
 		if li.Quantity != 0 {
 			w.Quantity = &li.Quantity
 		}
 		if li.Type != "" {
-			t := gen.LineItemType(li.Type)
-			w.Type = &t
+			w.Type = (*gen.LineItemType)(&li.Type)
 		}
 		if len(li.Images) > 0 {
 			w.Images = &li.Images
@@ -249,8 +250,7 @@ func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest 
 		body.LineItems[i] = w
 	}
 	if len(p.Metadata) > 0 {
-		m := gen.Metadata(p.Metadata)
-		body.Metadata = &m
+		body.Metadata = (*gen.Metadata)(&p.Metadata)
 	}
 	if b := p.BrandingOptions; b != nil && b.PrimaryColor != "" {
 		body.BrandingOptions = &gen.BrandingOptions{PrimaryColor: &b.PrimaryColor}
@@ -277,11 +277,12 @@ func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest 
 	return body
 }
 
-func optional(s string) *string {
-	if s == "" {
+// optional is nil for an empty string, so it is left out of the JSON.
+func optional(s *string) *string {
+	if *s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 func providers[T ~string](ids []string) *[]T {

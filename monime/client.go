@@ -67,14 +67,17 @@ type Client struct {
 	spaceID    string
 	apiVersion string
 	userAgent  string
-	baseURL    *url.URL
-	httpClient *http.Client
-	timeout    time.Duration
-	retry      retryPolicy
-	logger     *slog.Logger
-	headers    [][2]string
-	gen        *gen.Client
-	maxBody    int64
+	// userAgentValue is the header value, built once; requests share it
+	// read-only.
+	userAgentValue []string
+	baseURL        *url.URL
+	httpClient     *http.Client
+	timeout        time.Duration
+	retry          retryPolicy
+	logger         *slog.Logger
+	headers        [][2]string
+	gen            *gen.Client
+	maxBody        int64
 }
 
 // NewClient returns a client that authenticates with token (mon_test_... or
@@ -112,6 +115,7 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 		}
 	}
 	c.httpClient = safeHTTPClient(c.httpClient)
+	c.userAgentValue = []string{c.userAgent}
 	g, err := gen.NewClient(c.baseURL.String(),
 		gen.WithHTTPClient(&retryDoer{c: c}),
 		gen.WithRequestEditorFn(c.editRequest))
@@ -148,8 +152,7 @@ func (c *Client) BaseURL() string { return c.baseURL.String() }
 // headers to a request, once per logical call (retries reuse the request).
 func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
 	c.authorize(req.Header)
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
+	req.Header["User-Agent"] = c.userAgentValue
 	for _, h := range c.headers {
 		req.Header.Add(h[0], h[1])
 	}

@@ -107,5 +107,4 @@ func validParams() *CheckoutSessionCreateParams {
 	}
 }
 
-
 func newDiscardLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -107,6 +107,12 @@ type Metadata map[string]string
 
 // UnmarshalJSON reads a JSON object whose values may be of any type.
 func (m *Metadata) UnmarshalJSON(b []byte) error {
+	// Fast path: the usual all-string object decodes directly.
+	var plain map[string]string
+	if json.Unmarshal(b, &plain) == nil {
+		*m = plain
+		return nil
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -49,36 +50,53 @@ func (ps *problems) add(field, format string, args ...any) {
 	*ps = append(*ps, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
 }
 
-// text checks a string's encoding and length; required says whether empty is allowed.
+// text checks a string's encoding and length; required says whether empty
+// is allowed.
 func (ps *problems) text(field, s string, max int, required bool) {
+	if p := textProblem(s, max, required); p != "" {
+		ps.add(field, "%s", p)
+	}
+}
+
+// textProblem says what is wrong with s, or "" (without allocating) when
+// nothing is.
+func textProblem(s string, max int, required bool) string {
 	switch {
-	case s == "" && required:
-		ps.add(field, "required")
+	case s == "":
+		if required {
+			return "required"
+		}
 	case !utf8.ValidString(s):
-		ps.add(field, "is not valid UTF-8")
+		return "is not valid UTF-8"
 	case strings.IndexByte(s, 0) >= 0:
-		ps.add(field, "contains a NUL byte")
-	default:
+		return "contains a NUL byte"
+	case len(s) > max: // cheap test first: fewer bytes than max cannot be too many runes
 		if n := utf8.RuneCountInString(s); n > max {
-			ps.add(field, "is %d characters long; at most %d allowed", n, max)
+			return fmt.Sprintf("is %d characters long; at most %d allowed", n, max)
 		}
 	}
+	return ""
 }
 
 // webURL checks an optional absolute http(s) URL.
 func (ps *problems) webURL(field, s string, max int) {
-	if s == "" {
-		return
+	if p := urlProblem(s, max); p != "" {
+		ps.add(field, "%s", p)
 	}
-	before := len(*ps)
-	ps.text(field, s, max, false)
-	if len(*ps) > before {
-		return
+}
+
+func urlProblem(s string, max int) string {
+	if s == "" {
+		return ""
+	}
+	if p := textProblem(s, max, false); p != "" {
+		return p
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		ps.add(field, "%q is not an absolute http or https URL", truncate(s, 60))
+		return fmt.Sprintf("%q is not an absolute http or https URL", truncate(s, 60))
 	}
+	return ""
 }
 
 func (ps *problems) err(op string) error {
@@ -123,72 +141,86 @@ func validateLineItems(ps *problems, items []LineItem) {
 			return
 		}
 	}
-	refs := map[string]int{}
-	totals := map[Currency]int64{}
+	// Field paths are formatted only for problems, so a valid list costs
+	// no allocation.
+	at := func(i int, suffix string) string { return "lineItems[" + strconv.Itoa(i) + "]" + suffix }
+	var totalSLE, totalUSD int64
 	for i := range items {
 		li := &items[i]
-		f := fmt.Sprintf("lineItems[%d]", i)
 		if li.ID != "" {
-			ps.add(f+".id", "is assigned by Monime; leave it empty")
+			ps.add(at(i, ".id"), "is assigned by Monime; leave it empty")
 		}
 		if li.Type != "" && li.Type != LineItemTypeCustom {
-			ps.add(f+".type", "%q is not a line-item type; want %q or empty", truncate(li.Type, 40), LineItemTypeCustom)
+			ps.add(at(i, ".type"), "%q is not a line-item type; want %q or empty", truncate(li.Type, 40), LineItemTypeCustom)
 		}
-		ps.text(f+".name", li.Name, maxItemNameLen, true)
+		if p := textProblem(li.Name, maxItemNameLen, true); p != "" {
+			ps.add(at(i, ".name"), "%s", p)
+		}
 		okMoney := true
+		var total *int64
 		switch li.Price.Currency {
-		case CurrencySLE, CurrencyUSD:
+		case CurrencySLE:
+			total = &totalSLE
+		case CurrencyUSD:
+			total = &totalUSD
 		case "":
-			ps.add(f+".price.currency", "required; want SLE or USD")
+			ps.add(at(i, ".price.currency"), "required; want SLE or USD")
 			okMoney = false
 		default:
-			ps.add(f+".price.currency", "%q is not supported; want SLE or USD", truncate(string(li.Price.Currency), 20))
+			ps.add(at(i, ".price.currency"), "%q is not supported; want SLE or USD", truncate(string(li.Price.Currency), 20))
 			okMoney = false
 		}
 		if li.Price.Value < 0 {
-			ps.add(f+".price.value", "is %d; amounts are minor units and never negative", li.Price.Value)
+			ps.add(at(i, ".price.value"), "is %d; amounts are minor units and never negative", li.Price.Value)
 			okMoney = false
 		}
 		q := li.Quantity
 		if q == 0 {
 			q = 1
 		} else if q < minQuantity || q > maxQuantity {
-			ps.add(f+".quantity", "is %d; want %d to %d (0 means 1)", li.Quantity, minQuantity, maxQuantity)
+			ps.add(at(i, ".quantity"), "is %d; want %d to %d (0 means 1)", li.Quantity, minQuantity, maxQuantity)
 			okMoney = false
 		}
 		if okMoney {
 			line, ok := mulInt64(li.Price.Value, int64(q))
-			sum := totals[li.Price.Currency] + line
-			if !ok || sum < totals[li.Price.Currency] {
-				ps.add(f+".price.value", "price times quantity overflows the session total")
+			if sum := *total + line; !ok || sum < *total {
+				ps.add(at(i, ".price.value"), "price times quantity overflows the session total")
 			} else {
-				totals[li.Price.Currency] = sum
+				*total = sum
 			}
 		}
-		ps.text(f+".reference", li.Reference, maxItemReferenceLen, false)
+		if p := textProblem(li.Reference, maxItemReferenceLen, false); p != "" {
+			ps.add(at(i, ".reference"), "%s", p)
+		}
 		if li.Reference != "" {
-			if j, dup := refs[li.Reference]; dup {
-				ps.add(f+".reference", "repeats lineItems[%d].reference; references must be unique within a session", j)
-			} else {
-				refs[li.Reference] = i
+			for j := range i {
+				if items[j].Reference == li.Reference {
+					ps.add(at(i, ".reference"), "repeats lineItems[%d].reference; references must be unique within a session", j)
+					break
+				}
 			}
 		}
-		ps.text(f+".description", li.Description, maxItemDescLen, false)
-		if len(li.Images) > maxImages {
-			ps.add(f+".images", "has %d images; at most %d allowed", len(li.Images), maxImages)
+		if p := textProblem(li.Description, maxItemDescLen, false); p != "" {
+			ps.add(at(i, ".description"), "%s", p)
 		}
-		seen := map[string]int{}
+		if len(li.Images) > maxImages {
+			ps.add(at(i, ".images"), "has %d images; at most %d allowed", len(li.Images), maxImages)
+		}
 		for k, img := range li.Images {
-			fi := fmt.Sprintf("%s.images[%d]", f, k)
+			fi := func() string { return at(i, ".images["+strconv.Itoa(k)+"]") }
 			if img == "" {
-				ps.add(fi, "is empty; want an image URL")
+				ps.add(fi(), "is empty; want an image URL")
 				continue
 			}
-			ps.webURL(fi, img, maxImageURLLen)
-			if j, dup := seen[img]; dup {
-				ps.add(fi, "repeats images[%d]; images must be distinct", j)
+			if p := urlProblem(img, maxImageURLLen); p != "" {
+				ps.add(fi(), "%s", p)
 			}
-			seen[img] = k
+			for j := range k {
+				if li.Images[j] == img {
+					ps.add(fi(), "repeats images[%d]; images must be distinct", j)
+					break
+				}
+			}
 		}
 	}
 }

@@ -1,0 +1,282 @@
+package monime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The benchmarks compare the facade with rawClient, the least a careful
+// hand-written client does: net/http, encoding/json, the same headers and
+// the same envelope decoding, but no validation, retries or options.
+// BENCHMARKS.md reads them as ratios within one run.
+
+type rawClient struct {
+	base, token, space string
+	hc                 *http.Client
+}
+
+type rawEnvelope[T any] struct {
+	Success    bool            `json:"success"`
+	Messages   json.RawMessage `json:"messages"`
+	Result     T               `json:"result"`
+	Pagination *pagination     `json:"pagination"`
+	Error      *errorBody      `json:"error"`
+}
+
+func (c *rawClient) do(ctx context.Context, method, path string, body any, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Monime-Space-Id", c.space)
+	req.Header.Set("Monime-Version", APIVersion)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "bench-key")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// rawCreateBody is what a raw client would send for validParams.
+type rawCreateBody struct {
+	Name       string            `json:"name"`
+	LineItems  []LineItem        `json:"lineItems"`
+	SuccessURL string            `json:"successUrl,omitempty"`
+	CancelURL  string            `json:"cancelUrl,omitempty"`
+	Reference  string            `json:"reference,omitempty"`
+	Metadata   map[string]string `json:"metadata,omitempty"`
+}
+
+func rawBody(p *CheckoutSessionCreateParams) rawCreateBody {
+	return rawCreateBody{Name: p.Name, LineItems: p.LineItems, SuccessURL: p.SuccessURL, CancelURL: p.CancelURL, Reference: p.Reference, Metadata: p.Metadata}
+}
+
+func sessionBody() []byte {
+	b, _ := json.Marshal(map[string]any{"success": true, "messages": []any{}, "result": wireSession("scs-bench")})
+	return b
+}
+
+func listBody(n int) []byte {
+	items := make([]any, n)
+	for i := range items {
+		items[i] = wireSession("scs-" + strconv.Itoa(i))
+	}
+	b, _ := json.Marshal(map[string]any{"success": true, "messages": []any{}, "result": items, "pagination": map[string]any{"count": n, "next": "cursor-50"}})
+	return b
+}
+
+// canned answers every request with the same bytes, without a network.
+type canned struct{ body []byte }
+
+func (c canned) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}, "Monime-Request-Id": {"req-1"}},
+		Body:          io.NopCloser(bytes.NewReader(c.body)),
+		ContentLength: int64(len(c.body)),
+		Request:       req,
+	}, nil
+}
+
+func benchClients(b *testing.B, base string, hc *http.Client) (*Client, *rawClient) {
+	c, err := NewClient(testToken, testSpace, WithBaseURL(base), WithHTTPClient(hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, &rawClient{base: base, token: testToken, space: testSpace, hc: hc}
+}
+
+func BenchmarkGetCanned(b *testing.B) {
+	hc := &http.Client{Transport: canned{sessionBody()}}
+	c, raw := benchClients(b, "http://127.0.0.1:1", hc)
+	ctx := context.Background()
+	b.Run("impl=raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var env rawEnvelope[CheckoutSession]
+			if err := raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=facade", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateCanned(b *testing.B) {
+	hc := &http.Client{Transport: canned{sessionBody()}}
+	c, raw := benchClients(b, "http://127.0.0.1:1", hc)
+	ctx := context.Background()
+	p := validParams()
+	b.Run("impl=raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var env rawEnvelope[CheckoutSession]
+			if err := raw.do(ctx, http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=facade", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CheckoutSessions.Create(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkListPage50Canned(b *testing.B) {
+	hc := &http.Client{Transport: canned{listBody(50)}}
+	c, raw := benchClients(b, "http://127.0.0.1:1", hc)
+	ctx := context.Background()
+	b.Run("impl=raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var env rawEnvelope[[]CheckoutSession]
+			if err := raw.do(ctx, http.MethodGet, "/v1/checkout-sessions?limit=50", nil, &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=facade", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CheckoutSessions.List(ctx, &CheckoutSessionListParams{Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func loopbackServer(b *testing.B, body []byte) (*httptest.Server, *atomic.Int64) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Monime-Request-Id", "req-1")
+		_, _ = w.Write(body)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	b.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func BenchmarkGetLoopback(b *testing.B) {
+	srv, _ := loopbackServer(b, sessionBody())
+	c, raw := benchClients(b, srv.URL, &http.Client{})
+	ctx := context.Background()
+	b.Run("impl=raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var env rawEnvelope[CheckoutSession]
+			if err := raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=facade", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreateParallel64 creates from 64 goroutines over loopback: the
+// facade with its default http.Client against a raw client whose transport
+// is tuned to keep 64 idle connections. conns/op-free "conns" is how many
+// TCP connections the server accepted in the run.
+func BenchmarkCreateParallel64(b *testing.B) {
+	p := validParams()
+	b.Run("impl=raw-tuned", func(b *testing.B) {
+		srv, conns := loopbackServer(b, sessionBody())
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		raw := &rawClient{base: srv.URL, token: testToken, space: testSpace, hc: &http.Client{Transport: t}}
+		b.SetParallelism(32) // 32 x GOMAXPROCS(2) = 64 goroutines
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				var env rawEnvelope[CheckoutSession]
+				if err := raw.do(context.Background(), http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(conns.Load()), "conns")
+	})
+	b.Run("impl=facade-default", func(b *testing.B) {
+		srv, conns := loopbackServer(b, sessionBody())
+		c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetParallelism(32)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := c.CheckoutSessions.Create(context.Background(), p); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(conns.Load()), "conns")
+	})
+}
+
+var _ = time.Second
