@@ -38,7 +38,6 @@ func (f *fixture) page(limit int, after string) ([]string, string) {
 	return ids, *env.Pagination.Next
 }
 
-
 // createN creates n sessions and returns their ids, newest first.
 func (f *fixture) createN(n int) []string {
 	ids := make([]string, n)
