@@ -110,6 +110,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !fault.zero() {
 		s.log.Info("api: injecting fault", "fault", fault.String(), "method", r.Method, "path", r.URL.Path, "request_id", id)
 	}
+	// Read the body first: until it is read, net/http does not notice a
+	// client that goes away, and a long Latency could not end with it.
+	body, bodyErr := s.readBody(r)
 	if fault.Latency > 0 && !wait(r.Context(), fault.Latency) {
 		return // the client gave up
 	}
@@ -127,8 +130,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		injectedStatus(fault).write(rec)
 	case routeErr != nil:
 		routeErr.write(rec)
+	case bodyErr != nil:
+		bodyErr.write(rec)
 	default:
-		s.handle(rec, r, route, params)
+		s.handle(rec, r, route, params, body)
 	}
 	if s.cfg.validateResponses && route != nil {
 		s.checkResponse(rec, r, route, params)
@@ -141,11 +146,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.flush(w)
 }
 
+// injectedStatus is the answer of a Fault with a Status.
 func injectedStatus(f Fault) *apiError {
 	e := &apiError{
 		status:  f.Status,
 		reason:  reasonForStatus(f.Status),
 		message: fmt.Sprintf("injected fault: %d %s (api.Server.InjectFault or WithFaultFunc)", f.Status, http.StatusText(f.Status)),
+		header:  http.Header{},
+	}
+	if f.RetryAfter > 0 {
+		e.header.Set("Retry-After", strconv.Itoa(f.RetryAfter))
+	}
+	if f.Status == http.StatusTooManyRequests {
+		e.header.Set("Monime-Rate-Limit", "endpoint-limit")
 	}
 	return e
 }
@@ -167,12 +180,7 @@ func (s *Server) hostedBase(r *http.Request) string {
 }
 
 // handle answers a request that matched an operation of the spec.
-func (s *Server) handle(rec *recorder, r *http.Request, route *routers.Route, params map[string]string) {
-	body, e := s.readBody(r)
-	if e != nil {
-		e.write(rec)
-		return
-	}
+func (s *Server) handle(rec *recorder, r *http.Request, route *routers.Route, params map[string]string, body []byte) {
 	var authErr error
 	var problems []gen.ErrorDetail
 	if s.cfg.validateRequests {

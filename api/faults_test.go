@@ -1,0 +1,202 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// freshConnClient opens a new connection for every request, so that a reset
+// or dropped connection surfaces as an error instead of being retried by
+// net/http, which replays a request with an Idempotency-Key header (or a
+// GET) once when a reused connection breaks before any answer.
+func (f *fixture) freshConnClient() *http.Client {
+	tr := f.ts.Client().Transport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	return &http.Client{Transport: tr}
+}
+
+func TestInjectedStatusFailsTheNextRequests(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, Fault{Status: 503, RetryAfter: 2})
+
+	for range 2 {
+		res := f.send(createReq("k", minimalBody))
+		require.Equal(t, http.StatusServiceUnavailable, res.status)
+		e := res.apiErr(t)
+		assert.Equal(t, "service_unavailable", e.Reason)
+		assert.Contains(t, e.Message, "injected fault")
+		assert.Equal(t, "2", res.header.Get("Retry-After"))
+	}
+	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "a failed request is not handled")
+	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status, "other requests pass")
+
+	res := f.send(createReq("k", minimalBody))
+	assert.Equal(t, http.StatusOK, res.status, "the third passes")
+	assert.Empty(t, res.header.Get("Monime-Cache"), "and is not a replay: failures kept nothing")
+}
+
+func TestInjected429LooksLikeARateLimit(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Status: 429, RetryAfter: 3})
+	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"})
+	require.Equal(t, http.StatusTooManyRequests, res.status)
+	assert.Equal(t, ReasonTooManyRequests, res.apiErr(t).Reason)
+	assert.Equal(t, "3", res.header.Get("Retry-After"))
+	assert.Equal(t, "endpoint-limit", res.header.Get("Monime-Rate-Limit"))
+}
+
+func TestFaultPatternsAndOrder(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(minimalBody)
+	f.srv.InjectFault("", "/v1/checkout-sessions/*", 2, Fault{Status: 500})
+	f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions/*", 1, Fault{Status: 502})
+
+	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status, "* matches one segment, not none")
+	assert.Equal(t, http.StatusInternalServerError, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + s.Id}).status)
+	assert.Equal(t, http.StatusInternalServerError, f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + s.Id}).status, "any method")
+	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + s.Id})
+	assert.Equal(t, http.StatusBadGateway, res.status, "then the next rule")
+	assert.Equal(t, "bad_gateway", res.apiErr(t).Reason)
+	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + s.Id}).status, "rules used up")
+}
+
+func TestClearFaults(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault("", "/v1/checkout-sessions", 5, Fault{Status: 500})
+	f.srv.ClearFaults()
+	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status)
+}
+
+func TestResetBeforeHandling(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Reset: true})
+	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
+	require.Error(t, err, "no answer")
+	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing stored")
+	assert.Equal(t, int64(1), f.srv.RequestCount())
+
+	res := f.send(createReq("k", minimalBody))
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.Empty(t, res.header.Get("Monime-Cache"), "the key was never taken")
+}
+
+func TestDropAfterHandling(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true})
+	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
+	require.Error(t, err, "the answer is lost")
+
+	stored := f.srv.Sessions(DefaultSpaceID)
+	require.Len(t, stored, 1, "but the session was created")
+
+	res := f.send(createReq("k", minimalBody))
+	require.Equal(t, http.StatusOK, res.status)
+	assert.Equal(t, "irc", res.header.Get("Monime-Cache"), "a retry with the key gets the lost answer")
+	assert.Equal(t, stored[0].Id, res.session(t).Id)
+	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+}
+
+func TestNetHTTPRetriesADropOnAReusedConnection(t *testing.T) {
+	// Not the fake's behaviour but net/http's, which every Go client meets:
+	// a POST with an Idempotency-Key on a reused keep-alive connection is
+	// sent again, once, when the connection breaks before any answer.
+	f := newFixture(t)
+	f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}) // opens the connection
+	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true})
+
+	res := f.send(createReq("k", minimalBody))
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.Equal(t, "irc", res.header.Get("Monime-Cache"), "the caller sees the replay of its own lost first attempt")
+	assert.Equal(t, int64(3), f.srv.RequestCount())
+	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+}
+
+func TestLatency(t *testing.T) {
+	f := newFixture(t)
+	f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions", 1, Fault{Latency: 80 * time.Millisecond})
+	start := time.Now()
+	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"})
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.GreaterOrEqual(t, time.Since(start), 80*time.Millisecond)
+
+	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Latency: time.Second})
+	client := &http.Client{Transport: f.freshConnClient().Transport, Timeout: 30 * time.Millisecond}
+	start = time.Now()
+	_, err := client.Do(f.build(createReq("k", minimalBody)))
+	require.Error(t, err, "the client gives up first")
+	f.ts.Close() // waits for the handler to return
+	assert.Less(t, time.Since(start), time.Second, "the fake stops waiting when the client goes")
+	assert.Equal(t, int64(2), f.srv.RequestCount())
+	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "a request abandoned during latency is not handled")
+}
+
+func TestRandomFaultsAreSeeded(t *testing.T) {
+	faults := []Fault{{Status: 503}, {Reset: true}, {Drop: true}}
+	draw := func(seed uint64) []Fault {
+		fn := RandomFaults(seed, 0.3, faults...)
+		out := make([]Fault, 1000)
+		for i := range out {
+			out[i] = fn(nil)
+		}
+		return out
+	}
+	a := draw(7)
+	assert.Equal(t, a, draw(7), "same seed, same faults")
+	assert.NotEqual(t, a, draw(8))
+	n := 0
+	kinds := map[Fault]int{}
+	for _, f := range a {
+		if !f.zero() {
+			n++
+			kinds[f]++
+		}
+	}
+	assert.InDelta(t, 300, n, 60, "about 30%% of requests")
+	assert.Len(t, kinds, 3, "each fault occurs")
+	assert.Equal(t, Fault{}, RandomFaults(1, 1)(nil), "no faults to choose from")
+}
+
+func TestRetriesThroughRandomFaultsCreateEachSessionOnce(t *testing.T) {
+	run := func(seed uint64) (attempts int, ids []string) {
+		f := newFixture(t, WithFaultFunc(RandomFaults(seed, 0.3, Fault{Status: 503}, Fault{Reset: true}, Fault{Drop: true}, Fault{Status: 429, RetryAfter: 1})))
+		client := f.freshConnClient()
+		for i := range 20 {
+			key := "order-" + string(rune('a'+i))
+			for try := 0; ; try++ {
+				require.Less(t, try, 30, "a create that never got through")
+				attempts++
+				resp, err := client.Do(f.build(createReq(key, minimalBody)))
+				if err != nil {
+					continue
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+				require.Contains(t, []int{429, 503}, resp.StatusCode)
+			}
+		}
+		for _, s := range f.srv.Sessions(DefaultSpaceID) {
+			ids = append(ids, s.IdempotencyKey)
+		}
+		return attempts, ids
+	}
+	attempts, keys := run(42)
+	assert.Len(t, keys, 20, "one session per logical create, whatever failed on the way")
+	assert.Greater(t, attempts, 20, "faults happened")
+	again, _ := run(42)
+	assert.Equal(t, attempts, again, "the same seed gives the same run")
+}
+
+func TestInjectFaultRejectsNonsense(t *testing.T) {
+	srv := New()
+	assert.PanicsWithValue(t, `api: InjectFault: pattern "/v1/[" is malformed: syntax error in pattern`, func() { srv.InjectFault("", "/v1/[", 1, Fault{Status: 500}) })
+	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 0, Fault{Status: 500}) })
+	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Status: 200}) })
+	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Latency: -1}) })
+	assert.Panics(t, func() { RandomFaults(1, 0.5, Fault{Status: 302}) })
+}
