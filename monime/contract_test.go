@@ -1,0 +1,210 @@
+package monime_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/internal/contract"
+	"github.com/monimekit/monime-go/monime"
+	"github.com/monimekit/monime-go/monime/monimetest"
+)
+
+// Contract tests: the facade against the fake, with both sides checked
+// against spec/ (the client's traffic by contract.Transport, the fake's by
+// its own request and response validation).
+
+func contractClient(t *testing.T, fake *monimetest.Server, opts ...monime.ClientOption) *monime.Client {
+	tr := contract.NewTransport(t, nil)
+	tr.Next = fake.HTTPClient().Transport
+	return fake.Client(append([]monime.ClientOption{monime.WithHTTPClient(&http.Client{Transport: tr})}, opts...)...)
+}
+
+func newOrder(n int) *monime.CheckoutSessionCreateParams {
+	return &monime.CheckoutSessionCreateParams{
+		Name:       fmt.Sprintf("Order #%d", n),
+		Reference:  fmt.Sprint(n),
+		LineItems:  []monime.LineItem{{Name: "T-shirt", Price: monime.Money{Currency: "SLE", Value: 15000}, Quantity: 2, Reference: "tee"}, {Name: "Cap", Price: monime.Money{Currency: "USD", Value: 900}}},
+		SuccessURL: "https://shop.example/ok",
+		CancelURL:  "https://shop.example/cancel",
+		Metadata:   monime.Metadata{"order": fmt.Sprint(n)},
+		PaymentOptions: &monime.PaymentOptions{
+			Momo: &monime.MethodOptions{EnabledProviders: []string{monime.MomoProviderM17}},
+		},
+		BrandingOptions: &monime.BrandingOptions{PrimaryColor: "#112233"},
+	}
+}
+
+func TestContractFullLifecycle(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := contractClient(t, fake)
+	ctx := context.Background()
+
+	var ids []string
+	for i := range 7 {
+		s, err := c.CheckoutSessions.Create(ctx, newOrder(i))
+		require.NoError(t, err)
+		assert.Equal(t, monime.CheckoutSessionStatusPending, s.Status)
+		assert.Equal(t, fmt.Sprintf("Order #%d", i), s.Name)
+		assert.Equal(t, monime.Metadata{"order": fmt.Sprint(i)}, s.Metadata)
+		assert.Len(t, s.LineItems, 2)
+		assert.NotEmpty(t, s.LineItems[0].ID)
+		assert.Equal(t, map[monime.Currency]int64{"SLE": 30000, "USD": 900}, s.Totals())
+		assert.True(t, s.ExpireTime.After(s.CreateTime))
+		ids = append(ids, s.ID)
+	}
+
+	got, err := c.CheckoutSessions.Get(ctx, ids[3])
+	require.NoError(t, err)
+	assert.Equal(t, "3", got.Reference)
+
+	// Newest first, across pages of 3.
+	var listed []string
+	for s, err := range c.CheckoutSessions.All(ctx, &monime.CheckoutSessionListParams{Limit: 3}) {
+		require.NoError(t, err)
+		listed = append(listed, s.ID)
+	}
+	want := make([]string, len(ids))
+	for i, id := range ids {
+		want[len(ids)-1-i] = id
+	}
+	assert.Equal(t, want, listed)
+
+	require.NoError(t, c.CheckoutSessions.Delete(ctx, ids[0]))
+	_, err = c.CheckoutSessions.Get(ctx, ids[0])
+	assert.ErrorIs(t, err, monime.ErrNotFound)
+
+	require.NoError(t, fake.Start(ids[1]))
+	err = c.CheckoutSessions.Delete(ctx, ids[1])
+	assert.ErrorIs(t, err, monime.ErrConflict)
+
+	require.NoError(t, fake.Cancel(ids[2]))
+	require.NoError(t, fake.Expire(ids[4]))
+	require.NoError(t, fake.Complete(ids[5]))
+	for id, status := range map[string]monime.CheckoutSessionStatus{ids[2]: "cancelled", ids[4]: "expired", ids[5]: "completed", ids[6]: "pending"} {
+		s, err := c.CheckoutSessions.Get(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, status, s.Status)
+		assert.Equal(t, status == "completed", s.OrderNumber != "")
+	}
+}
+
+func TestContractErrorReasons(t *testing.T) {
+	fake := monimetest.NewServer(t, api.WithCredentials(api.DefaultToken, api.DefaultSpaceID), api.WithCredentials("mon_test_limited", "spc-limited"), api.WithRateLimit(2))
+	c := contractClient(t, fake)
+	ctx := context.Background()
+
+	check := func(err error, status int, reason string, sentinel error) {
+		t.Helper()
+		var apiErr *monime.Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, status, apiErr.StatusCode)
+		assert.Equal(t, reason, apiErr.Reason)
+		assert.NotEmpty(t, apiErr.RequestID)
+		assert.NotEmpty(t, apiErr.Message)
+		assert.ErrorIs(t, err, sentinel)
+	}
+
+	_, err := fake.ClientFor("mon_test_wrong", api.DefaultSpaceID).CheckoutSessions.Get(ctx, "scs-x")
+	check(err, 401, api.ReasonUnauthorized, monime.ErrUnauthorized)
+
+	_, err = c.CheckoutSessions.Get(ctx, "scs-x", monime.WithSpaceID("spc-limited"))
+	check(err, 403, api.ReasonForbidden, monime.ErrForbidden)
+
+	_, err = c.CheckoutSessions.Get(ctx, "scs-doesnotexist")
+	check(err, 404, api.ReasonNotFound, monime.ErrNotFound)
+
+	_, err = c.CheckoutSessions.Create(ctx, newOrder(1), monime.WithIdempotencyKey("order-1"))
+	require.NoError(t, err)
+	_, err = c.CheckoutSessions.Create(ctx, newOrder(2), monime.WithIdempotencyKey("order-1"))
+	check(err, 409, monime.ReasonIdempotencyKeyInUse, monime.ErrConflict)
+	var apiErr *monime.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "order-1", apiErr.IdempotencyKey)
+
+	limited := fake.ClientFor("mon_test_limited", "spc-limited", monime.WithMaxRetries(0))
+	var last error
+	for range 5 {
+		if _, last = limited.CheckoutSessions.List(ctx, nil); last != nil {
+			break
+		}
+	}
+	check(last, 429, api.ReasonTooManyRequests, monime.ErrRateLimited)
+	require.ErrorAs(t, last, &apiErr)
+	assert.GreaterOrEqual(t, apiErr.RetryAfter, time.Second)
+	assert.Equal(t, "endpoint-limit", apiErr.RateLimit)
+}
+
+// The proof that retries never double-charge: 1,000 creates from 32
+// goroutines while about 30% of attempts meet a fault, among them answers
+// lost after the session was stored. Every call succeeds, exactly 1,000
+// sessions exist, and each call got the session stored under its key.
+func TestRetriesUnderInjectedFaultsNeverDoubleCreate(t *testing.T) {
+	const calls, workers = 1000, 32
+	fake := monimetest.NewServer(t, api.WithFaultFunc(api.RandomFaults(20261121, 0.3,
+		api.Fault{Status: 500}, api.Fault{Status: 502}, api.Fault{Status: 503},
+		api.Fault{Status: 429, RetryAfter: 1},
+		api.Fault{Reset: true},
+		api.Fault{Drop: true},
+	)))
+	// 12 retries: a call fails only if 13 attempts in a row meet a fault
+	// (0.3^13, about 1.6e-7 per call).
+	c := fake.Client(monime.WithMaxRetries(12), monime.WithRetryBackoff(time.Millisecond, 4*time.Millisecond))
+	ctx := context.Background()
+
+	var (
+		mu       sync.Mutex
+		returned = map[string]string{} // idempotency key -> id returned
+		attempts atomic.Int64
+		replays  atomic.Int64
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := next.Add(1)
+				if n > calls {
+					return
+				}
+				key := fmt.Sprintf("order-%04d", n)
+				var info monime.ResponseInfo
+				s, err := c.CheckoutSessions.Create(ctx, newOrder(int(n)), monime.WithIdempotencyKey(key), monime.WithResponseInfo(&info))
+				if !assert.NoError(t, err, key) {
+					continue
+				}
+				attempts.Add(int64(info.Attempts))
+				if info.Replayed {
+					replays.Add(1)
+				}
+				mu.Lock()
+				returned[key] = s.ID
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	stored := fake.Stored()
+	require.Len(t, stored, calls, "exactly one session per call")
+	byID := map[string]bool{}
+	for _, s := range stored {
+		assert.False(t, byID[s.Id], "session %s stored twice", s.Id)
+		byID[s.Id] = true
+		assert.Equal(t, returned[s.IdempotencyKey], s.Id, "the call with key %s got another session than the one stored", s.IdempotencyKey)
+	}
+	assert.Len(t, returned, calls)
+	t.Logf("%d calls, %d attempts (%.2f per call), %d answered from the idempotency cache", calls, attempts.Load(), float64(attempts.Load())/calls, replays.Load())
+	assert.Greater(t, attempts.Load(), int64(calls*11/10), "faults were injected")
+	assert.Positive(t, replays.Load(), "some answers were lost after the session was stored, and replayed")
+}
