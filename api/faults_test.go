@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -199,4 +200,16 @@ func TestInjectFaultRejectsNonsense(t *testing.T) {
 	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Status: 200}) })
 	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Latency: -1}) })
 	assert.Panics(t, func() { RandomFaults(1, 0.5, Fault{Status: 302}) })
+}
+
+func TestResetOverTLS(t *testing.T) {
+	srv := New(WithResponseValidation(true))
+	ts := httptest.NewTLSServer(srv)
+	defer ts.Close()
+	srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Reset: true})
+	r, err := http.NewRequest(http.MethodGet, ts.URL+"/v1/checkout-sessions", nil)
+	require.NoError(t, err)
+	_, err = ts.Client().Do(r)
+	require.Error(t, err)
+	assert.Equal(t, int64(1), srv.RequestCount())
 }

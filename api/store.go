@@ -162,8 +162,9 @@ func (st *store) unlock() {
 
 // onTransition attaches a hook that sees every lifecycle change, in order.
 // Hooks run after the change is stored, outside the store's lock, one at a
-// time; they must return quickly and must not call the lifecycle controls
-// (hand such work to a goroutine). Attach hooks before serving requests.
+// time, and hold up other changes meanwhile: they must return quickly and
+// must not call back into the Server or the store (hand such work to a
+// goroutine; the event carries the session).
 func (st *store) onTransition(hook func(lifecycleEvent)) {
 	st.deliver.Lock()
 	defer st.deliver.Unlock()
