@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -321,6 +322,26 @@ func TestHandlerDeduplication(t *testing.T) {
 		assert.Equal(t, http.StatusOK, deliver(h, []byte(testBody), testHeader).Code, "acknowledged once the first succeeded")
 		assert.Equal(t, int32(1), calls.Load())
 	})
+}
+
+func TestHandlerNeverPanicsOnHandBuiltRequests(t *testing.T) {
+	h := Handler(testSecret, (&recorder{}).handle, at(testTime))
+	req := &http.Request{Method: http.MethodPost, Header: http.Header{}}
+	w := httptest.NewRecorder()
+	assert.NotPanics(t, func() { h.ServeHTTP(w, req) })
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+}
+
+func TestHandlerDoesNotPrintSecrets(t *testing.T) {
+	h := Handler(testSecret, (&recorder{}).handle, WithSecrets(testRotated))
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, h)
+		assert.NotContains(t, out, testSecret, format)
+		assert.NotContains(t, out, testRotated, format)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("mounted", "handler", h)
+	assert.NotContains(t, buf.String(), testSecret)
 }
 
 func TestHandlerOverHTTP(t *testing.T) {
