@@ -50,13 +50,13 @@ func (h *handlers) ListCheckoutSessions(ctx context.Context, req server.ListChec
 	}
 	if limit < 1 || limit > maxListLimit {
 		e := validationError(fmt.Sprintf("limit must be 1 to %d, got %d", maxListLimit, limit), detail("limit", fmt.Sprintf("must be 1 to %d", maxListLimit)))
-		return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
 	}
 	var after uint64
 	if req.Params.After != nil && *req.Params.After != "" {
 		var e *apiError
 		if after, e = decodeCursor(space, *req.Params.After); e != nil {
-			return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+			return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
 		}
 	}
 	page, last, more := h.s.store.list(space, limit, after)
@@ -72,7 +72,7 @@ func (h *handlers) ListCheckoutSessions(ctx context.Context, req server.ListChec
 			Result:     page,
 			Pagination: pagination,
 		},
-		Headers: server.ListCheckoutSessions200ResponseHeaders{MonimeRequestId: &info.id},
+		Headers: server.ListCheckoutSessions200ResponseHeaders{MonimeRequestId: info.id},
 	}, nil
 }
 
@@ -88,12 +88,12 @@ func (h *handlers) CreateCheckoutSession(ctx context.Context, req server.CreateC
 	}
 	if len(problems) > 0 {
 		e := validationError(summarize(problems), problems...)
-		return server.CreateCheckoutSession400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		return server.CreateCheckoutSession400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
 	}
 	created := h.s.store.create(req.Params.MonimeSpaceId, req.Params.IdempotencyKey, req.Body, info.hostedBase)
 	return server.CreateCheckoutSession200JSONResponse{
 		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: created},
-		Headers: server.CreateCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+		Headers: server.CreateCheckoutSession200ResponseHeaders{MonimeRequestId: info.id},
 	}, nil
 }
 
@@ -102,11 +102,11 @@ func (h *handlers) GetCheckoutSession(ctx context.Context, req server.GetCheckou
 	info := infoFrom(ctx)
 	found, ok := h.s.store.get(req.Params.MonimeSpaceId, req.Id)
 	if !ok {
-		return server.GetCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		return server.GetCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: info.id}}}, nil
 	}
 	return server.GetCheckoutSession200JSONResponse{
 		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: found},
-		Headers: server.GetCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+		Headers: server.GetCheckoutSession200ResponseHeaders{MonimeRequestId: info.id},
 	}, nil
 }
 
@@ -120,13 +120,13 @@ func (h *handlers) DeleteCheckoutSession(ctx context.Context, req server.DeleteC
 	case err == nil:
 		return server.DeleteCheckoutSession200JSONResponse{
 			Body:    gen.EmptyEnvelope{Success: true, Messages: &gen.Messages{}},
-			Headers: server.DeleteCheckoutSession200ResponseHeaders{MonimeRequestId: &info.id},
+			Headers: server.DeleteCheckoutSession200ResponseHeaders{MonimeRequestId: info.id},
 		}, nil
 	case errors.Is(err, ErrSessionNotFound):
-		return server.DeleteCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		return server.DeleteCheckoutSession404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: sessionNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: info.id}}}, nil
 	case errors.As(err, &nd):
 		e := &apiError{status: http.StatusConflict, reason: ReasonSessionNotDeletable, message: nd.reason}
-		return server.DeleteCheckoutSession409JSONResponse{ConflictJSONResponse: server.ConflictJSONResponse{Body: e.envelope(), Headers: server.ConflictResponseHeaders{MonimeRequestId: &info.id}}}, nil
+		return server.DeleteCheckoutSession409JSONResponse{ConflictJSONResponse: server.ConflictJSONResponse{Body: e.envelope(), Headers: server.ConflictResponseHeaders{MonimeRequestId: info.id}}}, nil
 	default:
 		return nil, err
 	}

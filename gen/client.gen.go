@@ -1103,45 +1103,47 @@ type ClientWithResponsesInterface interface {
 // ListCheckoutSessionsResponse200Headers the declared response headers of an HTTP 200 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse200Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // ListCheckoutSessionsResponse400Headers the declared response headers of an HTTP 400 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse400Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // ListCheckoutSessionsResponse401Headers the declared response headers of an HTTP 401 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse401Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // ListCheckoutSessionsResponse403Headers the declared response headers of an HTTP 403 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse403Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // ListCheckoutSessionsResponse429Headers the declared response headers of an HTTP 429 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse429Headers struct {
 	MonimeCache     *string
 	MonimeRateLimit *string
-	MonimeRequestId *string
+	MonimeRequestId string
 	RetryAfter      *int
 }
 
 // ListCheckoutSessionsResponse500Headers the declared response headers of an HTTP 500 response for ListCheckoutSessions
 type ListCheckoutSessionsResponse500Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 // ListCheckoutSessionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListCheckoutSessions
 type ListCheckoutSessionsResponseDefaultHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 type ListCheckoutSessionsResponse struct {
@@ -1244,51 +1246,53 @@ func (r ListCheckoutSessionsResponse) ContentType() string {
 // CreateCheckoutSessionResponse200Headers the declared response headers of an HTTP 200 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse200Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // CreateCheckoutSessionResponse400Headers the declared response headers of an HTTP 400 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse400Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // CreateCheckoutSessionResponse401Headers the declared response headers of an HTTP 401 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse401Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // CreateCheckoutSessionResponse403Headers the declared response headers of an HTTP 403 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse403Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // CreateCheckoutSessionResponse409Headers the declared response headers of an HTTP 409 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse409Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // CreateCheckoutSessionResponse429Headers the declared response headers of an HTTP 429 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse429Headers struct {
 	MonimeCache     *string
 	MonimeRateLimit *string
-	MonimeRequestId *string
+	MonimeRequestId string
 	RetryAfter      *int
 }
 
 // CreateCheckoutSessionResponse500Headers the declared response headers of an HTTP 500 response for CreateCheckoutSession
 type CreateCheckoutSessionResponse500Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 // CreateCheckoutSessionResponseDefaultHeaders the declared response headers of an HTTP default response for CreateCheckoutSession
 type CreateCheckoutSessionResponseDefaultHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 type CreateCheckoutSessionResponse struct {
@@ -1400,57 +1404,59 @@ func (r CreateCheckoutSessionResponse) ContentType() string {
 // DeleteCheckoutSessionResponse200Headers the declared response headers of an HTTP 200 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse200Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse400Headers the declared response headers of an HTTP 400 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse400Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse401Headers the declared response headers of an HTTP 401 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse401Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse403Headers the declared response headers of an HTTP 403 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse403Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse404Headers the declared response headers of an HTTP 404 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse404Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse409Headers the declared response headers of an HTTP 409 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse409Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // DeleteCheckoutSessionResponse429Headers the declared response headers of an HTTP 429 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse429Headers struct {
 	MonimeCache     *string
 	MonimeRateLimit *string
-	MonimeRequestId *string
+	MonimeRequestId string
 	RetryAfter      *int
 }
 
 // DeleteCheckoutSessionResponse500Headers the declared response headers of an HTTP 500 response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponse500Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 // DeleteCheckoutSessionResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteCheckoutSession
 type DeleteCheckoutSessionResponseDefaultHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 type DeleteCheckoutSessionResponse struct {
@@ -1571,51 +1577,53 @@ func (r DeleteCheckoutSessionResponse) ContentType() string {
 // GetCheckoutSessionResponse200Headers the declared response headers of an HTTP 200 response for GetCheckoutSession
 type GetCheckoutSessionResponse200Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // GetCheckoutSessionResponse400Headers the declared response headers of an HTTP 400 response for GetCheckoutSession
 type GetCheckoutSessionResponse400Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // GetCheckoutSessionResponse401Headers the declared response headers of an HTTP 401 response for GetCheckoutSession
 type GetCheckoutSessionResponse401Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // GetCheckoutSessionResponse403Headers the declared response headers of an HTTP 403 response for GetCheckoutSession
 type GetCheckoutSessionResponse403Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // GetCheckoutSessionResponse404Headers the declared response headers of an HTTP 404 response for GetCheckoutSession
 type GetCheckoutSessionResponse404Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 // GetCheckoutSessionResponse429Headers the declared response headers of an HTTP 429 response for GetCheckoutSession
 type GetCheckoutSessionResponse429Headers struct {
 	MonimeCache     *string
 	MonimeRateLimit *string
-	MonimeRequestId *string
+	MonimeRequestId string
 	RetryAfter      *int
 }
 
 // GetCheckoutSessionResponse500Headers the declared response headers of an HTTP 500 response for GetCheckoutSession
 type GetCheckoutSessionResponse500Headers struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 // GetCheckoutSessionResponseDefaultHeaders the declared response headers of an HTTP default response for GetCheckoutSession
 type GetCheckoutSessionResponseDefaultHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 
 type GetCheckoutSessionResponse struct {
@@ -1881,10 +1889,10 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -1898,10 +1906,10 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -1915,10 +1923,10 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -1932,10 +1940,10 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -1956,10 +1964,10 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -1980,10 +1988,17 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -1997,10 +2012,17 @@ func ParseListCheckoutSessionsResponse(rsp *http.Response) (*ListCheckoutSession
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.HeadersDefault = &headers
 	}
@@ -2092,10 +2114,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2109,10 +2131,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2126,10 +2148,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2143,10 +2165,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 409:
@@ -2160,10 +2182,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
@@ -2184,10 +2206,10 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -2208,10 +2230,17 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -2225,10 +2254,17 @@ func ParseCreateCheckoutSessionResponse(rsp *http.Response) (*CreateCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.HeadersDefault = &headers
 	}
@@ -2327,10 +2363,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2344,10 +2380,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2361,10 +2397,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2378,10 +2414,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -2395,10 +2431,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
@@ -2412,10 +2448,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
@@ -2436,10 +2472,10 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -2460,10 +2496,17 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -2477,10 +2520,17 @@ func ParseDeleteCheckoutSessionResponse(rsp *http.Response) (*DeleteCheckoutSess
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.HeadersDefault = &headers
 	}
@@ -2572,10 +2622,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2589,10 +2639,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2606,10 +2656,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2623,10 +2673,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -2640,10 +2690,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -2664,10 +2714,10 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
@@ -2688,10 +2738,17 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.Headers500 = &headers
 	case true:
@@ -2705,10 +2762,17 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		}
 		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MonimeRequestId = &value
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.HeadersDefault = &headers
 	}

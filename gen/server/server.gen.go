@@ -495,7 +495,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 type BadRequestResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 type BadRequestJSONResponse struct {
 	Body ErrorEnvelope
@@ -505,7 +505,7 @@ type BadRequestJSONResponse struct {
 
 type ConflictResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 type ConflictJSONResponse struct {
 	Body ErrorEnvelope
@@ -515,7 +515,7 @@ type ConflictJSONResponse struct {
 
 type ForbiddenResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 type ForbiddenJSONResponse struct {
 	Body ErrorEnvelope
@@ -525,7 +525,7 @@ type ForbiddenJSONResponse struct {
 
 type NotFoundResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 type NotFoundJSONResponse struct {
 	Body ErrorEnvelope
@@ -535,7 +535,8 @@ type NotFoundJSONResponse struct {
 
 type ServerErrorResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 type ServerErrorJSONResponse struct {
 	Body ErrorEnvelope
@@ -546,7 +547,7 @@ type ServerErrorJSONResponse struct {
 type TooManyRequestsResponseHeaders struct {
 	MonimeCache     *string
 	MonimeRateLimit *string
-	MonimeRequestId *string
+	MonimeRequestId string
 	RetryAfter      *int
 }
 type TooManyRequestsJSONResponse struct {
@@ -557,7 +558,7 @@ type TooManyRequestsJSONResponse struct {
 
 type UnauthorizedResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 type UnauthorizedJSONResponse struct {
 	Body ErrorEnvelope
@@ -567,7 +568,8 @@ type UnauthorizedJSONResponse struct {
 
 type UnexpectedErrorResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
+	RetryAfter      *int
 }
 type UnexpectedErrorJSONResponse struct {
 	Body ErrorEnvelope
@@ -585,7 +587,7 @@ type ListCheckoutSessionsResponseObject interface {
 
 type ListCheckoutSessions200ResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 type ListCheckoutSessions200JSONResponse struct {
@@ -603,9 +605,7 @@ func (response ListCheckoutSessions200JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -623,9 +623,7 @@ func (response ListCheckoutSessions400JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -643,9 +641,7 @@ func (response ListCheckoutSessions401JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -663,9 +659,7 @@ func (response ListCheckoutSessions403JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -686,9 +680,7 @@ func (response ListCheckoutSessions429JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeRateLimit != nil {
 		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -709,8 +701,9 @@ func (response ListCheckoutSessions500JSONResponse) VisitListCheckoutSessionsRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -733,8 +726,9 @@ func (response ListCheckoutSessionsdefaultJSONResponse) VisitListCheckoutSession
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
@@ -752,7 +746,7 @@ type CreateCheckoutSessionResponseObject interface {
 
 type CreateCheckoutSession200ResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 type CreateCheckoutSession200JSONResponse struct {
@@ -770,9 +764,7 @@ func (response CreateCheckoutSession200JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -790,9 +782,7 @@ func (response CreateCheckoutSession400JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -810,9 +800,7 @@ func (response CreateCheckoutSession401JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -830,9 +818,7 @@ func (response CreateCheckoutSession403JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -850,9 +836,7 @@ func (response CreateCheckoutSession409JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -873,9 +857,7 @@ func (response CreateCheckoutSession429JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeRateLimit != nil {
 		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -896,8 +878,9 @@ func (response CreateCheckoutSession500JSONResponse) VisitCreateCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -920,8 +903,9 @@ func (response CreateCheckoutSessiondefaultJSONResponse) VisitCreateCheckoutSess
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
@@ -939,7 +923,7 @@ type DeleteCheckoutSessionResponseObject interface {
 
 type DeleteCheckoutSession200ResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 type DeleteCheckoutSession200JSONResponse struct {
@@ -957,9 +941,7 @@ func (response DeleteCheckoutSession200JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -977,9 +959,7 @@ func (response DeleteCheckoutSession400JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -997,9 +977,7 @@ func (response DeleteCheckoutSession401JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1017,9 +995,7 @@ func (response DeleteCheckoutSession403JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1037,9 +1013,7 @@ func (response DeleteCheckoutSession404JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1057,9 +1031,7 @@ func (response DeleteCheckoutSession409JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1080,9 +1052,7 @@ func (response DeleteCheckoutSession429JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeRateLimit != nil {
 		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -1103,8 +1073,9 @@ func (response DeleteCheckoutSession500JSONResponse) VisitDeleteCheckoutSessionR
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -1127,8 +1098,9 @@ func (response DeleteCheckoutSessiondefaultJSONResponse) VisitDeleteCheckoutSess
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
@@ -1146,7 +1118,7 @@ type GetCheckoutSessionResponseObject interface {
 
 type GetCheckoutSession200ResponseHeaders struct {
 	MonimeCache     *string
-	MonimeRequestId *string
+	MonimeRequestId string
 }
 
 type GetCheckoutSession200JSONResponse struct {
@@ -1164,9 +1136,7 @@ func (response GetCheckoutSession200JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1184,9 +1154,7 @@ func (response GetCheckoutSession400JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1204,9 +1172,7 @@ func (response GetCheckoutSession401JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1224,9 +1190,7 @@ func (response GetCheckoutSession403JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1244,9 +1208,7 @@ func (response GetCheckoutSession404JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1267,9 +1229,7 @@ func (response GetCheckoutSession429JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeRateLimit != nil {
 		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
-	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -1290,8 +1250,9 @@ func (response GetCheckoutSession500JSONResponse) VisitGetCheckoutSessionRespons
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
@@ -1314,8 +1275,9 @@ func (response GetCheckoutSessiondefaultJSONResponse) VisitGetCheckoutSessionRes
 	if response.Headers.MonimeCache != nil {
 		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
 	}
-	if response.Headers.MonimeRequestId != nil {
-		w.Header().Set("Monime-Request-Id", fmt.Sprint(*response.Headers.MonimeRequestId))
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
