@@ -6,19 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/monimekit/monime-go/gen"
-	"github.com/monimekit/monime-go/spec"
+	speccontract "github.com/monimekit/monime-go/internal/contract"
 )
 
 // contract is spec/monime.yaml parsed, routed and ready to validate requests
@@ -31,29 +28,15 @@ type contract struct {
 	responseOptions *openapi3filter.Options
 }
 
-// contractLoads counts how often the spec was parsed, so a test can prove it
-// happens once per process.
-var contractLoads atomic.Int32
-
 var loadContract = sync.OnceValues(func() (*contract, error) {
-	contractLoads.Add(1)
-	doc, err := openapi3.NewLoader().LoadFromData(spec.YAML)
+	d, err := speccontract.Spec() // parsed once per process, shared with the tests
 	if err != nil {
-		return nil, fmt.Errorf("api: parsing spec/monime.yaml: %w", err)
+		return nil, err
 	}
-	// Route on the path alone: the fake answers on whatever host it runs on,
-	// not on the servers the spec lists (api.monime.io).
-	doc.Servers = nil
-	// kin-openapi knows the name "uri" but checks nothing for it.
-	doc.SetStringFormatValidator("uri", openapi3.NewCallbackValidator(checkAbsoluteURL))
-	router, err := legacy.NewRouter(doc) // validates the document too
-	if err != nil {
-		return nil, fmt.Errorf("api: spec/monime.yaml is not a valid OpenAPI document: %w", err)
-	}
-	formats := doc.GetSchemaValidationOptions()
+	formats := d.T.GetSchemaValidationOptions()
 	return &contract{
-		doc:    doc,
-		router: router,
+		doc:    d.T,
+		router: d.Router,
 		requestOptions: &openapi3filter.Options{
 			MultiError:          true,
 			SkipSettingDefaults: true, // the fake applies defaults itself, as Monime does
@@ -78,14 +61,6 @@ func mustLoadContract() *contract {
 		panic(err)
 	}
 	return c
-}
-
-func checkAbsoluteURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return errors.New("must be an absolute URL such as https://shop.example/ok")
-	}
-	return nil
 }
 
 // checkBearerScheme is the AuthenticationFunc of request validation: the

@@ -9,15 +9,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/monimekit/monime-go/spec"
 )
@@ -29,12 +31,20 @@ type Doc struct {
 	Router routers.Router
 }
 
-var loadSpec = sync.OnceValues(func() (*Doc, error) {
-	return parse(spec.YAML, "spec/monime.yaml")
-})
+var (
+	specParses atomic.Int32
+	loadSpec   = sync.OnceValues(func() (*Doc, error) {
+		specParses.Add(1)
+		return parse(spec.YAML, "spec/monime.yaml")
+	})
+)
 
 // Spec returns spec/monime.yaml, parsed and validated once per process.
 func Spec() (*Doc, error) { return loadSpec() }
+
+// SpecParses is how many times this process parsed spec/monime.yaml: one
+// after the first Spec call, however many servers and tests use it.
+func SpecParses() int { return int(specParses.Load()) }
 
 // Load parses an OpenAPI document from a file (e.g. Monime's upstream one).
 func Load(path string) (*Doc, error) {
@@ -54,14 +64,25 @@ func parse(b []byte, name string) (*Doc, error) {
 	if err := t.Validate(loader.Context); err != nil {
 		return nil, fmt.Errorf("contract: %s is not a valid OpenAPI document: %w", name, err)
 	}
-	// Match paths on any host: drop the servers for routing only.
+	// kin-openapi knows the format name "uri" but checks nothing for it.
+	t.SetStringFormatValidator("uri", openapi3.NewCallbackValidator(checkAbsoluteURL))
+	// Match paths on any host (the fake runs on loopback, not on the
+	// document's server): route a copy without servers.
 	routed := *t
 	routed.Servers = nil
-	r, err := gorillamux.NewRouter(&routed)
+	r, err := legacy.NewRouter(&routed)
 	if err != nil {
 		return nil, fmt.Errorf("contract: routing %s: %w", name, err)
 	}
 	return &Doc{T: t, Router: r}, nil
+}
+
+func checkAbsoluteURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return fmt.Errorf("must be an absolute URL such as https://shop.example/ok")
+	}
+	return nil
 }
 
 // UpstreamPath is where Monime's published OpenAPI file is: the
@@ -124,7 +145,9 @@ func (d *Doc) ValidateRequest(req *http.Request) (*openapi3filter.RequestValidat
 	}
 	clone := req.Clone(req.Context())
 	clone.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{Request: clone, PathParams: params, Route: route, Options: Options()}
+	opts := Options()
+	opts.SchemaValidationOptions = d.T.GetSchemaValidationOptions()
+	in := &openapi3filter.RequestValidationInput{Request: clone, PathParams: params, Route: route, Options: opts}
 	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 		return in, err
 	}
@@ -139,7 +162,7 @@ func (d *Doc) ValidateResponse(in *openapi3filter.RequestValidationInput, status
 		Status:                 status,
 		Header:                 header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true},
+		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, SchemaValidationOptions: d.T.GetSchemaValidationOptions()},
 	}
 	return openapi3filter.ValidateResponse(in.Request.Context(), out)
 }

@@ -43,6 +43,7 @@ func TestTransportCatchesRequestsAndResponsesThatBreakTheSpec(t *testing.T) {
 	session := `{"id":"scs-1","name":"n","status":"pending","redirectUrl":"https://x/","lineItems":{"data":[]},"expireTime":"2025-01-01T00:00:00Z","createTime":"2025-01-01T00:00:00Z"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Monime-Request-Id", "req-1")
 		if r.URL.Query().Get("bad") == "1" {
 			_, _ = w.Write([]byte(`{"success":true,"result":{"id":"scs-1"}}`))
 			return
@@ -69,10 +70,16 @@ func TestTransportCatchesRequestsAndResponsesThatBreakTheSpec(t *testing.T) {
 	assert.Contains(t, spy.all(), "response 200")
 
 	spy.errs = nil
-	body := `{"name":"n","lineItems":[{"name":"x","price":{"currency":"EUR","value":1}}],"surprise":1}`
+	body := `{"name":"n","lineItems":[{"name":"x","price":{"currency":"SLE","value":1}}],"successUrl":"/relative"}`
+	send(t, tr, srv.URL+"/v1/checkout-sessions", http.MethodPost, body,
+		map[string]string{"Authorization": "Bearer t", "Monime-Space-Id": "spc-1", "Idempotency-Key": "k", "Content-Type": "application/json"})
+	assert.Contains(t, spy.all(), "absolute URL", "format uri is checked")
+
+	spy.errs = nil
+	body = `{"name":"n","lineItems":[{"name":"x","price":{"currency":"EUR","value":1}}],"surprise":1}`
 	send(t, tr, srv.URL+"/v1/checkout-sessions", http.MethodPost, body,
 		map[string]string{"Authorization": "Bearer t", "Monime-Space-Id": "spc-1", "Idempotency-Key": "k", "Content-Type": "application/json"})
 	assert.Contains(t, spy.all(), "EUR")
 	assert.Contains(t, spy.all(), "surprise")
-	assert.Equal(t, 5, tr.Requests())
+	assert.Equal(t, 6, tr.Requests())
 }
