@@ -21,9 +21,25 @@ func benchRequest(method, target, body string) *http.Request {
 	return r
 }
 
-// BenchmarkCreate measures one validated create, end to end in the handler.
+// BenchmarkCreate measures one create, end to end in the handler, with the
+// request validated against spec/ (the default) and without: BENCHMARKS.md
+// compares the two.
 func BenchmarkCreate(b *testing.B) {
-	srv := New()
+	b.Run("validation=on", func(b *testing.B) { benchCreate(b, New()) })
+	b.Run("validation=off", func(b *testing.B) { benchCreate(b, New(WithRequestValidation(false))) })
+}
+
+// BenchmarkNew shows that a server costs no spec parse: the contract is
+// loaded once per process and shared.
+func BenchmarkNew(b *testing.B) {
+	New() // the one parse, outside the loop
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = New()
+	}
+}
+
+func benchCreate(b *testing.B, srv *Server) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
