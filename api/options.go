@@ -45,6 +45,7 @@ type config struct {
 	hostedPageBase     string
 	faultFunc          func(*http.Request) Fault
 	maxRequestBodySize int64
+	webhook            webhookConfig
 }
 
 func defaultConfig() config {
@@ -55,6 +56,7 @@ func defaultConfig() config {
 		validateRequests:   true,
 		logger:             slog.New(slog.DiscardHandler),
 		maxRequestBodySize: 1 << 20,
+		webhook:            defaultWebhookConfig(),
 	}
 }
 

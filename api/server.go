@@ -30,6 +30,7 @@ type Server struct {
 	faults   faults
 	log      *slog.Logger
 	requests atomic.Int64
+	webhooks *dispatcher
 
 	violationsMu sync.Mutex
 	violations   []error
@@ -52,7 +53,9 @@ func New(opts ...Option) *Server {
 		limiter:  newRateLimiter(cfg.ratePerSecond),
 		faults:   faults{fn: cfg.faultFunc},
 		log:      cfg.logger,
+		webhooks: newDispatcher(cfg.webhook, cfg.logger),
 	}
+	s.onTransition(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			validationError("the request body does not decode into a create request: "+err.Error(), detail("", err.Error())).write(w)
