@@ -182,10 +182,14 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
-	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		// Go keeps 2 idle connections per host by default, so concurrent
+		// callers would keep opening new ones; keep enough for them.
+		t = t.Clone()
 		t.MaxIdleConnsPerHost = defaultIdleConnsPer
 		out.Transport = t
+	} else {
+		out.Transport = http.DefaultTransport // replaced by the program; use it as it is
 	}
 	userCheck := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {

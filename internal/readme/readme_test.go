@@ -1,0 +1,134 @@
+package readme_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/internal/contract"
+	"github.com/monimekit/monime-go/monime"
+	"github.com/monimekit/monime-go/monime/monimetest"
+)
+
+func readRepoFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(contract.ModuleRoot(), name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+var fence = regexp.MustCompile("(?s)```(\\w+)\\n(.*?)```")
+
+// squash folds runs of white space, so indentation does not matter.
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestReadmeSnippetsAreCompiled(t *testing.T) {
+	readme := readRepoFile(t, "README.md")
+	here := squash(readRepoFile(t, "internal/readme/snippets_test.go"))
+	n := 0
+	for _, m := range fence.FindAllStringSubmatch(readme, -1) {
+		if m[1] != "go" {
+			continue
+		}
+		n++
+		assert.Contains(t, here, squash(m[2]), "README.md snippet %d is not in internal/readme/snippets_test.go, so nothing compiles it", n)
+	}
+	assert.GreaterOrEqual(t, n, 5)
+}
+
+func TestReadmeCommandsAreTheOnesCIRuns(t *testing.T) {
+	readme := readRepoFile(t, "README.md")
+	first := fence.FindStringSubmatch(readme)
+	require.NotNil(t, first)
+	assert.Equal(t, "sh", first[1])
+	lines := strings.Split(strings.TrimSpace(first[2]), "\n")
+	require.Len(t, lines, 2, "README opens with the quickstart and the test command")
+	quickstart := strings.TrimSpace(strings.SplitN(lines[0], "#", 2)[0])
+	testCmd := strings.TrimSpace(strings.SplitN(lines[1], "#", 2)[0])
+	assert.Equal(t, "go run ./examples/checkout", quickstart)
+	assert.Equal(t, "go test -race ./...", testCmd)
+	ci := readRepoFile(t, ".ci/run")
+	assert.Regexp(t, `(?m)^[^#]*`+regexp.QuoteMeta(testCmd)+`\s*$`, ci, ".ci/run must run the README's test command as written")
+	_, err := os.Stat(filepath.Join(contract.ModuleRoot(), "examples", "checkout"))
+	assert.NoError(t, err, "the quickstart's package exists")
+}
+
+var testName = regexp.MustCompile("`((?:Test|Fuzz|Example)[A-Za-z0-9_]+)`")
+
+func TestSecurityMdNamesOnlyTestsThatExist(t *testing.T) {
+	doc := readRepoFile(t, "SECURITY.md")
+	var all strings.Builder
+	root := contract.ModuleRoot()
+	require.NoError(t, filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			all.Write(b)
+		}
+		return nil
+	}))
+	names := testName.FindAllStringSubmatch(doc, -1)
+	require.NotEmpty(t, names)
+	for _, m := range names {
+		assert.Contains(t, all.String(), "func "+m[1]+"(", "SECURITY.md cites %s, which no test defines", m[1])
+	}
+}
+
+// The snippets run: against the fake, with the README's environment.
+func TestReadmeSnippetsRun(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	t.Setenv("MONIME_ACCESS_TOKEN", fake.Token)
+	t.Setenv("MONIME_SPACE_ID", fake.SpaceID)
+	// createAndRedirect talks to api.monime.io by design; point the default
+	// transport at the fake for this test only.
+	original := http.DefaultTransport
+	http.DefaultTransport = rewriteTo{base: fake.URL, next: original}
+	t.Cleanup(func() { http.DefaultTransport = original })
+
+	w := httptest.NewRecorder()
+	require.NoError(t, createAndRedirect(context.Background(), w, httptest.NewRequest(http.MethodPost, "/buy", nil)))
+	c, s := created.c, created.s
+	assert.Equal(t, http.StatusSeeOther, w.Code)
+	assert.Equal(t, s.RedirectURL, w.Header().Get("Location"))
+	require.NoError(t, readListDelete(context.Background(), c, s))
+	_, err := c.CheckoutSessions.Get(context.Background(), s.ID)
+	assert.ErrorIs(t, err, monime.ErrNotFound)
+	handleError(err)
+	webhookEndpoint("whsec", nil)
+	_ = api.DefaultToken
+}
+
+// rewriteTo sends every request to base instead of its own host, so code
+// that talks to api.monime.io can run against the fake.
+type rewriteTo struct {
+	base string
+	next http.RoundTripper
+}
+
+func (rw rewriteTo) RoundTrip(r *http.Request) (*http.Response, error) {
+	u, err := r.URL.Parse(rw.base)
+	if err != nil {
+		return nil, err
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Scheme, r2.URL.Host = u.Scheme, u.Host
+	r2.Host = u.Host
+	return rw.next.RoundTrip(r2)
+}

@@ -1,0 +1,119 @@
+package readme_test
+
+// Each function below holds one README.md snippet verbatim (checked by
+// TestReadmeSnippetsAreCompiled); the tests run them against the fake.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/monimekit/monime-go/monime"
+	"github.com/monimekit/monime-go/monime/monimetest"
+	"github.com/monimekit/monime-go/monime/webhook"
+)
+
+// created keeps what createAndRedirect made, for the next snippet.
+var created struct {
+	c *monime.Client
+	s *monime.CheckoutSession
+}
+
+func createAndRedirect(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	c, err := monime.NewClient(os.Getenv("MONIME_ACCESS_TOKEN"), os.Getenv("MONIME_SPACE_ID"))
+	if err != nil {
+		return err // an empty token, a space id that is not spc-..., a bad option
+	}
+
+	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{
+		Name:       "Order #1042",
+		LineItems:  []monime.LineItem{{Name: "T-shirt", Price: monime.Money{Currency: "SLE", Value: 15000}, Quantity: 2}},
+		SuccessURL: "https://shop.example/orders/1042",
+		CancelURL:  "https://shop.example/orders/1042?cancelled=1",
+		Reference:  "1042",
+		Metadata:   monime.Metadata{"cart": "c_77"},
+	}, monime.WithIdempotencyKey("order-1042"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, s.RedirectURL, http.StatusSeeOther) // Monime's hosted checkout page
+	created.c, created.s = c, s
+	return nil
+}
+
+func readListDelete(ctx context.Context, c *monime.Client, s *monime.CheckoutSession) (err error) {
+	s, err = c.CheckoutSessions.Get(ctx, s.ID) // s.Status: pending, completed, cancelled or expired
+	if err != nil {
+		return err
+	}
+	page, err := c.CheckoutSessions.List(ctx, &monime.CheckoutSessionListParams{Limit: 50})
+	if err != nil {
+		return err
+	}
+	fmt.Println(len(page.Items), page.Next) // pass page.Next as After for the next page
+	for s, err := range c.CheckoutSessions.All(ctx, nil) { // follows the cursors lazily
+		if err != nil {
+			return err
+		}
+		fmt.Println(s.ID, s.Status)
+	}
+	err = c.CheckoutSessions.Delete(ctx, s.ID) // only before the customer starts paying
+	return err
+}
+
+// orderBook is what the webhook snippet calls "orders".
+type orderBook interface {
+	MarkPaid(ctx context.Context, reference, orderNumber string) error
+}
+
+func webhookEndpoint(secret string, orders orderBook) {
+	http.Handle("/webhooks/monime", webhook.Handler(secret, func(ctx context.Context, ev *webhook.Event) error {
+		if ev.Name != webhook.EventCheckoutSessionCompleted {
+			return nil
+		}
+		s, err := ev.CheckoutSession() // the same monime.CheckoutSession the client returns
+		if err != nil {
+			return err
+		}
+		return orders.MarkPaid(ctx, s.Reference, s.OrderNumber) // make this safe to run twice
+	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(0, 0))))
+}
+
+func handleError(err error) {
+	var apiErr *monime.Error
+	if errors.As(err, &apiErr) {
+		log.Print(apiErr.StatusCode, apiErr.Reason, apiErr.Message, apiErr.RequestID) // quote RequestID to Monime support
+	}
+	switch {
+	case errors.Is(err, monime.ErrNotFound): // 404
+	case errors.Is(err, monime.ErrConflict): // 409, e.g. Reason idempotency_key_in_use
+	case errors.Is(err, monime.ErrRateLimited): // 429; apiErr.RetryAfter
+	case errors.Is(err, monime.ErrInvalidRequest): // 400, or a ValidationError before sending
+	}
+}
+
+var order = &monime.CheckoutSessionCreateParams{
+	Name:      "Order #7",
+	LineItems: []monime.LineItem{{Name: "Cap", Price: monime.Money{Currency: "USD", Value: 900}}},
+}
+
+func TestCheckout(t *testing.T) {
+	fake := monimetest.NewServer(t) // stopped when the test ends
+	c := fake.Client()              // a real *monime.Client wired to the fake
+
+	s, err := c.CheckoutSessions.Create(context.Background(), order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Complete(s.ID); err != nil { // the customer pays
+		t.Fatal(err)
+	}
+	fake.FailNext(2, "POST", "/v1/checkout-sessions", 503) // the next two creates meet an outage
+	if _, err := c.CheckoutSessions.Create(context.Background(), order); err != nil {
+		t.Fatal(err) // the client's retries ride it out
+	}
+}
