@@ -54,7 +54,7 @@ func readListDelete(ctx context.Context, c *monime.Client, s *monime.CheckoutSes
 	if err != nil {
 		return err
 	}
-	fmt.Println(len(page.Items), page.Next) // pass page.Next as After for the next page
+	fmt.Println(len(page.Items), page.Next)                // pass page.Next as After for the next page
 	for s, err := range c.CheckoutSessions.All(ctx, nil) { // follows the cursors lazily
 		if err != nil {
 			return err
