@@ -7,12 +7,18 @@ package server
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	. "github.com/monimekit/monime-go/gen"
 	"github.com/oapi-codegen/runtime"
 )
@@ -1450,4 +1456,185 @@ func (sh *strictHandler) GetCheckoutSession(w http.ResponseWriter, r *http.Reque
 	} else if response != nil {
 		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
 	}
+}
+
+// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
+// Stored as a slice of fixed-width chunks rather than one concatenated
+// const string: with thousands of chunks the chained `+` fold is several
+// times slower for the Go compiler than parsing a slice literal.
+var swaggerSpec = []string{
+	"7Dxrc9s2tn8Fw+5MkzuUTDlO0sif3DRpM02a3NrZ7G7i64HIIxEVCTAAaJnx6L/fOQBI8aWX7abO7n6y",
+	"LOFxcN4v4NoLRZoJDlwrb3ztwRVNswTM51NQign+gl9CIjLAr1SeplQW3tg7IRnwiPEZCWMI5yLXRNnx",
+	"Q8/3LmmSmwkpKEVnuN7Hc9+ToPJE4/cTSc3st5lmgpvtMslw7eciEdIbe98FJ0+fv3zpLX0vpDyE5L1M",
+	"vLEXa52p8cGBikU2dNAe2AGe74USqIYzloI39g6Dw8eD4NkgGJ2NDsdBMA6Cf3m+F4EKJTP7emPvbCHI",
+	"2UDFTGrl+R5cZUz2L/CoXGDKOOUho8lJGIqc61eRN/amNByklPFg5Pkew29UqAbzw3dffvgwuvrnZ8/3",
+	"EsbhlYbUnDaimnrjj9dubMIGT+P/PcS5qcNX/1E1wDDjM+/c9zg1UDroPR8xGBqsh7mUwEOk0+nrFyt6",
+	"jB4HQbD0vc855ZrpwhsfIlGmgKNxLTXPBxpgMMHhvqcLJLsX5kqL1FueL30vBU0t7NdeSKXGny+ePkUy",
+	"OXjeyggk+W4UHOFxBP73W55OQHpjnieJ74kFB6lilv0saRbjQuYb/GCRkYWD+dN/TA5///w6febV97QL",
+	"OLBURkPwlks8QsQkhLrJIiVjDlPBWQpDJg46NKkf3kGsNNW58saeY3D8Kg9DUGoDB4o5YsCN88Za5rBE",
+	"yGKgEUhD8TcGiuc0jA2NmmzIZEgWMXCiYyASVCa4wg9ZQgtlvlRaSIiIFSEipoRyAlQmDCSR8DkHpcmC",
+	"6dgOpimQVxGkmdDICINfoUC5VGEMqaFdiUMt8YgIqoXvd6rhNUuZ7sL4IWZhTBL8kSyoIjHTzTWB5yky",
+	"rhZz4AMzEH9HMlX/AY8ywbh2X5z76yGxh0LpakNiB3yvCIvIVEiiY6ZKJByTz7nQQJgmWhA7kqg8y4Q0",
+	"4OIwJiGyRNqMkt9By+Jkqi1zNmE4hVDwSOEmC8o0mcBUSCBaFqgU6YwyTh5QTRKgSpPRw2MiOKHk6PCZ",
+	"TyiP8D8lUiCPr64I5WoBUjWxmTLOUkToqMIR4xpmID3DWhmVNAXtuGsNlGcxkIzOGKf4xZDDlSZhLpWQ",
+	"yELIKpmESyZyhcNgaFSgYWkU7MPfvrz+oIr3v4ijv395efThH6hLGK77OQdZeJXMU7N7A3p69Rr4TMfe",
+	"+DAIgj4y1/jzVyi6sP9GU1BEcCCJmLGQJhWfK0F0TDWRoCXDMVMkN5XgMAlRJQqf+JRJpUu5YVxpoBHO",
+	"kDnnFamG5DQUGURITiNAyLTDT7yBD6PLBk5NGDRY8V7hoSVyG9mthqEnRz6Su/x31IetNUL5js6AKPYF",
+	"fDJC4B8Hw5LpcwWKjAKrV5gmTBE6UcB1g8qPg36SVuJbARzBlBrzPQp8hN5yJ87fyKqlPJ8iSvuk+azE",
+	"N3mggVOuHzotaIlNQ60I403W7NiIXnLYjQdm58GraB9yZFRrkLjo/+Few//5m7deVf0dpDJn6TvaybtX",
+	"RAKqAbBcG1MeJaDqh2zJHc3ioXU+fhgcPtpyunLz+mH+JmGKPtTByrs7sL+qgybIeAjn6K2jTdvBs3r3",
+	"AdrS4XD4sEWYtoU1oGdUxyvA2c6UGAXBNskw5t/aS6MIf6SRsxzGRRFcAzcfaZYlLDR68OAPZalVwX3t",
+	"gZRC2ikReOMj3DkCTVmijJ82ZZBERi5KL84vvVtv7KW5QsJeAlmpfMI0oNdUH3dWY+yJiAoUSsYvacIi",
+	"a5yogcwz3xhYLyxgS7/lS1e+xpQmCpa7Uv8Frla59AZ9XYqXEDJFUppMhUwhIkKSiQQ6V4RaJ+CYOPwQ",
+	"RQuyMN6BwRKepOP4DCrPpw88N/yg7iRV4jVwBB1YDt0+f+U6mAM+F3yasHAPhjBwz6F4xd+rTuBjgwx0",
+	"zvBvhI5YS+9b60O50DFIS2chCQpBIzjqsNyzOst1+IatNiFz3IQq1PHO1lESsalxZnVdq1QcVZt9MYfi",
+	"gvGLXMFWvkK/XuifIAFNJ0kHFxH+AMYdLdWD0Ws2ZABJYqqI0lRqiHxiXDVq+AqDqOQ22GhrJbPTBICX",
+	"2xkvK6SccEESwWdICXAAN4WtXOrCLXXBhb6IqiNvRdHdCl+Hl0oyo6db8pSjsEMpVEjYdN77JJIvhZyw",
+	"KAJ+SyX9aCOPmEDEMAYXhBqiWQePKefh1dlgWsH0VZWtBTKlBeHCeDuE8RqISOGEhnMXBaKXet+I+ZvQ",
+	"L0XOo1vS8mgtLZ+3ZR0xNcUtGwREsTXffj0C/ib6FZGhH4uapLxvdDsFeQnyxYoONyTd46av1CDdqUhB",
+	"xxhnLdAyLaTgM4x9RS6JYlFTAjFokJwmX9vncQHTlLIEomOi6BTF0oSXzpZPaDgX0+l9oqBLTwyqyH/T",
+	"7Fomw5z/TIg3lBduOXU7yT3cYKmFICnlRWmwlE9UIhYkEgveIL0W4gIHXpQDvx71T4hEf66R2Dq2SZ0a",
+	"homyCZ+7ZwGqYVBF9zuwQJWh++vZ6D2nuY6FZF/gttp/tNGSV8YbbeUqZkLjaFP2TUuQ1+H6qta8DWjK",
+	"lGJ85jcDqRrM98kgvOdwlUGoIboLo7DBN5OFy5CqWEidFA3iKZCXLISLnNNLypKdfPC7Uwa8INbFRmuQ",
+	"S/CtDXc5dXBT/00MQYU3lzrh81pBjkYRw39o8k6KDKRmUOK7jTWcSTJapLjXMQGORIveSXHJcFeyYFwR",
+	"cQmSREw1fxuawtVq/WvPDWmkHN2uLvkzESIBavz0znqmjFRW2TaxAsJczjLlqzyxvOYSUm4vKiUtPN/L",
+	"Ofucl/U7U9/xvfY5v97ey2qMmPwBobEFjUU7mbwTMkEiNYJzDDoyWpCpFKlJ47kCjkomgSlkmg9H5Yen",
+	"PeUa3/uxW8rdg3NeCzEvSxGxUBi3l4WINlKaXNIsF3dPG8MVCUVi/Mw8jAlV5LsgePkyCHDtenni8eO+",
+	"zG4Hvc+pjG52RpxZSQdxGZLWYW8sAr2gupDEJXb70OPUTgWFAc5AY/MMRIGpMiaMg0lk9ghqTxF/I9O3",
+	"hjcr+9frhGDFafXq/jWG6ynV3tiL0IHS+G3PnMa5d9ij3gCw6x59DQE7bMV68u0uqd63S6N9YBOeX7uB",
+	"r5nSXqtk32IDRRSSnWqb1GSCHxMJNCJaJCApd6Y5pVd1Jn9ytFZjrXjQ5vqvu+dodAR0q6qaCB4CySiL",
+	"jgnu18hvaUGYViW/9mmJ7n6ddoNNyHvbHN1uLuirjzgZqvIARoi0QNRGTX2rRS9la00IO7BN2Z+w+Rwt",
+	"FXBqJy2bvQxbd1vW6zQfbeHGELYCo4kfv1EeqclSQ3jPt6usetNRU+ms3MAtZa5y3LLed7QHyhoNHR3J",
+	"SRamMUPmQGKQUKNrXTPXkVeuVYGzAxpQhO8WFatmgG2z3q1GNlC4k4PTg8uGT/Nn47Zx0B0QfVoJVROW",
+	"ssltQVHtTF22vRToY4JHNwl28gA11kOfWJOW2PrDJ+4iPdOcYGsetqnAeVqrHqNqXiU4+Klav9f1em5k",
+	"qnWUWvVzDx8FFZktVE1J77JD8p7PuVhwW+NT5kQS/jDh4p/jGyTJhIZzJE1Px9TbjH7OgZjyEYEwFhCZ",
+	"LB2Ga+VU5RMOGHUwbsya6nP9trsddSel3RIFEpo6fiZAEdMPU7IC4zPct/Ilcsm2e6Adz6VZFQ92gLvf",
+	"LelNWeDP1mRpnQBhXAvyYEpDU+A/NgdMMVwXHMikIM4nbWFztBNUDTeG7ePPvOJZbh0aeuVWGD0x7QHl",
+	"f10lU/d9NqtIN67mubQ8kxh537UHldRuY+Bx0HNi56zsKAnvmqPb7kETqH9ieFM1wQExvtWNmLzpFuzD",
+	"5RktbsThLRXu3IoVe/Rq7aqxtQ3jq9O35Ohw9JSEInL16LILtmoCNMxd9RI5DWwbZN+f/tSrYV+kmS7u",
+	"1gL/GXavD1dVCq8Jss3Otff+3TQzWF/7l7Ozd8S6dzUQqoauWlZvRwE2kPxkJvU5AlVe8LrPNaaqL4BV",
+	"nM7hIqQKSEhzBT6B4WxIOlUEn/T3PQy9bfxo8FQBsIJyLardAbuGigPJpJgkkB6TqnNVxTRD6yUZKN+g",
+	"fUrnYGIGZS2s6V9wu3btq2tH6kHZenQu14G+nsGrpO5W+jZTtHcnDsZb2d8PtID3Eas0J/2UMvkOqz7a",
+	"dV2qSk0iQeeSK2IboFupm01m279ZVuBEKTbj6OCUyuyY2JwgoaEUShGaJCWcyiXTo7c8KdZvk5aEqkS4",
+	"y0mVnX10o/RoaUjbOOhayPLiwpa+RTD6YnV74XrVhoo+UbClFbVlSvcmjf1iN2flrMigw55mAb8RRtuj",
+	"1w61iWWtB7SfY99kag6L3gs7d8zDXeZq+QbfIq+t+p/9W/HdZhcOaeWX0r1gOi7LTytifX3GbTDrJg41",
+	"OcfeKGOVSG50C/pkIWmWgWmVoZzYJXtY0jnxe0UMXW+jdS6z6qbznDnMVbQvL0P1xc9zxqNGzvzYOcyE",
+	"Wc9K8KTAGKruf7r1+pzPNzVz2m470qBM2aayBxa1KS3IxMo6LwiuiHuVSOtxvt7UAqR+rbKDTPVwNAZL",
+	"cygGNj7PKJPKJ1STVChNnhwNya9QqDHJMwypnhwhxB9PBv+igy/B4NnF4Nz/xLnQtpfTJGCYjsmFTwZE",
+	"SJK6M5vF1ZhYSJRbbRQEJIyppKEGqWy+pSeD3aH5G5GKmxV43ogJS2CQotb41sqgeOq/qgx6672Xa8i4",
+	"qQyaNojlBtYlMh09RY4Z/dAvlMY07McfJ5zQ1ORYGCcp40KigteKPDh9/YKMhkGAGmIUBA+7bBDWQt6N",
+	"Gddy3LLWU91i09XOxy4xxmFGNbuERvjOuH5y5NVsWtB7racRLZW7l5uf91Jm42WZE964K4M2p6EoO7di",
+	"at88GRwGveR626n+tHMbAnWVatvYzcXn6sLqTqWktw4DfdzaHrQuKKmK5GFsEnFTIkGJXIamQEa1Ubh0",
+	"vUtnw4qtYUE9X7ZD1W/Neqvj3QxRK49lC8B9GH3XqHC0kx8578HxK+uWuF7dsiS/if19j8NVz0rP7d3K",
+	"0pkz9y1xvWOCqEPbZa/glV0ACVW69Aj2q8XZo5z3IqCdb9xDVdlLvmU/QAo6FpFqNywQMZ322qwJ5fNd",
+	"el8aaX4ZbdVttdYLZFKRil1MS23KgiYJbK0AfjCjqml93NUcsiduzdxvzUGwUP9VLsId7L6ejJvchIjN",
+	"mKYJsZxTN0TRIghG/TfXFYS5ZLo4ReidSACVIE9yHfdavHq/6JicuK5Vo77G5EczF93dCw1KXwyHQ/IA",
+	"Pz10XrD9JmGX8LC6PG4Ibyau4uxY68x2OzI+FZuveQ7KfFdGpWkBqnKWv784PUMTjTEb0xo4mRTmNmup",
+	"7z5x65kPZoKECQOuh+TFJciCTGmoSSjSZtTyvSJZPkmYiiEibzPgJ+9efeIPSg8A7btPVib/oUmJRiLM",
+	"UX5cu8rCFSeorn4hTH3il3SWg1XoAsMxZaIEDAns/XugYWw7w8p7c6EZlTCj5ky8wbT6xG0GGD23SLKp",
+	"HtAkEYthQdPEqvfyQtGUJe7GuGY6WV3QJdXtFVdJVYhDdJRKR6jj2qDhzIDTjHlj79EwGD4yBW0dG446",
+	"uBwdtIllfpiB7svs21wlIsHp7tUN9+9VJxtkaqYLUJqYi/PIVqh0DLbNSycY4rdqw8prPkfwsV+mV0MO",
+	"ygb2rQNdq+r2ga1rzbtOKG+lL89b94gPg2DP+6KZy7o3HslBjBteQvxXmWQe2foU+gqupIi8tOHpnGbf",
+	"hvNjRqUb0vtUQ61r4+P1HT+is8s7Obd5BeeO3ra5gwds7sfbMud9j8vs1vK+qaWopwH+bU1PdHTDfbuw",
+	"cGSFtG9eJcwHtRcBzJTR9invW/dHjoJH2ye9rN8fPTp8tn1G+xbW0vce73Ki+sU9Q0Dn/W0/VvN+h2Gi",
+	"SlshZ3RJjvaMzsyDVG1D5qE8ZaIv42tbiBShne7IMkIlpz3tke5NDLRYEKHprWRvSPruRqd0Dqp6BkbR",
+	"KYxXdzXmUNgeLNPXZN9SspXW2oswx83x3Yv7DA9xFDyzpr1pCnsbpfa2ha13cL6WrTM896OIij3NnOkx",
+	"ads5vRAD9OdtB4rp3kWPKQHBQTXM2p4vvzV6wIzCHhh1vc+rcBtffKvZI7RD9/j1tf1tV7fzqIy2q9jR",
+	"xWdlSN2N0xr50OWy36ztZMP2MFmb+hqXzUyIO8AtfTfr86w1QuXQg3Z78o3N8LZ7hH2FWvJASN9dz6he",
+	"H5lD4de0muA2FPyvld7JSgc7WOnq+Zhv06xbYeppaNls2Zd+f6B5cM2ipTX4CfQ15pq3Yozp79r8E4yd",
+	"IbKF0EXMEui+FsOF/sTLN1yYPrbXMRdM2bH2hbeNZtlCcFuzvHoV65uIPt1DL/hxTQh50wCi2QO5Rl+V",
+	"KmpB1X19c+Y+q6Gj7TOqV1b+Q/SWleK99Za/PQ3WsauTgtj315p65GfQ/2FKZFo+43M/nKC+TrX/apQ/",
+	"R6N8ewriZ9D7ezW1Io2R33p55uO5ybMZYK10542IhmZsle8z4uZ2aiubX7q3qtWma9UueOvAuzxf/n8A",
+	"AAD//w==",
+}
+
+// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
+// after base64-decoding and flate-decompressing the embedded blob.
+func decodeSpec() ([]byte, error) {
+	encoded := strings.Join(swaggerSpec, "")
+	compressed, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
+	}
+	zr := flate.NewReader(bytes.NewReader(compressed))
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(zr); err != nil {
+		return nil, fmt.Errorf("read flate: %w", err)
+	}
+	if err := zr.Close(); err != nil {
+		return nil, fmt.Errorf("close flate reader: %w", err)
+	}
+
+	return buf.Bytes(), nil
+}
+
+var rawSpec = decodeSpecCached()
+
+// a naive cache of the decoded OpenAPI spec
+func decodeSpecCached() func() ([]byte, error) {
+	data, err := decodeSpec()
+	return func() ([]byte, error) {
+		return data, err
+	}
+}
+
+// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
+func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
+	res := make(map[string]func() ([]byte, error))
+	if len(pathToFile) > 0 {
+		res[pathToFile] = rawSpec
+	}
+
+	return res
+}
+
+// GetSpec returns the OpenAPI specification corresponding to the generated
+// code in this file. External references in the spec are resolved through
+// PathToRawSpec; externally-referenced files must be embedded in their
+// corresponding Go packages (via the import-mapping feature). URL-based
+// external refs are not supported.
+func GetSpec() (swagger *openapi3.T, err error) {
+	resolvePath := PathToRawSpec("")
+
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
+		pathToFile := url.String()
+		pathToFile = path.Clean(pathToFile)
+		getSpec, ok := resolvePath[pathToFile]
+		if !ok {
+			err1 := fmt.Errorf("path not found: %s", pathToFile)
+			return nil, err1
+		}
+		return getSpec()
+	}
+	var specData []byte
+	specData, err = rawSpec()
+	if err != nil {
+		return
+	}
+	swagger, err = loader.LoadFromData(specData)
+	if err != nil {
+		return
+	}
+	return
+}
+
+// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
+// specification: decompressed but not unmarshaled. External references
+// are not resolved here; the bytes are the spec exactly as embedded by
+// codegen. The result is cached at package init time, so repeated calls
+// are cheap.
+func GetSpecJSON() ([]byte, error) {
+	return rawSpec()
+}
+
+// GetSwagger returns the OpenAPI specification corresponding to the
+// generated code in this file.
+//
+// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
+// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
+// backwards compatibility.
+func GetSwagger() (*openapi3.T, error) {
+	return GetSpec()
 }
