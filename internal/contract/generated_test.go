@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,5 +22,10 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	require.NoError(t, err)
 	got, err := json.Marshal(embedded)
 	require.NoError(t, err)
-	require.JSONEq(t, string(want), string(got), "gen/ was generated from another spec/monime.yaml: run `go generate ./...` and commit the result")
+	var a, b any
+	require.NoError(t, json.Unmarshal(want, &a))
+	require.NoError(t, json.Unmarshal(got, &b))
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("gen/ was generated from another spec/monime.yaml: run `go generate ./...` and commit the spec and gen/ together")
+	}
 }
