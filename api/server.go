@@ -104,7 +104,13 @@ func paramName(err error) string {
 // rate limit, request validation, idempotency and the operation itself. The
 // whole answer is buffered, so it can be validated against the spec (see
 // WithResponseValidation) or dropped (Fault.Drop) before the client sees it.
+// Paths under HostedPagePath serve the hosted checkout page instead: HTML
+// for the customer's browser, outside the API's rules.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := s.hostedRoute(r.URL.Path); ok {
+		s.serveHosted(w, r, rest) // the customer's pages: no API rules apply
+		return
+	}
 	start := time.Now()
 	s.requests.Add(1)
 	id := newID("req-", 20)
@@ -281,8 +287,9 @@ func (s *Server) ResponseViolations() []error {
 	return append([]error(nil), s.violations...)
 }
 
-// RequestCount returns how many requests the Server has received, including
-// those a fault reset, failed or dropped.
+// RequestCount returns how many API requests the Server has received,
+// including those a fault reset, failed or dropped (hosted pages not
+// counted).
 func (s *Server) RequestCount() int64 { return s.requests.Load() }
 
 // Complete marks a pending session paid, as the customer paying on the

@@ -14,7 +14,18 @@ import (
 )
 
 // HostedPagePath is the path of the fake's hosted checkout pages: a
-// session's redirectUrl is <base>/checkout/<id>.
+// session's redirectUrl is <base>/checkout/<id>. The Server answers there,
+// without credentials, as Monime's page would:
+//
+//	GET  /checkout/{id}         the page: name, line items, totals per currency, the methods
+//	                            paymentOptions allow, Pay and Cancel (while pending); opening
+//	                            a pending session starts it (see Server.Start)
+//	POST /checkout/{id}/pay     completes the session, then 303 to successUrl (else the page)
+//	POST /checkout/{id}/cancel  cancels it, then 303 to cancelUrl (else the page)
+//
+// Pay and Cancel on a session that is no longer pending answer 409, an
+// unknown id 404, both as HTML. Faults, rate limits and RequestCount apply to
+// the API only.
 const HostedPagePath = "/checkout/"
 
 // Errors of the lifecycle controls (Complete, Cancel, Expire, Start). They
