@@ -6,9 +6,11 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -418,4 +420,99 @@ func TestFormatMoney(t *testing.T) {
 		assert.Equal(t, want, formatMoney("SLE", n), minor)
 	}
 	assert.Equal(t, "USD 9223372036854775807000.00", formatMoney("USD", huge))
+}
+
+func TestHostedPayRacesPayOnce(t *testing.T) {
+	rc := newReceiver(t, 0)
+	f := newFixture(t, WithWebhook(rc.URL, testSecret))
+	s := f.create(shopBody)
+	const n = 32
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			action := "/pay"
+			if i%2 == 1 {
+				action = "/cancel"
+			}
+			r, err := http.NewRequest(http.MethodPost, f.ts.URL+HostedPagePath+s.Id+action, nil)
+			if !assert.NoError(t, err) {
+				return
+			}
+			client := *f.client
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			resp, err := client.Do(r)
+			if !assert.NoError(t, err) {
+				return
+			}
+			_ = resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	assert.Equal(t, map[int]int{http.StatusSeeOther: 1, http.StatusConflict: n - 1}, count, "one customer action wins, the rest see 409")
+	f.waitDeliveries()
+	_, events := rc.got()
+	assert.Len(t, events, 1, "one event")
+}
+
+// FuzzHostedPage sends arbitrary methods, paths and form bodies to the
+// hosted pages: they must answer HTML with a status the contract names, and
+// never panic.
+func FuzzHostedPage(f *testing.F) {
+	srv := New()
+	ts := httptest.NewServer(srv)
+	f.Cleanup(ts.Close)
+	s := createDirect(f, srv, shopBody)
+	for _, seed := range [][3]string{
+		{"GET", s, ""}, {"POST", s + "/pay", "method=bank"}, {"POST", s + "/pay", "method=%zz"},
+		{"POST", s + "/cancel", ""}, {"GET", "", ""}, {"DELETE", s, ""}, {"POST", s + "/pay/x", ""},
+		{"GET", "scs-<script>", ""}, {"POST", s + "/pay", "method=card&method=bank"},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	allowed := map[int]bool{200: true, 303: true, 400: true, 404: true, 405: true, 409: true}
+	f.Fuzz(func(t *testing.T, method, rest, form string) {
+		r, err := http.NewRequest(method, "http://fake.test"+HostedPagePath, strings.NewReader(form))
+		if err != nil {
+			t.Skip()
+		}
+		r.URL.Path += rest
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		if !allowed[w.Code] {
+			t.Fatalf("%s %q with %q: status %d: %s", method, rest, form, w.Code, w.Body)
+		}
+		if w.Code != http.StatusSeeOther && !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+			t.Fatalf("%s %q: not HTML: %q", method, rest, w.Header().Get("Content-Type"))
+		}
+		if strings.Contains(w.Body.String(), "<script") {
+			t.Fatalf("%s %q: the page echoes a script tag: %s", method, rest, w.Body)
+		}
+	})
+}
+
+// createDirect creates a session through the handler, without a network.
+func createDirect(tb testing.TB, srv *Server, body string) string {
+	tb.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/v1/checkout-sessions", strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+DefaultToken)
+	r.Header.Set("Monime-Space-Id", DefaultSpaceID)
+	r.Header.Set("Idempotency-Key", newID("key-", 16))
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	var env gen.CheckoutSessionEnvelope
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &env) != nil {
+		tb.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	return env.Result.Id
 }

@@ -352,6 +352,9 @@ func (d *dispatcher) deliveries() []Delivery {
 
 // waitIdle blocks until no job is left or ctx is done.
 func (d *dispatcher) waitIdle(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	d.mu.Lock()
 	if d.pending == 0 {
 		d.mu.Unlock()
@@ -419,9 +422,9 @@ func (s *Server) Deliveries() []Delivery { return s.webhooks.deliveries() }
 
 // WaitForDeliveries blocks until every webhook event queued so far has been
 // delivered or given up on, and returns nil; or until ctx is done, and
-// returns an error wrapping ctx.Err(). Lifecycle changes queue their events
-// before the call that made them returns, so a test can Complete a session
-// and then wait.
+// returns an error wrapping ctx.Err() (a nil ctx waits without a limit).
+// Lifecycle changes queue their events before the call that made them
+// returns, so a test can Complete a session and then wait.
 func (s *Server) WaitForDeliveries(ctx context.Context) error { return s.webhooks.waitIdle(ctx) }
 
 // Close stops webhook delivery: it cancels attempts in flight and pending
