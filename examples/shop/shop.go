@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/monimekit/monime-go/monime"
+	"github.com/monimekit/monime-go/monime/webhook"
+)
+
+// product is the one thing the shop sells.
+var product = struct {
+	Name, Description string
+	Price             monime.Money
+}{
+	Name:        "Bintumani tote bag",
+	Description: "Hand-woven cotton, printed in Freetown. Holds a week of groceries or a laptop and a lunch.",
+	Price:       monime.Money{Currency: monime.CurrencySLE, Value: 25000}, // Le 250.00
+}
+
+// maxQuantity is the most bags one order may hold.
+const maxQuantity = 5
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are the shop's templates, each parsed with the shared layout.
+var pages = func() map[string]*template.Template {
+	funcs := template.FuncMap{"money": formatMoney}
+	out := make(map[string]*template.Template)
+	for _, name := range []string{"product", "order", "error"} {
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).
+			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}()
+
+// shopConfig is what the shop needs besides its client and secret.
+type shopConfig struct {
+	// PublicURL is the shop's origin as customers reach it, such as
+	// https://shop.example; Monime sends them back to it after paying.
+	// Empty means the origin each request came to.
+	PublicURL string
+	// Simulated shows a banner that payments go to the local fake.
+	Simulated bool
+	// Logger receives the shop's and the webhook handler's logs.
+	Logger *slog.Logger
+}
+
+// shop is the merchant site: a product page, orders paid through Monime's
+// hosted checkout, and the webhook endpoint that confirms them.
+type shop struct {
+	client *monime.Client
+	cfg    shopConfig
+	orders *orders
+	log    *slog.Logger
+	mux    *http.ServeMux
+}
+
+// newShop returns the site. c creates and reads checkout sessions; secret
+// is the webhook signing secret that /webhooks/monime verifies deliveries
+// with.
+func newShop(c *monime.Client, secret string, cfg shopConfig) *shop {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &shop{client: c, cfg: cfg, orders: newOrders(), log: cfg.Logger, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /{$}", s.productPage)
+	s.mux.HandleFunc("POST /orders", s.checkout)
+	s.mux.HandleFunc("GET /orders/{id}", s.orderPage)
+	s.mux.HandleFunc("POST /orders/{id}/refresh", s.refresh)
+	s.mux.Handle("/webhooks/monime", webhook.Handler(secret, s.onEvent,
+		webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(0, 0)),
+		webhook.WithLogger(cfg.Logger)))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, http.StatusNotFound, "There is no such page in this shop.")
+	})
+	return s
+}
+
+// ServeHTTP serves the site with headers that keep its pages to themselves.
+func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// No form-action: the checkout form's answer redirects to Monime.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	s.mux.ServeHTTP(w, r)
+}
+
+// productPage shows the product and a form for a new order. The form
+// carries a fresh order id, so a double click or a resubmission is one order.
+func (s *shop) productPage(w http.ResponseWriter, r *http.Request) {
+	quantities := make([]int, maxQuantity)
+	for i := range quantities {
+		quantities[i] = i + 1
+	}
+	s.render(w, http.StatusOK, "product", map[string]any{
+		"Simulated":  s.cfg.Simulated,
+		"Product":    product,
+		"OrderID":    newOrderID(),
+		"Quantities": quantities,
+	})
+}
+
+// checkout creates the order's checkout session and sends the customer to
+// Monime's hosted page.
+func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	id := r.PostFormValue("order_id")
+	if !orderIDPattern.MatchString(id) {
+		s.fail(w, http.StatusBadRequest, "This order form is incomplete. Go back to the shop and press Pay with Monime again.")
+		return
+	}
+	qty, err := strconv.Atoi(r.PostFormValue("quantity"))
+	if err != nil || qty < 1 || qty > maxQuantity {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("Choose a quantity from 1 to %d.", maxQuantity))
+		return
+	}
+	o, err := s.orders.getOrCreate(id, qty)
+	if err != nil {
+		s.log.Error("shop: cannot take the order", "order", id, "err", err)
+		s.fail(w, http.StatusServiceUnavailable, "The shop cannot take more orders right now. Please try again later.")
+		return
+	}
+	switch {
+	case o.Status.Final():
+		http.Redirect(w, r, "/orders/"+o.ID, http.StatusSeeOther)
+		return
+	case o.RedirectURL != "":
+		// The form was sent again (back button, double click): same order,
+		// same checkout page.
+		http.Redirect(w, r, o.RedirectURL, http.StatusSeeOther)
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	back := s.origin(r) + "/orders/" + o.ID
+	// The order id is the idempotency key, and the request is built from
+	// the stored order: two submissions racing here, a retry, or a retry
+	// after a crash get the same session back, never a second one.
+	cs, err := s.client.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{
+		Name:       "Order #" + o.ID,
+		LineItems:  []monime.LineItem{{Name: product.Name, Price: product.Price, Quantity: o.Quantity}},
+		SuccessURL: back,
+		CancelURL:  back,
+		Reference:  o.ID,
+		Metadata:   monime.Metadata{"shop": "examples-shop"},
+	}, monime.WithIdempotencyKey("order-"+o.ID))
+	if err != nil {
+		s.log.Error("shop: create checkout session", "order", o.ID, "err", err)
+		s.fail(w, http.StatusBadGateway, "Monime could not start the payment. Nothing was charged; go back and press Pay with Monime to try again.")
+		return
+	}
+	if err := s.orders.attach(o.ID, cs); err != nil {
+		s.log.Error("shop: attach checkout session", "order", o.ID, "session", cs.ID, "err", err)
+	}
+	s.log.Info("shop: checkout session created", "order", o.ID, "session", cs.ID)
+	http.Redirect(w, r, cs.RedirectURL, http.StatusSeeOther)
+}
+
+// orderPage shows what the shop knows for sure about an order. Landing here
+// from Monime's success URL proves nothing (anyone can open the URL), so
+// the page says paid only once a verified webhook or a read from Monime
+// did; until then it refreshes itself.
+func (s *shop) orderPage(w http.ResponseWriter, r *http.Request) {
+	o, err := s.orders.get(r.PathValue("id"))
+	if err != nil {
+		s.fail(w, http.StatusNotFound, "There is no such order. Check the link, or start a new order from the shop.")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, http.StatusOK, "order", map[string]any{
+		"Simulated": s.cfg.Simulated,
+		"Order":     o,
+		"Product":   product,
+	})
+}
+
+// refresh asks Monime for the order's session (GetCheckoutSession), for
+// when a webhook is late or cannot reach the shop.
+func (s *shop) refresh(w http.ResponseWriter, r *http.Request) {
+	o, err := s.orders.get(r.PathValue("id"))
+	if err != nil {
+		s.fail(w, http.StatusNotFound, "There is no such order. Check the link, or start a new order from the shop.")
+		return
+	}
+	if o.SessionID != "" && !o.Status.Final() {
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		cs, err := s.client.CheckoutSessions.Get(ctx, o.SessionID)
+		if err != nil {
+			s.log.Error("shop: get checkout session", "order", o.ID, "session", o.SessionID, "err", err)
+			s.fail(w, http.StatusBadGateway, "Monime could not be asked about this order just now. Try again in a moment.")
+			return
+		}
+		if _, err := s.orders.apply(cs, "GetCheckoutSession"); err != nil {
+			s.log.Error("shop: apply checkout session", "order", o.ID, "err", err)
+		}
+	}
+	http.Redirect(w, r, "/orders/"+o.ID, http.StatusSeeOther)
+}
+
+// onEvent handles a delivery that webhook.Handler has verified. Returning
+// an error makes Monime deliver it again later.
+func (s *shop) onEvent(_ context.Context, ev *webhook.Event) error {
+	if !ev.IsCheckoutSession() {
+		return nil // not ours to handle; acknowledge it
+	}
+	cs, err := ev.CheckoutSession()
+	if err != nil {
+		return fmt.Errorf("event %s: %w", ev.ID, err)
+	}
+	changed, err := s.orders.apply(cs, "webhook "+ev.Name)
+	if err != nil {
+		// Not an order of this shop (another app in the same space):
+		// acknowledge, or Monime would redeliver it forever.
+		s.log.Warn("shop: webhook for no order of ours", "event", ev.ID, "name", ev.Name, "err", err)
+		return nil
+	}
+	s.log.Info("shop: webhook", "event", ev.ID, "name", ev.Name, "order", cs.Reference, "status", cs.Status, "changed", changed)
+	return nil
+}
+
+// origin is the shop's origin for URLs that customers follow back.
+func (s *shop) origin(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// render writes a page, or a plain 500 if the template fails.
+func (s *shop) render(w http.ResponseWriter, status int, page string, data map[string]any) {
+	var b strings.Builder
+	if err := pages[page].Execute(&b, data); err != nil {
+		s.log.Error("shop: render", "page", page, "err", err)
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// fail shows the customer what went wrong and what to do.
+func (s *shop) fail(w http.ResponseWriter, status int, message string) {
+	s.render(w, status, "error", map[string]any{
+		"Simulated": s.cfg.Simulated,
+		"Title":     http.StatusText(status),
+		"Message":   message,
+	})
+}
+
+// formatMoney prints minor units for people: "Le 250.00" for SLE.
+func formatMoney(m monime.Money) string {
+	symbol := string(m.Currency) + " "
+	switch m.Currency {
+	case monime.CurrencySLE:
+		symbol = "Le "
+	case monime.CurrencyUSD:
+		symbol = "$"
+	}
+	return fmt.Sprintf("%s%d.%02d", symbol, m.Value/100, m.Value%100)
+}

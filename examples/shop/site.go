@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/monime"
+)
+
+// webhookPath is the shop's webhook endpoint; register <public URL>/webhooks/monime with Monime.
+const webhookPath = "/webhooks/monime"
+
+// siteConfig says where the shop listens and which Monime it talks to.
+type siteConfig struct {
+	// Addr is the shop's listen address, such as 127.0.0.1:8080
+	// (127.0.0.1:0 picks a free port).
+	Addr string
+	// PublicURL is the shop's origin as customers reach it; empty means
+	// the origin each request came to.
+	PublicURL string
+	// Token, SpaceID and WebhookSecret are the Monime credentials. An empty
+	// Token runs the embedded fake instead, with a fresh webhook secret.
+	Token, SpaceID, WebhookSecret string
+	// BaseURL overrides Monime's API root (empty: https://api.monime.io).
+	BaseURL string
+	// Logger receives the logs of the shop and of the fake.
+	Logger *slog.Logger
+}
+
+// site is the running shop and, when it runs against the embedded fake,
+// the fake too.
+type site struct {
+	// ShopURL is the shop's address, http://host:port.
+	ShopURL string
+	// FakeURL and Fake are the embedded fake Monime API; empty and nil
+	// against Monime itself.
+	FakeURL string
+	Fake    *api.Server
+	// Shop is the site's handler, for inspection in tests.
+	Shop *shop
+
+	stops []func()
+}
+
+// startSite starts the shop on cfg.Addr and, without a Token, the fake
+// Monime API on a free loopback port, delivering signed webhooks to the
+// shop. Stop shuts everything down.
+func startSite(cfg siteConfig) (*site, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w; choose another address with -addr (127.0.0.1:0 picks a free port)", cfg.Addr, err)
+	}
+	s := &site{ShopURL: "http://" + dialable(ln.Addr())}
+
+	simulated := cfg.Token == ""
+	var c *monime.Client
+	secret := cfg.WebhookSecret
+	if simulated {
+		if secret, err = newSecret(); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.Fake = api.New(api.WithWebhook(s.ShopURL+webhookPath, secret), api.WithLogger(cfg.Logger))
+		if s.FakeURL, err = s.serve("127.0.0.1:0", s.Fake); err != nil {
+			ln.Close()
+			s.Stop()
+			return nil, err
+		}
+		s.stops = append(s.stops, s.Fake.Close)
+		c, err = monime.NewClient(api.DefaultToken, api.DefaultSpaceID, monime.WithBaseURL(s.FakeURL), monime.WithUserAgent("monime-go-shop-example"))
+	} else {
+		opts := []monime.ClientOption{monime.WithUserAgent("monime-go-shop-example")}
+		if cfg.BaseURL != "" {
+			opts = append(opts, monime.WithBaseURL(cfg.BaseURL))
+		}
+		c, err = monime.NewClient(cfg.Token, cfg.SpaceID, opts...)
+	}
+	if err != nil {
+		ln.Close()
+		s.Stop()
+		return nil, err
+	}
+
+	s.Shop = newShop(c, secret, shopConfig{PublicURL: cfg.PublicURL, Simulated: simulated, Logger: cfg.Logger})
+	s.stops = append(s.stops, serveOn(ln, s.Shop))
+	return s, nil
+}
+
+// Stop shuts down the shop first, then the fake, waiting briefly for
+// requests in flight.
+func (s *site) Stop() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+	s.stops = nil
+}
+
+// serve serves h on addr and returns its URL; Stop shuts it down.
+func (s *site) serve(addr string, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.stops = append(s.stops, serveOn(ln, h))
+	return "http://" + dialable(ln.Addr()), nil
+}
+
+// serveOn serves h on ln until the returned function is called.
+func serveOn(ln net.Listener, h http.Handler) (stop func()) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("shop: server stopped", "addr", ln.Addr(), "err", err)
+		}
+	}
+}
+
+// dialable is addr as a client can dial it: an unspecified host (listening
+// on every interface) becomes 127.0.0.1.
+func dialable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+}
+
+// newSecret makes a webhook signing secret for the fake; with Monime you
+// copy it from the dashboard instead.
+func newSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make a webhook secret: %w", err)
+	}
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
