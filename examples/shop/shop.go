@@ -76,7 +76,7 @@ func newShop(c *monime.Client, secret string, cfg shopConfig) *shop {
 	s.mux.HandleFunc("POST /orders", s.checkout)
 	s.mux.HandleFunc("GET /orders/{id}", s.orderPage)
 	s.mux.HandleFunc("POST /orders/{id}/refresh", s.refresh)
-	s.mux.Handle("/webhooks/monime", webhook.Handler(secret, s.onEvent,
+	s.mux.Handle(webhookPath, webhook.Handler(secret, s.onEvent,
 		webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(0, 0)),
 		webhook.WithLogger(cfg.Logger)))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
