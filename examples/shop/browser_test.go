@@ -70,12 +70,15 @@ func TestBrowserCheckout(t *testing.T) {
 	}
 }
 
-// findChromium returns the path of Chromium, or ends the test: with a
-// failure on CI (CI=true), where the browser test must run, and with a skip
-// elsewhere.
+// findChromium returns the path of Chromium ($CHROMIUM_PATH, or the usual
+// names, Google Chrome included), or ends the test: with a failure on CI
+// (CI=true), where the browser test must run, and with a skip elsewhere.
 func findChromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
