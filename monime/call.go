@@ -18,9 +18,12 @@ type callConfig struct {
 	info           *ResponseInfo
 }
 
-// callState travels with one logical call (in its context) from the facade
-// through the generated client into the retrying doer and back.
+// callState travels with one logical call from the facade through the
+// generated client into the retrying doer and back. It is the context the
+// first attempt's request carries (the caller's context with the attempt
+// timeout, plus itself as a value), which saves a context.WithValue.
 type callState struct {
+	context.Context // the first attempt's context
 	callConfig
 	op       string // "POST /v1/checkout-sessions", for errors and logs
 	attempts int
@@ -30,6 +33,16 @@ type callState struct {
 	// retryErr is the error of the last attempt that was retried, kept in
 	// case the context ends while waiting.
 	retryErr error
+
+	// parent is the caller's context: it bounds the whole call, waits
+	// included. Each attempt runs under a child with the client's timeout;
+	// the first attempt's is made in newCall, so the generated client
+	// builds the request with it and no copy of the request is needed.
+	parent        context.Context
+	cancelAttempt context.CancelFunc
+	// body wraps the current attempt's response body (one attempt's body
+	// is always closed before the next starts, so one wrapper serves all).
+	body cancelOnClose
 }
 
 type callKey struct{}
@@ -56,7 +69,31 @@ func (c *Client) newCall(ctx context.Context, method, path string, opts []CallOp
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("monime: %s: %w", op, err)
 	}
-	return context.WithValue(ctx, callKey{}, st), st, nil
+	st.parent = ctx
+	st.Context, st.cancelAttempt = context.WithTimeout(ctx, c.timeout)
+	return st, st, nil
+}
+
+// Value makes the call state reachable from its context (see stateOf).
+func (st *callState) Value(key any) any {
+	if key == (callKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+// stateOf returns the call state a request's context carries, if any.
+func stateOf(ctx context.Context) (*callState, bool) {
+	st, ok := ctx.Value(callKey{}).(*callState)
+	return st, ok
+}
+
+// release ends the current attempt's timeout. Closing the response body
+// does it too; release covers the paths that never got a body.
+func (st *callState) release() {
+	if st.cancelAttempt != nil {
+		st.cancelAttempt()
+	}
 }
 
 // idempotencyKey returns the caller's key or a new random UUIDv4, chosen

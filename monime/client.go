@@ -156,7 +156,7 @@ func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
 	for _, h := range c.headers {
 		req.Header.Add(h[0], h[1])
 	}
-	if st, ok := ctx.Value(callKey{}).(*callState); ok {
+	if st, ok := stateOf(ctx); ok {
 		for _, h := range st.headers {
 			req.Header.Add(h[0], h[1])
 		}

@@ -40,6 +40,7 @@ var errBodyTooLarge = errors.New("response body too large")
 // finish turns the final attempt's response into a decoded envelope or an
 // error. It reads the (size-capped) body once and decodes it once.
 func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*envelope[T], error) {
+	defer st.release()
 	if err != nil {
 		st.fillInfo(nil)
 		return nil, st.transportError(err)

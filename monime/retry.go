@@ -49,18 +49,22 @@ type retryDoer struct{ c *Client }
 // returns is the final attempt's, body unread.
 func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	c := d.c
-	ctx := req.Context()
-	st, _ := ctx.Value(callKey{}).(*callState)
-	if st == nil {
-		st = &callState{callConfig: callConfig{retry: c.retry}, op: req.Method + " " + req.URL.Path}
+	st, _ := stateOf(req.Context())
+	if st == nil { // a request that did not come through newCall
+		st = &callState{callConfig: callConfig{retry: c.retry}, op: req.Method + " " + req.URL.Path, parent: req.Context()}
 	}
+	ctx := st.parent
+	debug := c.logger.Enabled(ctx, slog.LevelDebug)
 	canRetry := retryableRequest(req)
 	for {
 		st.attempts++
-		start := time.Now()
-		resp, err := c.attempt(ctx, req, st.attempts > 1)
+		var start time.Time
+		if debug {
+			start = time.Now()
+		}
+		resp, err := c.attempt(st, req)
 		again, reason := shouldRetry(ctx, resp, err)
-		if c.logger.Enabled(ctx, slog.LevelDebug) {
+		if debug {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "monime: attempt",
 				slog.String("op", st.op), slog.Int("attempt", st.attempts),
 				slog.Int("status", statusOf(resp)), slog.Duration("took", time.Since(start)),
@@ -92,25 +96,31 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 }
 
 // attempt sends one attempt, bounded by the client's per-attempt timeout
-// (the bound lasts until the body is closed). A repeated attempt gets a fresh
-// body from GetBody.
-func (c *Client) attempt(ctx context.Context, req *http.Request, again bool) (*http.Response, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	r := req.WithContext(actx)
-	if again && req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			cancel()
-			return nil, fmt.Errorf("rewinding the request body: %w", err)
+// (the bound lasts until the body is closed). The first attempt's request
+// already carries its timeout (see newCall); a repeated attempt gets a new
+// one and a fresh body from GetBody.
+func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, error) {
+	r := req
+	if st.attempts > 1 || st.cancelAttempt == nil {
+		actx, cancel := context.WithTimeout(st.parent, c.timeout)
+		st.cancelAttempt = cancel
+		r = req.WithContext(actx)
+		if st.attempts > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				cancel()
+				return nil, fmt.Errorf("rewinding the request body: %w", err)
+			}
+			r.Body = body
 		}
-		r.Body = body
 	}
 	resp, err := c.httpClient.Do(r)
 	if err != nil {
-		cancel()
+		st.cancelAttempt()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	st.body = cancelOnClose{ReadCloser: resp.Body, cancel: st.cancelAttempt}
+	resp.Body = &st.body
 	return resp, nil
 }
 
