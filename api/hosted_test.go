@@ -116,7 +116,7 @@ func TestHostedPageShowsAPendingSession(t *testing.T) {
 	assert.Equal(t, "T-shirt 2 SLE 150.00 SLE 300.00", text(rows[0][1]))
 	assert.Equal(t, "Hat 3 USD 12.50 USD 37.50", text(rows[1][1]))
 	assert.Equal(t, "Sticker 1 SLE 0.05 SLE 0.05", text(rows[2][1]))
-	total := regexp.MustCompile(`(?s)<div id="total">(.*?)</div></div>`).FindStringSubmatch(page)
+	total := regexp.MustCompile(`(?s)<div id="total"[^>]*>(.*?)</div></div>`).FindStringSubmatch(page)
 	require.NotNil(t, total, "#total")
 	totals := regexp.MustCompile(`<div class="total-currency">([^<]*)</div>`).FindAllStringSubmatch(total[1], -1)
 	require.Len(t, totals, 2, "one line per currency")
@@ -129,11 +129,16 @@ func TestHostedPageShowsAPendingSession(t *testing.T) {
 	assert.Contains(t, page, "(slb007)", "bank without the disabled providers")
 	assert.Contains(t, page, "(m18)", "enabledProviders wins over disabledProviders")
 
-	assert.Contains(t, page, `<form id="pay-form" method="post" action="/checkout/`+s.Id+`/pay">`)
-	assert.Contains(t, page, `<button id="pay" type="submit">Pay</button>`)
+	assert.Contains(t, page, `<form id="pay-form" class="pay-form" method="post" action="/checkout/`+s.Id+`/pay">`)
+	assert.Contains(t, page, `<button id="pay" class="btn-pay" type="submit">Pay</button>`)
 	assert.Contains(t, page, `<form id="cancel-form" method="post" action="/checkout/`+s.Id+`/cancel">`)
-	assert.Contains(t, page, `<button id="cancel" type="submit">Cancel</button>`)
+	assert.Contains(t, page, `<button id="cancel" class="btn-cancel" type="submit">Cancel</button>`)
 	assert.Contains(t, page, `style="--accent: #0A7CFF"`)
+	for _, id := range []string{"#pay", "#cancel", "#status", "#total", "#session-name", "#simulator-banner"} {
+		// chromedp, for one, treats a plain selector string as a DevTools
+		// text search: it must not find the stylesheet too.
+		assert.NotContains(t, page, id, "the page's text never spells an element's id selector")
+	}
 	assert.NotContains(t, page, "<script", "the page works without JavaScript")
 	assert.NotRegexp(t, `(?i)(src|href)="https?://`, page, "no external assets")
 }
