@@ -11,10 +11,23 @@
 // WithResponseValidation(true) it also validates every response it sends, so
 // the fake and the spec can never disagree unnoticed.
 //
+// Each session's redirectUrl is a simulated hosted checkout page on the fake
+// itself (HostedPagePath): it shows the line items, totals and allowed
+// payment methods, and its Pay and Cancel buttons complete or cancel the
+// session and send the browser to successUrl or cancelUrl. When a session
+// is completed, cancelled or expires, the fake POSTs a signed
+// checkout_session.* event to every URL given with WithWebhook or
+// AddWebhook, retrying with backoff until the receiver answers 2xx
+// (Deliveries, WaitForDeliveries).
+//
 // Tests drive the rest directly: Complete, Cancel, Expire and Start play the
 // customer and the clock; InjectFault and WithFaultFunc make requests fail,
 // reset, drop or slow down; Sessions and Session show what is stored,
 // including the fields the read API hides.
+//
+// New panics on an invalid option (an empty token, a negative TTL...), as
+// regexp.MustCompile does: it is a bug in the calling code.
+// monimetest.NewServer turns it into a test failure.
 //
 //	srv := api.New(api.WithResponseValidation(true))
 //	ts := httptest.NewServer(srv)

@@ -406,13 +406,14 @@ func (d *dispatcher) close() {
 // WithWebhookRetry run out. Deliveries and WaitForDeliveries show the
 // outcome.
 //
-// It panics on a URL that is not absolute http(s) or an empty secret, like
-// WithWebhook.
-func (s *Server) AddWebhook(url, secret string) {
+// It returns an error, and adds nothing, for a URL that is not absolute
+// http(s) or an empty secret.
+func (s *Server) AddWebhook(url, secret string) error {
 	if err := checkWebhookTarget(url, secret); err != nil {
-		panic("api: AddWebhook: " + err.Error())
+		return fmt.Errorf("api: AddWebhook: %w", err)
 	}
 	s.webhooks.add(webhookTarget{url: url, secret: secret})
+	return nil
 }
 
 // Deliveries returns a record of every webhook delivery attempt finished so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,7 +60,9 @@ func ExampleServer_AddWebhook() {
 	defer srv.Close()
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	srv.AddWebhook(receiver.URL, secret) // or api.WithWebhook(url, secret) at New
+	if err := srv.AddWebhook(receiver.URL, secret); err != nil { // or api.WithWebhook(url, secret) at New
+		log.Fatal(err)
+	}
 
 	id, _, err := createSession(ts.URL, `{"name":"Order #1042","lineItems":[{"name":"T-shirt","price":{"currency":"SLE","value":15000}}]}`)
 	if err != nil {

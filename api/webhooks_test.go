@@ -326,7 +326,7 @@ func TestAddWebhookAtRuntime(t *testing.T) {
 	require.NoError(t, f.srv.Complete(before.Id), "no receiver yet: nothing is sent")
 
 	rc := newReceiver(t, 0)
-	f.srv.AddWebhook(rc.URL, testSecret)
+	require.NoError(t, f.srv.AddWebhook(rc.URL, testSecret))
 	s := f.create(minimalBody)
 	require.NoError(t, f.srv.Complete(s.Id))
 	f.waitDeliveries()
@@ -413,21 +413,20 @@ func TestWebhookDeliveryDoesNotHoldUpTheAPI(t *testing.T) {
 
 func TestWebhookOptionsRefuseBadConfiguration(t *testing.T) {
 	for name, fn := range map[string]func(){
-		"relative URL":   func() { New(WithWebhook("/hooks", testSecret)) },
-		"ftp URL":        func() { New(WithWebhook("ftp://127.0.0.1/hooks", testSecret)) },
-		"empty secret":   func() { New(WithWebhook("http://127.0.0.1/hooks", "")) },
-		"zero attempts":  func() { New(WithWebhookRetry(0, time.Second)) },
-		"negative wait":  func() { New(WithWebhookRetry(3, -time.Second)) },
-		"AddWebhook URL": func() { New().AddWebhook("not a url", testSecret) },
+		"relative URL":  func() { New(WithWebhook("/hooks", testSecret)) },
+		"ftp URL":       func() { New(WithWebhook("ftp://127.0.0.1/hooks", testSecret)) },
+		"empty secret":  func() { New(WithWebhook("http://127.0.0.1/hooks", "")) },
+		"zero attempts": func() { New(WithWebhookRetry(0, time.Second)) },
+		"negative wait": func() { New(WithWebhookRetry(3, -time.Second)) },
 	} {
 		assert.Panics(t, fn, name)
 	}
-	msg := func() (msg string) {
-		defer func() { msg = fmt.Sprint(recover()) }()
-		New().AddWebhook("http://127.0.0.1/hooks", "")
-		return ""
-	}()
-	assert.True(t, strings.HasPrefix(msg, "api: AddWebhook: the signing secret"), msg)
+	srv := New()
+	err := srv.AddWebhook("http://127.0.0.1/hooks", "")
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "api: AddWebhook: the signing secret"), err.Error())
+	require.ErrorContains(t, srv.AddWebhook("not a url", testSecret), "api: AddWebhook")
+	srv.Close()
 	assert.NotPanics(t, func() { New(WithWebhookRetry(1, 0)).Close() })
 }
 

@@ -200,7 +200,9 @@ func TestWithCredentialsTheSiteUsesThatMonime(t *testing.T) {
 	if s.Fake != nil || s.FakeURL != "" {
 		t.Fatal("with credentials the site started the embedded fake")
 	}
-	remote.AddWebhook(s.ShopURL+webhookPath, "whsec_from_dashboard")
+	if err := remote.AddWebhook(s.ShopURL+webhookPath, "whsec_from_dashboard"); err != nil {
+		t.Fatal(err)
+	}
 
 	if _, body := page(t, s.ShopURL+"/"); strings.Contains(body, "Test mode") {
 		t.Error("the product page claims test mode against real credentials")

@@ -19,6 +19,7 @@
 package monimetest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -50,16 +51,31 @@ type Server struct {
 func NewServer(tb testing.TB, opts ...api.Option) *Server {
 	tb.Helper()
 	all := append([]api.Option{api.WithResponseValidation(true)}, opts...)
-	fake := api.New(all...)
+	fake, err := newFake(all)
+	if err != nil {
+		tb.Fatalf("monimetest: %v", err)
+	}
 	hs := httptest.NewServer(fake)
 	s := &Server{Server: fake, URL: hs.URL, Token: api.DefaultToken, SpaceID: api.DefaultSpaceID, http: hs, tb: tb}
 	tb.Cleanup(func() {
+		fake.Close() // stops webhook deliveries still being retried
 		hs.Close()
 		for _, v := range fake.ResponseViolations() {
 			tb.Errorf("monimetest: the fake sent a response that breaks the API contract: %v", v)
 		}
 	})
 	return s
+}
+
+// newFake is api.New, with an invalid option (which api.New reports by
+// panicking, as a bug in the calling test) turned into an error.
+func newFake(opts []api.Option) (fake *api.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return api.New(opts...), nil
 }
 
 // Client returns a *monime.Client for the fake with api.DefaultToken on

@@ -2,6 +2,9 @@ package monimetest_test
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"time"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -106,4 +109,26 @@ func TestClientForOtherCredentials(t *testing.T) {
 	_, err = c.CheckoutSessions.Create(context.Background(), params(), monime.WithSpaceID("spc-c"))
 	require.ErrorIs(t, err, monime.ErrForbidden)
 	assert.Len(t, fake.Sessions("spc-a"), 1)
+}
+
+// fatalTB records Fatalf instead of stopping the test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func TestBadOptionsFailTheTestInsteadOfPanicking(t *testing.T) {
+	tb := &fatalTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		monimetest.NewServer(tb, api.WithSessionTTL(-time.Second))
+	}()
+	<-done
+	assert.Contains(t, tb.msg, "WithSessionTTL")
 }
