@@ -2,14 +2,14 @@ package monimetest_test
 
 import (
 	"context"
-	"fmt"
-	"runtime"
-	"time"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
