@@ -213,10 +213,10 @@ func loopbackServer(b *testing.B, body []byte) (*httptest.Server, *atomic.Int64)
 }
 
 func BenchmarkGetLoopback(b *testing.B) {
-	srv, _ := loopbackServer(b, sessionBody())
-	c, raw := benchClients(b, srv.URL, &http.Client{})
 	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
+		srv, conns := loopbackServer(b, sessionBody())
+		_, raw := benchClients(b, srv.URL, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
 		b.ReportAllocs()
 		for b.Loop() {
 			var env rawEnvelope[CheckoutSession]
@@ -224,14 +224,21 @@ func BenchmarkGetLoopback(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(conns.Load()), "conns")
 	})
 	b.Run("impl=facade", func(b *testing.B) {
+		srv, conns := loopbackServer(b, sessionBody())
+		c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL))
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(conns.Load()), "conns")
 	})
 }
 

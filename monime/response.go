@@ -66,15 +66,21 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 	return env, nil
 }
 
-// readBody reads at most limit bytes, sized from Content-Length when known.
+// readBody reads at most limit bytes. With a Content-Length (which net/http
+// enforces) it reads straight into a buffer of that size; otherwise it reads
+// until EOF, one byte past the limit at most.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if resp.ContentLength > limit {
-		return nil, errBodyTooLarge
+	if n := resp.ContentLength; n >= 0 {
+		if n > limit {
+			return nil, errBodyTooLarge
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
 	}
 	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
 		return nil, err
 	}
