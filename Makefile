@@ -33,7 +33,11 @@ test:
 fuzz:
 	@./.ci/fuzz.sh $(FUZZTIME)
 
-## bench: the benchmarks of BENCHMARKS.md, compared with benchstat.
+## bench: the benchmarks of BENCHMARKS.md: the facade against a raw net/http
+## client, and the fake with validation on and off, compared with benchstat.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./monime/ ./api/ | tee bench.out
-	$(GO) run $(BENCHSTAT) bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./monime/ | tee bench-monime.out
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./api/ | tee bench-api.out
+	$(GO) run $(BENCHSTAT) -col /impl bench-monime.out
+	$(GO) run $(BENCHSTAT) -col /validation -filter '/validation:(on OR off)' bench-api.out
+	$(GO) run $(BENCHSTAT) -filter '-/validation:(on OR off)' bench-api.out
