@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -282,21 +283,33 @@ func validateMetadata(ps *problems, m Metadata) {
 	if len(m) > maxMetadataKeys {
 		ps.add("metadata", "has %d keys; at most %d allowed", len(m), maxMetadataKeys)
 	}
-	for _, k := range sortedKeys(m) {
-		f := "metadata." + truncate(k, 70)
+	// Map order is random: collect this map's problems, then sort them by
+	// field so the error reads the same every time (nothing is allocated
+	// when all is well).
+	var found problems
+	for k, v := range m {
+		f := func() string { return "metadata." + truncate(k, 70) }
 		switch {
 		case k == "":
-			ps.add("metadata", "has an empty key")
+			found.add("metadata", "has an empty key")
 			continue
 		case len(k) > maxMetadataKeyLen:
-			ps.add(f, "key is %d characters; at most %d allowed", len(k), maxMetadataKeyLen)
+			found.add(f(), "key is %d characters; at most %d allowed", len(k), maxMetadataKeyLen)
 		case !isMetadataKey(k):
-			ps.add(f, "key may hold only letters, digits, _ and -")
-		case k[0] == '_' || k[0] == '-' || strings.HasPrefix(strings.ToLower(k), metadataReservedName):
-			ps.add(f, "key may not start with _, - or %q", metadataReservedName)
+			found.add(f(), "key may hold only letters, digits, _ and -")
+		case k[0] == '_' || k[0] == '-' || hasPrefixFold(k, metadataReservedName):
+			found.add(f(), "key may not start with _, - or %q", metadataReservedName)
 		}
-		ps.text(f, m[k], maxMetadataValueLen, false)
+		if p := textProblem(v, maxMetadataValueLen, false); p != "" {
+			found.add(f(), "%s", p)
+		}
 	}
+	slices.SortStableFunc(found, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	*ps = append(*ps, found...)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func isMetadataKey(k string) bool {
@@ -307,20 +320,6 @@ func isMetadataKey(k string) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys(m Metadata) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// Insertion sort: at most a few dozen keys, and no import for one call.
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
 
 // Validate checks the page size and cursor.
