@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // callConfig is what a call's options may set.
@@ -43,7 +44,15 @@ type callState struct {
 	// body wraps the current attempt's response body (one attempt's body
 	// is always closed before the next starts, so one wrapper serves all).
 	body cancelOnClose
+	// respBody is the final response's body, read by the doer (keepBody);
+	// bodyErr says it was over the size cap.
+	respBody []byte
+	bodyErr  error
+	bodyKept bool
 }
+
+func (st *callState) method() string { m, _, _ := strings.Cut(st.op, " "); return m }
+func (st *callState) path() string   { _, p, _ := strings.Cut(st.op, " "); return p }
 
 type callKey struct{}
 
@@ -142,14 +151,12 @@ func (st *callState) fillInfo(resp *http.Response) {
 	info.RateLimit = resp.Header.Get("Monime-Rate-Limit")
 }
 
-// transportError wraps a failure that left no response.
+// transportError wraps a failure that left no usable answer.
 func (st *callState) transportError(err error) error {
 	var apiErr *Error
-	if errors.As(err, &apiErr) {
+	var reqErr *RequestError
+	if errors.As(err, &apiErr) || errors.As(err, &reqErr) {
 		return err
 	}
-	if st.attempts > 1 {
-		return fmt.Errorf("monime: %s: failed after %d attempts: %w", st.op, st.attempts, err)
-	}
-	return fmt.Errorf("monime: %s: %w", st.op, err)
+	return &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts, Err: err}
 }

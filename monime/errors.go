@@ -164,3 +164,46 @@ func (e *ValidationError) Field(path string) (FieldError, bool) {
 	}
 	return FieldError{}, false
 }
+
+// RequestError is a call that got no usable answer from Monime: the
+// connection failed, the answer was cut off, an attempt timed out, or the
+// context ended while waiting to retry. Whether Monime acted on the request
+// is unknown, so retry a create with the same IdempotencyKey: Monime then
+// answers with the first result instead of creating a second session.
+type RequestError struct {
+	// Method and Path of the request.
+	Method, Path string
+	// IdempotencyKey is the key a create was sent with (empty otherwise).
+	IdempotencyKey string
+	// Attempts is how many attempts were made.
+	Attempts int
+	// Err is the last attempt's failure.
+	Err error
+}
+
+// Error reads like "monime: POST /v1/checkout-sessions: no answer after 3
+// attempts (Idempotency-Key k; retry with the same key): <cause>".
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	b.WriteString("monime: ")
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, "failed after %d attempts", e.Attempts)
+	} else {
+		b.WriteString("failed")
+	}
+	if e.IdempotencyKey != "" {
+		fmt.Fprintf(&b, " (Idempotency-Key %s; retry with the same key)", e.IdempotencyKey)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause, for errors.Is(err, context.Canceled) and the like.
+func (e *RequestError) Unwrap() error { return e.Err }

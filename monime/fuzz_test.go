@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,15 +115,22 @@ func FuzzValidateCreateParams(f *testing.F) {
 
 // FuzzCheckID: an accepted id can never change the request's path.
 func FuzzCheckID(f *testing.F) {
-	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "a b", "\x00", "é"} {
+	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "_", "-.", "a b", "\x00", "é", ".a"} {
 		f.Add(s)
 	}
+	base, _ := url.Parse("https://api.monime.io/")
 	f.Fuzz(func(t *testing.T, id string) {
 		if checkID("fuzz", id) != nil {
 			return
 		}
 		if strings.ContainsAny(id, "/?#% \\") || strings.Contains(id, "..") || id == "" || len(id) > maxIDLen {
 			t.Fatalf("accepted id %q", id)
+		}
+		// Resolved as the generated client does, the id stays the last
+		// segment of the session's path.
+		u, err := base.Parse("./v1/checkout-sessions/" + id)
+		if err != nil || u.Path != "/v1/checkout-sessions/"+id || u.RawQuery != "" || u.Fragment != "" {
+			t.Fatalf("id %q reaches %v (err %v)", id, u, err)
 		}
 	})
 }

@@ -45,15 +45,17 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 		st.fillInfo(nil)
 		return nil, st.transportError(err)
 	}
-	defer resp.Body.Close()
 	st.fillInfo(resp)
-	body, err := readBody(resp, c.maxBody)
-	if err != nil {
-		if errors.Is(err, errBodyTooLarge) {
-			return nil, st.newError(resp, nil, fmt.Sprintf("the response body is larger than %d bytes; the client refused to read it", c.maxBody))
+	if !st.bodyKept { // a response that did not come through the retrying doer
+		err = st.keepBody(resp, c.maxBody)
+		if err != nil {
+			return nil, st.transportError(err)
 		}
-		return nil, st.transportError(fmt.Errorf("reading the %d response: %w", resp.StatusCode, err))
 	}
+	if st.bodyErr != nil {
+		return nil, st.newError(resp, nil, fmt.Sprintf("the response body is larger than %d bytes; the client refused to read it", c.maxBody))
+	}
+	body := st.respBody
 	env := new(envelope[T])
 	if jerr := json.Unmarshal(body, env); jerr != nil {
 		return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))

@@ -63,7 +63,23 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			start = time.Now()
 		}
 		resp, err := c.attempt(st, req)
-		again, reason := shouldRetry(ctx, resp, err)
+		var again bool
+		var reason string
+		if err == nil {
+			again, reason = retryableStatus(resp)
+			if !again || !canRetry || st.attempts > st.retry.maxRetries {
+				// The final answer: read its body here, inside the loop, so
+				// that a body cut off midway (or slower than the attempt's
+				// timeout) is retried like any other lost answer instead of
+				// surfacing after the session was already made.
+				if err = st.keepBody(resp, c.maxBody); err != nil {
+					resp = nil
+				}
+			}
+		}
+		if err != nil {
+			again, reason = retryableError(ctx, err)
+		}
 		if debug {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "monime: attempt",
 				slog.String("op", st.op), slog.Int("attempt", st.attempts),
@@ -90,9 +106,28 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			slog.String("op", st.op), slog.Int("attempt", st.attempts), slog.Int("status", statusOf(resp)),
 			slog.Duration("wait", wait), slog.String("reason", reason))
 		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("monime: %s: stopped waiting to retry after %d attempts: %w; last attempt: %w", st.op, st.attempts, err, st.retryErr)
+			return nil, &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts,
+				Err: fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", err, st.retryErr)}
 		}
 	}
+}
+
+// keepBody reads the final response's body (size-capped) into the call
+// state, where finish decodes it, and closes it. A body over the cap is
+// kept as an error for finish to report; a failed read is returned.
+func (st *callState) keepBody(resp *http.Response, limit int64) error {
+	body, err := readBody(resp, limit)
+	_ = resp.Body.Close()
+	resp.Body = http.NoBody
+	switch {
+	case err == nil:
+		st.respBody, st.bodyKept = body, true
+	case errors.Is(err, errBodyTooLarge):
+		st.bodyErr, st.bodyKept = err, true
+	default:
+		return fmt.Errorf("reading the body of the %d response: %w", resp.StatusCode, err)
+	}
+	return nil
 }
 
 // attempt sends one attempt, bounded by the client's per-attempt timeout
@@ -150,24 +185,25 @@ func retryableRequest(req *http.Request) bool {
 	return false
 }
 
-// shouldRetry says whether an attempt's outcome is worth another attempt,
-// and why.
-func shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, string) {
-	if err != nil {
-		if ctx.Err() != nil {
-			return false, "context ended"
-		}
-		if permanentTransportError(err) {
-			return false, "permanent transport error"
-		}
-		return true, "transport error: " + err.Error()
-	}
+// retryableStatus says whether a status is worth another attempt, and why.
+func retryableStatus(resp *http.Response) (bool, string) {
 	switch resp.StatusCode {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true, "status " + strconv.Itoa(resp.StatusCode)
 	}
 	return false, ""
+}
+
+// retryableError says whether a failed attempt is worth another, and why.
+func retryableError(ctx context.Context, err error) (bool, string) {
+	if ctx.Err() != nil {
+		return false, "context ended"
+	}
+	if permanentTransportError(err) {
+		return false, "permanent transport error"
+	}
+	return true, "transport error: " + err.Error()
 }
 
 // permanentTransportError: failures another attempt cannot fix.
@@ -187,7 +223,8 @@ func permanentTransportError(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects") ||
+		strings.Contains(msg, "invalid header field") || strings.Contains(msg, "invalid method")
 }
 
 // isDialError: the connection was never made, so the request never left.

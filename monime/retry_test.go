@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -190,7 +191,13 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 }
 
 func TestCancellingDuringBackoffReturnsPromptly(t *testing.T) {
-	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(503, "unavailable")}}
+	// Retry-After makes the wait exactly 10 s (full jitter could draw a
+	// wait shorter than the test's 20 ms).
+	unavailable := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "10")
+		writeError(w, 503, "unavailable", "injected")
+	}
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){unavailable}}
 	c, tr := newTestClient(t, s, WithRetryBackoff(10*time.Second, 10*time.Second), WithMaxRetries(5))
 	tr.HostileResponses = true
 	ctx, cancel := context.WithCancel(context.Background())
@@ -301,4 +308,66 @@ func TestNonIdempotentRequestsAreNotRetried(t *testing.T) {
 	r, _ := http.NewRequest(http.MethodPatch, "http://127.0.0.1/", nil)
 	assert.False(t, retryableRequest(r))
 	assert.False(t, errors.Is(nil, ErrServer))
+}
+
+// cutOff answers 200 with a Content-Length but only half the body, then
+// closes the connection: the session may exist, the answer is lost.
+func cutOff(w http.ResponseWriter, r *http.Request) {
+	body := []byte(`{"success":true,"messages":[],"result":{"id":"scs-1","name":"Order #1042","status":"pending"}}`)
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nMonime-Request-Id: req-cut\r\nContent-Length: %d\r\n\r\n", len(body))
+	_, _ = buf.Write(body[:len(body)/2])
+	_ = buf.Flush()
+	_ = conn.Close()
+}
+
+func TestAnAnswerCutOffMidBodyIsRetriedWithTheSameKey(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){cutOff, ok}}
+	c, tr := newTestClient(t, s)
+	tr.HostileResponses = true // the cut-off answer cannot validate
+	var info ResponseInfo
+	got, err := c.CheckoutSessions.Create(context.Background(), validParams(), WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, "scs-1", got.ID)
+	assert.Equal(t, 2, s.count())
+	assert.Equal(t, 2, info.Attempts)
+	assert.Equal(t, s.keys[0], s.keys[1], "the retry carries the first attempt's key")
+
+	// Out of retries, the caller learns the key to retry with.
+	s = &script{steps: []func(http.ResponseWriter, *http.Request){cutOff}}
+	c, tr = newTestClient(t, s, WithMaxRetries(1))
+	tr.HostileResponses = true
+	_, err = c.CheckoutSessions.Create(context.Background(), validParams(), WithIdempotencyKey("order-77"))
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, "order-77", reqErr.IdempotencyKey)
+	assert.Equal(t, 2, reqErr.Attempts)
+	assert.Contains(t, err.Error(), "Idempotency-Key order-77; retry with the same key")
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+func TestABodySlowerThanTheAttemptTimeoutIsRetried(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	slowBody := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "400")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"success":true,`))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){slowBody, ok}}
+	c, tr := newTestClient(t, s, WithTimeout(500*time.Millisecond))
+	tr.HostileResponses = true
+	got, err := c.CheckoutSessions.Get(context.Background(), "scs-1")
+	require.NoError(t, err)
+	assert.Equal(t, "scs-1", got.ID)
+	assert.Equal(t, 2, s.count())
 }

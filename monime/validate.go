@@ -349,8 +349,8 @@ func isCursorSafe(s string) bool {
 }
 
 // checkID refuses ids that are empty, too long, or could reach another path
-// once put in a URL: only letters, digits, '_', '-' and '.' (but not "." or
-// ".." runs) are accepted.
+// once put in a URL: only letters, digits, '_', '-' and '.' are accepted,
+// with at least one letter or digit and no "..".
 func checkID(op, id string) error {
 	var ps problems
 	switch {
@@ -361,12 +361,20 @@ func checkID(op, id string) error {
 	case strings.Contains(id, ".."):
 		ps.add("id", "contains \"..\"; ids are plain tokens such as scs-...")
 	default:
+		alnum := false
 		for i := 0; i < len(id); i++ {
 			c := id[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			switch {
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+				alnum = true
+			case c == '_' || c == '-' || c == '.':
+			default:
 				ps.add("id", "%q contains %q; ids hold only letters, digits, '_', '-' and '.'", excerpt([]byte(id), 40), excerpt([]byte{c}, 1))
-				break
+				return ps.err(op)
 			}
+		}
+		if !alnum { // ".", "_" and the like: a dot segment could address the list
+			ps.add("id", "%q has no letter or digit; pass the session's id (scs-...)", id)
 		}
 	}
 	return ps.err(op)

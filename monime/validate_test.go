@@ -155,7 +155,7 @@ func TestValidParamsPass(t *testing.T) {
 func TestIDsThatCouldEscapeThePathAreRefused(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
-	bad := []string{"", "../scs-1", "..", "scs/1", "scs?x=1", "scs#f", "scs 1", "scs\x00", "scs%2F1", "scs\xff", "scs\n1", strings.Repeat("a", 101), "é"}
+	bad := []string{"", ".", "_", "-", "../scs-1", "..", "scs/1", "scs?x=1", "scs#f", "scs 1", "scs\x00", "scs%2F1", "scs\xff", "scs\n1", strings.Repeat("a", 101), "é"}
 	for _, id := range bad {
 		_, err := c.CheckoutSessions.Get(context.Background(), id)
 		var ve *ValidationError
