@@ -402,3 +402,57 @@ func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	}
 	assert.Equal(t, len(facade), n, "the spec has operations this test does not know")
 }
+
+func TestOddlyTypedFieldsDoNotCostTheWholeAnswer(t *testing.T) {
+	c, tr := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := wireSession("scs-1")
+		s["metadata"] = []any{"not", "an", "object"}
+		s["expireTime"] = ""
+		s["name"] = 42
+		item := s["lineItems"].(map[string]any)["data"].([]any)[0].(map[string]any)
+		item["quantity"] = "2"
+		item["price"] = map[string]any{"currency": "SLE", "value": 15000.0}
+		writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": s})
+	}))
+	tr.HostileResponses = true
+	s, err := c.CheckoutSessions.Get(context.Background(), "scs-1")
+	require.NoError(t, err)
+	assert.Equal(t, "scs-1", s.ID)
+	assert.Equal(t, "42", s.Name)
+	assert.Nil(t, s.Metadata)
+	assert.True(t, s.ExpireTime.IsZero())
+	assert.Equal(t, time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC), s.CreateTime)
+	require.Len(t, s.LineItems, 1)
+	assert.Equal(t, 2, s.LineItems[0].Quantity)
+	assert.Equal(t, int64(15000), s.LineItems[0].Price.Value)
+}
+
+func TestOddErrorBodiesKeepTheirReason(t *testing.T) {
+	c, tr := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(409)
+		_, _ = w.Write([]byte(`{"success":false,"result":"","messages":null,"error":{"code":"409","reason":"idempotency_key_in_use","message":"used","details":{"k":1}}}`))
+	}))
+	tr.HostileResponses = true
+	_, err := c.CheckoutSessions.Get(context.Background(), "scs-1")
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 409, apiErr.StatusCode)
+	assert.Equal(t, ReasonIdempotencyKeyInUse, apiErr.Reason)
+	assert.Equal(t, "used", apiErr.Message)
+	assert.Equal(t, []any{map[string]any{"k": 1.0}}, apiErr.Details)
+}
+
+func TestParseCheckoutSession(t *testing.T) {
+	s, err := ParseCheckoutSession([]byte(`{"id":"scs-9","status":"completed","orderNumber":7,"lineItems":[{"name":"x","quantity":1.0,"price":{"currency":"USD","value":"250"}}],"metadata":"odd"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "scs-9", s.ID)
+	assert.Equal(t, "7", s.OrderNumber)
+	assert.Equal(t, CheckoutSessionStatusCompleted, s.Status)
+	require.Len(t, s.LineItems, 1)
+	assert.Equal(t, Money{Currency: "USD", Value: 250}, s.LineItems[0].Price)
+	_, err = ParseCheckoutSession([]byte(`{"id":`))
+	require.Error(t, err)
+	_, err = ParseCheckoutSession([]byte(`[1,2]`))
+	require.Error(t, err)
+}

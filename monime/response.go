@@ -56,16 +56,28 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 		return nil, st.newError(resp, nil, fmt.Sprintf("the response body is larger than %d bytes; the client refused to read it", c.maxBody))
 	}
 	body := st.respBody
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// An error answer: read only its error, whatever else it holds.
+		var fail errorEnvelope
+		if jerr := decodeTolerant(body, &fail); jerr != nil {
+			return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))
+		}
+		return nil, st.newError(resp, fail.Error, "").withMessages(fail.Messages)
+	}
 	env := new(envelope[T])
-	if jerr := json.Unmarshal(body, env); jerr != nil {
+	if jerr := decodeTolerant(body, env); jerr != nil {
 		return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))
 	}
-	failed := resp.StatusCode < 200 || resp.StatusCode > 299 || (env.Success != nil && !*env.Success) ||
-		(env.Success == nil && env.Error != nil)
-	if failed {
+	if (env.Success != nil && !*env.Success) || (env.Success == nil && env.Error != nil) {
 		return nil, st.newError(resp, env.Error, "").withMessages(env.Messages)
 	}
 	return env, nil
+}
+
+// errorEnvelope is the part of an error answer the client reads.
+type errorEnvelope struct {
+	Messages json.RawMessage `json:"messages"`
+	Error    *errorBody      `json:"error"`
 }
 
 // readBody reads at most limit bytes. With a Content-Length (which net/http

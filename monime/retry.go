@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -278,12 +277,9 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // can be reused.
 func (st *callState) discard(resp *http.Response, limit int64) *Error {
 	defer resp.Body.Close()
-	var env struct {
-		Messages json.RawMessage `json:"messages"`
-		Error    *errorBody      `json:"error"`
-	}
+	var env errorEnvelope
 	body, err := readBody(resp, min(limit, 1<<20))
-	if err == nil && json.Unmarshal(body, &env) == nil {
+	if err == nil && decodeTolerant(body, &env) == nil {
 		return st.newError(resp, env.Error, "").withMessages(env.Messages)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))

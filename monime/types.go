@@ -105,8 +105,13 @@ func (l LineItems) MarshalJSON() ([]byte, error) {
 // response undecodable.
 type Metadata map[string]string
 
-// UnmarshalJSON reads a JSON object whose values may be of any type.
+// UnmarshalJSON reads a JSON object whose values may be of any type; null
+// or anything that is not an object reads as no metadata.
 func (m *Metadata) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) == 0 || b[0] != '{' {
+		*m = nil
+		return nil
+	}
 	// Fast path: the usual all-string object decodes directly.
 	var plain map[string]string
 	if json.Unmarshal(b, &plain) == nil {
