@@ -2,6 +2,7 @@ package monime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -73,6 +74,9 @@ func (p *Page[T]) HasMore() bool { return p.Next != "" }
 // that hold across process restarts too.
 func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSessionCreateParams, opts ...CallOption) (*CheckoutSession, error) {
 	const op = "CheckoutSessions.Create"
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if params == nil {
 		return nil, &ValidationError{Op: op, Problems: []FieldError{{Field: "params", Problem: "required; pass a *CheckoutSessionCreateParams"}}}
 	}
@@ -95,6 +99,9 @@ func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSe
 // Get returns the checkout session id (GetCheckoutSession,
 // GET /v1/checkout-sessions/{id}). An unknown id is an error matching ErrNotFound.
 func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...CallOption) (*CheckoutSession, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	if err := checkID("CheckoutSessions.Get", id); err != nil {
 		return nil, err
 	}
@@ -111,6 +118,9 @@ func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...Ca
 // (ListCheckoutSessions, GET /v1/checkout-sessions). params may be nil.
 // Follow Page.Next, or use All.
 func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSessionListParams, opts ...CallOption) (*Page[CheckoutSession], error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
 	var p CheckoutSessionListParams
 	if params != nil {
 		p = *params
@@ -156,7 +166,7 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 		p = *params
 	}
 	return func(yield func(*CheckoutSession, error) bool) {
-		seen := map[string]bool{}
+		seen := map[string]bool{p.After: true}
 		for {
 			page, err := s.List(ctx, &p, opts...)
 			if err != nil {
@@ -188,6 +198,9 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 // answer was lost, that earlier attempt deleted the session and Delete
 // returns nil.
 func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ...CallOption) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
 	if err := checkID("CheckoutSessions.Delete", id); err != nil {
 		return err
 	}
@@ -197,11 +210,25 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	}
 	hp := gen.DeleteCheckoutSessionParams{MonimeSpaceId: st.spaceID, MonimeVersion: (*gen.MonimeVersion)(&st.apiVersion)}
 	resp, err := s.c.gen.DeleteCheckoutSession(ctx, id, &hp)
-	_, err = finish[struct{}](s.c, st, resp, err)
+	if err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 && len(st.respBody) == 0 && st.bodyErr == nil {
+		st.release() // a 2xx with no body at all (a 204, say) is a done delete
+		st.fillInfo(resp)
+		return nil
+	}
+	_, err = finish[json.RawMessage](s.c, st, resp, err) // whatever result a delete carries, it is not needed
 	if err != nil && st.uncertain && errors.Is(err, ErrNotFound) {
 		return nil
 	}
 	return err
+}
+
+// ready refuses a service that did not come from NewClient (a zero Client
+// or CheckoutSessionsService), which has no credentials to send.
+func (s *CheckoutSessionsService) ready() error {
+	if s == nil || s.c == nil || s.c.gen == nil {
+		return errors.New("monime: CheckoutSessions used on a Client not made by NewClient; create the client with monime.NewClient(token, spaceID)")
+	}
+	return nil
 }
 
 func sessionResult(c *Client, st *callState, resp *http.Response, err error) (*CheckoutSession, error) {

@@ -74,7 +74,12 @@ func TestCreateSendsEveryFieldAndReturnsTheSession(t *testing.T) {
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, LineItem{ID: "sli-1", Type: "custom", Name: "T-shirt", Price: Money{"SLE", 15000}, Quantity: 2}, s.LineItems[0])
 	assert.Equal(t, Metadata{"cart": "c_77"}, s.Metadata)
-	assert.Equal(t, map[Currency]int64{"SLE": 30000}, s.Totals())
+	totals, err := s.Totals()
+	require.NoError(t, err)
+	assert.Equal(t, map[Currency]int64{"SLE": 30000}, totals)
+	big := CheckoutSession{ID: "scs-x", LineItems: LineItems{{Price: Money{"SLE", 1 << 62}, Quantity: 4}}}
+	_, err = big.Totals()
+	require.ErrorContains(t, err, "overflow")
 }
 
 func TestGetListAllDelete(t *testing.T) {
@@ -455,4 +460,19 @@ func TestParseCheckoutSession(t *testing.T) {
 	require.Error(t, err)
 	_, err = ParseCheckoutSession([]byte(`[1,2]`))
 	require.Error(t, err)
+}
+
+func TestAllNeverFetchesItsStartingPageAgain(t *testing.T) {
+	var calls atomic.Int32
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": []any{wireSession("scs-1")},
+			"pagination": map[string]any{"count": 1, "next": "start"}}) // echoes the cursor it was given
+	}))
+	var lastErr error
+	for _, err := range c.CheckoutSessions.All(context.Background(), &CheckoutSessionListParams{After: "start"}) {
+		lastErr = err
+	}
+	require.ErrorContains(t, lastErr, "cursor")
+	assert.Equal(t, int32(1), calls.Load())
 }

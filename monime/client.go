@@ -91,6 +91,9 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	if strings.ContainsAny(token, " \t\r\n") {
 		return nil, errors.New("monime: NewClient: the access token contains white space; pass the token alone, without \"Bearer \"")
 	}
+	if !isVisibleASCII(token) {
+		return nil, errors.New("monime: NewClient: the access token contains control or non-ASCII characters; copy it again from the Monime dashboard")
+	}
 	if err := checkSpaceID(spaceID); err != nil {
 		return nil, err
 	}
@@ -132,7 +135,7 @@ func (c *Client) String() string {
 	if c == nil {
 		return "monime.Client(nil)"
 	}
-	return fmt.Sprintf("monime.Client{baseURL: %s, space: %s, version: %s, token: [redacted]}", c.baseURL, c.spaceID, c.apiVersion)
+	return fmt.Sprintf("monime.Client{baseURL: %s, space: %s, version: %s, token: [redacted]}", c.BaseURL(), c.spaceID, c.apiVersion)
 }
 
 // GoString is String, so %#v never prints the token either.
@@ -143,10 +146,21 @@ func (c *Client) GoString() string { return c.String() }
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // SpaceID is the space the client acts in unless a call says otherwise.
-func (c *Client) SpaceID() string { return c.spaceID }
+func (c *Client) SpaceID() string {
+	if c == nil {
+		return ""
+	}
+	return c.spaceID
+}
 
-// BaseURL is the API root the client sends to.
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// BaseURL is the API root the client sends to ("" for a Client not made by
+// NewClient).
+func (c *Client) BaseURL() string {
+	if c == nil || c.baseURL == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
 
 // editRequest is the one place that adds the credentials and client-wide
 // headers to a request, once per logical call (retries reuse the request).
@@ -168,8 +182,19 @@ func defaultUserAgent() string {
 	return "monime-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go")
 }
 
+// isVisibleASCII reports whether s holds only printable ASCII other than
+// space, as header values such as tokens and ids must.
+func isVisibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 func checkSpaceID(id string) error {
-	if !strings.HasPrefix(id, "spc-") || len(id) > maxSpaceIDLength || len(id) == len("spc-") || strings.ContainsAny(id, " \t\r\n") {
+	if !strings.HasPrefix(id, "spc-") || len(id) > maxSpaceIDLength || len(id) == len("spc-") || !isVisibleASCII(id) {
 		return fmt.Errorf("monime: space id %q: want spc-... (at most %d characters), as shown in the Monime dashboard", truncate(id, 80), maxSpaceIDLength)
 	}
 	return nil

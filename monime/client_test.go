@@ -43,6 +43,11 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 		{"backwards backoff", testToken, testSpace, []ClientOption{WithRetryBackoff(2, 1)}, "initial <= max"},
 		{"nil logger", testToken, testSpace, []ClientOption{WithLogger(nil)}, "WithLogger(nil)"},
 		{"multi-line user agent", testToken, testSpace, []ClientOption{WithUserAgent("a\r\nX-Evil: 1")}, "one line"},
+		{"token with a control byte", "mon_test\x00x", testSpace, nil, "control or non-ASCII"},
+		{"space with a control byte", testToken, "spc-a\x01", nil, "want spc-"},
+		{"header name with a space", testToken, testSpace, []ClientOption{WithHeader("Bad Name", "x")}, "header name"},
+		{"header value with NUL", testToken, testSpace, []ClientOption{WithHeader("X-Ok", "a\x00")}, "control characters"},
+		{"user agent by header", testToken, testSpace, []ClientOption{WithHeader("user-agent", "x")}, "WithUserAgent"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +158,9 @@ func TestIdempotencyKeyIsFreshPerCallAndCallerChosenWhenGiven(t *testing.T) {
 	assert.Equal(t, "order-1042", info.IdempotencyKey)
 
 	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey(strings.Repeat("k", 65)))
-	require.ErrorContains(t, err, "1 to 64 characters")
+	require.ErrorContains(t, err, "1 to 64 printable ASCII characters")
+	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey("a\x01b"))
+	require.ErrorContains(t, err, "printable ASCII")
 	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey(""))
 	require.Error(t, err)
 	assert.Len(t, rec.reqs, 3, "a bad key must not be sent")
@@ -200,4 +207,52 @@ func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
 	//lint:ignore SA1012 a nil context is exactly what is being tested
 	_, err := c.CheckoutSessions.Get(nil, "scs-1") //nolint:staticcheck
 	require.ErrorContains(t, err, "nil context")
+}
+
+func TestBaseURLErrorsNeverShowAPassword(t *testing.T) {
+	_, err := NewClient(testToken, testSpace, WithBaseURL("https://user:hunter2@api.monime.io"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+	_, err = NewClient(testToken, testSpace, WithBaseURL("http://user:hunter2@api.monime.io"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+	_, err = NewClient(testToken, testSpace, WithBaseURL("http://user:hunter2@[::1"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+// Values users can build themselves, without NewClient, fail with a clear
+// error instead of panicking.
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	ctx := context.Background()
+	var zero Client
+	assert.Equal(t, "", zero.BaseURL())
+	assert.Equal(t, "", zero.SpaceID())
+	assert.Contains(t, zero.String(), "[redacted]")
+	var nilClient *Client
+	assert.Equal(t, "", nilClient.BaseURL())
+	assert.Equal(t, "monime.Client(nil)", nilClient.String())
+
+	var svc *CheckoutSessionsService
+	_, err := svc.Create(ctx, validParams())
+	require.ErrorContains(t, err, "NewClient")
+	_, err = (&CheckoutSessionsService{}).Get(ctx, "scs-1")
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.CheckoutSessions.List(ctx, nil)
+	require.ErrorContains(t, err, "NewClient")
+	require.ErrorContains(t, zero.CheckoutSessions.Delete(ctx, "scs-1"), "NewClient")
+	for _, err := range zero.CheckoutSessions.All(ctx, nil) {
+		require.ErrorContains(t, err, "NewClient")
+	}
+}
+
+func TestDeleteAcceptsAnAnswerWithoutABody(t *testing.T) {
+	c, tr := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Monime-Request-Id", "req-1")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	tr.HostileResponses = true // a 204 is not in the spec; Monime answers 200
+	var info ResponseInfo
+	require.NoError(t, c.CheckoutSessions.Delete(context.Background(), "scs-1", WithResponseInfo(&info)))
+	assert.Equal(t, http.StatusNoContent, info.StatusCode)
 }

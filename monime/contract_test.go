@@ -57,7 +57,9 @@ func TestContractFullLifecycle(t *testing.T) {
 		assert.Equal(t, monime.Metadata{"order": fmt.Sprint(i)}, s.Metadata)
 		assert.Len(t, s.LineItems, 2)
 		assert.NotEmpty(t, s.LineItems[0].ID)
-		assert.Equal(t, map[monime.Currency]int64{"SLE": 30000, "USD": 900}, s.Totals())
+		totals, err := s.Totals()
+		require.NoError(t, err)
+		assert.Equal(t, map[monime.Currency]int64{"SLE": 30000, "USD": 900}, totals)
 		assert.True(t, s.ExpireTime.After(s.CreateTime))
 		ids = append(ids, s.ID)
 	}

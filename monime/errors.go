@@ -125,6 +125,7 @@ type FieldError struct {
 	Problem string
 }
 
+// String reads "field: problem".
 func (f FieldError) String() string { return f.Field + ": " + f.Problem }
 
 // ValidationError lists every problem found in a call's parameters before
@@ -136,6 +137,8 @@ type ValidationError struct {
 	Problems []FieldError
 }
 
+// Error lists every problem: "monime: CheckoutSessions.Create: 2 invalid
+// parameters (nothing was sent): name: required; ...".
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "monime: %s: %d invalid parameter", e.Op, len(e.Problems))

@@ -62,7 +62,11 @@ func ExampleCheckoutSessionsService_Create() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.HasPrefix(s.ID, "scs-"), s.Status, s.Totals()["SLE"])
+	totals, err := s.Totals()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.HasPrefix(s.ID, "scs-"), s.Status, totals["SLE"])
 	fmt.Println(strings.Contains(s.RedirectURL, s.ID)) // send the customer here
 	// Output:
 	// true pending 30000

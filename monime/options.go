@@ -153,8 +153,8 @@ func WithLogger(l *slog.Logger) ClientOption {
 // WithUserAgent appends s to the User-Agent, e.g. "myshop/1.4".
 func WithUserAgent(s string) ClientOption {
 	return clientOptionFunc(func(c *Client) error {
-		if strings.ContainsAny(s, "\r\n") {
-			return fmt.Errorf("monime: WithUserAgent: the suffix must be one line")
+		if !isHeaderValue(s) {
+			return fmt.Errorf("monime: WithUserAgent: the suffix must be one line of text without control characters")
 		}
 		if s != "" {
 			c.userAgent = defaultUserAgent() + " " + s
@@ -171,9 +171,14 @@ func WithHeader(name, value string) Option {
 		switch http.CanonicalHeaderKey(name) {
 		case "Authorization", "Monime-Space-Id", "Monime-Version", "Idempotency-Key", "Content-Type", "Content-Length", "Host":
 			return fmt.Errorf("monime: WithHeader(%q): the client sets this header; use its own option", name)
+		case "User-Agent":
+			return fmt.Errorf("monime: WithHeader(%q): use WithUserAgent, which appends to the client's own", name)
 		}
-		if name == "" || strings.ContainsAny(name+value, "\r\n") {
-			return fmt.Errorf("monime: WithHeader(%q): want a non-empty name and one-line value", name)
+		if !isHeaderName(name) {
+			return fmt.Errorf("monime: WithHeader(%q): a header name is letters, digits and !#$%%&'*+-.^_`|~ only", name)
+		}
+		if !isHeaderValue(value) {
+			return fmt.Errorf("monime: WithHeader(%q): the value has control characters; pass one line of text", name)
 		}
 		return nil
 	}
@@ -181,6 +186,31 @@ func WithHeader(name, value string) Option {
 		client: func(c *Client) error { c.headers = appendHeader(c.headers, name, value); return check() },
 		call:   func(c *callConfig) error { c.headers = appendHeader(c.headers, name, value); return check() },
 	}
+}
+
+// isHeaderName reports whether s is an HTTP token (RFC 9110).
+func isHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHeaderValue reports whether s is a field value net/http will send: no
+// control characters but tab.
+func isHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func appendHeader(h [][2]string, name, value string) [][2]string {
@@ -194,8 +224,8 @@ func appendHeader(h [][2]string, name, value string) [][2]string {
 // safe too.
 func WithIdempotencyKey(key string) CallOption {
 	return callOptionFunc(func(c *callConfig) error {
-		if key == "" || len(key) > maxIdempotencyKey || strings.ContainsAny(key, "\r\n") {
-			return fmt.Errorf("monime: WithIdempotencyKey: want 1 to %d characters on one line, got %d", maxIdempotencyKey, len(key))
+		if key == "" || len(key) > maxIdempotencyKey || !isVisibleASCII(key) {
+			return fmt.Errorf("monime: WithIdempotencyKey: want 1 to %d printable ASCII characters without spaces (an order id works well), got %d bytes", maxIdempotencyKey, len(key))
 		}
 		c.idempotencyKey = key
 		return nil
@@ -232,14 +262,18 @@ func WithResponseInfo(info *ResponseInfo) CallOption {
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("monime: base URL %q: want an absolute URL such as %s", raw, DefaultBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("monime: the base URL is not a URL; want an absolute URL such as %s", DefaultBaseURL)
+	}
+	shown := u.Redacted() // never echo a password
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("monime: base URL %q: want an absolute URL such as %s", shown, DefaultBaseURL)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("monime: base URL %q: plain http is allowed only for loopback hosts; use https", raw)
+		return nil, fmt.Errorf("monime: base URL %q: plain http is allowed only for loopback hosts; use https", shown)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("monime: base URL %q: must not carry credentials, a query or a fragment", raw)
+		return nil, fmt.Errorf("monime: base URL %q: must not carry credentials, a query or a fragment", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
 	return u, nil

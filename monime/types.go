@@ -3,6 +3,7 @@ package monime
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -44,8 +45,10 @@ const (
 
 // Money is an amount in minor units: Money{Currency: "SLE", Value: 15000} is Le 150.00.
 type Money struct {
+	// Currency is SLE or USD.
 	Currency Currency `json:"currency"`
-	Value    int64    `json:"value"`
+	// Value is the amount in minor units (cents): never negative.
+	Value int64 `json:"value"`
 }
 
 // LineItemTypeCustom is the only line-item type Monime has: one you describe yourself.
@@ -55,14 +58,21 @@ const LineItemTypeCustom = "custom"
 // Type empty (meaning "custom"); Quantity 0 means 1.
 type LineItem struct {
 	// ID is assigned by Monime and read-only.
-	ID          string   `json:"id,omitempty"`
-	Type        string   `json:"type,omitempty"`
-	Name        string   `json:"name"`
-	Price       Money    `json:"price"`
-	Quantity    int      `json:"quantity,omitempty"`
-	Reference   string   `json:"reference,omitempty"`
-	Description string   `json:"description,omitempty"`
-	Images      []string `json:"images,omitempty"`
+	ID string `json:"id,omitempty"`
+	// Type is LineItemTypeCustom (empty means the same).
+	Type string `json:"type,omitempty"`
+	// Name is shown to the customer (at most 100 characters).
+	Name string `json:"name"`
+	// Price is the unit price.
+	Price Money `json:"price"`
+	// Quantity is 1 to 100000; 0 means 1.
+	Quantity int `json:"quantity,omitempty"`
+	// Reference is your id for the line, unique within the session (at most 100).
+	Reference string `json:"reference,omitempty"`
+	// Description is an optional line of text (at most 100).
+	Description string `json:"description,omitempty"`
+	// Images are up to 3 distinct image URLs.
+	Images []string `json:"images,omitempty"`
 }
 
 // LineItems is a session's list of line items. On the wire Monime wraps it in
@@ -160,9 +170,13 @@ type BrandingOptions struct {
 // PaymentOptions chooses which payment methods the hosted page offers. A nil
 // field leaves that method as Monime configures it for the space.
 type PaymentOptions struct {
-	Card   *CardOptions   `json:"card,omitempty"`
-	Bank   *MethodOptions `json:"bank,omitempty"`
-	Momo   *MethodOptions `json:"momo,omitempty"`
+	// Card configures card payments.
+	Card *CardOptions `json:"card,omitempty"`
+	// Bank configures bank payments (providers BankProviderSLB001...).
+	Bank *MethodOptions `json:"bank,omitempty"`
+	// Momo configures mobile money (providers MomoProviderM17, MomoProviderM18).
+	Momo *MethodOptions `json:"momo,omitempty"`
+	// Wallet configures digital wallets (provider WalletProviderDW001).
 	Wallet *MethodOptions `json:"wallet,omitempty"`
 }
 
@@ -195,48 +209,78 @@ const (
 
 // Owner is one link of the chain of resources that own a session.
 type Owner struct {
-	ID       string   `json:"id,omitempty"`
-	Type     string   `json:"type,omitempty"`
+	// ID of the owning resource.
+	ID string `json:"id,omitempty"`
+	// Type of the owning resource, e.g. "space".
+	Type string `json:"type,omitempty"`
+	// Metadata of the owning resource.
 	Metadata Metadata `json:"metadata,omitempty"`
-	Owner    *Owner   `json:"owner,omitempty"`
+	// Owner is the next link up the chain, if any.
+	Owner *Owner `json:"owner,omitempty"`
 }
 
 // OwnershipGraph tells who owns a session.
 type OwnershipGraph struct {
+	// Owner is the first link of the chain.
 	Owner *Owner `json:"owner,omitempty"`
 }
 
 // CheckoutSession is a Monime-hosted payment page for a set of line items.
 // Send the customer to RedirectURL; the outcome shows in Status.
 type CheckoutSession struct {
-	ID                 string                `json:"id"`
-	Name               string                `json:"name"`
-	Status             CheckoutSessionStatus `json:"status"`
-	OrderNumber        string                `json:"orderNumber,omitempty"`
-	Reference          string                `json:"reference,omitempty"`
-	Description        string                `json:"description,omitempty"`
-	RedirectURL        string                `json:"redirectUrl"`
-	CancelURL          string                `json:"cancelUrl,omitempty"`
-	SuccessURL         string                `json:"successUrl,omitempty"`
-	LineItems          LineItems             `json:"lineItems"`
-	FinancialAccountID string                `json:"financialAccountId,omitempty"`
-	BrandingOptions    *BrandingOptions      `json:"brandingOptions,omitempty"`
-	ExpireTime         time.Time             `json:"expireTime"`
-	CreateTime         time.Time             `json:"createTime"`
-	OwnershipGraph     *OwnershipGraph       `json:"ownershipGraph,omitempty"`
-	Metadata           Metadata              `json:"metadata,omitempty"`
+	// ID is Monime's id for the session, scs-...
+	ID string `json:"id"`
+	// Name is shown to the customer.
+	Name string `json:"name"`
+	// Status is pending, completed, cancelled or expired (see IsFinal).
+	Status CheckoutSessionStatus `json:"status"`
+	// OrderNumber is set once the customer paid; it ties the session to
+	// its payment.
+	OrderNumber string `json:"orderNumber,omitempty"`
+	// Reference is your id for the order, as sent at creation.
+	Reference string `json:"reference,omitempty"`
+	// Description is the longer text sent at creation.
+	Description string `json:"description,omitempty"`
+	// RedirectURL is the hosted checkout page: send the customer there.
+	RedirectURL string `json:"redirectUrl"`
+	// CancelURL is where the customer lands after cancelling.
+	CancelURL string `json:"cancelUrl,omitempty"`
+	// SuccessURL is where the customer lands after paying. Landing there
+	// proves nothing: confirm by webhook or Get.
+	SuccessURL string `json:"successUrl,omitempty"`
+	// LineItems are what the customer pays for.
+	LineItems LineItems `json:"lineItems"`
+	// FinancialAccountID is the account the money settles into.
+	FinancialAccountID string `json:"financialAccountId,omitempty"`
+	// BrandingOptions style the hosted page.
+	BrandingOptions *BrandingOptions `json:"brandingOptions,omitempty"`
+	// ExpireTime is when a pending session expires.
+	ExpireTime time.Time `json:"expireTime"`
+	// CreateTime is when the session was created.
+	CreateTime time.Time `json:"createTime"`
+	// OwnershipGraph tells which resources own the session.
+	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
+	// Metadata are your own key-value pairs, as sent at creation.
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // Totals sums the session's line items per currency (price times quantity,
-// a quantity of 0 counting as 1).
-func (s *CheckoutSession) Totals() map[Currency]int64 {
+// a quantity of 0 counting as 1). It fails, rather than report a wrong
+// amount, when a sum does not fit in an int64 or a line is negative, which
+// only a broken or hostile answer can cause.
+func (s *CheckoutSession) Totals() (map[Currency]int64, error) {
 	out := make(map[Currency]int64)
-	for _, li := range s.LineItems {
+	for i, li := range s.LineItems {
 		q := int64(li.Quantity)
 		if q == 0 {
 			q = 1
 		}
-		out[li.Price.Currency] += li.Price.Value * q
+		line, ok := mulInt64(li.Price.Value, q)
+		sum := out[li.Price.Currency] + line
+		if !ok || li.Price.Value < 0 || q < 0 || sum < out[li.Price.Currency] {
+			return nil, fmt.Errorf("monime: session %s: line item %d (%d x %d %s) makes the total overflow or go negative", s.ID, i, q, li.Price.Value, li.Price.Currency)
+		}
+		out[li.Price.Currency] = sum
 	}
-	return out
+	return out, nil
 }

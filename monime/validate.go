@@ -146,6 +146,9 @@ func validateLineItems(ps *problems, items []LineItem) {
 	// no allocation.
 	at := func(i int, suffix string) string { return "lineItems[" + strconv.Itoa(i) + "]" + suffix }
 	var totalSLE, totalUSD int64
+	// Past the limit the list is refused anyway; checking every item of a
+	// huge list would only cost time (the uniqueness checks are quadratic).
+	items = items[:min(len(items), maxLineItems)]
 	for i := range items {
 		li := &items[i]
 		if li.ID != "" {
@@ -207,7 +210,7 @@ func validateLineItems(ps *problems, items []LineItem) {
 		if len(li.Images) > maxImages {
 			ps.add(at(i, ".images"), "has %d images; at most %d allowed", len(li.Images), maxImages)
 		}
-		for k, img := range li.Images {
+		for k, img := range li.Images[:min(len(li.Images), maxImages+1)] {
 			fi := func() string { return at(i, ".images["+strconv.Itoa(k)+"]") }
 			if img == "" {
 				ps.add(fi(), "is empty; want an image URL")

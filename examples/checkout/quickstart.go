@@ -50,7 +50,7 @@ func quickstart(ctx context.Context, p *printer, c *monime.Client, local *localM
 	id := s.ID
 	p.field("id", id)
 	p.field("status", s.Status)
-	p.field("total", formatTotals(s.Totals()))
+	p.field("total", formatTotals(s))
 	p.field("expires", s.ExpireTime.Format(time.RFC3339))
 	p.field("redirectUrl", s.RedirectURL)
 	p.field("request id", info.RequestID)
@@ -144,9 +144,13 @@ func newOrderID() (string, error) {
 	return fmt.Sprint(100000 + n.Int64()), nil
 }
 
-// formatTotals prints minor units as "SLE 325.00", one currency after the
-// other.
-func formatTotals(t map[monime.Currency]int64) string {
+// formatTotals prints the session's totals in minor units as "SLE 325.00",
+// one currency after the other.
+func formatTotals(s *monime.CheckoutSession) string {
+	t, err := s.Totals()
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
 	var parts []string
 	for cur, v := range t {
 		parts = append(parts, fmt.Sprintf("%s %d.%02d", cur, v/100, v%100))

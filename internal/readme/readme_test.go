@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,9 +112,11 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	_, err := c.CheckoutSessions.Get(context.Background(), s.ID)
 	assert.ErrorIs(t, err, monime.ErrNotFound)
 	handleError(err)
-	webhookEndpoint("whsec", nil)
+	registerWebhookOnce.Do(func() { webhookEndpoint("whsec", nil) }) // http.Handle takes a path once per process
 	_ = api.DefaultToken
 }
+
+var registerWebhookOnce sync.Once
 
 // rewriteTo sends every request to base instead of its own host, so code
 // that talks to api.monime.io can run against the fake.

@@ -111,6 +111,15 @@ func (s *Server) Stored() []api.Session { return s.Sessions(s.SpaceID) }
 // FailNext makes the next n requests matching method and path pattern (for
 // example "POST", "/v1/checkout-sessions") answer status with the Monime
 // error envelope, without handling them.
+//
+// A bad argument (n below 1, a status outside 400 to 599, a malformed
+// pattern) fails the test.
 func (s *Server) FailNext(n int, method, pattern string, status int) {
+	s.tb.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			s.tb.Fatalf("monimetest: FailNext: %v", r)
+		}
+	}()
 	s.InjectFault(method, pattern, n, api.Fault{Status: status})
 }

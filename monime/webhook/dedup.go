@@ -70,6 +70,7 @@ func NewMemoryDeduplicator(capacity int, ttl time.Duration) *MemoryDeduplicator 
 func (d *MemoryDeduplicator) Seen(_ context.Context, eventID string) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.init()
 	d.expire()
 	_, ok := d.byID[eventID]
 	return ok, nil
@@ -80,6 +81,7 @@ func (d *MemoryDeduplicator) Seen(_ context.Context, eventID string) (bool, erro
 func (d *MemoryDeduplicator) MarkSeen(_ context.Context, eventID string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.init()
 	now := d.now()
 	if el, ok := d.byID[eventID]; ok {
 		el.Value.(*dedupEntry).markedAt = now
@@ -98,8 +100,27 @@ func (d *MemoryDeduplicator) MarkSeen(_ context.Context, eventID string) error {
 func (d *MemoryDeduplicator) Len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.init()
 	d.expire()
 	return d.order.Len()
+}
+
+// init makes a zero MemoryDeduplicator usable, with the defaults.
+func (d *MemoryDeduplicator) init() {
+	if d.byID != nil {
+		return
+	}
+	if d.capacity <= 0 {
+		d.capacity = DefaultDedupCapacity
+	}
+	if d.ttl <= 0 {
+		d.ttl = DefaultDedupTTL
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	d.order = list.New()
+	d.byID = make(map[string]*list.Element)
 }
 
 // expire drops marks older than the ttl; they sit at the back of order.

@@ -76,6 +76,17 @@ func TestMemoryDeduplicatorTTL(t *testing.T) {
 	assert.Zero(t, d.Len())
 }
 
+func TestZeroMemoryDeduplicatorWorks(t *testing.T) {
+	var d MemoryDeduplicator
+	seen, err := d.Seen(context.Background(), "evt-1")
+	require.NoError(t, err)
+	assert.False(t, seen)
+	require.NoError(t, d.MarkSeen(context.Background(), "evt-1"))
+	seen, _ = d.Seen(context.Background(), "evt-1")
+	assert.True(t, seen)
+	assert.Equal(t, 1, d.Len())
+}
+
 func TestMemoryDeduplicatorDefaults(t *testing.T) {
 	d := NewMemoryDeduplicator(-1, -1)
 	assert.Equal(t, DefaultDedupCapacity, d.capacity)

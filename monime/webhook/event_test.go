@@ -30,7 +30,9 @@ func TestConstructEventDecodesCheckoutSession(t *testing.T) {
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, monime.Money{Currency: monime.CurrencySLE, Value: 15000}, s.LineItems[0].Price)
 	assert.Equal(t, 2, s.LineItems[0].Quantity)
-	assert.Equal(t, map[monime.Currency]int64{monime.CurrencySLE: 30000}, s.Totals())
+	totals, err := s.Totals()
+	require.NoError(t, err)
+	assert.Equal(t, map[monime.Currency]int64{monime.CurrencySLE: 30000}, totals)
 	assert.Equal(t, monime.Metadata{"cart": "c_77"}, s.Metadata)
 	assert.Equal(t, time.Date(2025, 8, 24, 2, 46, 40, 0, time.UTC), s.ExpireTime.UTC())
 }

@@ -43,8 +43,12 @@ func ExampleConstructEvent() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		totals, err := s.Totals()
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Printf("%s paid: order %s, reference %s, total %d SLE minor units\n",
-			s.ID, s.OrderNumber, s.Reference, s.Totals()["SLE"])
+			s.ID, s.OrderNumber, s.Reference, totals["SLE"])
 	default:
 		fmt.Println("ignoring", ev.Name)
 	}
