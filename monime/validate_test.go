@@ -245,3 +245,15 @@ func TestValidationErrorHelpers(t *testing.T) {
 	assert.False(t, ok)
 	assert.Contains(t, err.Error(), "2 invalid parameters")
 }
+
+func TestHugeInputIsRefusedQuickly(t *testing.T) {
+	items := make([]LineItem, 40000)
+	for i := range items {
+		items[i] = LineItem{Name: "x", Price: Money{"SLE", 1}, Reference: "same", Images: make([]string, 20000/len(items)+2)}
+	}
+	err := (&CheckoutSessionCreateParams{Name: "n", LineItems: items}).Validate()
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "lineItems", ve.Problems[0].Field)
+	assert.Less(t, len(ve.Problems), 200, "past the 16th item nothing more is checked in detail")
+}
