@@ -134,3 +134,20 @@ func FuzzCheckID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainWebURL: every URL the fast path accepts, url.Parse accepts too,
+// as an absolute http(s) URL with a host.
+func FuzzPlainWebURL(f *testing.F) {
+	for _, s := range []string{"https://shop.example/ok", "http://a/b?c=d#e", "https://a:1/", "https://[::1]/", "https://a%20b/", "https://u@h/", "https://h/p@x:y", "http://", "https:///x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !plainWebURL(s) {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("fast path accepted %q, url.Parse says %v (%v)", s, u, err)
+		}
+	})
+}

@@ -93,11 +93,47 @@ func urlProblem(s string, max int) string {
 	if p := textProblem(s, max, false); p != "" {
 		return p
 	}
+	if plainWebURL(s) {
+		return ""
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Sprintf("%q is not an absolute http or https URL", truncate(s, 60))
 	}
 	return ""
+}
+
+// plainWebURL is a fast yes for the common URL: http(s)://host/path with a
+// plain host name and only characters url.Parse takes as they are. Anything
+// else (ports, IP literals, escapes, user info) goes to url.Parse.
+// FuzzPlainWebURL checks that url.Parse agrees with every yes.
+func plainWebURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host = rest[:i]
+	}
+	if host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	for i := len(host); i < len(rest); i++ {
+		c := rest[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=/?#@:", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func (ps *problems) err(op string) error {
