@@ -200,6 +200,13 @@ func TestClientNeverPrintsItsToken(t *testing.T) {
 		assert.NotContains(t, deref, "s3cr3t", verb+" of the struct value")
 	}
 	assert.Contains(t, fmt.Sprint(c), "[redacted]")
+
+	// Options print as function values, never as what they carry.
+	for _, o := range []any{WithHeader("X-Api-Secret", "s3cr3t-header"), WithIdempotencyKey("s3cr3t-key"), WithBaseURL("https://api.monime.io")} {
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			assert.NotContains(t, fmt.Sprintf(verb, o), "s3cr3t", verb)
+		}
+	}
 }
 
 func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
