@@ -27,7 +27,9 @@ import (
 // Doc is a parsed OpenAPI document with a router that matches its paths on
 // any host (the fake runs on loopback, not on the document's server).
 type Doc struct {
-	T      *openapi3.T
+	// T is the parsed, validated document.
+	T *openapi3.T
+	// Router finds a request's operation on any host.
 	Router routers.Router
 }
 

@@ -12,6 +12,7 @@ import (
 // too) and every response against spec/, and fails the test on any
 // mismatch. Validation never changes what is sent or received.
 type Transport struct {
+	// T is the test that mismatches fail.
 	T        testing.TB
 	Next     http.RoundTripper // http.DefaultTransport when nil
 	Upstream *Doc              // optional second document for requests
