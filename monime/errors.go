@@ -60,6 +60,12 @@ type Error struct {
 	Method, Path string
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
+	// AnswerLost is true when an earlier attempt of this call got no usable
+	// answer (a failed connection, a cut-off answer, a timeout or a 5xx), so
+	// Monime may have acted on it. A 409 idempotency_key_in_use then most
+	// likely means that attempt is still being processed: retry later with
+	// the same key, never with a new one.
+	AnswerLost bool
 }
 
 // Error reads like
@@ -92,6 +98,9 @@ func (e *Error) Error() string {
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	if e.AnswerLost && e.StatusCode == http.StatusConflict && e.Reason == ReasonIdempotencyKeyInUse {
+		b.WriteString("; an earlier attempt's answer was lost and Monime may still be processing it: retry later with the same Idempotency-Key, not a new one")
 	}
 	return b.String()
 }

@@ -118,6 +118,7 @@ func (st *callState) newError(resp *http.Response, body *errorBody, fallback str
 		Path:           path,
 		Attempts:       st.attempts,
 		Message:        fallback,
+		AnswerLost:     st.uncertain,
 	}
 	if body != nil {
 		e.Reason = body.Reason

@@ -371,3 +371,22 @@ func TestABodySlowerThanTheAttemptTimeoutIsRetried(t *testing.T) {
 	assert.Equal(t, "scs-1", got.ID)
 	assert.Equal(t, 2, s.count())
 }
+
+func TestAConflictAfterALostAnswerSaysToKeepTheKey(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){hangUp, status(409, ReasonIdempotencyKeyInUse)}}
+	c, _ := newTestClient(t, s)
+	_, err := c.CheckoutSessions.Create(context.Background(), validParams(), WithIdempotencyKey("order-5"))
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, apiErr.AnswerLost)
+	assert.Equal(t, "order-5", apiErr.IdempotencyKey)
+	assert.Contains(t, err.Error(), "retry later with the same Idempotency-Key")
+
+	// A plain conflict, with no lost answer before it, says nothing of the kind.
+	s = &script{steps: []func(http.ResponseWriter, *http.Request){status(409, ReasonIdempotencyKeyInUse)}}
+	c, _ = newTestClient(t, s)
+	_, err = c.CheckoutSessions.Create(context.Background(), validParams(), WithIdempotencyKey("order-5"))
+	require.ErrorAs(t, err, &apiErr)
+	assert.False(t, apiErr.AnswerLost)
+	assert.NotContains(t, err.Error(), "retry later")
+}
