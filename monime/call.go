@@ -49,6 +49,10 @@ type callState struct {
 	respBody []byte
 	bodyErr  error
 	bodyKept bool
+	// lostHeader and lostStatus are those of a final answer whose body was
+	// cut off, for ResponseInfo.
+	lostHeader http.Header
+	lostStatus int
 }
 
 func (st *callState) method() string { m, _, _ := strings.Cut(st.op, " "); return m }
@@ -142,7 +146,11 @@ func (st *callState) fillInfo(resp *http.Response) {
 	}
 	*info = ResponseInfo{IdempotencyKey: st.idempotencyKey, Attempts: st.attempts}
 	if resp == nil {
-		return
+		if st.lostHeader != nil {
+			resp = &http.Response{StatusCode: st.lostStatus, Header: st.lostHeader}
+		} else {
+			return
+		}
 	}
 	info.StatusCode = resp.StatusCode
 	info.Header = resp.Header

@@ -476,3 +476,62 @@ func TestAllNeverFetchesItsStartingPageAgain(t *testing.T) {
 	require.ErrorContains(t, lastErr, "cursor")
 	assert.Equal(t, int32(1), calls.Load())
 }
+
+// What the relaxed pass must never do: mix fields between sessions, guess
+// an amount, or turn a malformed list into an empty one.
+func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
+	serve := func(body string) *Client {
+		c, tr := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}), WithMaxRetries(0))
+		tr.HostileResponses = true
+		return c
+	}
+	s1, _ := json.Marshal(func() map[string]any { s := wireSession("scs-1"); s["status"] = "completed"; s["orderNumber"] = "ON-111"; return s }())
+	s2, _ := json.Marshal(wireSession("scs-2"))
+
+	// A list with one element that is not a session is refused whole.
+	c := serve(`{"success":true,"messages":[],"result":["scs-0",` + string(s1) + `,` + string(s2) + `],"pagination":{"count":3}}`)
+	_, err := c.CheckoutSessions.List(context.Background(), nil)
+	require.ErrorContains(t, err, "not a Monime JSON envelope")
+
+	// A result of the wrong shape is an error, not an empty page.
+	c = serve(`{"success":true,"messages":[],"result":{"data":[` + string(s1) + `]},"pagination":{"count":1}}`)
+	_, err = c.CheckoutSessions.List(context.Background(), nil)
+	require.Error(t, err)
+
+	// An odd descriptive field in one session stays in that session.
+	odd := strings.Replace(string(s2), `"name":"Order #1042"`, `"name":["x"]`, 1)
+	c = serve(`{"success":true,"messages":[],"result":[` + string(s1) + `,` + odd + `],"pagination":{"count":2}}`)
+	page, err := c.CheckoutSessions.List(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, "ON-111", page.Items[0].OrderNumber)
+	assert.Empty(t, page.Items[1].OrderNumber, "no field of scs-1 leaks into scs-2")
+	assert.Equal(t, CheckoutSessionStatusPending, page.Items[1].Status)
+	assert.Empty(t, page.Items[1].Name)
+
+	// Amounts and quantities are never guessed.
+	for _, data := range []string{
+		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":15000.5},"quantity":1}]}}`,
+		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":"1e30"},"quantity":2.5}]}}`,
+		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":7,"value":1}}]}}`,
+		`{"id":{"x":1},"status":"completed"}`,
+		`null`, ``, `"scs-1"`,
+	} {
+		_, err := ParseCheckoutSession([]byte(data))
+		assert.Error(t, err, data)
+	}
+
+	// "error" as plain text on a 200 is still a failure.
+	c = serve(`{"error":"something broke"}`)
+	_, err = c.CheckoutSessions.Get(context.Background(), "scs-1")
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "something broke", apiErr.Message)
+	c = serve(`{"success":0,"error":{"code":409,"reason":"x","message":"m"}}`)
+	_, err = c.CheckoutSessions.Get(context.Background(), "scs-1")
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 409, apiErr.StatusCode)
+}

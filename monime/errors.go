@@ -66,6 +66,9 @@ type Error struct {
 	// likely means that attempt is still being processed: retry later with
 	// the same key, never with a new one.
 	AnswerLost bool
+
+	// undecodable: the body was not a Monime envelope at all.
+	undecodable bool
 }
 
 // Error reads like
@@ -182,6 +185,10 @@ func (e *ValidationError) Field(path string) (FieldError, bool) {
 // context ended while waiting to retry. Whether Monime acted on the request
 // is unknown, so retry a create with the same IdempotencyKey: Monime then
 // answers with the first result instead of creating a second session.
+//
+// When the context ended while waiting to retry, Err wraps both the
+// context's error and the last attempt's (often a *Error): check for
+// *RequestError first to learn that no final answer came.
 type RequestError struct {
 	// Method and Path of the request.
 	Method, Path string

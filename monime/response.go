@@ -60,13 +60,13 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 		// An error answer: read only its error, whatever else it holds.
 		var fail errorEnvelope
 		if jerr := decodeTolerant(body, &fail); jerr != nil {
-			return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))
+			return nil, st.undecodable(resp, body, jerr)
 		}
 		return nil, st.newError(resp, fail.Error, "").withMessages(fail.Messages)
 	}
 	env := new(envelope[T])
 	if jerr := decodeTolerant(body, env); jerr != nil {
-		return nil, st.newError(resp, nil, unexpectedBody(resp, body, jerr))
+		return nil, st.undecodable(resp, body, jerr)
 	}
 	if (env.Success != nil && !*env.Success) || (env.Success == nil && env.Error != nil) {
 		return nil, st.newError(resp, env.Error, "").withMessages(env.Messages)
@@ -80,20 +80,22 @@ type errorEnvelope struct {
 	Error    *errorBody      `json:"error"`
 }
 
-// readBody reads at most limit bytes. With a Content-Length (which net/http
-// enforces) it reads straight into a buffer of that size; otherwise it reads
-// until EOF, one byte past the limit at most.
+// readBody reads at most limit bytes. With a Content-Length up to 1 MiB
+// (which net/http enforces) it reads straight into a buffer of that size;
+// otherwise it reads until EOF, one byte past the limit at most.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 {
-		if n > limit {
-			return nil, errBodyTooLarge
-		}
+	if n := resp.ContentLength; n >= 0 && n <= 1<<20 {
 		b := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, b); err != nil {
 			return nil, err
 		}
 		return b, nil
 	}
+	if resp.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	// Unknown or large: grow as bytes arrive, so a length announced but
+	// never sent costs nothing up front.
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
 		return nil, err
@@ -134,6 +136,13 @@ func (st *callState) newError(resp *http.Response, body *errorBody, fallback str
 	if e.Message == "" && e.Reason == "" {
 		e.Message = "Monime answered without an error message"
 	}
+	return e
+}
+
+// undecodable is the error for a body that is not a Monime envelope.
+func (st *callState) undecodable(resp *http.Response, body []byte, err error) *Error {
+	e := st.newError(resp, nil, unexpectedBody(resp, body, err))
+	e.undecodable = true
 	return e
 }
 

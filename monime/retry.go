@@ -72,6 +72,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 				// timeout) is retried like any other lost answer instead of
 				// surfacing after the session was already made.
 				if err = st.keepBody(resp, c.maxBody); err != nil {
+					st.lostHeader, st.lostStatus = resp.Header, resp.StatusCode
 					resp = nil
 				}
 			}
@@ -92,7 +93,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			}
 			return resp, err
 		}
-		if err != nil && !isDialError(err) || resp != nil && resp.StatusCode >= 500 || resp != nil && resp.StatusCode == http.StatusRequestTimeout {
+		if answerMayBeLost(resp, err) {
 			st.uncertain = true
 		}
 		wait := st.retry.wait(st.attempts, resp, time.Now())
@@ -143,7 +144,7 @@ func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, erro
 			body, err := req.GetBody()
 			if err != nil {
 				cancel()
-				return nil, fmt.Errorf("rewinding the request body: %w", err)
+				return nil, fmt.Errorf("%w: %w", errRewind, err)
 			}
 			r.Body = body
 		}
@@ -184,6 +185,25 @@ func retryableRequest(req *http.Request) bool {
 	return false
 }
 
+// answerMayBeLost says whether an attempt that will be retried may have
+// been acted on by Monime without its answer reaching us: a transport
+// failure after the connection was made, a cut-off answer, a timeout, or a
+// 5xx other than 503 (which says the request was not handled).
+func answerMayBeLost(resp *http.Response, err error) bool {
+	if err != nil {
+		return !isDialError(err) && !errors.Is(err, errRewind)
+	}
+	switch resp.StatusCode {
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		return false
+	}
+	return resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout
+}
+
+// errRewind marks a request body that could not be produced again: no
+// further attempt can succeed.
+var errRewind = errors.New("the request body could not be produced again")
+
 // retryableStatus says whether a status is worth another attempt, and why.
 func retryableStatus(resp *http.Response) (bool, string) {
 	switch resp.StatusCode {
@@ -199,7 +219,7 @@ func retryableError(ctx context.Context, err error) (bool, string) {
 	if ctx.Err() != nil {
 		return false, "context ended"
 	}
-	if permanentTransportError(err) {
+	if permanentTransportError(err) || errors.Is(err, errRewind) {
 		return false, "permanent transport error"
 	}
 	return true, "transport error: " + err.Error()

@@ -390,3 +390,49 @@ func TestAConflictAfterALostAnswerSaysToKeepTheKey(t *testing.T) {
 	assert.False(t, apiErr.AnswerLost)
 	assert.NotContains(t, err.Error(), "retry later")
 }
+
+func TestDeleteAfterA503ThenA404IsNotFound(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(503, "unavailable"), status(404, "not_found")}}
+	c, tr := newTestClient(t, s)
+	tr.HostileResponses = true
+	require.ErrorIs(t, c.CheckoutSessions.Delete(context.Background(), "scs-typo"), ErrNotFound, "a 503 says nothing was done")
+
+	s = &script{steps: []func(http.ResponseWriter, *http.Request){status(500, "boom"), status(404, "not_found")}}
+	c, _ = newTestClient(t, s)
+	require.NoError(t, c.CheckoutSessions.Delete(context.Background(), "scs-1"), "a 500 may have deleted it")
+}
+
+func TestDeleteAcceptsA2xxThatIsNotAnEnvelope(t *testing.T) {
+	c, tr := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>OK</html>"))
+	}))
+	tr.HostileResponses = true
+	require.NoError(t, c.CheckoutSessions.Delete(context.Background(), "scs-1"))
+}
+
+func TestACutOffAnswerStillReportsItsRequestID(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){cutOff}}
+	c, tr := newTestClient(t, s, WithMaxRetries(0))
+	tr.HostileResponses = true
+	var info ResponseInfo
+	_, err := c.CheckoutSessions.Get(context.Background(), "scs-1", WithResponseInfo(&info))
+	require.ErrorAs(t, err, new(*RequestError))
+	assert.Equal(t, "req-cut", info.RequestID)
+	assert.Equal(t, 200, info.StatusCode)
+}
+
+func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(503, "unavailable")}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL), WithRetryBackoff(time.Millisecond, time.Millisecond), WithMaxRetries(3))
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/checkout-sessions", strings.NewReader("{}"))
+	require.NoError(t, err)
+	req.Header.Set("Idempotency-Key", "k")
+	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
+	_, err = (&retryDoer{c: c}).Do(req)
+	require.ErrorIs(t, err, errRewind)
+	assert.Equal(t, 1, s.count(), "the failed rewind ends the call")
+}

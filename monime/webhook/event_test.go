@@ -146,16 +146,22 @@ func TestEventCheckoutSessionErrors(t *testing.T) {
 // odd field is left zero (failing would make Monime redeliver forever).
 func TestEventCheckoutSessionIsTolerant(t *testing.T) {
 	ev := &Event{ID: "evt-9", Name: EventCheckoutSessionCompleted,
-		Data: json.RawMessage(`{"id":"scs-1","status":"completed","orderNumber":"ord-1","expireTime":"tomorrow","lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":"lots"},"quantity":2}]},"metadata":[1]}`)}
+		Data: json.RawMessage(`{"id":"scs-1","status":"completed","orderNumber":"ord-1","expireTime":"tomorrow","name":7,"lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":"15000"},"quantity":2.0}]},"metadata":[1]}`)}
 	s, err := ev.CheckoutSession()
 	require.NoError(t, err)
 	assert.Equal(t, "scs-1", s.ID)
 	assert.Equal(t, "ord-1", s.OrderNumber)
+	assert.Equal(t, "7", s.Name)
 	assert.True(t, s.ExpireTime.IsZero())
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, 2, s.LineItems[0].Quantity)
-	assert.Zero(t, s.LineItems[0].Price.Value)
+	assert.Equal(t, int64(15000), s.LineItems[0].Price.Value)
 	assert.Nil(t, s.Metadata)
+
+	// An amount is never guessed: one that cannot be read fails the event.
+	ev.Data = json.RawMessage(`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":"lots"}}]}}`)
+	_, err = ev.CheckoutSession()
+	require.ErrorIs(t, err, ErrInvalidPayload)
 }
 
 func TestEventJSONRoundTrip(t *testing.T) {
