@@ -488,7 +488,12 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 		tr.HostileResponses = true
 		return c
 	}
-	s1, _ := json.Marshal(func() map[string]any { s := wireSession("scs-1"); s["status"] = "completed"; s["orderNumber"] = "ON-111"; return s }())
+	s1, _ := json.Marshal(func() map[string]any {
+		s := wireSession("scs-1")
+		s["status"] = "completed"
+		s["orderNumber"] = "ON-111"
+		return s
+	}())
 	s2, _ := json.Marshal(wireSession("scs-2"))
 
 	// A list with one element that is not a session is refused whole.
