@@ -45,7 +45,8 @@ type retryPolicy struct {
 type retryDoer struct{ c *Client }
 
 // Do sends req, retrying as the policy of req's call allows. The response it
-// returns is the final attempt's, body unread.
+// returns is the final attempt's; its body has already been read into the
+// call state (see keepBody), where finish decodes it.
 func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	c := d.c
 	st, _ := stateOf(req.Context())
