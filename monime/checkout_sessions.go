@@ -211,11 +211,6 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	}
 	hp := gen.DeleteCheckoutSessionParams{MonimeSpaceId: st.spaceID, MonimeVersion: (*gen.MonimeVersion)(&st.apiVersion)}
 	resp, err := s.c.gen.DeleteCheckoutSession(ctx, id, &hp)
-	if err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 && len(st.respBody) == 0 && st.bodyErr == nil {
-		st.release() // a 2xx with no body at all (a 204, say) is a done delete
-		st.fillInfo(resp)
-		return nil
-	}
 	_, err = finish[json.RawMessage](s.c, st, resp, err) // whatever result a delete carries, it is not needed
 	var apiErr *Error
 	switch {
@@ -224,8 +219,9 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	case st.uncertain && errors.Is(err, ErrNotFound):
 		return nil
 	case errors.As(err, &apiErr) && apiErr.undecodable && apiErr.StatusCode >= 200 && apiErr.StatusCode <= 299:
-		// A 2xx that is not a Monime envelope (a proxy's "OK" page, say)
-		// still says the delete was done; only success:false undoes that.
+		// A 2xx that is not a Monime envelope (no body at all, as in a 204,
+		// or a proxy's "OK" page) still says the delete was done; only
+		// success:false undoes that.
 		return nil
 	}
 	return err

@@ -57,12 +57,7 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 	}
 	body := st.respBody
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// An error answer: read only its error, whatever else it holds.
-		var fail errorEnvelope
-		if jerr := decodeTolerant(body, &fail); jerr != nil {
-			return nil, st.undecodable(resp, body, jerr)
-		}
-		return nil, st.newError(resp, fail.Error, "").withMessages(fail.Messages)
+		return nil, st.errorAnswer(resp, body)
 	}
 	env := new(envelope[T])
 	if jerr := decodeTolerant(body, env); jerr != nil {
@@ -72,6 +67,17 @@ func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*e
 		return nil, st.newError(resp, env.Error, "").withMessages(env.Messages)
 	}
 	return env, nil
+}
+
+// errorAnswer is the *Error for a non-2xx answer: only its error is read,
+// whatever else the body holds. The final answer and every answer that is
+// retried go through here.
+func (st *callState) errorAnswer(resp *http.Response, body []byte) *Error {
+	var fail errorEnvelope
+	if err := decodeTolerant(body, &fail); err != nil {
+		return st.undecodable(resp, body, err)
+	}
+	return st.newError(resp, fail.Error, "").withMessages(fail.Messages)
 }
 
 // errorEnvelope is the part of an error answer the client reads.

@@ -298,16 +298,12 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // can be reused.
 func (st *callState) discard(resp *http.Response, limit int64) *Error {
 	defer resp.Body.Close()
-	var env errorEnvelope
 	body, err := readBody(resp, min(limit, 1<<20))
-	if err == nil && decodeTolerant(body, &env) == nil {
-		return st.newError(resp, env.Error, "").withMessages(env.Messages)
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		return st.newError(resp, nil, "the response body could not be read")
 	}
-	return st.newError(resp, nil, unexpectedBody(resp, body, errors.New("not JSON")))
+	return st.errorAnswer(resp, body)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
