@@ -199,4 +199,3 @@ func FuzzBuildersMatchRuntime(f *testing.F) {
 		require.Equal(t, strconv.Itoa(limit), q.Get("limit"))
 	})
 }
-
