@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"time"
 )
 
 // callConfig is what a call's options may set.
@@ -26,8 +26,11 @@ type callConfig struct {
 type callState struct {
 	context.Context // the first attempt's context
 	callConfig
-	op       string // "POST /v1/checkout-sessions", for errors and logs
-	attempts int
+	// verb, route and id name the operation for errors and logs: the
+	// request path is route+id (id is empty for a path without one). They
+	// are joined only when an error or a log line needs them.
+	verb, route, id string
+	attempts        int
 	// uncertain is set once an attempt may have reached Monime without its
 	// answer reaching us (a transport error after sending, or a 5xx).
 	uncertain bool
@@ -55,36 +58,48 @@ type callState struct {
 	lostStatus int
 }
 
-func (st *callState) method() string { m, _, _ := strings.Cut(st.op, " "); return m }
-func (st *callState) path() string   { _, p, _ := strings.Cut(st.op, " "); return p }
+func (st *callState) method() string { return st.verb }
+func (st *callState) path() string   { return st.route + st.id }
+
+// opName is "POST /v1/checkout-sessions", for errors and logs.
+func (st *callState) opName() string { return st.verb + " " + st.path() }
 
 type callKey struct{}
 
 // newCall applies the client's defaults and the call's options, and returns
-// a context that carries the call's state.
-func (c *Client) newCall(ctx context.Context, method, path string, opts []CallOption) (context.Context, *callState, error) {
-	op := method + " " + path
-	if ctx == nil {
-		return nil, nil, fmt.Errorf("monime: %s: nil context; pass context.Background() or a request's context", op)
-	}
+// a context that carries the call's state. The request path is route+id.
+func (c *Client) newCall(ctx context.Context, method, route, id string, opts []CallOption) (context.Context, *callState, error) {
 	st := &callState{
 		callConfig: callConfig{spaceID: c.spaceID, apiVersion: c.apiVersion, retry: c.retry},
-		op:         op,
+		verb:       method, route: route, id: id,
+	}
+	if ctx == nil {
+		return nil, nil, fmt.Errorf("monime: %s: nil context; pass context.Background() or a request's context", st.opName())
 	}
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
 		if err := o.applyCall(&st.callConfig); err != nil {
-			return nil, nil, fmt.Errorf("%w (in %s)", err, op)
+			return nil, nil, fmt.Errorf("%w (in %s)", err, st.opName())
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("monime: %s: %w", op, err)
+		return nil, nil, fmt.Errorf("monime: %s: %w", st.opName(), err)
 	}
 	st.parent = ctx
-	st.Context, st.cancelAttempt = context.WithTimeout(ctx, c.timeout)
+	st.Context, st.cancelAttempt = c.attemptContext(ctx)
 	return st, st, nil
+}
+
+// attemptContext bounds one attempt by the client's timeout. When the
+// caller's deadline comes first it already bounds the attempt, and no timer
+// is started.
+func (c *Client) attemptContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := parent.Deadline(); ok && time.Until(d) <= c.timeout {
+		return parent, func() {}
+	}
+	return context.WithTimeout(parent, c.timeout)
 }
 
 // Value makes the call state reachable from its context (see stateOf).

@@ -83,7 +83,7 @@ func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSe
 	if err := params.Validate(); err != nil {
 		return nil, err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodPost, "/v1/checkout-sessions", opts)
+	ctx, st, err := s.c.newCall(ctx, http.MethodPost, "/v1/checkout-sessions", "", opts)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...Ca
 	if err := checkID("CheckoutSessions.Get", id); err != nil {
 		return nil, err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions/"+id, opts)
+	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions/", id, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSess
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions", opts)
+	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions", "", opts)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	if err := checkID("CheckoutSessions.Delete", id); err != nil {
 		return err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodDelete, "/v1/checkout-sessions/"+id, opts)
+	ctx, st, err := s.c.newCall(ctx, http.MethodDelete, "/v1/checkout-sessions/", id, opts)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func FuzzDecodeResponse(f *testing.F) {
 			length = -1 // ...or a chunked body of unknown length
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Monime-Request-Id": {"req-1"}}, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: length}
-		st := &callState{op: "GET /v1/checkout-sessions/scs-1", attempts: 1}
+		st := &callState{verb: "GET", route: "/v1/checkout-sessions/", id: "scs-1", attempts: 1}
 		s, err := sessionResult(c, st, resp, nil)
 		if err != nil {
 			if s != nil {

@@ -115,15 +115,14 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 // newError builds the *Error for a response; body may be nil when the
 // response carried no readable Monime error.
 func (st *callState) newError(resp *http.Response, body *errorBody, fallback string) *Error {
-	method, path, _ := strings.Cut(st.op, " ")
 	e := &Error{
 		StatusCode:     resp.StatusCode,
 		RequestID:      resp.Header.Get("Monime-Request-Id"),
 		IdempotencyKey: st.idempotencyKey,
 		RateLimit:      resp.Header.Get("Monime-Rate-Limit"),
 		RetryAfter:     parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		Method:         method,
-		Path:           path,
+		Method:         st.method(),
+		Path:           st.path(),
 		Attempts:       st.attempts,
 		Message:        fallback,
 		AnswerLost:     st.uncertain,

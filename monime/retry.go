@@ -51,7 +51,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 	c := d.c
 	st, _ := stateOf(req.Context())
 	if st == nil { // a request that did not come through newCall
-		st = &callState{callConfig: callConfig{retry: c.retry}, op: req.Method + " " + req.URL.Path, parent: req.Context()}
+		st = &callState{callConfig: callConfig{retry: c.retry}, verb: req.Method, route: req.URL.Path, parent: req.Context()}
 	}
 	ctx := st.parent
 	debug := c.logger.Enabled(ctx, slog.LevelDebug)
@@ -83,14 +83,14 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		}
 		if debug {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "monime: attempt",
-				slog.String("op", st.op), slog.Int("attempt", st.attempts),
+				slog.String("op", st.opName()), slog.Int("attempt", st.attempts),
 				slog.Int("status", statusOf(resp)), slog.Duration("took", time.Since(start)),
 				slog.String("request_id", requestIDOf(resp)), slog.String("error", errText(err)))
 		}
 		if !again || !canRetry || st.attempts > st.retry.maxRetries {
 			if again && c.logger.Enabled(ctx, slog.LevelWarn) {
 				c.logger.LogAttrs(ctx, slog.LevelWarn, "monime: giving up",
-					slog.String("op", st.op), slog.Int("attempts", st.attempts), slog.String("reason", reason))
+					slog.String("op", st.opName()), slog.Int("attempts", st.attempts), slog.String("reason", reason))
 			}
 			return resp, err
 		}
@@ -104,7 +104,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			st.retryErr = st.transportError(err)
 		}
 		c.logger.LogAttrs(ctx, slog.LevelInfo, "monime: retrying",
-			slog.String("op", st.op), slog.Int("attempt", st.attempts), slog.Int("status", statusOf(resp)),
+			slog.String("op", st.opName()), slog.Int("attempt", st.attempts), slog.Int("status", statusOf(resp)),
 			slog.Duration("wait", wait), slog.String("reason", reason))
 		if err := sleep(ctx, wait); err != nil {
 			return nil, &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts,
@@ -138,7 +138,7 @@ func (st *callState) keepBody(resp *http.Response, limit int64) error {
 func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, error) {
 	r := req
 	if st.attempts > 1 || st.cancelAttempt == nil {
-		actx, cancel := context.WithTimeout(st.parent, c.timeout)
+		actx, cancel := c.attemptContext(st.parent)
 		st.cancelAttempt = cancel
 		r = req.WithContext(actx)
 		if st.attempts > 1 && req.GetBody != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,6 +91,55 @@ func TestEachAttemptHasATimeout(t *testing.T) {
 	require.NoError(t, err, "the slow attempt times out and the retry succeeds")
 	assert.Equal(t, 2, info.Attempts)
 	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+// A caller's deadline later than the attempt timeout leaves the attempt
+// timeout in charge: the slow attempt is cut and retried within it.
+func TestAttemptTimeoutHoldsUnderALaterDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){
+		func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		},
+		ok,
+	}}
+	c, _ := newTestClient(t, s, WithTimeout(500*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var info ResponseInfo
+	_, err := c.CheckoutSessions.Get(ctx, "scs-1", WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, 2, info.Attempts)
+}
+
+// A caller's deadline sooner than the attempt timeout bounds the attempt by
+// itself: the call ends with the caller's deadline, and is not retried.
+func TestASoonerCallerDeadlineEndsTheCall(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var requests atomic.Int32
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){
+		func(w http.ResponseWriter, r *http.Request) {
+			requests.Add(1)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		},
+		ok,
+	}}
+	c, _ := newTestClient(t, s, WithTimeout(time.Minute))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.CheckoutSessions.Get(ctx, "scs-1")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	assert.Equal(t, int32(1), requests.Load(), "no retry after the caller's deadline")
 }
 
 // Neither errors nor logs at any level carry the token, whatever happens.
