@@ -643,12 +643,14 @@ func pathSegment(name, escaped string) error {
 }
 
 // appendQuery adds one name=value pair (value already escaped) to an
-// encoded query.
+// encoded query. The name is escaped by runtime.DefaultQueryEncoder, as
+// the runtime escapes the parameters it styles, so one query never mixes
+// two encodings.
 func appendQuery(query []byte, name, escapedValue string) []byte {
 	if len(query) > 0 {
 		query = append(query, '&')
 	}
-	query = append(query, url.QueryEscape(name)...)
+	query = append(query, runtime.DefaultQueryEncoder.EscapeQueryValue(name, false)...)
 	query = append(query, '=')
 	return append(query, escapedValue...)
 }
@@ -762,7 +764,7 @@ func newListCheckoutSessionsRequest(ctx context.Context, root string, params *Li
 		query = appendQuery(query, "limit", strconv.FormatInt(int64(*params.Limit), 10))
 	}
 	if params.After != nil {
-		query = appendQuery(query, "after", url.QueryEscape(string(*params.After)))
+		query = appendQuery(query, "after", runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.After), false))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, requestURL(root, "/v1/checkout-sessions", query), nil)
 	if err != nil {

@@ -217,7 +217,7 @@ func TestClientTemplateFixture(t *testing.T) {
 		`strconv.FormatInt(int64(itemId), 10)`,
 		`url.PathEscape(string(thingName))`,
 		`appendQuery(query, "active", strconv.FormatBool(bool(*params.Active)))`,
-		`appendQuery(query, "q", url.QueryEscape(string(*params.Q)))`,
+		`appendQuery(query, "q", runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.Q), false))`,
 		`appendQuery(query, "dryRun", strconv.FormatBool(bool(*params.DryRun)))`,
 		`req.Header.Set("X-Count", strconv.FormatInt(int64(*params.XCount), 10))`,
 		`req.Header.Set("X-Mode", string(params.XMode))`,
@@ -380,7 +380,25 @@ func checkHeader(t *testing.T, req *http.Request, want http.Header) {
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
 
-func TestGetItemLabelRequest(t *testing.T) {
+func TestGetItemLabelRequest(t *testing.T) { checkGetItemLabelRequests(t) }
+
+// With the RFC 3986 query encoder chosen, the parameters written in place
+// and those the runtime styles are encoded alike (a space is %20 in both).
+func TestGetItemLabelRequestRFC3986(t *testing.T) {
+	saved := runtime.DefaultQueryEncoder
+	runtime.DefaultQueryEncoder = runtime.RFC3986QueryEncoder{}
+	defer func() { runtime.DefaultQueryEncoder = saved }()
+	req, err := gen.NewGetItemLabelRequest(server, 1, "l", &gen.GetItemLabelParams{Tags: &[]string{"a b"}, Q: ptr("a b"), XMode: gen.ModeFast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.URL.RawQuery != "tags=a%20b&q=a%20b" {
+		t.Errorf("RawQuery %q, want tags=a%%20b&q=a%%20b", req.URL.RawQuery)
+	}
+	checkGetItemLabelRequests(t)
+}
+
+func checkGetItemLabelRequests(t *testing.T) {
 	since := time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("", 5*3600+30*60))
 	type tc struct {
 		name   string
