@@ -35,10 +35,13 @@ fuzz:
 	@./.ci/fuzz.sh $(FUZZTIME)
 
 ## bench: the benchmarks of BENCHMARKS.md: the facade against a raw net/http
-## client, and the fake with validation on and off, compared with benchstat.
+## client (paired ratios, then each side on its own), and the fake with
+## validation on and off, compared with benchstat.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./monime/ | tee bench-monime.out
+	$(GO) test -run '^$$' -bench '^BenchmarkRatio$$' -count $(BENCHCOUNT) ./monime/ | tee bench-ratio.out
+	$(GO) test -run '^$$' -bench '^Benchmark(Get|Create|List)' -benchmem -count $(BENCHCOUNT) ./monime/ | tee bench-monime.out
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./api/ | tee bench-api.out
+	$(GO) run $(BENCHSTAT) bench-ratio.out
 	$(GO) run $(BENCHSTAT) -col /impl bench-monime.out
 	$(GO) run $(BENCHSTAT) -col /validation -filter '/validation:(on OR off)' bench-api.out
 	$(GO) run $(BENCHSTAT) -filter '-/validation:(on OR off)' bench-api.out

@@ -497,40 +497,37 @@ func TestGetItemLabelNilParams(t *testing.T) {
 	}
 }
 
+// checkSegment: a builder given value s for the path parameter name, whose
+// escaped segment is segment, refuses it exactly when the segment is empty,
+// "." or "..", naming the parameter; otherwise its URL is prefix+segment.
+func checkSegment(t *testing.T, name, s, segment, prefix string, req *http.Request, err error) {
+	t.Helper()
+	refused := segment == "" || segment == "." || segment == ".."
+	switch {
+	case refused && err == nil:
+		t.Errorf("%s %q: got a request for %s, want an error", name, s, req.URL)
+	case refused && !strings.Contains(err.Error(), name):
+		t.Errorf("%s %q: error %q does not name the parameter", name, s, err)
+	case !refused && err != nil:
+		t.Errorf("%s %q: %v", name, s, err)
+	case !refused:
+		checkURL(t, req, prefix+segment, "")
+	}
+}
+
 func TestEmptyAndDotPathParameters(t *testing.T) {
 	body := gen.PutThingJSONRequestBody{Name: "n"}
 	for _, s := range []string{"", ".", "..", "...", ".a", "a.", "%2E", " "} {
 		// thingName is a plain string: its segment is s escaped.
 		segment := styled(t, "simple", false, "thingName", s, runtime.ParamLocationPath, "string", "")
-		refused := segment == "" || segment == "." || segment == ".."
 		req, err := gen.NewPutThingRequest(server, s, nil, body)
-		switch {
-		case refused && err == nil:
-			t.Errorf("thingName %q: got a request for %s, want an error", s, req.URL)
-		case refused && !strings.Contains(err.Error(), "thingName"):
-			t.Errorf("thingName %q: error %q does not name the parameter", s, err)
-		case !refused && err != nil:
-			t.Errorf("thingName %q: %v", s, err)
-		case !refused:
-			checkURL(t, req, "/prefix/things/"+segment, "")
-		}
+		checkSegment(t, "thingName", s, segment, "/prefix/things/", req, err)
 
 		// label is in label style: its segment is "." and s escaped, so ""
 		// and "." name another path, ".." does not.
 		segment = styled(t, "label", false, "label", s, runtime.ParamLocationPath, "string", "")
-		refused = segment == "" || segment == "." || segment == ".."
-		params := &gen.GetItemLabelParams{XMode: gen.ModeFast}
-		req, err = gen.NewGetItemLabelRequest(server, 5, s, params)
-		switch {
-		case refused && err == nil:
-			t.Errorf("label %q: got a request for %s, want an error", s, req.URL)
-		case refused && !strings.Contains(err.Error(), "label"):
-			t.Errorf("label %q: error %q does not name the parameter", s, err)
-		case !refused && err != nil:
-			t.Errorf("label %q: %v", s, err)
-		case !refused:
-			checkURL(t, req, "/prefix/items/5/labels/"+segment, "")
-		}
+		req, err = gen.NewGetItemLabelRequest(server, 5, s, &gen.GetItemLabelParams{XMode: gen.ModeFast})
+		checkSegment(t, "label", s, segment, "/prefix/items/5/labels/", req, err)
 	}
 	for _, s := range []string{"", ".", ".."} {
 		if _, err := gen.NewPutThingRequest(server, s, nil, body); err == nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -244,8 +245,9 @@ func BenchmarkGetLoopback(b *testing.B) {
 
 // BenchmarkCreateParallel64 creates from 64 goroutines over loopback: the
 // facade with its default http.Client against a raw client whose transport
-// is tuned to keep 64 idle connections. conns/op-free "conns" is how many
-// TCP connections the server accepted in the run.
+// is tuned to keep 64 idle connections, and one left on Go's defaults
+// (impl=untuned), which churns connections. "conns" is how many TCP
+// connections the server accepted in the run.
 func BenchmarkCreateParallel64(b *testing.B) {
 	p := validParams()
 	b.Run("impl=raw", func(b *testing.B) { // tuned: 64 idle connections per host
@@ -266,7 +268,7 @@ func BenchmarkCreateParallel64(b *testing.B) {
 		})
 		b.ReportMetric(float64(conns.Load()), "conns")
 	})
-	b.Run("impl=facade", func(b *testing.B) { // the default client, untuned
+	b.Run("impl=facade", func(b *testing.B) { // monime.NewClient with no options
 		srv, conns := loopbackServer(b, sessionBody())
 		c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL))
 		if err != nil {
@@ -284,6 +286,170 @@ func BenchmarkCreateParallel64(b *testing.B) {
 		})
 		b.ReportMetric(float64(conns.Load()), "conns")
 	})
+	b.Run("impl=untuned", func(b *testing.B) { // raw on Go's defaults: 2 idle connections per host
+		srv, conns := loopbackServer(b, sessionBody())
+		raw := &rawClient{base: srv.URL, token: testToken, space: testSpace, hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
+		b.SetParallelism(32)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				var env rawEnvelope[CheckoutSession]
+				if err := raw.do(context.Background(), http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(conns.Load()), "conns")
+	})
 }
 
-var _ = time.Second
+// Paired ratios. On a shared machine the speed of the whole VM drifts by
+// 10-30% from one second to the next, which is larger than the overheads
+// being measured. BenchmarkRatio therefore times the raw client and the
+// facade side by side, alternating call by call (or, with 64 goroutines,
+// block by block) in the same loop, and reports the ratio of their totals:
+// a drift slows both alike and cancels out. The separate benchmarks above
+// give the exact B/op and allocs/op of each.
+
+// pair alternates a raw and a facade call, in turn raw first and facade
+// first, and returns the summed time of each.
+type pair struct{ raw, facade time.Duration }
+
+func (p *pair) step(b *testing.B, i int, raw, facade func() error) {
+	first, second, tf, ts := raw, facade, &p.raw, &p.facade
+	if i%2 == 1 {
+		first, second, tf, ts = facade, raw, &p.facade, &p.raw
+	}
+	t0 := time.Now()
+	if err := first(); err != nil {
+		b.Fatal(err)
+	}
+	t1 := time.Now()
+	if err := second(); err != nil {
+		b.Fatal(err)
+	}
+	*tf += t1.Sub(t0)
+	*ts += time.Since(t1)
+}
+
+func (p *pair) report(b *testing.B) {
+	n := float64(b.N)
+	b.ReportMetric(float64(p.raw.Nanoseconds())/n, "raw-ns/op")
+	b.ReportMetric(float64(p.facade.Nanoseconds())/n, "facade-ns/op")
+	b.ReportMetric(float64(p.facade)/float64(p.raw), "facade/raw")
+}
+
+// BenchmarkRatio reports, per operation, the facade's time over the raw
+// client's ("facade/raw"), measured in pairs; for CreateParallel64 it is
+// the facade's throughput over the tuned raw client's ("throughput") and
+// the connections each opened.
+func BenchmarkRatio(b *testing.B) {
+	ctx := context.Background()
+	p := validParams()
+	getRaw := func(raw *rawClient) func() error {
+		return func() error {
+			var env rawEnvelope[CheckoutSession]
+			return raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env)
+		}
+	}
+	getFacade := func(c *Client) func() error {
+		return func() error { _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); return err }
+	}
+	createRaw := func(raw *rawClient) func() error {
+		return func() error {
+			var env rawEnvelope[CheckoutSession]
+			return raw.do(ctx, http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env)
+		}
+	}
+	createFacade := func(c *Client) func() error {
+		return func() error { _, err := c.CheckoutSessions.Create(ctx, p); return err }
+	}
+
+	b.Run("op=GetCanned", func(b *testing.B) {
+		c, raw := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
+		var pr pair
+		for i := 0; b.Loop(); i++ {
+			pr.step(b, i, getRaw(raw), getFacade(c))
+		}
+		pr.report(b)
+	})
+	b.Run("op=CreateCanned", func(b *testing.B) {
+		c, raw := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
+		var pr pair
+		for i := 0; b.Loop(); i++ {
+			pr.step(b, i, createRaw(raw), createFacade(c))
+		}
+		pr.report(b)
+	})
+	b.Run("op=GetLoopback", func(b *testing.B) {
+		rawSrv, _ := loopbackServer(b, sessionBody())
+		_, raw := benchClients(b, rawSrv.URL, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
+		facadeSrv, _ := loopbackServer(b, sessionBody())
+		c, err := NewClient(testToken, testSpace, WithBaseURL(facadeSrv.URL))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var pr pair
+		for i := 0; b.Loop(); i++ {
+			pr.step(b, i, getRaw(raw), getFacade(c))
+		}
+		pr.report(b)
+	})
+	b.Run("op=CreateParallel64", func(b *testing.B) {
+		rawSrv, rawConns := loopbackServer(b, sessionBody())
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		raw := &rawClient{base: rawSrv.URL, token: testToken, space: testSpace, hc: &http.Client{Transport: t}}
+		facadeSrv, facadeConns := loopbackServer(b, sessionBody())
+		c, err := NewClient(testToken, testSpace, WithBaseURL(facadeSrv.URL))
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Each iteration runs a block of each, in turn raw first and
+		// facade first: 64 goroutines creating for blockTime.
+		const blockTime = 50 * time.Millisecond
+		var rawOps, facadeOps int64
+		var rawTime, facadeTime time.Duration
+		block := func(call func() error, ops *int64, took *time.Duration) {
+			var done atomic.Int64
+			var failed atomic.Value
+			start := time.Now()
+			stop := start.Add(blockTime)
+			var wg sync.WaitGroup
+			for range 64 {
+				wg.Go(func() {
+					for time.Now().Before(stop) {
+						if err := call(); err != nil {
+							failed.Store(err)
+							return
+						}
+						done.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if err, _ := failed.Load().(error); err != nil {
+				b.Fatal(err)
+			}
+			*ops += done.Load()
+			*took += time.Since(start)
+		}
+		for i := 0; b.Loop(); i++ {
+			if i%2 == 0 {
+				block(createRaw(raw), &rawOps, &rawTime)
+				block(createFacade(c), &facadeOps, &facadeTime)
+			} else {
+				block(createFacade(c), &facadeOps, &facadeTime)
+				block(createRaw(raw), &rawOps, &rawTime)
+			}
+		}
+		rawRate := float64(rawOps) / rawTime.Seconds()
+		facadeRate := float64(facadeOps) / facadeTime.Seconds()
+		b.ReportMetric(rawRate, "raw-creates/s")
+		b.ReportMetric(facadeRate, "facade-creates/s")
+		b.ReportMetric(facadeRate/rawRate, "throughput")
+		b.ReportMetric(float64(rawConns.Load()), "raw-conns")
+		b.ReportMetric(float64(facadeConns.Load()), "facade-conns")
+	})
+}

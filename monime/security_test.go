@@ -72,16 +72,21 @@ func TestAuthorizationNeverFollowsARedirectToAnotherHost(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// hangUntil answers nothing until release is closed or the attempt is cut.
+func hangUntil(release <-chan struct{}) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}
+}
+
 func TestEachAttemptHasATimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	s := &script{steps: []func(http.ResponseWriter, *http.Request){
-		func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		},
+		hangUntil(release),
 		ok,
 	}}
 	c, _ := newTestClient(t, s, WithTimeout(500*time.Millisecond)) // roomy: validation under -race is slow
@@ -99,12 +104,7 @@ func TestAttemptTimeoutHoldsUnderALaterDeadline(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	s := &script{steps: []func(http.ResponseWriter, *http.Request){
-		func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		},
+		hangUntil(release),
 		ok,
 	}}
 	c, _ := newTestClient(t, s, WithTimeout(500*time.Millisecond))
@@ -125,10 +125,7 @@ func TestASoonerCallerDeadlineEndsTheCall(t *testing.T) {
 	s := &script{steps: []func(http.ResponseWriter, *http.Request){
 		func(w http.ResponseWriter, r *http.Request) {
 			requests.Add(1)
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
+			hangUntil(release)(w, r)
 		},
 		ok,
 	}}
