@@ -410,10 +410,11 @@ func BenchmarkRatio(b *testing.B) {
 		// facade first: 64 goroutines creating for blockTime.
 		const blockTime = 50 * time.Millisecond
 		var rawOps, facadeOps int64
-		var rawTime, facadeTime time.Duration
-		block := func(call func() error, ops *int64, took *time.Duration) {
+		var rawTime, facadeTime, rawCPU, facadeCPU time.Duration
+		block := func(call func() error, ops *int64, took, cpu *time.Duration) {
 			var done atomic.Int64
 			var failed atomic.Value
+			cpu0 := processCPU()
 			start := time.Now()
 			stop := start.Add(blockTime)
 			var wg sync.WaitGroup
@@ -434,14 +435,15 @@ func BenchmarkRatio(b *testing.B) {
 			}
 			*ops += done.Load()
 			*took += time.Since(start)
+			*cpu += processCPU() - cpu0
 		}
 		for i := 0; b.Loop(); i++ {
 			if i%2 == 0 {
-				block(createRaw(raw), &rawOps, &rawTime)
-				block(createFacade(c), &facadeOps, &facadeTime)
+				block(createRaw(raw), &rawOps, &rawTime, &rawCPU)
+				block(createFacade(c), &facadeOps, &facadeTime, &facadeCPU)
 			} else {
-				block(createFacade(c), &facadeOps, &facadeTime)
-				block(createRaw(raw), &rawOps, &rawTime)
+				block(createFacade(c), &facadeOps, &facadeTime, &facadeCPU)
+				block(createRaw(raw), &rawOps, &rawTime, &rawCPU)
 			}
 		}
 		rawRate := float64(rawOps) / rawTime.Seconds()
@@ -449,6 +451,12 @@ func BenchmarkRatio(b *testing.B) {
 		b.ReportMetric(rawRate, "raw-creates/s")
 		b.ReportMetric(facadeRate, "facade-creates/s")
 		b.ReportMetric(facadeRate/rawRate, "throughput")
+		if rawCPU > 0 && facadeCPU > 0 {
+			// The CPU time (client and server together) per create, raw
+			// over facade: the throughput the machine would have if
+			// nothing else ran on it.
+			b.ReportMetric((rawCPU.Seconds()/float64(rawOps))/(facadeCPU.Seconds()/float64(facadeOps)), "cpu-throughput")
+		}
 		b.ReportMetric(float64(rawConns.Load()), "raw-conns")
 		b.ReportMetric(float64(facadeConns.Load()), "facade-conns")
 	})
