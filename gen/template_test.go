@@ -226,17 +226,18 @@ func TestClientTemplateFixture(t *testing.T) {
 	}
 	// ...and through the runtime, with the style, explode, location, type
 	// and format the fixture declares.
-	styledCall := regexp.MustCompile(`runtime\.StyleParamWithOptions\("(\w+)", (true|false), "([\w-]+)", [^,]+, runtime\.StyleParamOptions\{ParamLocation: runtime\.(\w+), Type: "(\w*)", Format: "([\w-]*)"\}\)`)
+	styledCall := regexp.MustCompile(`runtime\.StyleParamWithOptions\("(\w+)", (true|false), "([\w-]+)", [^,]+, runtime\.StyleParamOptions\{ParamLocation: runtime\.(\w+), Type: "(\w*)", Format: "([\w-]*)"(, AllowReserved: true)?\}\)`)
 	var styled []string
 	for _, m := range styledCall.FindAllStringSubmatch(code, -1) {
 		styled = append(styled, strings.Join(m[1:], " "))
 	}
 	assert.ElementsMatch(t, []string{
-		"label false label ParamLocationPath string ",
-		"form true tags ParamLocationQuery array ",
-		"form false ids ParamLocationQuery array ",
-		"form true since ParamLocationQuery string date-time",
-		"simple false X-Trace ParamLocationHeader array ",
+		"label false label ParamLocationPath string  ",
+		"form true tags ParamLocationQuery array  ",
+		"form false ids ParamLocationQuery array  ",
+		"form true since ParamLocationQuery string date-time ",
+		"simple false X-Trace ParamLocationHeader array  ",
+		"form true path ParamLocationQuery string  , AllowReserved: true",
 	}, styled, "the parameters written by runtime.StyleParamWithOptions")
 	assert.Equal(t, strings.Count(code, "runtime.StyleParamWithOptions("), len(styled),
 		"a call of runtime.StyleParamWithOptions is not in the expected form")
@@ -413,6 +414,7 @@ func checkGetItemLabelRequests(t *testing.T) {
 			Ids:   &[]string{s, "z"},
 			Since: ptr(since.Add(time.Duration(i) * time.Hour)),
 			Q:      ptr(s),
+			Path:   ptr("/a/b?c=d,e;f:@!$"), // reserved characters stay (a "#" would end the URL: allowReserved lets it through)
 			XTrace: &[]string{"t", s},
 			XMode:  gen.Mode(s),
 		}
@@ -466,6 +468,13 @@ func checkGetItemLabelRequests(t *testing.T) {
 			}
 			if p.Q != nil {
 				fragments = append(fragments, styled(t, "form", true, "q", *p.Q, runtime.ParamLocationQuery, "string", ""))
+			}
+			if p.Path != nil { // allowReserved: reserved characters stay as they are
+				ref, err := runtime.StyleParamWithOptions("form", true, "path", *p.Path, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", AllowReserved: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				fragments = append(fragments, ref)
 			}
 			checkURL(t, req, path, joinQuery(fragments...))
 
