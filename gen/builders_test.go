@@ -122,7 +122,7 @@ func TestClientBuildsWithTheCallersContext(t *testing.T) {
 }
 
 func TestNewClientChecksTheServerOnce(t *testing.T) {
-	for _, bad := range []string{"", "/v1", "api.example.com", "https://h/?a=b", "https://h/#x", "https://h/?", "mailto:x@example.com", "http://[::1"} {
+	for _, bad := range []string{"", "/v1", "api.example.com", "https://h/?a=b", "https://h/#x", "https://h/?", "https://h/#", "https://h/p#", "mailto:x@example.com", "http://[::1"} {
 		_, err := NewClient(bad)
 		assert.Error(t, err, "%q", bad)
 	}
@@ -167,6 +167,14 @@ func TestServerChangedAfterNewClientIsUsed(t *testing.T) {
 	_, err = c.DeleteCheckoutSession(context.Background(), "scs-1", &DeleteCheckoutSessionParams{MonimeSpaceId: "spc-1"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://b.example.com/x/v1/checkout-sessions/scs-1", got)
+
+	for _, bad := range []string{"https://b.example.com/x?a=1", "https://b.example.com/#frag", "https://b.example.com/#", "relative/path"} {
+		got = ""
+		c.Server = bad // changed after NewClient: checked before use, never sent as is
+		_, err = c.DeleteCheckoutSession(context.Background(), "scs-1", &DeleteCheckoutSessionParams{MonimeSpaceId: "spc-1"})
+		assert.Error(t, err, bad)
+		assert.Empty(t, got, "%s: nothing is sent", bad)
+	}
 }
 
 type doerFunc func(*http.Request) (*http.Response, error)
@@ -197,5 +205,33 @@ func FuzzBuildersMatchRuntime(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, after, q.Get("after"))
 		require.Equal(t, strconv.Itoa(limit), q.Get("limit"))
+	})
+}
+
+// FuzzServerRoot: whatever server URL NewClient accepts, every request goes
+// to that scheme and host, under that path prefix, to the operation's path,
+// with no query or fragment the server URL smuggled in.
+func FuzzServerRoot(f *testing.F) {
+	for _, s := range []string{"https://api.example.com", "http://127.0.0.1:9/p/", "https://h/#", "https://h/?a", "https://u:p@h/x//", "https://h/a/../b", "http://[::1]:80/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, server string) {
+		c, err := NewClient(server)
+		if err != nil {
+			return
+		}
+		req, err := newGetCheckoutSessionRequest(context.Background(), c.Server, "scs-1", &GetCheckoutSessionParams{MonimeSpaceId: "spc-1"})
+		if err != nil {
+			return // a root net/http cannot use (it says why)
+		}
+		u, err := url.Parse(server)
+		require.NoError(t, err)
+		require.Equal(t, u.Scheme, req.URL.Scheme)
+		require.Equal(t, strings.TrimSuffix(u.Host, ":"), req.URL.Host) // net/http drops an empty port
+		require.Empty(t, req.URL.RawQuery)
+		require.Empty(t, req.URL.Fragment)
+		require.False(t, req.URL.ForceQuery)
+		prefix := strings.TrimRight(u.EscapedPath(), "/")
+		require.Equal(t, prefix+"/v1/checkout-sessions/scs-1", req.URL.EscapedPath(), "server %q", server)
 	})
 }

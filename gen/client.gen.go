@@ -540,6 +540,9 @@ type Client struct {
 	// RequestEditors run in order on every request, before the editors
 	// passed to the call.
 	RequestEditors []RequestEditorFn
+
+	// root is Server as NewClient checked it.
+	root string
 }
 
 // ClientOption changes a Client while NewClient builds it.
@@ -559,7 +562,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Server = root
+	c.Server, c.root = root, root
 	if c.Client == nil {
 		c.Client = &http.Client{}
 	}
@@ -592,10 +595,20 @@ func serverRoot(server string) (string, error) {
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
 		return "", fmt.Errorf("server URL %q is not absolute; want one such as https://api.example.com", u.Redacted())
 	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(server, "?#") {
 		return "", fmt.Errorf("server URL %q has a query or fragment, which operation paths cannot follow; remove it", u.Redacted())
 	}
 	return strings.TrimRight(server, "/") + "/", nil
+}
+
+// checkedRoot is the API root to build requests on: the one NewClient
+// checked or, when Server has been changed since, the new value, checked
+// now (never used unchecked).
+func (c *Client) checkedRoot() (string, error) {
+	if c.Server == c.root {
+		return c.root, nil
+	}
+	return serverRoot(c.Server)
 }
 
 // requestURL writes a request's URL with one allocation: the root, then
@@ -737,7 +750,11 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v1/checkout-sessions (the `ListCheckoutSessions` operationId).
 func (c *Client) ListCheckoutSessions(ctx context.Context, params *ListCheckoutSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newListCheckoutSessionsRequest(ctx, c.Server, params)
+	root, err := c.checkedRoot()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newListCheckoutSessionsRequest(ctx, root, params)
 	if err != nil {
 		return nil, err
 	}
@@ -787,7 +804,11 @@ func newListCheckoutSessionsRequest(ctx context.Context, root string, params *Li
 //
 // Corresponds with POST /v1/checkout-sessions (the `CreateCheckoutSession` operationId).
 func (c *Client) CreateCheckoutSessionWithBody(ctx context.Context, params *CreateCheckoutSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateCheckoutSessionRequestWithBody(ctx, c.Server, params, contentType, body)
+	root, err := c.checkedRoot()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newCreateCheckoutSessionRequestWithBody(ctx, root, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -815,7 +836,11 @@ func NewCreateCheckoutSessionRequestWithBody(server string, params *CreateChecko
 //
 // Corresponds with POST /v1/checkout-sessions (the `CreateCheckoutSession` operationId).
 func (c *Client) CreateCheckoutSession(ctx context.Context, params *CreateCheckoutSessionParams, body CreateCheckoutSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateCheckoutSessionRequest(ctx, c.Server, params, body)
+	root, err := c.checkedRoot()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newCreateCheckoutSessionRequest(ctx, root, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -865,7 +890,11 @@ func newCreateCheckoutSessionRequestWithBody(ctx context.Context, root string, p
 //
 // Corresponds with DELETE /v1/checkout-sessions/{id} (the `DeleteCheckoutSession` operationId).
 func (c *Client) DeleteCheckoutSession(ctx context.Context, id SessionId, params *DeleteCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newDeleteCheckoutSessionRequest(ctx, c.Server, id, params)
+	root, err := c.checkedRoot()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newDeleteCheckoutSessionRequest(ctx, root, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -908,7 +937,11 @@ func newDeleteCheckoutSessionRequest(ctx context.Context, root string, id Sessio
 //
 // Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 func (c *Client) GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetCheckoutSessionRequest(ctx, c.Server, id, params)
+	root, err := c.checkedRoot()
+	if err != nil {
+		return nil, err
+	}
+	req, err := newGetCheckoutSessionRequest(ctx, root, id, params)
 	if err != nil {
 		return nil, err
 	}
