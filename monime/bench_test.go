@@ -333,11 +333,13 @@ func (p *pair) step(b *testing.B, i int, raw, facade func() error) {
 	*ts += time.Since(t1)
 }
 
-func (p *pair) report(b *testing.B) {
+// report names the two sides: base (the first function given to step) and
+// other; the ratio is other/base.
+func (p *pair) report(b *testing.B, base, other string) {
 	n := float64(b.N)
-	b.ReportMetric(float64(p.raw.Nanoseconds())/n, "raw-ns/op")
-	b.ReportMetric(float64(p.facade.Nanoseconds())/n, "facade-ns/op")
-	b.ReportMetric(float64(p.facade)/float64(p.raw), "facade/raw")
+	b.ReportMetric(float64(p.raw.Nanoseconds())/n, base+"-ns/op")
+	b.ReportMetric(float64(p.facade.Nanoseconds())/n, other+"-ns/op")
+	b.ReportMetric(float64(p.facade)/float64(p.raw), other+"/"+base)
 }
 
 // BenchmarkRatio reports, per operation, the facade's time over the raw
@@ -372,7 +374,7 @@ func BenchmarkRatio(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			pr.step(b, i, getRaw(raw), getFacade(c))
 		}
-		pr.report(b)
+		pr.report(b, "raw", "facade")
 	})
 	b.Run("op=CreateCanned", func(b *testing.B) {
 		c, raw := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
@@ -380,7 +382,22 @@ func BenchmarkRatio(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			pr.step(b, i, createRaw(raw), createFacade(c))
 		}
-		pr.report(b)
+		pr.report(b, "raw", "facade")
+	})
+	// What the per-attempt timer costs: the facade against itself, once
+	// with a caller's deadline sooner than the attempt timeout (no timer
+	// is started) and once without a deadline (one timer per attempt).
+	b.Run("op=AttemptTimer", func(b *testing.B) {
+		c, _ := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
+		soon, cancel := context.WithTimeout(ctx, defaultTimeout-time.Second)
+		defer cancel()
+		var pr pair
+		for i := 0; b.Loop(); i++ {
+			pr.step(b, i,
+				func() error { _, err := c.CheckoutSessions.Create(soon, p); return err },
+				func() error { _, err := c.CheckoutSessions.Create(ctx, p); return err })
+		}
+		pr.report(b, "notimer", "timer")
 	})
 	b.Run("op=GetLoopback", func(b *testing.B) {
 		rawSrv, _ := loopbackServer(b, sessionBody())
@@ -394,7 +411,7 @@ func BenchmarkRatio(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			pr.step(b, i, getRaw(raw), getFacade(c))
 		}
-		pr.report(b)
+		pr.report(b, "raw", "facade")
 	})
 	b.Run("op=CreateParallel64", func(b *testing.B) {
 		rawSrv, rawConns := loopbackServer(b, sessionBody())
@@ -413,7 +430,7 @@ func BenchmarkRatio(b *testing.B) {
 		var rawTime, facadeTime, rawCPU, facadeCPU time.Duration
 		block := func(call func() error, ops *int64, took, cpu *time.Duration) {
 			var done atomic.Int64
-			var failed atomic.Value
+			var failed atomic.Pointer[error]
 			cpu0 := processCPU()
 			start := time.Now()
 			stop := start.Add(blockTime)
@@ -422,7 +439,7 @@ func BenchmarkRatio(b *testing.B) {
 				wg.Go(func() {
 					for time.Now().Before(stop) {
 						if err := call(); err != nil {
-							failed.Store(err)
+							failed.CompareAndSwap(nil, &err)
 							return
 						}
 						done.Add(1)
@@ -430,8 +447,8 @@ func BenchmarkRatio(b *testing.B) {
 				})
 			}
 			wg.Wait()
-			if err, _ := failed.Load().(error); err != nil {
-				b.Fatal(err)
+			if err := failed.Load(); err != nil {
+				b.Fatal(*err)
 			}
 			*ops += done.Load()
 			*took += time.Since(start)

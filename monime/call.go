@@ -21,8 +21,8 @@ type callConfig struct {
 
 // callState travels with one logical call from the facade through the
 // generated client into the retrying doer and back. It is the context the
-// first attempt's request carries (the caller's context with the attempt
-// timeout, plus itself as a value), which saves a context.WithValue.
+// first attempt's request carries (the first attempt's context, see
+// attemptContext, plus itself as a value), which saves a context.WithValue.
 type callState struct {
 	context.Context // the first attempt's context
 	callConfig
@@ -39,9 +39,10 @@ type callState struct {
 	retryErr error
 
 	// parent is the caller's context: it bounds the whole call, waits
-	// included. Each attempt runs under a child with the client's timeout;
-	// the first attempt's is made in newCall, so the generated client
-	// builds the request with it and no copy of the request is needed.
+	// included. Each attempt is bounded by the client's timeout too (see
+	// attemptContext); the first attempt's context is made in newCall, so
+	// the generated client builds the request with it and no copy of the
+	// request is needed.
 	parent        context.Context
 	cancelAttempt context.CancelFunc
 	// body wraps the current attempt's response body (one attempt's body

@@ -132,9 +132,10 @@ func (st *callState) keepBody(resp *http.Response, limit int64) error {
 }
 
 // attempt sends one attempt, bounded by the client's per-attempt timeout
-// (the bound lasts until the body is closed). The first attempt's request
-// already carries its timeout (see newCall); a repeated attempt gets a new
-// one and a fresh body from GetBody.
+// or the caller's sooner deadline (see attemptContext; the bound lasts
+// until the body is closed). The first attempt's request already carries
+// its context (see newCall); a repeated attempt gets a new one and a fresh
+// body from GetBody.
 func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, error) {
 	r := req
 	if st.attempts > 1 || st.cancelAttempt == nil {
