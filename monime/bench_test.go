@@ -128,47 +128,23 @@ func benchClients(b *testing.B, base string, hc *http.Client) (*Client, *rawClie
 func BenchmarkGetCanned(b *testing.B) {
 	hc := &http.Client{Transport: canned{sessionBody()}}
 	c, raw := benchClients(b, "http://127.0.0.1:1", hc)
-	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var env rawEnvelope[CheckoutSession]
-			if err := raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, rawGet(raw))
 	})
 	b.Run("impl=facade", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, facadeGet(c))
 	})
 }
 
 func BenchmarkCreateCanned(b *testing.B) {
 	hc := &http.Client{Transport: canned{sessionBody()}}
 	c, raw := benchClients(b, "http://127.0.0.1:1", hc)
-	ctx := context.Background()
 	p := validParams()
 	b.Run("impl=raw", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var env rawEnvelope[CheckoutSession]
-			if err := raw.do(ctx, http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, rawCreate(raw, p))
 	})
 	b.Run("impl=facade", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.CheckoutSessions.Create(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, facadeCreate(c, p))
 	})
 }
 
@@ -214,17 +190,10 @@ func loopbackServer(b *testing.B, body []byte) (*httptest.Server, *atomic.Int64)
 }
 
 func BenchmarkGetLoopback(b *testing.B) {
-	ctx := context.Background()
 	b.Run("impl=raw", func(b *testing.B) {
 		srv, conns := loopbackServer(b, sessionBody())
 		_, raw := benchClients(b, srv.URL, &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
-		b.ReportAllocs()
-		for b.Loop() {
-			var env rawEnvelope[CheckoutSession]
-			if err := raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, rawGet(raw))
 		b.ReportMetric(float64(conns.Load()), "conns")
 	})
 	b.Run("impl=facade", func(b *testing.B) {
@@ -233,14 +202,59 @@ func BenchmarkGetLoopback(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); err != nil {
-				b.Fatal(err)
-			}
-		}
+		serial(b, facadeGet(c))
 		b.ReportMetric(float64(conns.Load()), "conns")
 	})
+}
+
+// The calls the benchmarks time, each made once per benchmark.
+
+func rawGet(raw *rawClient) func() error {
+	return func() error {
+		var env rawEnvelope[CheckoutSession]
+		return raw.do(context.Background(), http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env)
+	}
+}
+
+func facadeGet(c *Client) func() error {
+	return func() error { _, err := c.CheckoutSessions.Get(context.Background(), "scs-bench"); return err }
+}
+
+func rawCreate(raw *rawClient, p *CheckoutSessionCreateParams) func() error {
+	return func() error {
+		var env rawEnvelope[CheckoutSession]
+		return raw.do(context.Background(), http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env)
+	}
+}
+
+func facadeCreate(c *Client, p *CheckoutSessionCreateParams) func() error {
+	return func() error { _, err := c.CheckoutSessions.Create(context.Background(), p); return err }
+}
+
+// serial runs call b.N times, one after another.
+func serial(b *testing.B, call func() error) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// parallel64 runs call from 64 goroutines (32 x GOMAXPROCS of 2) for b.N
+// calls and reports how many connections the server accepted.
+func parallel64(b *testing.B, conns *atomic.Int64, call func() error) {
+	b.SetParallelism(32)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(conns.Load()), "conns")
 }
 
 // BenchmarkCreateParallel64 creates from 64 goroutines over loopback: the
@@ -255,18 +269,7 @@ func BenchmarkCreateParallel64(b *testing.B) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
 		raw := &rawClient{base: srv.URL, token: testToken, space: testSpace, hc: &http.Client{Transport: t}}
-		b.SetParallelism(32) // 32 x GOMAXPROCS(2) = 64 goroutines
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				var env rawEnvelope[CheckoutSession]
-				if err := raw.do(context.Background(), http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(conns.Load()), "conns")
+		parallel64(b, conns, rawCreate(raw, p))
 	})
 	b.Run("impl=facade", func(b *testing.B) { // monime.NewClient with no options
 		srv, conns := loopbackServer(b, sessionBody())
@@ -274,33 +277,12 @@ func BenchmarkCreateParallel64(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.SetParallelism(32)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := c.CheckoutSessions.Create(context.Background(), p); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(conns.Load()), "conns")
+		parallel64(b, conns, facadeCreate(c, p))
 	})
 	b.Run("impl=untuned", func(b *testing.B) { // raw on Go's defaults: 2 idle connections per host
 		srv, conns := loopbackServer(b, sessionBody())
 		raw := &rawClient{base: srv.URL, token: testToken, space: testSpace, hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
-		b.SetParallelism(32)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				var env rawEnvelope[CheckoutSession]
-				if err := raw.do(context.Background(), http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		b.ReportMetric(float64(conns.Load()), "conns")
+		parallel64(b, conns, rawCreate(raw, p))
 	})
 }
 
@@ -333,6 +315,16 @@ func (p *pair) step(b *testing.B, i int, raw, facade func() error) {
 	*ts += time.Since(t1)
 }
 
+// paired times base and other in pairs for b.N pairs and reports them as
+// base and other (see report).
+func paired(b *testing.B, baseName, otherName string, base, other func() error) {
+	var pr pair
+	for i := 0; b.Loop(); i++ {
+		pr.step(b, i, base, other)
+	}
+	pr.report(b, baseName, otherName)
+}
+
 // report names the two sides: base (the first function given to step) and
 // other; the ratio is other/base.
 func (p *pair) report(b *testing.B, base, other string) {
@@ -347,57 +339,24 @@ func (p *pair) report(b *testing.B, base, other string) {
 // the facade's throughput over the tuned raw client's ("throughput") and
 // the connections each opened.
 func BenchmarkRatio(b *testing.B) {
-	ctx := context.Background()
 	p := validParams()
-	getRaw := func(raw *rawClient) func() error {
-		return func() error {
-			var env rawEnvelope[CheckoutSession]
-			return raw.do(ctx, http.MethodGet, "/v1/checkout-sessions/scs-bench", nil, &env)
-		}
-	}
-	getFacade := func(c *Client) func() error {
-		return func() error { _, err := c.CheckoutSessions.Get(ctx, "scs-bench"); return err }
-	}
-	createRaw := func(raw *rawClient) func() error {
-		return func() error {
-			var env rawEnvelope[CheckoutSession]
-			return raw.do(ctx, http.MethodPost, "/v1/checkout-sessions", rawBody(p), &env)
-		}
-	}
-	createFacade := func(c *Client) func() error {
-		return func() error { _, err := c.CheckoutSessions.Create(ctx, p); return err }
-	}
-
 	b.Run("op=GetCanned", func(b *testing.B) {
 		c, raw := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
-		var pr pair
-		for i := 0; b.Loop(); i++ {
-			pr.step(b, i, getRaw(raw), getFacade(c))
-		}
-		pr.report(b, "raw", "facade")
+		paired(b, "raw", "facade", rawGet(raw), facadeGet(c))
 	})
 	b.Run("op=CreateCanned", func(b *testing.B) {
 		c, raw := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
-		var pr pair
-		for i := 0; b.Loop(); i++ {
-			pr.step(b, i, createRaw(raw), createFacade(c))
-		}
-		pr.report(b, "raw", "facade")
+		paired(b, "raw", "facade", rawCreate(raw, p), facadeCreate(c, p))
 	})
 	// What the per-attempt timer costs: the facade against itself, once
 	// with a caller's deadline sooner than the attempt timeout (no timer
 	// is started) and once without a deadline (one timer per attempt).
 	b.Run("op=AttemptTimer", func(b *testing.B) {
 		c, _ := benchClients(b, "http://127.0.0.1:1", &http.Client{Transport: canned{sessionBody()}})
-		soon, cancel := context.WithTimeout(ctx, defaultTimeout-time.Second)
+		soon, cancel := context.WithTimeout(context.Background(), defaultTimeout-time.Second)
 		defer cancel()
-		var pr pair
-		for i := 0; b.Loop(); i++ {
-			pr.step(b, i,
-				func() error { _, err := c.CheckoutSessions.Create(soon, p); return err },
-				func() error { _, err := c.CheckoutSessions.Create(ctx, p); return err })
-		}
-		pr.report(b, "notimer", "timer")
+		noTimer := func() error { _, err := c.CheckoutSessions.Create(soon, p); return err }
+		paired(b, "notimer", "timer", noTimer, facadeCreate(c, p))
 	})
 	b.Run("op=GetLoopback", func(b *testing.B) {
 		rawSrv, _ := loopbackServer(b, sessionBody())
@@ -407,11 +366,7 @@ func BenchmarkRatio(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var pr pair
-		for i := 0; b.Loop(); i++ {
-			pr.step(b, i, getRaw(raw), getFacade(c))
-		}
-		pr.report(b, "raw", "facade")
+		paired(b, "raw", "facade", rawGet(raw), facadeGet(c))
 	})
 	b.Run("op=CreateParallel64", func(b *testing.B) {
 		rawSrv, rawConns := loopbackServer(b, sessionBody())
@@ -454,13 +409,14 @@ func BenchmarkRatio(b *testing.B) {
 			*took += time.Since(start)
 			*cpu += processCPU() - cpu0
 		}
+		rawCall, facadeCall := rawCreate(raw, p), facadeCreate(c, p)
 		for i := 0; b.Loop(); i++ {
 			if i%2 == 0 {
-				block(createRaw(raw), &rawOps, &rawTime, &rawCPU)
-				block(createFacade(c), &facadeOps, &facadeTime, &facadeCPU)
+				block(rawCall, &rawOps, &rawTime, &rawCPU)
+				block(facadeCall, &facadeOps, &facadeTime, &facadeCPU)
 			} else {
-				block(createFacade(c), &facadeOps, &facadeTime, &facadeCPU)
-				block(createRaw(raw), &rawOps, &rawTime, &rawCPU)
+				block(facadeCall, &facadeOps, &facadeTime, &facadeCPU)
+				block(rawCall, &rawOps, &rawTime, &rawCPU)
 			}
 		}
 		rawRate := float64(rawOps) / rawTime.Seconds()
