@@ -130,6 +130,11 @@ func TestGetListAllDelete(t *testing.T) {
 
 	_, err = c.CheckoutSessions.Get(ctx, "scs-missing")
 	require.ErrorIs(t, err, ErrNotFound)
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.MethodGet, apiErr.Method)
+	assert.Equal(t, "/v1/checkout-sessions/scs-missing", apiErr.Path, "the error names the path with the id")
+	assert.Contains(t, err.Error(), "GET /v1/checkout-sessions/scs-missing")
 
 	page, err := c.CheckoutSessions.List(ctx, &CheckoutSessionListParams{Limit: 3})
 	require.NoError(t, err)
