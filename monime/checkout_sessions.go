@@ -1,6 +1,7 @@
 package monime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,7 +93,11 @@ func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSe
 		MonimeSpaceId:  st.spaceID,
 		MonimeVersion:  (*gen.MonimeVersion)(&st.apiVersion),
 	}
-	resp, err := s.c.gen.CreateCheckoutSession(ctx, &hp, params.toWire())
+	// The generated request type, encoded as encoding/json would but
+	// without reflection (see wire.go), then the generated builder.
+	w := params.toWire()
+	body := appendCreateBody(make([]byte, 0, createBodySize(&w)), &w)
+	resp, err := s.c.gen.CreateCheckoutSessionWithBody(ctx, &hp, "application/json", bytes.NewReader(body))
 	return sessionResult(s.c, st, resp, err)
 }
 
