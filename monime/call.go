@@ -43,11 +43,19 @@ type callState struct {
 	// attemptContext); the first attempt's context is made in newCall, so
 	// the generated client builds the request with it and no copy of the
 	// request is needed.
-	parent        context.Context
-	cancelAttempt context.CancelFunc
+	parent context.Context
+	// expiry ends the current attempt at its deadline (nil when the
+	// caller's sooner deadline bounds it, or once the attempt is
+	// released); exp is the attempt's entry there, reused by each attempt
+	// in turn, and deadline its deadline. firstDeadline is the first
+	// attempt's, set once: it is what st reports as a context.
+	expiry        *expiry
+	exp           expiring
+	deadline      time.Time
+	firstDeadline time.Time
 	// body wraps the current attempt's response body (one attempt's body
 	// is always closed before the next starts, so one wrapper serves all).
-	body cancelOnClose
+	body releaseOnClose
 	// respBody is the final response's body, read by the doer (keepBody);
 	// bodyErr says it was over the size cap.
 	respBody []byte
@@ -89,18 +97,30 @@ func (c *Client) newCall(ctx context.Context, method, route, id string, opts []C
 		return nil, nil, fmt.Errorf("monime: %s: %w", st.opName(), err)
 	}
 	st.parent = ctx
-	st.Context, st.cancelAttempt = c.attemptContext(ctx)
+	st.Context = c.attemptContext(st)
+	st.firstDeadline = st.deadline
 	return st, st, nil
 }
 
-// attemptContext bounds one attempt by the client's timeout. When the
-// caller's deadline comes first it already bounds the attempt, and no timer
-// is started.
-func (c *Client) attemptContext(parent context.Context) (context.Context, context.CancelFunc) {
-	if d, ok := parent.Deadline(); ok && time.Until(d) <= c.timeout {
-		return parent, func() {}
+// attemptContext starts an attempt of st: its context ends with the
+// caller's, or when the client's timeout passes (see expiry), or at
+// st.release. When the caller's deadline comes first it already bounds the
+// attempt, and the caller's context is used as it is.
+func (c *Client) attemptContext(st *callState) context.Context {
+	if d, ok := st.parent.Deadline(); ok && time.Until(d) <= c.timeout {
+		st.expiry, st.deadline = nil, d
+		return st.parent
 	}
-	return context.WithTimeout(parent, c.timeout)
+	ctx, cancel := context.WithCancelCause(st.parent)
+	st.expiry, st.exp.cancel = c.expiry, cancel
+	st.deadline = c.expiry.add(&st.exp)
+	return ctx
+}
+
+// Deadline is the first attempt's: the sooner of the caller's deadline and
+// the client's timeout.
+func (st *callState) Deadline() (time.Time, bool) {
+	return st.firstDeadline, true
 }
 
 // Value makes the call state reachable from its context (see stateOf).
@@ -117,11 +137,13 @@ func stateOf(ctx context.Context) (*callState, bool) {
 	return st, ok
 }
 
-// release ends the current attempt's timeout. Closing the response body
-// does it too; release covers the paths that never got a body.
+// release ends the current attempt and its timeout. Closing the response
+// body does it too; release covers the paths that never got a body.
 func (st *callState) release() {
-	if st.cancelAttempt != nil {
-		st.cancelAttempt()
+	if st.expiry != nil {
+		st.expiry.remove(&st.exp)
+		st.exp.cancel(context.Canceled)
+		st.expiry = nil
 	}
 }
 

@@ -73,6 +73,7 @@ type Client struct {
 	baseURL        *url.URL
 	httpClient     *http.Client
 	timeout        time.Duration
+	expiry         *expiry // ends attempts that outlive timeout
 	retry          retryPolicy
 	logger         *slog.Logger
 	headers        [][2]string
@@ -118,6 +119,7 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 		}
 	}
 	c.httpClient = safeHTTPClient(c.httpClient)
+	c.expiry = &expiry{timeout: c.timeout}
 	c.userAgentValue = []string{c.userAgent}
 	g, err := gen.NewClient(c.baseURL.String(),
 		gen.WithHTTPClient(&retryDoer{c: c}),

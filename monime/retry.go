@@ -138,14 +138,16 @@ func (st *callState) keepBody(resp *http.Response, limit int64) error {
 // body from GetBody.
 func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, error) {
 	r := req
-	if st.attempts > 1 || st.cancelAttempt == nil {
-		actx, cancel := c.attemptContext(st.parent)
-		st.cancelAttempt = cancel
+	if st.attempts > 1 || st.Context == nil {
+		actx := c.attemptContext(st)
+		if st.expiry != nil {
+			actx = &deadlineContext{Context: actx, deadline: st.deadline}
+		}
 		r = req.WithContext(actx)
 		if st.attempts > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				cancel()
+				st.release()
 				return nil, fmt.Errorf("%w: %w", errRewind, err)
 			}
 			r.Body = body
@@ -153,24 +155,34 @@ func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, erro
 	}
 	resp, err := c.httpClient.Do(r)
 	if err != nil {
-		st.cancelAttempt()
+		st.release()
 		return nil, err
 	}
-	st.body = cancelOnClose{ReadCloser: resp.Body, cancel: st.cancelAttempt}
+	st.body = releaseOnClose{ReadCloser: resp.Body, st: st}
 	resp.Body = &st.body
 	return resp, nil
 }
 
-type cancelOnClose struct {
+// releaseOnClose ends an attempt when its response body is closed.
+type releaseOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	st *callState
 }
 
-func (b *cancelOnClose) Close() error {
+func (b *releaseOnClose) Close() error {
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.st.release()
 	return err
 }
+
+// deadlineContext reports an attempt's deadline, which expiry enforces, for
+// the attempts after the first (whose context is its callState).
+type deadlineContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (d *deadlineContext) Deadline() (time.Time, bool) { return d.deadline, true }
 
 // retryableRequest: GET, HEAD and DELETE always; POST only with an
 // Idempotency-Key; and only when the body can be sent again.

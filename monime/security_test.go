@@ -139,29 +139,36 @@ func TestASoonerCallerDeadlineEndsTheCall(t *testing.T) {
 	assert.LessOrEqual(t, requests.Load(), int32(1), "no retry after the caller's deadline")
 }
 
-// attemptContext starts a timer only when the client's timeout comes
-// before the caller's deadline.
-func TestAttemptContextStartsATimerOnlyWhenItIsSooner(t *testing.T) {
+// attemptContext watches an attempt's deadline only when the client's
+// timeout comes before the caller's deadline.
+func TestAttemptContextWatchesOnlyASoonerTimeout(t *testing.T) {
 	c, err := NewClient(testToken, testSpace, WithTimeout(time.Minute))
 	require.NoError(t, err)
 
 	soon, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ctx, release := c.attemptContext(soon)
+	st := &callState{parent: soon}
+	ctx := c.attemptContext(st)
 	assert.Equal(t, soon, ctx, "the caller's sooner deadline bounds the attempt by itself")
-	release()
+	assert.Nil(t, st.expiry)
+	st.release()
 	assert.NoError(t, soon.Err(), "releasing the attempt never cancels the caller's context")
 
 	later, cancel2 := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel2()
 	for _, parent := range []context.Context{context.Background(), later} {
-		ctx, release := c.attemptContext(parent)
-		require.NotEqual(t, parent, ctx)
-		d, ok := ctx.Deadline()
-		require.True(t, ok)
-		assert.WithinDuration(t, time.Now().Add(time.Minute), d, 5*time.Second)
-		release()
-		assert.ErrorIs(t, ctx.Err(), context.Canceled, "release ends the attempt's timer")
+		st := &callState{parent: parent}
+		st.Context = c.attemptContext(st)
+		require.NotEqual(t, parent, st.Context)
+		assert.WithinDuration(t, time.Now().Add(time.Minute), st.deadline, 5*time.Second)
+		c.expiry.mu.Lock()
+		assert.True(t, st.exp.listed, "the attempt is watched")
+		c.expiry.mu.Unlock()
+		st.release()
+		assert.ErrorIs(t, st.Err(), context.Canceled, "release ends the attempt")
+		c.expiry.mu.Lock()
+		assert.False(t, st.exp.listed, "and stops watching it")
+		c.expiry.mu.Unlock()
 		assert.NoError(t, parent.Err())
 	}
 }
