@@ -123,6 +123,22 @@ func (st *callState) Deadline() (time.Time, bool) {
 	return st.firstDeadline, true
 }
 
+// Err is the first attempt's (see attemptErr).
+func (st *callState) Err() error { return attemptErr(st.Context) }
+
+// attemptErr is ctx.Err(), but context.DeadlineExceeded for an attempt that
+// expiry ended: its cancelable context records the deadline only as the
+// cause, and net/http's HTTP/2 transport reports Err, not the cause, so a
+// timed-out attempt would otherwise read as context.Canceled, like a
+// caller's cancellation.
+func attemptErr(ctx context.Context) error {
+	err := ctx.Err()
+	if err == context.Canceled && context.Cause(ctx) == context.DeadlineExceeded {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
 // Value makes the call state reachable from its context (see stateOf).
 func (st *callState) Value(key any) any {
 	if key == (callKey{}) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -158,4 +159,33 @@ func TestAttemptsThatAllTimeOutSayDeadlineExceeded(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, 2, info.Attempts)
 	assert.Zero(t, c.expiry.listed())
+}
+
+// Over HTTP/2 too, which reports a context's Err rather than its cause, an
+// attempt that outlives the timeout ends with context.DeadlineExceeded,
+// never as if the caller had cancelled.
+func TestAttemptTimeoutsReadAsDeadlinesOverHTTP2(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "http1", true: "http2"}[h2], func(t *testing.T) {
+			release := make(chan struct{})
+			defer close(release)
+			s := &script{steps: []func(http.ResponseWriter, *http.Request){hangUntil(release)}}
+			srv := httptest.NewUnstartedServer(s)
+			srv.EnableHTTP2 = h2
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL), WithHTTPClient(srv.Client()),
+				WithTimeout(100*time.Millisecond), WithMaxRetries(1), WithRetryBackoff(time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			var info ResponseInfo
+			_, err = c.CheckoutSessions.Get(context.Background(), "scs-1", WithResponseInfo(&info))
+			require.Error(t, err)
+			assert.Equal(t, 2, info.Attempts, "the timed-out attempt is retried")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.NotErrorIs(t, err, context.Canceled)
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue)
+			assert.True(t, ue.Timeout(), "net/http calls it a timeout")
+		})
+	}
 }

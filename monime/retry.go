@@ -184,6 +184,9 @@ type deadlineContext struct {
 
 func (d *deadlineContext) Deadline() (time.Time, bool) { return d.deadline, true }
 
+// Err is the attempt's (see attemptErr).
+func (d *deadlineContext) Err() error { return attemptErr(d.Context) }
+
 // retryableRequest: GET, HEAD and DELETE always; POST only with an
 // Idempotency-Key; and only when the body can be sent again.
 func retryableRequest(req *http.Request) bool {
