@@ -114,27 +114,31 @@ func plainWebURL(s string) bool {
 			return false
 		}
 	}
-	host := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		host = rest[:i]
+	i := 0
+	for i < len(rest) && urlHostByte[rest[i]] {
+		i++
 	}
-	if host == "" {
-		return false
+	if i == 0 || i < len(rest) && rest[i] != '/' && rest[i] != '?' && rest[i] != '#' {
+		return false // no host, or a host with a port, user info or other bytes
 	}
-	for i := 0; i < len(host); i++ {
-		c := host[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	for i := len(host); i < len(rest); i++ {
-		c := rest[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=/?#@:", c) >= 0) {
+	for ; i < len(rest); i++ {
+		if !urlRestByte[rest[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// urlHostByte and urlRestByte are the bytes plainWebURL accepts in a host
+// and after it.
+var urlHostByte, urlRestByte = func() (host, rest [256]bool) {
+	for c := range 256 {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		host[c] = alnum || c == '-' || c == '.'
+		rest[c] = alnum || strings.IndexByte("-._~!$&'()*+,;=/?#@:", byte(c)) >= 0
+	}
+	return host, rest
+}()
 
 func (ps *problems) err(op string) error {
 	if len(*ps) == 0 {
