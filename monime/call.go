@@ -47,12 +47,10 @@ type callState struct {
 	// expiry ends the current attempt at its deadline (nil when the
 	// caller's sooner deadline bounds it, or once the attempt is
 	// released); exp is the attempt's entry there, reused by each attempt
-	// in turn, and deadline its deadline. firstDeadline is the first
-	// attempt's, set once: it is what st reports as a context.
-	expiry        *expiry
-	exp           expiring
-	deadline      time.Time
-	firstDeadline time.Time
+	// in turn. first is the first attempt's context, when expiry watches it.
+	expiry *expiry
+	exp    expiring
+	first  attemptCtx
 	// body wraps the current attempt's response body (one attempt's body
 	// is always closed before the next starts, so one wrapper serves all).
 	body releaseOnClose
@@ -97,43 +95,42 @@ func (c *Client) newCall(ctx context.Context, method, route, id string, opts []C
 		return nil, nil, fmt.Errorf("monime: %s: %w", st.opName(), err)
 	}
 	st.parent = ctx
-	st.Context = c.attemptContext(st)
-	st.firstDeadline = st.deadline
+	st.Context = c.attemptContext(st, &st.first)
 	return st, st, nil
 }
 
-// attemptContext starts an attempt of st: its context ends with the
-// caller's, or when the client's timeout passes (see expiry), or at
-// st.release. When the caller's deadline comes first it already bounds the
-// attempt, and the caller's context is used as it is.
-func (c *Client) attemptContext(st *callState) context.Context {
+// attemptContext starts an attempt of st and returns its context, which
+// ends with the caller's, or when the client's timeout passes (see expiry),
+// or at st.release; into holds it. When the caller's deadline comes first
+// it already bounds the attempt, and the caller's context is used as it is.
+func (c *Client) attemptContext(st *callState, into *attemptCtx) context.Context {
 	if d, ok := st.parent.Deadline(); ok && time.Until(d) <= c.timeout {
-		st.expiry, st.deadline = nil, d
+		st.expiry = nil
 		return st.parent
 	}
 	ctx, cancel := context.WithCancelCause(st.parent)
 	st.expiry, st.exp.cancel = c.expiry, cancel
-	st.deadline = c.expiry.add(&st.exp)
-	return ctx
+	*into = attemptCtx{Context: ctx, deadline: c.expiry.add(&st.exp)}
+	return into
 }
 
-// Deadline is the first attempt's: the sooner of the caller's deadline and
-// the client's timeout.
-func (st *callState) Deadline() (time.Time, bool) {
-	return st.firstDeadline, true
+// attemptCtx is the context of an attempt that expiry watches: a
+// cancelable context that also reports the attempt's deadline, and that
+// reads context.DeadlineExceeded once expiry has ended it.
+type attemptCtx struct {
+	context.Context
+	deadline time.Time
 }
 
-// Err is the first attempt's (see attemptErr).
-func (st *callState) Err() error { return attemptErr(st.Context) }
+func (a *attemptCtx) Deadline() (time.Time, bool) { return a.deadline, true }
 
-// attemptErr is ctx.Err(), but context.DeadlineExceeded for an attempt that
-// expiry ended: its cancelable context records the deadline only as the
-// cause, and net/http's HTTP/2 transport reports Err, not the cause, so a
-// timed-out attempt would otherwise read as context.Canceled, like a
-// caller's cancellation.
-func attemptErr(ctx context.Context) error {
-	err := ctx.Err()
-	if err == context.Canceled && context.Cause(ctx) == context.DeadlineExceeded {
+// Err is context.DeadlineExceeded for an attempt that expiry ended: the
+// cancelable context records the deadline only as the cause, and net/http's
+// HTTP/2 transport reports Err, not the cause, so a timed-out attempt would
+// otherwise read as context.Canceled, like a caller's cancellation.
+func (a *attemptCtx) Err() error {
+	err := a.Context.Err()
+	if err == context.Canceled && context.Cause(a.Context) == context.DeadlineExceeded {
 		return context.DeadlineExceeded
 	}
 	return err
@@ -220,5 +217,10 @@ func (st *callState) transportError(err error) error {
 	if errors.As(err, &apiErr) || errors.As(err, &reqErr) {
 		return err
 	}
+	return st.requestError(err)
+}
+
+// requestError is the call's *RequestError, failing with err.
+func (st *callState) requestError(err error) *RequestError {
 	return &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts, Err: err}
 }

@@ -107,8 +107,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			slog.String("op", st.opName()), slog.Int("attempt", st.attempts), slog.Int("status", statusOf(resp)),
 			slog.Duration("wait", wait), slog.String("reason", reason))
 		if err := sleep(ctx, wait); err != nil {
-			return nil, &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts,
-				Err: fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", err, st.retryErr)}
+			return nil, st.requestError(fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", err, st.retryErr))
 		}
 	}
 }
@@ -139,11 +138,7 @@ func (st *callState) keepBody(resp *http.Response, limit int64) error {
 func (c *Client) attempt(st *callState, req *http.Request) (*http.Response, error) {
 	r := req
 	if st.attempts > 1 || st.Context == nil {
-		actx := c.attemptContext(st)
-		if st.expiry != nil {
-			actx = &deadlineContext{Context: actx, deadline: st.deadline}
-		}
-		r = req.WithContext(actx)
+		r = req.WithContext(c.attemptContext(st, new(attemptCtx)))
 		if st.attempts > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
@@ -174,18 +169,6 @@ func (b *releaseOnClose) Close() error {
 	b.st.release()
 	return err
 }
-
-// deadlineContext reports an attempt's deadline, which expiry enforces, for
-// the attempts after the first (whose context is its callState).
-type deadlineContext struct {
-	context.Context
-	deadline time.Time
-}
-
-func (d *deadlineContext) Deadline() (time.Time, bool) { return d.deadline, true }
-
-// Err is the attempt's (see attemptErr).
-func (d *deadlineContext) Err() error { return attemptErr(d.Context) }
 
 // retryableRequest: GET, HEAD and DELETE always; POST only with an
 // Idempotency-Key; and only when the body can be sent again.

@@ -148,7 +148,7 @@ func TestAttemptContextWatchesOnlyASoonerTimeout(t *testing.T) {
 	soon, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st := &callState{parent: soon}
-	ctx := c.attemptContext(st)
+	ctx := c.attemptContext(st, new(attemptCtx))
 	assert.Equal(t, soon, ctx, "the caller's sooner deadline bounds the attempt by itself")
 	assert.Nil(t, st.expiry)
 	st.release()
@@ -158,9 +158,11 @@ func TestAttemptContextWatchesOnlyASoonerTimeout(t *testing.T) {
 	defer cancel2()
 	for _, parent := range []context.Context{context.Background(), later} {
 		st := &callState{parent: parent}
-		st.Context = c.attemptContext(st)
+		st.Context = c.attemptContext(st, new(attemptCtx))
 		require.NotEqual(t, parent, st.Context)
-		assert.WithinDuration(t, time.Now().Add(time.Minute), st.deadline, 5*time.Second)
+		d, ok := st.Deadline()
+		require.True(t, ok)
+		assert.WithinDuration(t, time.Now().Add(time.Minute), d, 5*time.Second)
 		c.expiry.mu.Lock()
 		assert.True(t, st.exp.listed, "the attempt is watched")
 		c.expiry.mu.Unlock()
