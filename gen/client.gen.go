@@ -7,12 +7,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -248,8 +246,8 @@ type CreateCheckoutSessionRequest struct {
 	FinancialAccountId *string         `json:"financialAccountId,omitempty"`
 	LineItems          []LineItemInput `json:"lineItems"`
 
-	// Metadata Your own key-value pairs, at most 64. Keys: up to 64 of [A-Za-z0-9_-],
-	// not starting with _, - or monime; values: strings up to 100 characters.
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
 	Metadata *Metadata `json:"metadata,omitempty"`
 
 	// Name Shown to the customer.
@@ -351,8 +349,8 @@ type LineItemType string
 // Messages Notes from Monime; items may be of any type.
 type Messages = []interface{}
 
-// Metadata Your own key-value pairs, at most 64. Keys: up to 64 of [A-Za-z0-9_-],
-// not starting with _, - or monime; values: strings up to 100 characters.
+// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+// characters.
 type Metadata map[string]string
 
 // MomoOptions Mobile-money payments; enabledProviders wins over disabledProviders.
@@ -370,7 +368,7 @@ type Money struct {
 	// Currency ISO 4217 code of a currency Monime settles in.
 	Currency Currency `json:"currency"`
 
-	// Value Minor units; never negative.
+	// Value Minor units (SLE 1.00 is 100).
 	Value int64 `json:"value"`
 }
 
@@ -515,61 +513,61 @@ type GetCheckoutSessionParams struct {
 // CreateCheckoutSessionJSONRequestBody defines body for CreateCheckoutSession for application/json ContentType.
 type CreateCheckoutSessionJSONRequestBody = CreateCheckoutSessionRequest
 
-// RequestEditorFn changes a request after it is built and before it is sent.
+// RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// HttpRequestDoer sends a request and returns its response. *http.Client
-// is one; a doer may also retry, log or record.
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client builds the requests of the API's operations and sends them
-// through its doer.
+// Client which conforms to the OpenAPI3 specification for this service.
 type Client struct {
-	// Server is the API root: scheme, host and an optional path prefix
-	// (https://api.example.com/ or https://gateway.example.com/prefix/).
-	// Each operation's path is appended to it. NewClient checks it and
-	// ends it with a slash.
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
 	Server string
 
-	// Client sends the requests. NewClient uses an empty *http.Client when
-	// no doer is given.
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
 	Client HttpRequestDoer
 
-	// RequestEditors run in order on every request, before the editors
-	// passed to the call.
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
 	RequestEditors []RequestEditorFn
-
-	// root is Server as NewClient checked it.
-	root string
 }
 
-// ClientOption changes a Client while NewClient builds it.
+// ClientOption allows setting custom parameters during construction
 type ClientOption func(*Client) error
 
-// NewClient returns a Client for the API root server, with opts
-// applied. The root must be an absolute URL with a host and without a
-// query or fragment; it is checked once, here, not on every request.
+// Creates a new Client, with reasonable defaults
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	c := &Client{Server: server}
-	for _, opt := range opts {
-		if err := opt(c); err != nil {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
 			return nil, err
 		}
 	}
-	root, err := serverRoot(c.Server)
-	if err != nil {
-		return nil, err
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
 	}
-	c.Server, c.root = root, root
-	if c.Client == nil {
-		c.Client = &http.Client{}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
 	}
-	return c, nil
+	return &client, nil
 }
 
-// WithHTTPClient makes doer send the client's requests.
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -577,7 +575,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn adds fn to the editors that run on every request.
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -585,118 +584,7 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// serverRoot checks an API root and returns it ending in one slash. Its
-// errors never repeat a password the URL may carry.
-func serverRoot(server string) (string, error) {
-	u, err := url.Parse(server)
-	if err != nil {
-		return "", errors.New("server URL does not parse; want an absolute URL such as https://api.example.com")
-	}
-	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("server URL %q is not absolute; want one such as https://api.example.com", u.Redacted())
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(server, "?#") {
-		return "", fmt.Errorf("server URL %q has a query or fragment, which operation paths cannot follow; remove it", u.Redacted())
-	}
-	return strings.TrimRight(server, "/") + "/", nil
-}
-
-// checkedRoot is the API root to build requests on: the one NewClient
-// checked or, when Server has been changed since, the new value, checked
-// now (never used unchecked).
-func (c *Client) checkedRoot() (string, error) {
-	if c.Server == c.root {
-		return c.root, nil
-	}
-	return serverRoot(c.Server)
-}
-
-// requestURL writes a request's URL with one allocation: the root, then
-// path (its leading slash dropped when root ends in one) with each %s
-// replaced by the next already-escaped path parameter, then the encoded
-// query, if any.
-func requestURL(root, path string, query []byte, pathParams ...string) string {
-	if strings.HasSuffix(root, "/") {
-		path = strings.TrimPrefix(path, "/")
-	}
-	n := len(root) + len(path) + len(query) + 1
-	for _, p := range pathParams {
-		n += len(p)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(root)
-	for _, p := range pathParams {
-		i := strings.Index(path, "%s")
-		if i < 0 {
-			break
-		}
-		b.WriteString(path[:i])
-		b.WriteString(p)
-		path = path[i+len("%s"):]
-	}
-	b.WriteString(path)
-	if len(query) > 0 {
-		b.WriteByte('?')
-		b.Write(query)
-	}
-	return b.String()
-}
-
-// pathSegment refuses a path parameter that would make the URL name
-// another resource: an empty one, "." or "..".
-func pathSegment(name, escaped string) error {
-	switch escaped {
-	case "":
-		return fmt.Errorf("path parameter %s is empty", name)
-	case ".", "..":
-		return fmt.Errorf("path parameter %s is %q, which would name another path", name, escaped)
-	}
-	return nil
-}
-
-// appendQuery adds one name=value pair (value already escaped) to an
-// encoded query. The name is escaped by runtime.DefaultQueryEncoder, as
-// the runtime escapes the parameters it styles, so one query never mixes
-// two encodings.
-func appendQuery(query []byte, name, escapedValue string) []byte {
-	if len(query) > 0 {
-		query = append(query, '&')
-	}
-	query = append(query, runtime.DefaultQueryEncoder.EscapeQueryValue(name, false)...)
-	query = append(query, '=')
-	return append(query, escapedValue...)
-}
-
-// appendQueryFragment adds pairs that runtime.StyleParamWithOptions has
-// already encoded.
-func appendQueryFragment(query []byte, fragment string) []byte {
-	if fragment == "" {
-		return query
-	}
-	if len(query) > 0 {
-		query = append(query, '&')
-	}
-	return append(query, fragment...)
-}
-
-// send runs the client's request editors, then the call's, and sends req.
-func (c *Client) send(ctx context.Context, req *http.Request, editors []RequestEditorFn) (*http.Response, error) {
-	for _, edit := range c.RequestEditors {
-		if err := edit(ctx, req); err != nil {
-			return nil, err
-		}
-	}
-	for _, edit := range editors {
-		if err := edit(ctx, req); err != nil {
-			return nil, err
-		}
-	}
-	return c.Client.Do(req)
-}
-
-// ClientInterface is what Client offers: one method per operation, and
-// one more per typed body.
+// The interface specification for the client above.
 type ClientInterface interface {
 
 	// ListCheckoutSessions List checkout sessions
@@ -750,48 +638,15 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v1/checkout-sessions (the `ListCheckoutSessions` operationId).
 func (c *Client) ListCheckoutSessions(ctx context.Context, params *ListCheckoutSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	root, err := c.checkedRoot()
+	req, err := NewListCheckoutSessionsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req, err := newListCheckoutSessionsRequest(ctx, root, params)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewListCheckoutSessionsRequest builds the ListCheckoutSessions request for the
-// API root server. The request carries
-// context.Background(); the client's methods use their caller's context.
-func NewListCheckoutSessionsRequest(server string, params *ListCheckoutSessionsParams) (*http.Request, error) {
-	root, err := serverRoot(server)
-	if err != nil {
-		return nil, err
-	}
-	return newListCheckoutSessionsRequest(context.Background(), root, params)
-}
-
-func newListCheckoutSessionsRequest(ctx context.Context, root string, params *ListCheckoutSessionsParams) (*http.Request, error) {
-	if params == nil {
-		return nil, errors.New("ListCheckoutSessions: params is nil, but it carries required parameters")
-	}
-	var query []byte
-	if params.Limit != nil {
-		query = appendQuery(query, "limit", strconv.FormatInt(int64(*params.Limit), 10))
-	}
-	if params.After != nil {
-		query = appendQuery(query, "after", runtime.DefaultQueryEncoder.EscapeQueryValue(string(*params.After), false))
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, requestURL(root, "/v1/checkout-sessions", query), nil)
-	if err != nil {
-		return nil, err
-	}
-	if params.MonimeVersion != nil {
-		req.Header.Set("Monime-Version", string(*params.MonimeVersion))
-	}
-	req.Header.Set("Monime-Space-Id", string(params.MonimeSpaceId))
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // CreateCheckoutSessionWithBody Create a checkout session
@@ -804,26 +659,15 @@ func newListCheckoutSessionsRequest(ctx context.Context, root string, params *Li
 //
 // Corresponds with POST /v1/checkout-sessions (the `CreateCheckoutSession` operationId).
 func (c *Client) CreateCheckoutSessionWithBody(ctx context.Context, params *CreateCheckoutSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	root, err := c.checkedRoot()
+	req, err := NewCreateCheckoutSessionRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req, err := newCreateCheckoutSessionRequestWithBody(ctx, root, params, contentType, body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewCreateCheckoutSessionRequestWithBody builds the CreateCheckoutSession request for the
-// API root server, with a body of any content type. The request carries
-// context.Background(); the client's methods use their caller's context.
-func NewCreateCheckoutSessionRequestWithBody(server string, params *CreateCheckoutSessionParams, contentType string, body io.Reader) (*http.Request, error) {
-	root, err := serverRoot(server)
-	if err != nil {
-		return nil, err
-	}
-	return newCreateCheckoutSessionRequestWithBody(context.Background(), root, params, contentType, body)
+	return c.Client.Do(req)
 }
 
 // CreateCheckoutSession Create a checkout session
@@ -836,51 +680,15 @@ func NewCreateCheckoutSessionRequestWithBody(server string, params *CreateChecko
 //
 // Corresponds with POST /v1/checkout-sessions (the `CreateCheckoutSession` operationId).
 func (c *Client) CreateCheckoutSession(ctx context.Context, params *CreateCheckoutSessionParams, body CreateCheckoutSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	root, err := c.checkedRoot()
+	req, err := NewCreateCheckoutSessionRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req, err := newCreateCheckoutSessionRequest(ctx, root, params, body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewCreateCheckoutSessionRequest builds the CreateCheckoutSession request for the
-// API root server, with body encoded as application/json. The request carries
-// context.Background(); the client's methods use their caller's context.
-func NewCreateCheckoutSessionRequest(server string, params *CreateCheckoutSessionParams, body CreateCheckoutSessionJSONRequestBody) (*http.Request, error) {
-	root, err := serverRoot(server)
-	if err != nil {
-		return nil, err
-	}
-	return newCreateCheckoutSessionRequest(context.Background(), root, params, body)
-}
-
-func newCreateCheckoutSessionRequest(ctx context.Context, root string, params *CreateCheckoutSessionParams, body CreateCheckoutSessionJSONRequestBody) (*http.Request, error) {
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("CreateCheckoutSession: encoding the request body: %w", err)
-	}
-	return newCreateCheckoutSessionRequestWithBody(ctx, root, params, "application/json", bytes.NewReader(buf))
-}
-
-func newCreateCheckoutSessionRequestWithBody(ctx context.Context, root string, params *CreateCheckoutSessionParams, contentType string, body io.Reader) (*http.Request, error) {
-	if params == nil {
-		return nil, errors.New("CreateCheckoutSession: params is nil, but it carries required parameters")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, requestURL(root, "/v1/checkout-sessions", nil), body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Idempotency-Key", string(params.IdempotencyKey))
-	if params.MonimeVersion != nil {
-		req.Header.Set("Monime-Version", string(*params.MonimeVersion))
-	}
-	req.Header.Set("Monime-Space-Id", string(params.MonimeSpaceId))
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // DeleteCheckoutSession Delete a checkout session
@@ -890,45 +698,15 @@ func newCreateCheckoutSessionRequestWithBody(ctx context.Context, root string, p
 //
 // Corresponds with DELETE /v1/checkout-sessions/{id} (the `DeleteCheckoutSession` operationId).
 func (c *Client) DeleteCheckoutSession(ctx context.Context, id SessionId, params *DeleteCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	root, err := c.checkedRoot()
+	req, err := NewDeleteCheckoutSessionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
-	req, err := newDeleteCheckoutSessionRequest(ctx, root, id, params)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewDeleteCheckoutSessionRequest builds the DeleteCheckoutSession request for the
-// API root server. The request carries
-// context.Background(); the client's methods use their caller's context.
-func NewDeleteCheckoutSessionRequest(server string, id SessionId, params *DeleteCheckoutSessionParams) (*http.Request, error) {
-	root, err := serverRoot(server)
-	if err != nil {
-		return nil, err
-	}
-	return newDeleteCheckoutSessionRequest(context.Background(), root, id, params)
-}
-
-func newDeleteCheckoutSessionRequest(ctx context.Context, root string, id SessionId, params *DeleteCheckoutSessionParams) (*http.Request, error) {
-	if params == nil {
-		return nil, errors.New("DeleteCheckoutSession: params is nil, but it carries required parameters")
-	}
-	idSegment := url.PathEscape(string(id))
-	if err := pathSegment("id", idSegment); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, requestURL(root, "/v1/checkout-sessions/%s", nil, idSegment), nil)
-	if err != nil {
-		return nil, err
-	}
-	if params.MonimeVersion != nil {
-		req.Header.Set("Monime-Version", string(*params.MonimeVersion))
-	}
-	req.Header.Set("Monime-Space-Id", string(params.MonimeSpaceId))
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetCheckoutSession Get a checkout session
@@ -937,45 +715,308 @@ func newDeleteCheckoutSessionRequest(ctx context.Context, root string, id Sessio
 //
 // Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 func (c *Client) GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	root, err := c.checkedRoot()
+	req, err := NewGetCheckoutSessionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
-	req, err := newGetCheckoutSessionRequest(ctx, root, id, params)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	return c.Client.Do(req)
 }
 
-// NewGetCheckoutSessionRequest builds the GetCheckoutSession request for the
-// API root server. The request carries
-// context.Background(); the client's methods use their caller's context.
-func NewGetCheckoutSessionRequest(server string, id SessionId, params *GetCheckoutSessionParams) (*http.Request, error) {
-	root, err := serverRoot(server)
-	if err != nil {
-		return nil, err
-	}
-	return newGetCheckoutSessionRequest(context.Background(), root, id, params)
-}
+// NewListCheckoutSessionsRequest constructs an http.Request for the ListCheckoutSessions method
+func NewListCheckoutSessionsRequest(server string, params *ListCheckoutSessionsParams) (*http.Request, error) {
+	var err error
 
-func newGetCheckoutSessionRequest(ctx context.Context, root string, id SessionId, params *GetCheckoutSessionParams) (*http.Request, error) {
-	if params == nil {
-		return nil, errors.New("GetCheckoutSession: params is nil, but it carries required parameters")
-	}
-	idSegment := url.PathEscape(string(id))
-	if err := pathSegment("id", idSegment); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, requestURL(root, "/v1/checkout-sessions/%s", nil, idSegment), nil)
+	serverURL, err := url.Parse(server)
 	if err != nil {
 		return nil, err
 	}
-	if params.MonimeVersion != nil {
-		req.Header.Set("Monime-Version", string(*params.MonimeVersion))
+
+	operationPath := fmt.Sprintf("/v1/checkout-sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
 	}
-	req.Header.Set("Monime-Space-Id", string(params.MonimeSpaceId))
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
 	return req, nil
+}
+
+// NewCreateCheckoutSessionRequest calls the generic CreateCheckoutSession builder with application/json body
+func NewCreateCheckoutSessionRequest(server string, params *CreateCheckoutSessionParams, body CreateCheckoutSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCheckoutSessionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateCheckoutSessionRequestWithBody constructs an http.Request for the CreateCheckoutSession method, with any body, and a specified content type
+func NewCreateCheckoutSessionRequestWithBody(server string, params *CreateCheckoutSessionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/checkout-sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+		if params.MonimeVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam1)
+		}
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam2)
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCheckoutSessionRequest constructs an http.Request for the DeleteCheckoutSession method
+func NewDeleteCheckoutSessionRequest(server string, id SessionId, params *DeleteCheckoutSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/checkout-sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetCheckoutSessionRequest constructs an http.Request for the GetCheckoutSession method
+func NewGetCheckoutSessionRequest(server string, id SessionId, params *GetCheckoutSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/checkout-sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

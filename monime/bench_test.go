@@ -33,8 +33,11 @@ type rawEnvelope[T any] struct {
 	Success    bool            `json:"success"`
 	Messages   json.RawMessage `json:"messages"`
 	Result     T               `json:"result"`
-	Pagination *pagination     `json:"pagination"`
-	Error      *errorBody      `json:"error"`
+	Pagination *struct {
+		Count int     `json:"count"`
+		Next  *string `json:"next"`
+	} `json:"pagination"`
+	Error *errorBody `json:"error"`
 }
 
 func (c *rawClient) do(ctx context.Context, method, path string, body any, out any) error {

@@ -2,225 +2,370 @@ package monime
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
-// callConfig is what a call's options may set.
-type callConfig struct {
-	spaceID        string
-	apiVersion     string
-	idempotencyKey string
-	headers        [][2]string
-	retry          retryPolicy
-	info           *ResponseInfo
+// The request path. Every operation reads the same way:
+//
+//	s.c.newCall(ctx, ...)      the client's settings plus this call's options
+//	params.validate(...)       nothing is sent when a limit is broken
+//	gen.New...Request(...)     the generated builder makes the *http.Request
+//	cl.send(ctx, req)          one loop owns every attempt (below)
+//	decodeResult / decodePage  the envelope's result, read once (response.go)
+//
+// Errors are built in one place, call.fail (errors.go).
+
+// call is one logical API call: its settings and what its attempts learned.
+type call struct {
+	c   *Client
+	cfg config
+	// method and path name the operation in errors and logs.
+	method, path string
+	attempts     int
+	// answerLost is set once an attempt may have reached Monime without its
+	// answer reaching us (a transport failure after sending, or a 5xx).
+	answerLost bool
+	// last is the final attempt's answer (nil when none came back).
+	last *answer
 }
 
-// callState travels with one logical call from the facade through the
-// generated client into the retrying doer and back. It is the context the
-// first attempt's request carries (the first attempt's context, see
-// attemptContext, plus itself as a value), which saves a context.WithValue.
-type callState struct {
-	context.Context // the first attempt's context
-	callConfig
-	// verb, route and id name the operation for errors and logs: the
-	// request path is route+id (id is empty for a path without one). They
-	// are joined only when an error or a log line needs them.
-	verb, route, id string
-	attempts        int
-	// uncertain is set once an attempt may have reached Monime without its
-	// answer reaching us (a transport error after sending, or a 5xx).
-	uncertain bool
-	// retryErr is the error of the last attempt that was retried, kept in
-	// case the context ends while waiting.
-	retryErr error
-
-	// parent is the caller's context: it bounds the whole call, waits
-	// included. Each attempt is bounded by the client's timeout too (see
-	// attemptContext); the first attempt's context is made in newCall, so
-	// the generated client builds the request with it and no copy of the
-	// request is needed.
-	parent context.Context
-	// expiry ends the current attempt at its deadline (nil when the
-	// caller's sooner deadline bounds it, or once the attempt is
-	// released); exp is the attempt's entry there, reused by each attempt
-	// in turn. first is the first attempt's context, when expiry watches it.
-	expiry *expiry
-	exp    expiring
-	first  attemptCtx
-	// body wraps the current attempt's response body (one attempt's body
-	// is always closed before the next starts, so one wrapper serves all).
-	body releaseOnClose
-	// respBody is the final response's body, read by the doer (keepBody);
-	// bodyErr says it was over the size cap.
-	respBody []byte
-	bodyErr  error
-	bodyKept bool
-	// lostHeader and lostStatus are those of a final answer whose body was
-	// cut off, for ResponseInfo.
-	lostHeader http.Header
-	lostStatus int
+// answer is one attempt's response, its body read in full (up to a cap).
+type answer struct {
+	status   int
+	header   http.Header
+	body     []byte
+	tooLarge bool // the body was over the cap and was not read
 }
 
-func (st *callState) method() string { return st.verb }
-func (st *callState) path() string   { return st.route + st.id }
-
-// opName is "POST /v1/checkout-sessions", for errors and logs.
-func (st *callState) opName() string { return st.verb + " " + st.path() }
-
-type callKey struct{}
-
-// newCall applies the client's defaults and the call's options, and returns
-// a context that carries the call's state. The request path is route+id.
-func (c *Client) newCall(ctx context.Context, method, route, id string, opts []CallOption) (context.Context, *callState, error) {
-	st := &callState{
-		callConfig: callConfig{spaceID: c.spaceID, apiVersion: c.apiVersion, retry: c.retry},
-		verb:       method, route: route, id: id,
+// newCall applies the client's settings and then the call's options.
+func (c *Client) newCall(ctx context.Context, method, path string, opts []CallOption) (*call, error) {
+	if c == nil || c.authorize == nil {
+		return nil, errors.New("monime: a Client not made by NewClient has no credentials; create it with monime.NewClient(token, spaceID)")
 	}
+	cl := &call{c: c, cfg: c.cfg, method: method, path: path}
 	if ctx == nil {
-		return nil, nil, fmt.Errorf("monime: %s: nil context; pass context.Background() or a request's context", st.opName())
+		return nil, fmt.Errorf("monime: %s %s: nil context; pass context.Background() or a request's context", method, path)
 	}
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
-		if err := o.applyCall(&st.callConfig); err != nil {
-			return nil, nil, fmt.Errorf("%w (in %s)", err, st.opName())
+		if err := o.applyCall(&cl.cfg); err != nil {
+			return nil, fmt.Errorf("%w (in %s %s)", err, method, path)
 		}
 	}
+	return cl, nil
+}
+
+// idempotencyKey is the caller's key or a new random UUID (version 4),
+// chosen once per call, before any attempt, so that every retry carries the
+// same key.
+func (cl *call) idempotencyKey() string {
+	if cl.cfg.idempotencyKey == "" {
+		cl.cfg.idempotencyKey = uuid.NewString()
+	}
+	return cl.cfg.idempotencyKey
+}
+
+// send makes the attempts of req, retrying what is safe to retry, and
+// returns the final answer's envelope, or the call's error.
+func (cl *call) send(ctx context.Context, req *http.Request) (*envelope, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("monime: %s: %w", st.opName(), err)
+		return nil, cl.fail(nil, err)
 	}
-	st.parent = ctx
-	st.Context = c.attemptContext(st, &st.first)
-	return st, st, nil
-}
-
-// attemptContext starts an attempt of st and returns its context, which
-// ends with the caller's, or when the client's timeout passes (see expiry),
-// or at st.release; into holds it. When the caller's deadline comes first
-// it already bounds the attempt, and the caller's context is used as it is.
-func (c *Client) attemptContext(st *callState, into *attemptCtx) context.Context {
-	if d, ok := st.parent.Deadline(); ok && time.Until(d) <= c.timeout {
-		st.expiry = nil
-		return st.parent
+	cl.c.authorize(req.Header)
+	req.Header["User-Agent"] = cl.c.userAgent
+	for _, h := range cl.cfg.headers {
+		req.Header.Add(h[0], h[1])
 	}
-	ctx, cancel := context.WithCancelCause(st.parent)
-	st.expiry, st.exp.cancel = c.expiry, cancel
-	*into = attemptCtx{Context: ctx, deadline: c.expiry.add(&st.exp)}
-	return into
-}
-
-// attemptCtx is the context of an attempt that expiry watches: a
-// cancelable context that also reports the attempt's deadline, and that
-// reads context.DeadlineExceeded once expiry has ended it.
-type attemptCtx struct {
-	context.Context
-	deadline time.Time
-}
-
-func (a *attemptCtx) Deadline() (time.Time, bool) { return a.deadline, true }
-
-// Err is context.DeadlineExceeded for an attempt that expiry ended: the
-// cancelable context records the deadline only as the cause, and net/http's
-// HTTP/2 transport reports Err, not the cause, so a timed-out attempt would
-// otherwise read as context.Canceled, like a caller's cancellation.
-func (a *attemptCtx) Err() error {
-	err := a.Context.Err()
-	if err == context.Canceled && context.Cause(a.Context) == context.DeadlineExceeded {
-		return context.DeadlineExceeded
-	}
-	return err
-}
-
-// Value makes the call state reachable from its context (see stateOf).
-func (st *callState) Value(key any) any {
-	if key == (callKey{}) {
-		return st
-	}
-	return st.Context.Value(key)
-}
-
-// stateOf returns the call state a request's context carries, if any.
-func stateOf(ctx context.Context) (*callState, bool) {
-	st, ok := ctx.Value(callKey{}).(*callState)
-	return st, ok
-}
-
-// release ends the current attempt and its timeout. Closing the response
-// body does it too; release covers the paths that never got a body.
-func (st *callState) release() {
-	if st.expiry != nil {
-		st.expiry.remove(&st.exp)
-		st.exp.cancel(context.Canceled)
-		st.expiry = nil
-	}
-}
-
-// idempotencyKey returns the caller's key or a new random UUIDv4, chosen
-// once per logical call so that every retry carries the same one.
-func (st *callState) ensureIdempotencyKey() string {
-	if st.idempotencyKey == "" {
-		st.idempotencyKey = newUUID()
-	}
-	return st.idempotencyKey
-}
-
-// newUUID returns a random (version 4) UUID from crypto/rand.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms (Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexdigits = "0123456789abcdef"
-	var out [36]byte
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
+	canRetry := retryableRequest(req)
+	log := cl.cfg.logger
+	for {
+		cl.attempts++
+		start := time.Now()
+		ans, err := cl.attempt(ctx, req)
+		again, reason := retryable(ctx, ans, err)
+		if log.Enabled(ctx, slog.LevelDebug) {
+			log.LogAttrs(ctx, slog.LevelDebug, "monime: attempt", cl.logAttrs(ans, err,
+				slog.Duration("took", time.Since(start)))...)
 		}
-		out[j], out[j+1] = hexdigits[v>>4], hexdigits[v&0x0f]
-		j += 2
+		if !again || !canRetry || cl.attempts > cl.cfg.retry.maxRetries {
+			if again {
+				log.LogAttrs(ctx, slog.LevelWarn, "monime: giving up", cl.logAttrs(ans, err, slog.String("reason", reason))...)
+			}
+			cl.finish(ans)
+			if err != nil {
+				return nil, cl.fail(nil, err)
+			}
+			return cl.decode(ans)
+		}
+		if answerMayBeLost(ans, err) {
+			cl.answerLost = true
+		}
+		// This attempt's error, kept in case the context ends while waiting.
+		var lastErr error
+		if err != nil {
+			lastErr = cl.fail(nil, err)
+		} else {
+			_, lastErr = cl.decode(ans)
+		}
+		wait := cl.cfg.retry.wait(cl.attempts, ans, time.Now())
+		log.LogAttrs(ctx, slog.LevelInfo, "monime: retrying", cl.logAttrs(ans, err,
+			slog.Duration("wait", wait), slog.String("reason", reason))...)
+		if err := sleep(ctx, wait); err != nil {
+			cl.finish(ans)
+			return nil, cl.fail(nil, fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", err, lastErr))
+		}
 	}
-	return string(out[:])
 }
 
-// fillInfo copies what the final response said into the caller's ResponseInfo.
-func (st *callState) fillInfo(resp *http.Response) {
-	info := st.info
+// attempt sends req once, bounded by the client's per-attempt timeout (and
+// the caller's context), a retry with a fresh copy of its body from
+// GetBody, and reads the answer's body within the same bound.
+func (cl *call) attempt(ctx context.Context, req *http.Request) (*answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, cl.cfg.timeout)
+	defer cancel()
+	r := req.WithContext(ctx)
+	if cl.attempts > 1 && req.GetBody != nil { // the first attempt sends the body as built
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errRewind, err)
+		}
+		r.Body = body
+	}
+	resp, err := cl.cfg.httpClient.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	ans := &answer{status: resp.StatusCode, header: resp.Header}
+	ans.body, err = readBody(resp.Body, resp.ContentLength, cl.c.maxBody)
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		ans.tooLarge = true
+	case err != nil:
+		// Cut off: whatever Monime did, its answer did not reach us.
+		return ans, fmt.Errorf("reading the body of the %d answer: %w", resp.StatusCode, err)
+	}
+	return ans, nil
+}
+
+// readBody reads at most limit bytes. A body whose length is announced
+// (up to 1 MiB) is read into a buffer of that size; a larger or unknown one
+// grows as bytes arrive, so a length announced but never sent costs
+// nothing up front.
+func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
+	if announced > limit {
+		return nil, errBodyTooLarge
+	}
+	if announced >= 0 && announced <= 1<<20 {
+		b := make([]byte, announced)
+		_, err := io.ReadFull(r, b)
+		return b, err
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return nil, errBodyTooLarge
+	}
+	return b, err
+}
+
+var errBodyTooLarge = errors.New("response body too large")
+
+// finish records the final answer and fills the caller's ResponseInfo.
+func (cl *call) finish(ans *answer) {
+	cl.last = ans
+	info := cl.cfg.info
 	if info == nil {
 		return
 	}
-	*info = ResponseInfo{IdempotencyKey: st.idempotencyKey, Attempts: st.attempts}
-	if resp == nil {
-		if st.lostHeader != nil {
-			resp = &http.Response{StatusCode: st.lostStatus, Header: st.lostHeader}
-		} else {
-			return
+	*info = ResponseInfo{IdempotencyKey: cl.cfg.idempotencyKey, Attempts: cl.attempts}
+	if ans != nil {
+		info.StatusCode = ans.status
+		info.Header = ans.header
+		info.RequestID = ans.header.Get("Monime-Request-Id")
+		info.Replayed = ans.header.Get("Monime-Cache") == "irc"
+		info.RateLimit = ans.header.Get("Monime-Rate-Limit")
+	}
+}
+
+func (cl *call) logAttrs(ans *answer, err error, more ...slog.Attr) []slog.Attr {
+	attrs := []slog.Attr{slog.String("op", cl.method+" "+cl.path), slog.Int("attempt", cl.attempts)}
+	if ans != nil {
+		attrs = append(attrs, slog.Int("status", ans.status), slog.String("request_id", ans.header.Get("Monime-Request-Id")))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	return append(attrs, more...)
+}
+
+// Retries, in one place.
+//
+// What is retried: transport failures (except certificate, scheme and
+// redirect errors, and the caller's own context ending) and the statuses
+// 408, 429, 500, 502, 503 and 504. 501 and every other 4xx are final.
+//
+// Which requests: GET and DELETE always. POST only with an
+// Idempotency-Key, which every create carries, the same on every attempt:
+// Monime replays the first result for a repeated key, so a retry can never
+// create a second session or charge twice. DELETE is idempotent: when an
+// earlier attempt's outcome is unknown and a retry then answers 404, the
+// first attempt did delete the session (see Delete). Any other method (a
+// PATCH, say) is sent once.
+//
+// How long: full-jitter exponential backoff, the n-th wait drawn from
+// [0, initial*2^(n-1)), never more than max; a Retry-After header (seconds
+// or an HTTP date) is honoured, capped at max. The wait ends early, with the
+// context's error, when the context ends.
+
+type retryPolicy struct {
+	maxRetries int
+	initial    time.Duration
+	max        time.Duration
+}
+
+// retryableRequest says whether req may be sent more than once.
+func retryableRequest(req *http.Request) bool {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return false
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		return true
+	case http.MethodPost:
+		return req.Header.Get("Idempotency-Key") != ""
+	}
+	return false
+}
+
+// retryable says whether an attempt's outcome is worth another attempt, and why.
+func retryable(ctx context.Context, ans *answer, err error) (bool, string) {
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, "context ended"
+		}
+		if permanentTransportError(err) {
+			return false, "permanent transport error"
+		}
+		return true, "transport error: " + err.Error()
+	}
+	switch ans.status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, "status " + strconv.Itoa(ans.status)
+	}
+	return false, ""
+}
+
+// permanentTransportError: failures another attempt cannot fix.
+func permanentTransportError(err error) bool {
+	var (
+		certErr     *tls.CertificateVerificationError
+		unknownAuth x509.UnknownAuthorityError
+		hostErr     x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		recordErr   tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalidCert), errors.As(err, &recordErr),
+		errors.Is(err, errTooManyRedirects), errors.Is(err, errCrossOriginRedirect), errors.Is(err, errRewind):
+		return true
+	}
+	// net/http reports these as plain text errors.
+	msg := err.Error()
+	for _, s := range []string{"unsupported protocol scheme", "server gave HTTP response to HTTPS client",
+		"invalid header field", "invalid method"} {
+		if strings.Contains(msg, s) {
+			return true
 		}
 	}
-	info.StatusCode = resp.StatusCode
-	info.Header = resp.Header
-	info.RequestID = resp.Header.Get("Monime-Request-Id")
-	info.Replayed = resp.Header.Get("Monime-Cache") == "irc"
-	info.RateLimit = resp.Header.Get("Monime-Rate-Limit")
+	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
 }
 
-// transportError wraps a failure that left no usable answer.
-func (st *callState) transportError(err error) error {
-	var apiErr *Error
-	var reqErr *RequestError
-	if errors.As(err, &apiErr) || errors.As(err, &reqErr) {
-		return err
+// answerMayBeLost says whether an attempt that will be retried may have
+// been acted on by Monime without its answer reaching us: a transport
+// failure after the connection was made, a cut-off answer, a timeout, or a
+// 5xx other than 503 (which says the request was not handled).
+func answerMayBeLost(ans *answer, err error) bool {
+	if err != nil {
+		var opErr *net.OpError
+		dialFailed := errors.As(err, &opErr) && opErr.Op == "dial"
+		return !dialFailed && !errors.Is(err, errRewind)
 	}
-	return st.requestError(err)
+	switch ans.status {
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		return false
+	}
+	return ans.status >= 500 || ans.status == http.StatusRequestTimeout
 }
 
-// requestError is the call's *RequestError, failing with err.
-func (st *callState) requestError(err error) *RequestError {
-	return &RequestError{Method: st.method(), Path: st.path(), IdempotencyKey: st.idempotencyKey, Attempts: st.attempts, Err: err}
+// errRewind marks a request body that could not be produced again: no
+// further attempt can succeed.
+var errRewind = errors.New("the request body could not be produced again")
+
+// wait is the pause before attempt n+1.
+func (p retryPolicy) wait(n int, ans *answer, now time.Time) time.Duration {
+	if ans != nil {
+		if ra := parseRetryAfter(ans.header.Get("Retry-After"), now); ra > 0 {
+			return min(ra, p.max)
+		}
+	}
+	ceiling := p.max
+	if n-1 < 30 {
+		if c := p.initial << (n - 1); c > 0 && c < ceiling {
+			ceiling = c
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling)
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 when
+// absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return min(d, 24*time.Hour)
+		}
+	}
+	return 0
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

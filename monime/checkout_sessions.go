@@ -1,11 +1,8 @@
 package monime
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 
@@ -26,7 +23,8 @@ type CheckoutSessionCreateParams struct {
 	Description string
 	// LineItems are what the customer pays for: 1 to 16 items.
 	LineItems []LineItem
-	// SuccessURL is where the customer lands after paying (http or https, at most 255).
+	// SuccessURL is where the customer lands after paying: an absolute URL
+	// (an app may use its own scheme), at most 255 characters.
 	SuccessURL string
 	// CancelURL is where the customer lands after cancelling.
 	CancelURL string
@@ -54,17 +52,7 @@ type CheckoutSessionListParams struct {
 	After string
 }
 
-// Page is one page of a list.
-type Page[T any] struct {
-	// Items on this page.
-	Items []T
-	// Next is the cursor of the following page, empty on the last page.
-	// Pass it as After.
-	Next string
-}
-
-// HasMore reports whether another page follows.
-func (p *Page[T]) HasMore() bool { return p.Next != "" }
+const sessionsPath = "/v1/checkout-sessions"
 
 // Create creates a checkout session (CreateCheckoutSession,
 // POST /v1/checkout-sessions). Send the customer to the result's RedirectURL.
@@ -74,56 +62,61 @@ func (p *Page[T]) HasMore() bool { return p.Next != "" }
 // session is ever created per call; use your order id as the key to make
 // that hold across process restarts too.
 func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSessionCreateParams, opts ...CallOption) (*CheckoutSession, error) {
-	const op = "CheckoutSessions.Create"
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
-	if params == nil {
-		return nil, &ValidationError{Op: op, Problems: []FieldError{{Field: "params", Problem: "required; pass a *CheckoutSessionCreateParams"}}}
-	}
-	if err := params.Validate(); err != nil {
-		return nil, err
-	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodPost, "/v1/checkout-sessions", "", opts)
+	cl, err := s.client().newCall(ctx, http.MethodPost, sessionsPath, opts)
 	if err != nil {
 		return nil, err
 	}
-	hp := gen.CreateCheckoutSessionParams{
-		IdempotencyKey: st.ensureIdempotencyKey(),
-		MonimeSpaceId:  st.spaceID,
-		MonimeVersion:  (*gen.MonimeVersion)(&st.apiVersion),
+	if params == nil {
+		return nil, &ValidationError{Op: "CheckoutSessions.Create", Problems: []FieldError{{Field: "params", Problem: "required; pass a *CheckoutSessionCreateParams"}}}
 	}
-	// The generated request type, encoded as encoding/json would but
-	// without reflection (see wire.go), then the generated builder.
-	w := params.toWire()
-	body := appendCreateBody(make([]byte, 0, createBodySize(&w)), &w)
-	resp, err := s.c.gen.CreateCheckoutSessionWithBody(ctx, &hp, "application/json", bytes.NewReader(body))
-	return sessionResult(s.c, st, resp, err)
+	if err := params.validate(cl.cfg.apiVersion); err != nil {
+		return nil, err
+	}
+	req, err := gen.NewCreateCheckoutSessionRequest(cl.c.server, &gen.CreateCheckoutSessionParams{
+		IdempotencyKey: cl.idempotencyKey(),
+		MonimeSpaceId:  cl.cfg.spaceID,
+		MonimeVersion:  (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	}, params.toWire())
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	env, err := cl.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return decodeResult[CheckoutSession](cl, env, "checkout session")
 }
 
 // Get returns the checkout session id (GetCheckoutSession,
 // GET /v1/checkout-sessions/{id}). An unknown id is an error matching ErrNotFound.
 func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...CallOption) (*CheckoutSession, error) {
-	if err := s.ready(); err != nil {
+	cl, err := s.client().newCall(ctx, http.MethodGet, sessionsPath+"/"+id, opts)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkID("CheckoutSessions.Get", id); err != nil {
 		return nil, err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions/", id, opts)
+	req, err := gen.NewGetCheckoutSessionRequest(cl.c.server, id, &gen.GetCheckoutSessionParams{
+		MonimeSpaceId: cl.cfg.spaceID,
+		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	})
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	env, err := cl.send(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	hp := gen.GetCheckoutSessionParams{MonimeSpaceId: st.spaceID, MonimeVersion: (*gen.MonimeVersion)(&st.apiVersion)}
-	resp, err := s.c.gen.GetCheckoutSession(ctx, id, &hp)
-	return sessionResult(s.c, st, resp, err)
+	return decodeResult[CheckoutSession](cl, env, "checkout session")
 }
 
 // List returns one page of the space's checkout sessions, newest first
 // (ListCheckoutSessions, GET /v1/checkout-sessions). params may be nil.
 // Follow Page.Next, or use All.
 func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSessionListParams, opts ...CallOption) (*Page[CheckoutSession], error) {
-	if err := s.ready(); err != nil {
+	cl, err := s.client().newCall(ctx, http.MethodGet, sessionsPath, opts)
+	if err != nil {
 		return nil, err
 	}
 	var p CheckoutSessionListParams
@@ -133,27 +126,22 @@ func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSess
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodGet, "/v1/checkout-sessions", "", opts)
-	if err != nil {
-		return nil, err
-	}
-	hp := gen.ListCheckoutSessionsParams{MonimeSpaceId: st.spaceID, MonimeVersion: (*gen.MonimeVersion)(&st.apiVersion)}
+	hp := gen.ListCheckoutSessionsParams{MonimeSpaceId: cl.cfg.spaceID, MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion)}
 	if p.Limit != 0 {
 		hp.Limit = &p.Limit
 	}
 	if p.After != "" {
 		hp.After = &p.After
 	}
-	resp, err := s.c.gen.ListCheckoutSessions(ctx, &hp)
-	env, err := finish[[]CheckoutSession](s.c, st, resp, err)
+	req, err := gen.NewListCheckoutSessionsRequest(cl.c.server, &hp)
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	env, err := cl.send(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[CheckoutSession]{Items: env.Result}
-	if env.Pagination != nil && env.Pagination.Next != nil {
-		page.Next = *env.Pagination.Next
-	}
-	return page, nil
+	return decodePage(cl, env, "checkout session", func(s *CheckoutSession) string { return s.ID })
 }
 
 // All iterates over every checkout session of the space, newest first,
@@ -170,30 +158,10 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 	if params != nil {
 		p = *params
 	}
-	return func(yield func(*CheckoutSession, error) bool) {
-		seen := map[string]bool{p.After: true}
-		for {
-			page, err := s.List(ctx, &p, opts...)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for i := range page.Items {
-				if !yield(&page.Items[i], nil) {
-					return
-				}
-			}
-			if page.Next == "" {
-				return
-			}
-			if seen[page.Next] {
-				yield(nil, fmt.Errorf("monime: CheckoutSessions.All: Monime returned the cursor %q twice; stopping rather than fetching a page again", truncate(page.Next, 40)))
-				return
-			}
-			seen[page.Next] = true
-			p.After = page.Next
-		}
-	}
+	return all("CheckoutSessions.All", p.After, func(after string) (*Page[CheckoutSession], error) {
+		p.After = after
+		return s.List(ctx, &p, opts...)
+	}, func(s *CheckoutSession) string { return s.ID })
 }
 
 // Delete deletes a checkout session the customer has not started
@@ -204,24 +172,26 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 // 500, 502 or 504 — not a 503 or 429, which say nothing was done), that
 // earlier attempt deleted the session and Delete returns nil.
 func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ...CallOption) error {
-	if err := s.ready(); err != nil {
+	cl, err := s.client().newCall(ctx, http.MethodDelete, sessionsPath+"/"+id, opts)
+	if err != nil {
 		return err
 	}
 	if err := checkID("CheckoutSessions.Delete", id); err != nil {
 		return err
 	}
-	ctx, st, err := s.c.newCall(ctx, http.MethodDelete, "/v1/checkout-sessions/", id, opts)
+	req, err := gen.NewDeleteCheckoutSessionRequest(cl.c.server, id, &gen.DeleteCheckoutSessionParams{
+		MonimeSpaceId: cl.cfg.spaceID,
+		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	})
 	if err != nil {
-		return err
+		return cl.fail(nil, err)
 	}
-	hp := gen.DeleteCheckoutSessionParams{MonimeSpaceId: st.spaceID, MonimeVersion: (*gen.MonimeVersion)(&st.apiVersion)}
-	resp, err := s.c.gen.DeleteCheckoutSession(ctx, id, &hp)
-	_, err = finish[json.RawMessage](s.c, st, resp, err) // whatever result a delete carries, it is not needed
+	_, err = cl.send(ctx, req) // whatever result a delete carries, it is not needed
 	var apiErr *Error
 	switch {
 	case err == nil:
 		return nil
-	case st.uncertain && errors.Is(err, ErrNotFound):
+	case cl.answerLost && errors.Is(err, ErrNotFound):
 		return nil
 	case errors.As(err, &apiErr) && apiErr.undecodable && apiErr.StatusCode >= 200 && apiErr.StatusCode <= 299:
 		// A 2xx that is not a Monime envelope (no body at all, as in a 204,
@@ -232,30 +202,18 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	return err
 }
 
-// ready refuses a service that did not come from NewClient (a zero Client
-// or CheckoutSessionsService), which has no credentials to send.
-func (s *CheckoutSessionsService) ready() error {
-	if s == nil || s.c == nil || s.c.gen == nil {
-		return errors.New("monime: CheckoutSessions used on a Client not made by NewClient; create the client with monime.NewClient(token, spaceID)")
+// client is the service's Client; nil for a zero service, which newCall
+// refuses.
+func (s *CheckoutSessionsService) client() *Client {
+	if s == nil {
+		return nil
 	}
-	return nil
-}
-
-func sessionResult(c *Client, st *callState, resp *http.Response, err error) (*CheckoutSession, error) {
-	env, err := finish[CheckoutSession](c, st, resp, err)
-	if err != nil {
-		return nil, err
-	}
-	if env.Result.ID == "" {
-		e := st.newError(resp, nil, "the response carries no checkout session (result.id is missing)")
-		return nil, e
-	}
-	return &env.Result, nil
+	return s.c
 }
 
 // toWire maps validated params onto the generated request body. The body
-// points into p (no copies): it is encoded before Create returns and p is
-// never written.
+// points into p (no copies): the builder encodes it before Create returns,
+// and p is never written.
 func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest {
 	body := gen.CreateCheckoutSessionRequest{
 		Name:               p.Name,

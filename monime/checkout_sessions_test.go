@@ -209,7 +209,7 @@ func TestAllRefusesToFetchAPageTwice(t *testing.T) {
 	for _, err := range c.CheckoutSessions.All(context.Background(), nil) {
 		lastErr = err
 	}
-	require.ErrorContains(t, lastErr, "cursor")
+	require.ErrorContains(t, lastErr, "again")
 	assert.Equal(t, int32(2), calls.Load())
 }
 
@@ -217,7 +217,7 @@ func TestAllHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": []any{wireSession("scs-1")},
+		writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": []any{wireSession("scs-" + r.URL.Query().Get("after"))},
 			"pagination": map[string]any{"count": 1, "next": "n" + r.URL.Query().Get("after")}})
 	}))
 	n := 0
@@ -420,21 +420,22 @@ func TestOddlyTypedFieldsDoNotCostTheWholeAnswer(t *testing.T) {
 		s["expireTime"] = ""
 		s["name"] = 42
 		item := s["lineItems"].(map[string]any)["data"].([]any)[0].(map[string]any)
-		item["quantity"] = "2"
-		item["price"] = map[string]any{"currency": "SLE", "value": 15000.0}
+		item["description"] = map[string]any{"odd": true}
 		writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": s})
 	}))
 	tr.HostileResponses = true
 	s, err := c.CheckoutSessions.Get(context.Background(), "scs-1")
 	require.NoError(t, err)
 	assert.Equal(t, "scs-1", s.ID)
-	assert.Equal(t, "42", s.Name)
+	assert.Empty(t, s.Name, "a descriptive field of another type is left zero")
 	assert.Nil(t, s.Metadata)
-	assert.True(t, s.ExpireTime.IsZero())
+	_, known := s.ExpiresAt()
+	assert.False(t, known, "an unreadable expireTime is unknown")
 	assert.Equal(t, time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC), s.CreateTime)
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, 2, s.LineItems[0].Quantity)
 	assert.Equal(t, int64(15000), s.LineItems[0].Price.Value)
+	assert.Empty(t, s.LineItems[0].Description)
 }
 
 func TestOddErrorBodiesKeepTheirReason(t *testing.T) {
@@ -453,18 +454,22 @@ func TestOddErrorBodiesKeepTheirReason(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"k": 1.0}}, apiErr.Details)
 }
 
-func TestParseCheckoutSession(t *testing.T) {
-	s, err := ParseCheckoutSession([]byte(`{"id":"scs-9","status":"completed","orderNumber":7,"lineItems":[{"name":"x","quantity":1.0,"price":{"currency":"USD","value":"250"}}],"metadata":"odd"}`))
-	require.NoError(t, err)
+func TestACheckoutSessionReadsItselfTolerantly(t *testing.T) {
+	var s CheckoutSession
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"scs-9","status":"completed","orderNumber":"7","name":7,"expireTime":"soon",`+
+		`"lineItems":[{"name":"x","quantity":1,"price":{"currency":"USD","value":250},"description":{}}],"metadata":"odd","brandingOptions":[1]}`), &s))
 	assert.Equal(t, "scs-9", s.ID)
 	assert.Equal(t, "7", s.OrderNumber)
 	assert.Equal(t, CheckoutSessionStatusCompleted, s.Status)
+	assert.Empty(t, s.Name, "a descriptive field of another type is left zero")
+	assert.Nil(t, s.BrandingOptions)
+	_, known := s.ExpiresAt()
+	assert.False(t, known, "an unreadable expireTime is unknown, not long past")
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, Money{Currency: "USD", Value: 250}, s.LineItems[0].Price)
-	_, err = ParseCheckoutSession([]byte(`{"id":`))
-	require.Error(t, err)
-	_, err = ParseCheckoutSession([]byte(`[1,2]`))
-	require.Error(t, err)
+	for _, bad := range []string{`{"id":`, `[1,2]`, `null`, `"scs-1"`} {
+		assert.Error(t, json.Unmarshal([]byte(bad), new(CheckoutSession)), bad)
+	}
 }
 
 func TestAllNeverFetchesItsStartingPageAgain(t *testing.T) {
@@ -504,7 +509,7 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 	// A list with one element that is not a session is refused whole.
 	c := serve(`{"success":true,"messages":[],"result":["scs-0",` + string(s1) + `,` + string(s2) + `],"pagination":{"count":3}}`)
 	_, err := c.CheckoutSessions.List(context.Background(), nil)
-	require.ErrorContains(t, err, "not a Monime JSON envelope")
+	require.ErrorContains(t, err, "item 0")
 
 	// A result of the wrong shape is an error, not an empty page.
 	c = serve(`{"success":true,"messages":[],"result":{"data":[` + string(s1) + `]},"pagination":{"count":1}}`)
@@ -522,17 +527,40 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 	assert.Equal(t, CheckoutSessionStatusPending, page.Items[1].Status)
 	assert.Empty(t, page.Items[1].Name)
 
-	// Amounts and quantities are never guessed.
+	// Ids, statuses, amounts and quantities are never guessed: of another
+	// type, null or missing, they make the session unreadable.
+	item := func(price, quantity string) string {
+		return `{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":` + price + `,"quantity":` + quantity + `}]}}`
+	}
 	for _, data := range []string{
-		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":15000.5},"quantity":1}]}}`,
-		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":"1e30"},"quantity":2.5}]}}`,
-		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":7,"value":1}}]}}`,
+		item(`{"currency":"SLE","value":15000.5}`, `1`),
+		item(`{"currency":"SLE","value":"0x1.9p6"}`, `1`),
+		item(`{"currency":"SLE","value":" 100 "}`, `1`),
+		item(`{"currency":"SLE","value":"100"}`, `1`),
+		item(`{"currency":"SLE","value":null}`, `1`),
+		item(`{"currency":"SLE"}`, `1`),
+		item(`{"currency":"SLE","value":1e2}`, `1`),
+		item(`{"currency":7,"value":1}`, `1`),
+		item(`{"value":1}`, `1`),
+		item(`null`, `1`),
+		item(`{"currency":"SLE","value":100}`, `2.5`),
+		item(`{"currency":"SLE","value":100}`, `"2"`),
+		item(`{"currency":"SLE","value":100}`, `null`),
+		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":100}}]}}`,
 		`{"id":{"x":1},"status":"completed"}`,
+		`{"id":null,"status":"completed"}`,
+		`{"status":"completed"}`,
+		`{"id":"scs-1","status":null}`,
+		`{"id":"scs-1","status":3}`,
+		`{"id":"scs-1"}`,
+		`{"id":"scs-1","status":"completed","orderNumber":12}`,
 		`null`, ``, `"scs-1"`,
 	} {
-		_, err := ParseCheckoutSession([]byte(data))
-		assert.Error(t, err, data)
+		assert.Error(t, json.Unmarshal([]byte(data), new(CheckoutSession)), data)
 	}
+	var ok CheckoutSession
+	require.NoError(t, json.Unmarshal([]byte(item(`{"currency":"SLE","value":100}`, `1`)), &ok))
+	assert.Equal(t, Money{Currency: "SLE", Value: 100}, ok.LineItems[0].Price)
 
 	// "error" as plain text on a 200 is still a failure.
 	c = serve(`{"error":"something broke"}`)

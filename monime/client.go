@@ -13,19 +13,15 @@
 package monime
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strings"
 	"time"
-
-	"github.com/monimekit/monime-go/gen"
 )
 
 // Version is this library's version, sent in the User-Agent.
@@ -35,7 +31,7 @@ const Version = "0.1.0"
 const DefaultBaseURL = "https://api.monime.io"
 
 // API releases for the Monime-Version header. For checkout sessions the two
-// are identical; caph.2025-08-23 adds USD.
+// are identical but for currencies: caph.2025-08-23 adds USD.
 const (
 	// APIVersion is the release the client is built for and sends by default.
 	APIVersion = "caph.2025-08-23"
@@ -63,36 +59,29 @@ type Client struct {
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
 	// print it.
-	authorize  func(http.Header)
-	spaceID    string
-	apiVersion string
-	userAgent  string
-	// userAgentValue is the header value, built once; requests share it
-	// read-only.
-	userAgentValue []string
-	baseURL        *url.URL
-	httpClient     *http.Client
-	timeout        time.Duration
-	expiry         *expiry // ends attempts that outlive timeout
-	retry          retryPolicy
-	logger         *slog.Logger
-	headers        [][2]string
-	gen            *gen.Client
-	maxBody        int64
+	authorize func(http.Header)
+	// cfg holds the client's settings: every call starts from a copy.
+	cfg config
+	// server is cfg.baseURL as the generated request builders take it.
+	server    string
+	userAgent []string
+	maxBody   int64
 }
 
 // NewClient returns a client that authenticates with token (mon_test_... or
 // mon_...) and acts in the space spaceID (spc-...). It refuses an empty
 // token, a malformed space id and options with bad values, and sends nothing.
+// Its errors never repeat the token.
 func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	token = strings.TrimSpace(token)
-	if token == "" {
+	switch {
+	case token == "":
 		return nil, errors.New("monime: NewClient: the access token is empty; create one in the Monime dashboard (mon_test_... or mon_...)")
-	}
-	if strings.ContainsAny(token, " \t\r\n") {
+	case strings.HasPrefix(token, "spc-"):
+		return nil, errors.New("monime: NewClient: the access token looks like a space id (spc-...); the token comes first: NewClient(token, spaceID)")
+	case strings.ContainsAny(token, " \t\r\n"):
 		return nil, errors.New("monime: NewClient: the access token contains white space; pass the token alone, without \"Bearer \"")
-	}
-	if !isVisibleASCII(token) {
+	case !isVisibleASCII(token):
 		return nil, errors.New("monime: NewClient: the access token contains control or non-ASCII characters; copy it again from the Monime dashboard")
 	}
 	if err := checkSpaceID(spaceID); err != nil {
@@ -100,34 +89,29 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	}
 	bearer := []string{"Bearer " + token}
 	c := &Client{
-		authorize:  func(h http.Header) { h["Authorization"] = bearer },
-		spaceID:    spaceID,
-		apiVersion: APIVersion,
-		userAgent:  defaultUserAgent(),
-		timeout:    defaultTimeout,
-		retry:      retryPolicy{maxRetries: defaultMaxRetries, initial: defaultBackoff, max: defaultMaxBackoff},
-		logger:     slog.New(slog.DiscardHandler),
-		maxBody:    maxResponseBytes,
+		authorize: func(h http.Header) { h["Authorization"] = bearer },
+		maxBody:   maxResponseBytes,
+		cfg: config{
+			spaceID:    spaceID,
+			apiVersion: APIVersion,
+			userAgent:  defaultUserAgent(),
+			timeout:    defaultTimeout,
+			retry:      retryPolicy{maxRetries: defaultMaxRetries, initial: defaultBackoff, max: defaultMaxBackoff},
+			logger:     slog.New(slog.DiscardHandler),
+		},
 	}
-	c.baseURL, _ = parseBaseURL(DefaultBaseURL)
+	c.cfg.baseURL, _ = parseBaseURL(DefaultBaseURL)
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
-		if err := o.applyClient(c); err != nil {
+		if err := o.applyClient(&c.cfg); err != nil {
 			return nil, err
 		}
 	}
-	c.httpClient = safeHTTPClient(c.httpClient)
-	c.expiry = &expiry{timeout: c.timeout}
-	c.userAgentValue = []string{c.userAgent}
-	g, err := gen.NewClient(c.baseURL.String(),
-		gen.WithHTTPClient(&retryDoer{c: c}),
-		gen.WithRequestEditorFn(c.editRequest))
-	if err != nil {
-		return nil, fmt.Errorf("monime: NewClient: %w", err)
-	}
-	c.gen = g
+	c.cfg.httpClient = safeHTTPClient(c.cfg.httpClient)
+	c.server = c.cfg.baseURL.String()
+	c.userAgent = []string{c.cfg.userAgent}
 	c.CheckoutSessions = &CheckoutSessionsService{c: c}
 	return c, nil
 }
@@ -137,7 +121,7 @@ func (c *Client) String() string {
 	if c == nil {
 		return "monime.Client(nil)"
 	}
-	return fmt.Sprintf("monime.Client{baseURL: %s, space: %s, version: %s, token: [redacted]}", c.BaseURL(), c.spaceID, c.apiVersion)
+	return fmt.Sprintf("monime.Client{baseURL: %s, space: %s, version: %s, token: [redacted]}", c.BaseURL(), c.cfg.spaceID, c.cfg.apiVersion)
 }
 
 // GoString is String, so %#v never prints the token either.
@@ -152,32 +136,16 @@ func (c *Client) SpaceID() string {
 	if c == nil {
 		return ""
 	}
-	return c.spaceID
+	return c.cfg.spaceID
 }
 
 // BaseURL is the API root the client sends to ("" for a Client not made by
 // NewClient).
 func (c *Client) BaseURL() string {
-	if c == nil || c.baseURL == nil {
+	if c == nil || c.cfg.baseURL == nil {
 		return ""
 	}
-	return c.baseURL.String()
-}
-
-// editRequest is the one place that adds the credentials and client-wide
-// headers to a request, once per logical call (retries reuse the request).
-func (c *Client) editRequest(ctx context.Context, req *http.Request) error {
-	c.authorize(req.Header)
-	req.Header["User-Agent"] = c.userAgentValue
-	for _, h := range c.headers {
-		req.Header.Add(h[0], h[1])
-	}
-	if st, ok := stateOf(ctx); ok {
-		for _, h := range st.headers {
-			req.Header.Add(h[0], h[1])
-		}
-	}
-	return nil
+	return c.cfg.baseURL.String()
 }
 
 func defaultUserAgent() string {
@@ -185,7 +153,7 @@ func defaultUserAgent() string {
 }
 
 // isVisibleASCII reports whether s holds only printable ASCII other than
-// space, as header values such as tokens and ids must.
+// space, as tokens and space ids do.
 func isVisibleASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
@@ -195,16 +163,38 @@ func isVisibleASCII(s string) bool {
 	return true
 }
 
+// checkSpaceID checks a space id as Monime's document describes it. Its
+// error shows the value's shape, never the value: a swapped argument may
+// put the access token here.
 func checkSpaceID(id string) error {
-	if !strings.HasPrefix(id, "spc-") || len(id) > maxSpaceIDLength || len(id) == len("spc-") || !isVisibleASCII(id) {
-		return fmt.Errorf("monime: space id %q: want spc-... (at most %d characters), as shown in the Monime dashboard", truncate(id, 80), maxSpaceIDLength)
+	if strings.HasPrefix(id, "spc-") && len(id) > len("spc-") && len(id) <= maxSpaceIDLength && isVisibleASCII(id) {
+		return nil
 	}
-	return nil
+	hint := ""
+	if strings.HasPrefix(strings.TrimSpace(id), "mon_") {
+		hint = " (it looks like an access token: NewClient takes the token first, then the space id)"
+	}
+	return fmt.Errorf("monime: the space id is %s%s; want spc-... (at most %d characters), as shown in the Monime dashboard", describe(id), hint, maxSpaceIDLength)
+}
+
+// describe tells a value's shape (its length, and whether it holds spaces or
+// control characters) without showing it, for errors about values that may
+// be secrets.
+func describe(v string) string {
+	switch {
+	case v == "":
+		return "empty"
+	case !isHeaderValue(v):
+		return fmt.Sprintf("%d bytes with control characters", len(v))
+	case strings.ContainsAny(v, " \t"):
+		return fmt.Sprintf("%d bytes with spaces", len(v))
+	}
+	return fmt.Sprintf("%d bytes long", len(v))
 }
 
 // safeHTTPClient copies hc (or makes a default one) so that redirects never
-// carry the token to another origin and idle connections are kept for
-// concurrent callers.
+// carry the credentials, nor a request body, to another origin, and idle
+// connections are kept for concurrent callers.
 func safeHTTPClient(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -222,6 +212,9 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL
 		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			if req.Method != http.MethodGet && req.Method != http.MethodHead {
+				return errCrossOriginRedirect // a 307 or 308 would send the body there again
+			}
 			req.Header.Del("Authorization")
 			req.Header.Del("Monime-Space-Id")
 			req.Header.Del("Idempotency-Key")
@@ -237,7 +230,10 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	return &out
 }
 
-var errTooManyRedirects = errors.New("monime: stopped after 10 redirects")
+var (
+	errTooManyRedirects    = errors.New("monime: stopped after 10 redirects")
+	errCrossOriginRedirect = errors.New("monime: refused to repeat the request at another origin that a redirect named (only GET and HEAD follow a redirect to another host)")
+)
 
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
@@ -245,11 +241,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -32,8 +32,8 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 		{"bare spc- prefix", testToken, "spc-", nil, "want spc-"},
 		{"space too long", testToken, "spc-" + strings.Repeat("a", 61), nil, "at most 64"},
 		{"http base URL on a public host", testToken, testSpace, []ClientOption{WithBaseURL("http://api.monime.io")}, "plain http is allowed only for loopback"},
-		{"relative base URL", testToken, testSpace, []ClientOption{WithBaseURL("/v1")}, "absolute URL"},
-		{"ftp base URL", testToken, testSpace, []ClientOption{WithBaseURL("ftp://127.0.0.1")}, "absolute URL"},
+		{"relative base URL", testToken, testSpace, []ClientOption{WithBaseURL("/v1")}, "absolute http(s) URL"},
+		{"ftp base URL", testToken, testSpace, []ClientOption{WithBaseURL("ftp://127.0.0.1")}, "absolute http(s) URL"},
 		{"base URL with credentials", testToken, testSpace, []ClientOption{WithBaseURL("https://u:p@api.monime.io")}, "credentials"},
 		{"nil http client", testToken, testSpace, []ClientOption{WithHTTPClient(nil)}, "WithHTTPClient(nil)"},
 		{"negative retries", testToken, testSpace, []ClientOption{WithMaxRetries(-1)}, "want 0 to 20"},
@@ -158,9 +158,11 @@ func TestIdempotencyKeyIsFreshPerCallAndCallerChosenWhenGiven(t *testing.T) {
 	assert.Equal(t, "order-1042", info.IdempotencyKey)
 
 	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey(strings.Repeat("k", 65)))
-	require.ErrorContains(t, err, "1 to 64 printable ASCII characters")
+	require.ErrorContains(t, err, "1 to 64 characters")
 	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey("a\x01b"))
-	require.ErrorContains(t, err, "printable ASCII")
+	require.ErrorContains(t, err, "control characters")
+	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey(" k "))
+	require.ErrorContains(t, err, "surrounding spaces")
 	_, err = c.CheckoutSessions.Create(ctx, validParams(), WithIdempotencyKey(""))
 	require.Error(t, err)
 	assert.Len(t, rec.reqs, 3, "a bad key must not be sent")

@@ -49,7 +49,7 @@ func ExampleNewClient() {
 	fmt.Println(err)
 	// Output:
 	// https://api.monime.io/ spc-abc
-	// monime: space id "abc": want spc-... (at most 64 characters), as shown in the Monime dashboard
+	// monime: the space id is 3 bytes long; want spc-... (at most 64 characters), as shown in the Monime dashboard
 }
 
 func ExampleCheckoutSessionsService_Create() {
@@ -173,7 +173,7 @@ func ExampleValidationError() {
 	defer stop()
 	p := order()
 	p.LineItems[0].Price.Currency = "EUR"
-	p.Metadata["monime_x"] = "reserved"
+	p.Metadata["note"] = strings.Repeat("x", 101)
 
 	_, err := c.CheckoutSessions.Create(context.Background(), p)
 	var ve *monime.ValidationError
@@ -184,7 +184,7 @@ func ExampleValidationError() {
 	}
 	// Output:
 	// lineItems[0].price.currency
-	// metadata.monime_x
+	// metadata.note
 }
 
 func ExampleWithResponseInfo() {

@@ -9,15 +9,37 @@ import (
 	"time"
 )
 
+// config is everything an option can set. The Client keeps the defaults;
+// each call copies them and applies its own options to the copy, so an
+// option is written once and means the same in both places.
+type config struct {
+	// Client-wide only.
+	baseURL    *url.URL
+	httpClient *http.Client
+	timeout    time.Duration
+	logger     *slog.Logger
+	userAgent  string
+
+	// Client-wide defaults that a call may override.
+	spaceID    string
+	apiVersion string
+	headers    [][2]string
+	retry      retryPolicy
+
+	// Per call only.
+	idempotencyKey string
+	info           *ResponseInfo
+}
+
 // ClientOption configures a Client in NewClient.
 type ClientOption interface {
-	applyClient(*Client) error
+	applyClient(*config) error
 }
 
 // CallOption configures one call, such as CheckoutSessions.Create. Options
 // given to a call take precedence over the client's.
 type CallOption interface {
-	applyCall(*callConfig) error
+	applyCall(*config) error
 }
 
 // Option works both in NewClient, as the client's default, and on a single
@@ -27,28 +49,24 @@ type Option interface {
 	CallOption
 }
 
-type clientOptionFunc func(*Client) error
+// clientOnly, callOnly and anywhere wrap one setter: where it may be used
+// is the only difference between them.
+type (
+	clientOnly func(*config) error
+	callOnly   func(*config) error
+	anywhere   func(*config) error
+)
 
-func (f clientOptionFunc) applyClient(c *Client) error { return f(c) }
-
-type callOptionFunc func(*callConfig) error
-
-func (f callOptionFunc) applyCall(c *callConfig) error { return f(c) }
-
-// bothOption applies one setting to the client or to a call.
-type bothOption struct {
-	client func(*Client) error
-	call   func(*callConfig) error
-}
-
-func (o bothOption) applyClient(c *Client) error   { return o.client(c) }
-func (o bothOption) applyCall(c *callConfig) error { return o.call(c) }
+func (f clientOnly) applyClient(c *config) error { return f(c) }
+func (f callOnly) applyCall(c *config) error     { return f(c) }
+func (f anywhere) applyClient(c *config) error   { return f(c) }
+func (f anywhere) applyCall(c *config) error     { return f(c) }
 
 // WithBaseURL points the client at another Monime API root, such as the fake
 // from package monimetest. It must be https, except for loopback hosts
 // (localhost, 127.0.0.0/8, ::1), which may use http.
 func WithBaseURL(rawURL string) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		u, err := parseBaseURL(rawURL)
 		if err != nil {
 			return err
@@ -63,7 +81,7 @@ func WithBaseURL(rawURL string) ClientOption {
 // WithTimeout. The client never sends Authorization to another host on a
 // redirect, whatever hc's CheckRedirect says.
 func WithHTTPClient(hc *http.Client) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		if hc == nil {
 			return fmt.Errorf("monime: WithHTTPClient(nil): pass an *http.Client or leave the option out")
 		}
@@ -75,23 +93,20 @@ func WithHTTPClient(hc *http.Client) ClientOption {
 // WithMaxRetries sets how many times a failed attempt is retried (default 2,
 // so at most 3 attempts). 0 turns retries off.
 func WithMaxRetries(n int) Option {
-	check := func() error {
+	return anywhere(func(c *config) error {
 		if n < 0 || n > 20 {
 			return fmt.Errorf("monime: WithMaxRetries(%d): want 0 to 20", n)
 		}
+		c.retry.maxRetries = n
 		return nil
-	}
-	return bothOption{
-		client: func(c *Client) error { c.retry.maxRetries = n; return check() },
-		call:   func(c *callConfig) error { c.retry.maxRetries = n; return check() },
-	}
+	})
 }
 
 // WithRetryBackoff sets the backoff between attempts: the first wait is
 // drawn from [0, initial), doubling each time, and no wait (including one a
 // Retry-After header asks for) is longer than max. Defaults: 500ms and 8s.
 func WithRetryBackoff(initial, max time.Duration) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		if initial <= 0 || max < initial {
 			return fmt.Errorf("monime: WithRetryBackoff(%v, %v): want 0 < initial <= max", initial, max)
 		}
@@ -104,7 +119,7 @@ func WithRetryBackoff(initial, max time.Duration) ClientOption {
 // response). Default 30s. Bound the whole call, retries included, with the
 // context you pass.
 func WithTimeout(d time.Duration) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("monime: WithTimeout(%v): want a positive duration", d)
 		}
@@ -114,34 +129,35 @@ func WithTimeout(d time.Duration) ClientOption {
 }
 
 // WithAPIVersion sets the Monime-Version header: APIVersion (the default) or
-// APIVersion20250620.
+// APIVersion20250620. Validation follows the release: USD prices need
+// APIVersion.
 func WithAPIVersion(version string) Option {
-	check := func() error {
+	return anywhere(func(c *config) error {
 		switch version {
 		case APIVersion, APIVersion20250620:
+			c.apiVersion = version
 			return nil
 		}
-		return fmt.Errorf("monime: WithAPIVersion(%q): want %q or %q", version, APIVersion, APIVersion20250620)
-	}
-	return bothOption{
-		client: func(c *Client) error { c.apiVersion = version; return check() },
-		call:   func(c *callConfig) error { c.apiVersion = version; return check() },
-	}
+		return fmt.Errorf("monime: WithAPIVersion: %s is not a release this client knows; want %q or %q", describe(version), APIVersion, APIVersion20250620)
+	})
 }
 
 // WithSpaceID sends a call to another space than the client's (platforms that
 // serve many spaces keep one client and pass this per call).
 func WithSpaceID(spaceID string) Option {
-	return bothOption{
-		client: func(c *Client) error { c.spaceID = spaceID; return checkSpaceID(spaceID) },
-		call:   func(c *callConfig) error { c.spaceID = spaceID; return checkSpaceID(spaceID) },
-	}
+	return anywhere(func(c *config) error {
+		if err := checkSpaceID(spaceID); err != nil {
+			return err
+		}
+		c.spaceID = spaceID
+		return nil
+	})
 }
 
-// WithLogger logs each attempt, retry and failure at Debug, Info and Warn.
-// Logs never hold the token, bodies or metadata. Silent by default.
+// WithLogger logs each attempt at Debug, each retry at Info and giving up
+// at Warn. Logs never hold the token, bodies or metadata. Silent by default.
 func WithLogger(l *slog.Logger) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		if l == nil {
 			return fmt.Errorf("monime: WithLogger(nil): pass a *slog.Logger or leave the option out")
 		}
@@ -152,7 +168,7 @@ func WithLogger(l *slog.Logger) ClientOption {
 
 // WithUserAgent appends s to the User-Agent, e.g. "myshop/1.4".
 func WithUserAgent(s string) ClientOption {
-	return clientOptionFunc(func(c *Client) error {
+	return clientOnly(func(c *config) error {
 		if !isHeaderValue(s) {
 			return fmt.Errorf("monime: WithUserAgent: the suffix must be one line of text without control characters")
 		}
@@ -167,7 +183,7 @@ func WithUserAgent(s string) ClientOption {
 // not replace the headers the client manages: Authorization,
 // Monime-Space-Id, Monime-Version, Idempotency-Key, Content-Type.
 func WithHeader(name, value string) Option {
-	check := func() error {
+	return anywhere(func(c *config) error {
 		switch http.CanonicalHeaderKey(name) {
 		case "Authorization", "Monime-Space-Id", "Monime-Version", "Idempotency-Key", "Content-Type", "Content-Length", "Host":
 			return fmt.Errorf("monime: WithHeader(%q): the client sets this header; use its own option", name)
@@ -175,46 +191,14 @@ func WithHeader(name, value string) Option {
 			return fmt.Errorf("monime: WithHeader(%q): use WithUserAgent, which appends to the client's own", name)
 		}
 		if !isHeaderName(name) {
-			return fmt.Errorf("monime: WithHeader(%q): a header name is letters, digits and !#$%%&'*+-.^_`|~ only", name)
+			return fmt.Errorf("monime: WithHeader: the name is not a header name (letters, digits and !#$%%&'*+-.^_`|~ only)")
 		}
 		if !isHeaderValue(value) {
 			return fmt.Errorf("monime: WithHeader(%q): the value has control characters; pass one line of text", name)
 		}
+		c.headers = append(c.headers[:len(c.headers):len(c.headers)], [2]string{http.CanonicalHeaderKey(name), value})
 		return nil
-	}
-	return bothOption{
-		client: func(c *Client) error { c.headers = appendHeader(c.headers, name, value); return check() },
-		call:   func(c *callConfig) error { c.headers = appendHeader(c.headers, name, value); return check() },
-	}
-}
-
-// isHeaderName reports whether s is an HTTP token (RFC 9110).
-func isHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// isHeaderValue reports whether s is a field value net/http will send: no
-// control characters but tab.
-func isHeaderValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func appendHeader(h [][2]string, name, value string) [][2]string {
-	return append(h, [2]string{http.CanonicalHeaderKey(name), value})
+	})
 }
 
 // WithIdempotencyKey sets the Idempotency-Key of a create: at most 64
@@ -223,9 +207,10 @@ func appendHeader(h [][2]string, name, value string) [][2]string {
 // retries are safe; pass your own to make retries across process restarts
 // safe too.
 func WithIdempotencyKey(key string) CallOption {
-	return callOptionFunc(func(c *callConfig) error {
-		if key == "" || len(key) > maxIdempotencyKey || !isVisibleASCII(key) {
-			return fmt.Errorf("monime: WithIdempotencyKey: want 1 to %d printable ASCII characters without spaces (an order id works well), got %d bytes", maxIdempotencyKey, len(key))
+	return callOnly(func(c *config) error {
+		n := len([]rune(key))
+		if n == 0 || n > maxIdempotencyKey || !isHeaderValue(key) || strings.TrimSpace(key) != key {
+			return fmt.Errorf("monime: WithIdempotencyKey: want 1 to %d characters, no control characters or surrounding spaces (an order id works well); got %s", maxIdempotencyKey, describe(key))
 		}
 		c.idempotencyKey = key
 		return nil
@@ -254,27 +239,54 @@ type ResponseInfo struct {
 
 // WithResponseInfo fills info when the call returns.
 func WithResponseInfo(info *ResponseInfo) CallOption {
-	return callOptionFunc(func(c *callConfig) error {
+	return callOnly(func(c *config) error {
 		c.info = info
 		return nil
 	})
 }
 
+// isHeaderName reports whether s is an HTTP token (RFC 9110, section 5.6.2).
+func isHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHeaderValue reports whether s is a field value net/http will send: no
+// control characters but tab.
+func isHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// parseBaseURL checks an API root. Its errors name the URL's shape only:
+// a URL may carry a token in its user name, query or fragment.
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("monime: the base URL is not a URL; want an absolute URL such as %s", DefaultBaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("monime: the base URL is not an absolute http(s) URL; want one such as %s", DefaultBaseURL)
 	}
-	shown := u.Redacted() // never echo a password
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("monime: base URL %q: want an absolute URL such as %s", shown, DefaultBaseURL)
-	}
+	shown := u.Scheme + "://" + u.Host
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("monime: base URL %q: plain http is allowed only for loopback hosts; use https", shown)
+		return nil, fmt.Errorf("monime: base URL %s: plain http is allowed only for loopback hosts; use https", shown)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("monime: base URL %q: must not carry credentials, a query or a fragment", shown)
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#") {
+		return nil, fmt.Errorf("monime: base URL %s...: must not carry credentials, a query or a fragment; pass the API root alone", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	if u.RawPath != "" {
+		u.RawPath = strings.TrimSuffix(u.RawPath, "/") + "/"
+	}
 	return u, nil
 }

@@ -5,162 +5,336 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
-// envelope is every Monime response body: success or error, item or page.
-// It is decoded once, straight into the caller's result type.
-type envelope[T any] struct {
-	Success    *bool           `json:"success"`
+// Reading answers, in one place: the envelope, results, pages, Monime's
+// errors, and the types whose reading has rules of their own.
+//
+// Strict where a payments engineer acts on the value, tolerant elsewhere.
+// An id, a status, an amount, a quantity and the line items are never
+// guessed: missing, null or of another type, they make the answer an error.
+// Any other field whose value does not fit its Go type is left zero (see
+// decodeObject), unknown fields and new enum values are kept or ignored, and
+// metadata reads any JSON value as text.
+
+// envelope is a Monime answer's body: success or error, item or page. Its
+// parts are kept raw and each is read on its own.
+type envelope struct {
+	Success    json.RawMessage `json:"success"`
 	Messages   json.RawMessage `json:"messages"`
-	Result     T               `json:"result"`
-	Pagination *pagination     `json:"pagination"`
-	Error      *errorBody      `json:"error"`
+	Result     json.RawMessage `json:"result"`
+	Pagination json.RawMessage `json:"pagination"`
+	Error      json.RawMessage `json:"error"`
 }
 
-type pagination struct {
-	Count int     `json:"count"`
-	Next  *string `json:"next"`
-}
-
+// errorBody is Monime's error object. As an error it is the cause fail
+// turns into an *Error.
 type errorBody struct {
-	Code    int             `json:"code"`
-	Reason  string          `json:"reason"`
-	Message string          `json:"message"`
-	Details json.RawMessage `json:"details"`
+	Code     int             `json:"code"`
+	Reason   string          `json:"reason"`
+	Message  string          `json:"message"`
+	Details  json.RawMessage `json:"details"`
+	messages json.RawMessage // the envelope's, beside the error
 }
 
-var errBodyTooLarge = errors.New("response body too large")
+func (e *errorBody) Error() string { return e.Reason + ": " + e.Message }
 
-// finish turns the final attempt's response into a decoded envelope or an
-// error. It reads the (size-capped) body once and decodes it once.
-func finish[T any](c *Client, st *callState, resp *http.Response, err error) (*envelope[T], error) {
-	defer st.release()
+// decode reads the final answer's envelope: a success, or the call's error.
+func (cl *call) decode(ans *answer) (*envelope, error) {
+	if ans.tooLarge {
+		return nil, cl.fail(ans, fmt.Errorf("the response body is larger than %d bytes; the client refused to read it", cl.c.maxBody))
+	}
+	var env envelope
+	if err := json.Unmarshal(ans.body, &env); err != nil {
+		return nil, cl.fail(ans, unexpectedBody(ans, err))
+	}
+	success, known := jsonBool(env.Success)
+	failed := ans.status < 200 || ans.status > 299 || known && !success || !known && !isNull(env.Error)
+	if failed {
+		e := readErrorBody(env.Error)
+		e.messages = env.Messages
+		return nil, cl.fail(ans, e)
+	}
+	return &env, nil
+}
+
+// readErrorBody reads Monime's error object tolerantly; a bare string is
+// its message.
+func readErrorBody(raw json.RawMessage) *errorBody {
+	e := new(errorBody)
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		e.Message = text
+	} else if decodeObject(raw, e, nil) != nil {
+		*e = errorBody{}
+	}
+	return e
+}
+
+// decodeResult reads the envelope's result as a T.
+func decodeResult[T any](cl *call, env *envelope, what string) (*T, error) {
+	if isNull(env.Result) {
+		return nil, cl.fail(cl.last, fmt.Errorf("the answer carries no %s (no result)", what))
+	}
+	out := new(T)
+	if err := json.Unmarshal(env.Result, out); err != nil {
+		return nil, cl.fail(cl.last, fmt.Errorf("the result is not a %s: %w", what, err))
+	}
+	return out, nil
+}
+
+// maxPageItems bounds the items read from one page: Monime's pages hold
+// at most 50, so a page twenty times larger is broken or hostile, and
+// reading it would cost memory out of proportion to its bytes.
+const maxPageItems = 1000
+
+// decodePage reads a list answer. Items are read one at a time, and the
+// first that is not a T with an id (or that repeats one) fails the page,
+// so a page costs memory in proportion to its bytes.
+func decodePage[T any](cl *call, env *envelope, what string, id func(*T) string) (*Page[T], error) {
+	bad := func(format string, args ...any) error {
+		return cl.fail(cl.last, fmt.Errorf("the page of %ss is unreadable: "+format, append([]any{what}, args...)...))
+	}
+	page := new(Page[T])
+	if !isNull(env.Pagination) {
+		var p struct {
+			Count int     `json:"count"`
+			Next  *string `json:"next"`
+		}
+		if err := decodeObject(env.Pagination, &p, fieldRules{"next": strict}); err != nil {
+			return nil, bad("pagination: %v", err)
+		}
+		page.Count = p.Count
+		if p.Next != nil {
+			page.Next = *p.Next
+		}
+	}
+	if isNull(env.Result) {
+		return page, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(env.Result))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, bad("the result is not a list")
+	}
+	seen := make(map[string]bool)
+	for dec.More() {
+		if len(page.Items) == maxPageItems {
+			return nil, bad("it holds more than %d items", maxPageItems)
+		}
+		var item T
+		if err := dec.Decode(&item); err != nil {
+			return nil, bad("item %d: %v", len(page.Items), err)
+		}
+		key := id(&item)
+		if seen[key] {
+			return nil, bad("item %d repeats the id %q", len(page.Items), excerpt([]byte(key), 40))
+		}
+		seen[key] = true
+		page.Items = append(page.Items, item)
+	}
+	return page, nil
+}
+
+// Field rules for decodeObject.
+type fieldRules map[string]fieldRule
+
+type fieldRule int
+
+const (
+	// strict: when present and not null, the value must fit its type.
+	strict fieldRule = iota + 1
+	// required: strict, and present, not null and not zero.
+	required
+)
+
+// decodeObject decodes the JSON object data into out (a pointer to a
+// struct without an UnmarshalJSON of its own), strictly first and then,
+// if a value has an unexpected type, field by field: a field whose value
+// does not fit is left zero unless rules make it strict or required. It
+// fails on anything but an object, and when a rule is broken.
+func decodeObject(data []byte, out any, rules fieldRules) error {
+	if err := json.Unmarshal(data, out); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return err // not JSON: nothing to be tolerant about
+		}
+		if err := decodeFields(data, out, rules); err != nil {
+			return err
+		}
+	}
+	v := reflect.ValueOf(out).Elem()
+	for i := range v.NumField() {
+		if name := jsonName(v.Type().Field(i)); rules[name] == required && v.Field(i).IsZero() {
+			return fmt.Errorf("%s is missing, null or empty", name)
+		}
+	}
+	return nil
+}
+
+// decodeFields is decodeObject's tolerant pass: each field on its own.
+func decodeFields(data []byte, out any, rules fieldRules) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	if fields == nil {
+		return errors.New("null where an object belongs")
+	}
+	v := reflect.ValueOf(out).Elem()
+	v.SetZero() // nothing of the strict pass may leak into this one
+	for i := range v.NumField() {
+		name := jsonName(v.Type().Field(i))
+		raw, ok := fields[name]
+		if name == "" || !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, v.Field(i).Addr().Interface()); err != nil {
+			if rules[name] != 0 {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			v.Field(i).SetZero()
+		}
+	}
+	return nil
+}
+
+func jsonName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return ""
+	}
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+// UnmarshalJSON reads a checkout session as Monime sends it, in an API
+// result or a webhook's data. The id and the status must be present and
+// text, and the line items and order number must fit; any other field that
+// does not fit is left zero (an unreadable expireTime reads as unknown, see
+// ExpiresAt).
+func (s *CheckoutSession) UnmarshalJSON(b []byte) error {
+	type plain CheckoutSession
+	if err := decodeObject(b, (*plain)(s), fieldRules{"id": required, "status": required, "lineItems": strict, "orderNumber": strict}); err != nil {
+		return fmt.Errorf("checkout session: %w", err)
+	}
+	return nil
+}
+
+// UnmarshalJSON reads a line item: its price and quantity must be there
+// and fit.
+func (li *LineItem) UnmarshalJSON(b []byte) error {
+	type plain LineItem
+	return decodeObject(b, (*plain)(li), fieldRules{"price": required, "quantity": required})
+}
+
+// UnmarshalJSON reads an amount: a currency, and a value that is a JSON
+// integer. Text, fractions and null are refused rather than guessed.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Currency *Currency       `json:"currency"`
+		Value    json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("amount: %w", err)
+	}
+	if w.Currency == nil || *w.Currency == "" {
+		return errors.New("amount: the currency is missing")
+	}
+	if isNull(w.Value) {
+		return errors.New("amount: the value is missing")
+	}
+	if c := w.Value[0]; c != '-' && (c < '0' || c > '9') {
+		return fmt.Errorf("amount: the value %s is not a number", excerpt(w.Value, 20))
+	}
+	v, err := strconv.ParseInt(string(w.Value), 10, 64)
 	if err != nil {
-		st.fillInfo(nil)
-		return nil, st.transportError(err)
+		return fmt.Errorf("amount: the value %s is not a whole number of minor units", excerpt(w.Value, 30))
 	}
-	st.fillInfo(resp)
-	if !st.bodyKept { // a response that did not come through the retrying doer
-		err = st.keepBody(resp, c.maxBody)
-		if err != nil {
-			return nil, st.transportError(err)
+	*m = Money{Currency: *w.Currency, Value: v}
+	return nil
+}
+
+// UnmarshalJSON reads {"data": [...]}, a bare array, or null.
+func (l *LineItems) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		return json.Unmarshal(b, (*[]LineItem)(l))
+	}
+	var wrapped struct {
+		Data []LineItem `json:"data"`
+	}
+	if err := json.Unmarshal(b, &wrapped); err != nil {
+		return err
+	}
+	*l = wrapped.Data
+	return nil
+}
+
+// UnmarshalJSON reads a JSON object whose values may be of any type: text
+// is kept as it is, null as "", and any other value as its JSON text.
+// Anything that is not an object reads as no metadata.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) == 0 || b[0] != '{' {
+		*m = nil
+		return nil
+	}
+	var plain map[string]string
+	if json.Unmarshal(b, &plain) == nil {
+		*m = plain
+		return nil
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(Metadata, len(raw))
+	for k, v := range raw {
+		var s string
+		switch {
+		case isNull(v):
+		case json.Unmarshal(v, &s) == nil:
+		default:
+			s = string(v)
 		}
+		out[k] = s
 	}
-	if st.bodyErr != nil {
-		return nil, st.newError(resp, nil, fmt.Sprintf("the response body is larger than %d bytes; the client refused to read it", c.maxBody))
-	}
-	body := st.respBody
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, st.errorAnswer(resp, body)
-	}
-	env := new(envelope[T])
-	if jerr := decodeTolerant(body, env); jerr != nil {
-		return nil, st.undecodable(resp, body, jerr)
-	}
-	if (env.Success != nil && !*env.Success) || (env.Success == nil && env.Error != nil) {
-		return nil, st.newError(resp, env.Error, "").withMessages(env.Messages)
-	}
-	return env, nil
+	*m = out
+	return nil
 }
 
-// errorAnswer is the *Error for a non-2xx answer: only its error is read,
-// whatever else the body holds. The final answer and every answer that is
-// retried go through here.
-func (st *callState) errorAnswer(resp *http.Response, body []byte) *Error {
-	var fail errorEnvelope
-	if err := decodeTolerant(body, &fail); err != nil {
-		return st.undecodable(resp, body, err)
-	}
-	return st.newError(resp, fail.Error, "").withMessages(fail.Messages)
+// isNull reports whether raw is absent or JSON null.
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
 }
 
-// errorEnvelope is the part of an error answer the client reads.
-type errorEnvelope struct {
-	Messages json.RawMessage `json:"messages"`
-	Error    *errorBody      `json:"error"`
-}
-
-// readBody reads at most limit bytes. With a Content-Length up to 1 MiB
-// (which net/http enforces) it reads straight into a buffer of that size;
-// otherwise it reads until EOF, one byte past the limit at most.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= 1<<20 {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, b); err != nil {
-			return nil, err
-		}
-		return b, nil
+// jsonBool reads true or false, bare or quoted; known is false otherwise.
+func jsonBool(raw json.RawMessage) (value, known bool) {
+	switch strings.Trim(string(bytes.TrimSpace(raw)), `"`) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
 	}
-	if resp.ContentLength > limit {
-		return nil, errBodyTooLarge
-	}
-	// Unknown or large: grow as bytes arrive, so a length announced but
-	// never sent costs nothing up front.
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, errBodyTooLarge
-	}
-	return buf.Bytes(), nil
-}
-
-// newError builds the *Error for a response; body may be nil when the
-// response carried no readable Monime error.
-func (st *callState) newError(resp *http.Response, body *errorBody, fallback string) *Error {
-	e := &Error{
-		StatusCode:     resp.StatusCode,
-		RequestID:      resp.Header.Get("Monime-Request-Id"),
-		IdempotencyKey: st.idempotencyKey,
-		RateLimit:      resp.Header.Get("Monime-Rate-Limit"),
-		RetryAfter:     parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		Method:         st.method(),
-		Path:           st.path(),
-		Attempts:       st.attempts,
-		Message:        fallback,
-		AnswerLost:     st.uncertain,
-	}
-	if body != nil {
-		e.Reason = body.Reason
-		if body.Message != "" {
-			e.Message = body.Message
-		}
-		e.Details = decodeAnyList(body.Details)
-		if e.StatusCode >= 200 && e.StatusCode < 300 && body.Code >= 400 {
-			// success:false under a 2xx: the envelope's code is the truth.
-			e.StatusCode = body.Code
-		}
-	}
-	if e.Message == "" && e.Reason == "" {
-		e.Message = "Monime answered without an error message"
-	}
-	return e
-}
-
-// undecodable is the error for a body that is not a Monime envelope.
-func (st *callState) undecodable(resp *http.Response, body []byte, err error) *Error {
-	e := st.newError(resp, nil, unexpectedBody(resp, body, err))
-	e.undecodable = true
-	return e
-}
-
-func (e *Error) withMessages(raw json.RawMessage) *Error {
-	e.Messages = decodeAnyList(raw)
-	return e
+	return false, false
 }
 
 // decodeAnyList reads a JSON array of anything; a lone value becomes a
 // one-element list, and garbage is kept as its text.
 func decodeAnyList(raw json.RawMessage) []any {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
+	if isNull(raw) || string(raw) == "[]" {
 		return nil
 	}
 	var list []any
@@ -175,18 +349,18 @@ func decodeAnyList(raw json.RawMessage) []any {
 }
 
 // unexpectedBody describes a body that is not a Monime envelope.
-func unexpectedBody(resp *http.Response, body []byte, err error) string {
-	ct := resp.Header.Get("Content-Type")
+func unexpectedBody(ans *answer, err error) error {
+	ct := ans.header.Get("Content-Type")
 	if mt, _, perr := mime.ParseMediaType(ct); perr == nil {
 		ct = mt
 	}
 	if ct == "" {
 		ct = "no content type"
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return fmt.Sprintf("unexpected empty response body (%s)", ct)
+	if len(bytes.TrimSpace(ans.body)) == 0 {
+		return fmt.Errorf("unexpected empty response body (%s)", ct)
 	}
-	return fmt.Sprintf("unexpected response body (%s, not a Monime JSON envelope: %v): %q", ct, err, excerpt(body, 120))
+	return fmt.Errorf("unexpected response body (%s, not a Monime JSON envelope: %v): %q", ct, err, excerpt(ans.body, 120))
 }
 
 // excerpt returns at most n bytes of b, cut on a rune boundary.

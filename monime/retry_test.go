@@ -175,7 +175,7 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 	})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := retryPolicy{initial: 500 * time.Millisecond, max: 8 * time.Second}
-	resp := func(v string) *http.Response { return &http.Response{Header: http.Header{"Retry-After": {v}}} }
+	resp := func(v string) *answer { return &answer{header: http.Header{"Retry-After": {v}}} }
 	assert.Equal(t, 3*time.Second, p.wait(1, resp("3"), now))
 	assert.Equal(t, 8*time.Second, p.wait(1, resp("120"), now), "capped")
 	assert.Equal(t, 5*time.Second, p.wait(1, resp(now.Add(5*time.Second).Format(http.TimeFormat)), now), "HTTP date")
@@ -432,7 +432,9 @@ func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
 	require.NoError(t, err)
 	req.Header.Set("Idempotency-Key", "k")
 	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
-	_, err = (&retryDoer{c: c}).Do(req)
+	cl, err := c.newCall(context.Background(), req.Method, req.URL.Path, nil)
+	require.NoError(t, err)
+	_, err = cl.send(context.Background(), req)
 	require.ErrorIs(t, err, errRewind)
 	assert.Equal(t, 1, s.count(), "the failed rewind ends the call")
 }

@@ -3,6 +3,7 @@ package monime
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -139,41 +140,41 @@ func TestASoonerCallerDeadlineEndsTheCall(t *testing.T) {
 	assert.LessOrEqual(t, requests.Load(), int32(1), "no retry after the caller's deadline")
 }
 
-// attemptContext watches an attempt's deadline only when the client's
-// timeout comes before the caller's deadline.
-func TestAttemptContextWatchesOnlyASoonerTimeout(t *testing.T) {
-	c, err := NewClient(testToken, testSpace, WithTimeout(time.Minute))
+// Every attempt's context carries a deadline: the client's per-attempt
+// timeout, or the caller's deadline when that comes first.
+func TestEveryAttemptHasADeadline(t *testing.T) {
+	var deadlines []time.Time
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		d, ok := r.Context().Deadline()
+		require.True(t, ok, "the attempt has a deadline")
+		deadlines = append(deadlines, d)
+		return nil, errors.New("connection reset")
+	})
+	c, err := NewClient(testToken, testSpace, WithTimeout(time.Minute), WithMaxRetries(1),
+		WithRetryBackoff(time.Millisecond, time.Millisecond), WithHTTPClient(&http.Client{Transport: tr}))
 	require.NoError(t, err)
 
+	_, err = c.CheckoutSessions.Get(context.Background(), "scs-1")
+	require.Error(t, err)
+	require.Len(t, deadlines, 2, "first attempt and retry")
+	for _, d := range deadlines {
+		assert.WithinDuration(t, time.Now().Add(time.Minute), d, 5*time.Second)
+	}
+
+	deadlines = nil
 	soon, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st := &callState{parent: soon}
-	ctx := c.attemptContext(st, new(attemptCtx))
-	assert.Equal(t, soon, ctx, "the caller's sooner deadline bounds the attempt by itself")
-	assert.Nil(t, st.expiry)
-	st.release()
-	assert.NoError(t, soon.Err(), "releasing the attempt never cancels the caller's context")
-
-	later, cancel2 := context.WithTimeout(context.Background(), time.Hour)
-	defer cancel2()
-	for _, parent := range []context.Context{context.Background(), later} {
-		st := &callState{parent: parent}
-		st.Context = c.attemptContext(st, new(attemptCtx))
-		require.NotEqual(t, parent, st.Context)
-		d, ok := st.Deadline()
-		require.True(t, ok)
-		assert.WithinDuration(t, time.Now().Add(time.Minute), d, 5*time.Second)
-		c.expiry.mu.Lock()
-		assert.True(t, st.exp.listed, "the attempt is watched")
-		c.expiry.mu.Unlock()
-		st.release()
-		assert.ErrorIs(t, st.Err(), context.Canceled, "release ends the attempt")
-		c.expiry.mu.Lock()
-		assert.False(t, st.exp.listed, "and stops watching it")
-		c.expiry.mu.Unlock()
-		assert.NoError(t, parent.Err())
-	}
+	want, _ := soon.Deadline()
+	_, err = c.CheckoutSessions.Get(soon, "scs-1")
+	require.Error(t, err)
+	require.NotEmpty(t, deadlines)
+	assert.Equal(t, want, deadlines[0], "the caller's sooner deadline bounds the attempt")
+	assert.NoError(t, soon.Err(), "ending an attempt never cancels the caller's context")
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Neither errors nor logs at any level carry the token, whatever happens.
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {

@@ -1,10 +1,10 @@
 package monime
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"math"
+	"math/bits"
 	"time"
 )
 
@@ -79,22 +79,6 @@ type LineItem struct {
 // an object, {"data": [...]}; a bare array is read too.
 type LineItems []LineItem
 
-// UnmarshalJSON reads {"data": [...]}, a bare array, or null.
-func (l *LineItems) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '[' {
-		return json.Unmarshal(b, (*[]LineItem)(l))
-	}
-	var wrapped struct {
-		Data []LineItem `json:"data"`
-	}
-	if err := json.Unmarshal(b, &wrapped); err != nil {
-		return err
-	}
-	*l = wrapped.Data
-	return nil
-}
-
 // MarshalJSON writes the wire form, {"data": [...]}.
 func (l LineItems) MarshalJSON() ([]byte, error) {
 	items := []LineItem(l)
@@ -106,60 +90,13 @@ func (l LineItems) MarshalJSON() ([]byte, error) {
 	}{items})
 }
 
-// Metadata holds your own key-value pairs on a session: at most 64 keys of
-// up to 64 characters from [A-Za-z0-9_-] (not starting with _, - or
-// "monime"), values of up to 100 characters.
+// Metadata holds your own key-value pairs on a session: at most 64 keys,
+// values of up to 100 characters.
 //
 // Reading is tolerant: a value Monime returns as a number, boolean or object
 // is kept as its JSON text, and null as "", so odd metadata never makes a
 // response undecodable.
 type Metadata map[string]string
-
-// UnmarshalJSON reads a JSON object whose values may be of any type; null
-// or anything that is not an object reads as no metadata.
-func (m *Metadata) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) == 0 || b[0] != '{' {
-		*m = nil
-		return nil
-	}
-	// Fast path: the usual all-string object decodes directly.
-	var plain map[string]string
-	if json.Unmarshal(b, &plain) == nil {
-		*m = plain
-		return nil
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if raw == nil {
-		*m = nil
-		return nil
-	}
-	out := make(Metadata, len(raw))
-	for k, v := range raw {
-		out[k] = metadataValue(v)
-	}
-	*m = out
-	return nil
-}
-
-func metadataValue(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	switch {
-	case len(v) == 0 || string(v) == "null":
-		return ""
-	case v[0] == '"':
-		if s, err := strconv.Unquote(string(v)); err == nil {
-			return s
-		}
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			return s
-		}
-	}
-	return string(v)
-}
 
 // BrandingOptions changes the look of the hosted checkout page.
 type BrandingOptions struct {
@@ -254,7 +191,8 @@ type CheckoutSession struct {
 	FinancialAccountID string `json:"financialAccountId,omitempty"`
 	// BrandingOptions style the hosted page.
 	BrandingOptions *BrandingOptions `json:"brandingOptions,omitempty"`
-	// ExpireTime is when a pending session expires.
+	// ExpireTime is when a pending session expires; zero when Monime did
+	// not say (see ExpiresAt), which must not be read as long past.
 	ExpireTime time.Time `json:"expireTime"`
 	// CreateTime is when the session was created.
 	CreateTime time.Time `json:"createTime"`
@@ -264,6 +202,12 @@ type CheckoutSession struct {
 	Metadata Metadata `json:"metadata,omitempty"`
 }
 
+// ExpiresAt returns when the session expires, and false when that is
+// unknown (Monime sent no readable expireTime).
+func (s *CheckoutSession) ExpiresAt() (time.Time, bool) {
+	return s.ExpireTime, !s.ExpireTime.IsZero()
+}
+
 // Totals sums the session's line items per currency (price times quantity,
 // a quantity of 0 counting as 1). It fails, rather than report a wrong
 // amount, when a sum does not fit in an int64 or a line is negative, which
@@ -271,13 +215,10 @@ type CheckoutSession struct {
 func (s *CheckoutSession) Totals() (map[Currency]int64, error) {
 	out := make(map[Currency]int64)
 	for i, li := range s.LineItems {
-		q := int64(li.Quantity)
-		if q == 0 {
-			q = 1
-		}
-		line, ok := mulInt64(li.Price.Value, q)
-		sum := out[li.Price.Currency] + line
-		if !ok || li.Price.Value < 0 || q < 0 || sum < out[li.Price.Currency] {
+		q := int64(max(li.Quantity, 1))
+		hi, line := bits.Mul64(uint64(li.Price.Value), uint64(q))
+		sum := out[li.Price.Currency] + int64(line)
+		if li.Price.Value < 0 || li.Quantity < 0 || hi != 0 || line > math.MaxInt64 || sum < out[li.Price.Currency] {
 			return nil, fmt.Errorf("monime: session %s: line item %d (%d x %d %s) makes the total overflow or go negative", s.ID, i, q, li.Price.Value, li.Price.Currency)
 		}
 		out[li.Price.Currency] = sum
