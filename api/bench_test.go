@@ -25,17 +25,19 @@ func benchRequest(method, target, body string) *http.Request {
 // request validated against spec/ (the default) and without: BENCHMARKS.md
 // compares the two.
 func BenchmarkCreate(b *testing.B) {
-	b.Run("validation=on", func(b *testing.B) { benchCreate(b, New()) })
-	b.Run("validation=off", func(b *testing.B) { benchCreate(b, New(WithRequestValidation(false))) })
+	b.Run("validation=on", func(b *testing.B) { benchCreate(b, mustNew(b)) })
+	b.Run("validation=off", func(b *testing.B) { benchCreate(b, mustNew(b, WithRequestValidation(false))) })
 }
 
 // BenchmarkNew shows that a server costs no spec parse: the contract is
 // loaded once per process and shared.
 func BenchmarkNew(b *testing.B) {
-	New() // the one parse, outside the loop
+	mustNew(b) // the one parse, outside the loop
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = New()
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -56,7 +58,7 @@ func benchCreate(b *testing.B, srv *Server) {
 
 // BenchmarkGet measures one validated read among 1000 sessions.
 func BenchmarkGet(b *testing.B) {
-	srv := New()
+	srv := mustNew(b)
 	var id string
 	for i := range 1000 {
 		r := benchRequest(http.MethodPost, "/v1/checkout-sessions", minimalBody)

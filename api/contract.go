@@ -53,16 +53,6 @@ var loadContract = sync.OnceValues(func() (*contract, error) {
 	}, nil
 })
 
-// mustLoadContract returns the parsed spec. The spec is embedded at build
-// time, so failing to parse it is a bug in spec/ and not recoverable.
-func mustLoadContract() *contract {
-	c, err := loadContract()
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
-
 // checkBearerScheme is the AuthenticationFunc of request validation: the
 // spec's bearerAuth scheme is satisfied when an "Authorization: Bearer
 // <token>" header is present. Whether the token is known is checked later.

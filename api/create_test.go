@@ -135,7 +135,7 @@ func TestSessionsAreScopedToTheirSpace(t *testing.T) {
 func TestCreateTimesUseTheInjectedClockInUTC(t *testing.T) {
 	lagos := time.FixedZone("WAT", 3600)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 678_900_000, lagos)
-	srv := New(WithClock(func() time.Time { return at }), WithResponseValidation(true))
+	srv := mustNew(t, WithClock(func() time.Time { return at }), WithResponseValidation(true))
 	s := srv.store.create(DefaultSpaceID, "k", &gen.CreateCheckoutSessionRequest{Name: "x"}, "http://h")
 	assert.Equal(t, time.UTC, s.CreateTime.Location())
 	assert.True(t, s.CreateTime.Equal(at.Truncate(time.Millisecond)))

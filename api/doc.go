@@ -25,11 +25,19 @@
 // reset, drop or slow down; Sessions and Session show what is stored,
 // including the fields the read API hides.
 //
-// New panics on an invalid option (an empty token, a negative TTL...), as
-// regexp.MustCompile does: it is a bug in the calling code.
-// monimetest.NewServer turns it into a test failure.
+// New returns an error, not a Server, when an option was given a value that
+// can never work (an empty token, a negative TTL, a relative webhook URL):
+// the error names the option, says what is wrong and what to pass instead,
+// and never quotes a token, secret or URL. Methods given bad arguments
+// (InjectFault, AddWebhook, Complete on an unknown id) return errors too;
+// nothing panics on bad input. monimetest.NewServer turns New's error into a
+// test failure.
 //
-//	srv := api.New(api.WithResponseValidation(true))
+//	srv, err := api.New(api.WithResponseValidation(true))
+//	if err != nil {
+//		return err
+//	}
+//	defer srv.Close() // stops webhook deliveries
 //	ts := httptest.NewServer(srv)
 //	defer ts.Close()
 //	// POST ts.URL+"/v1/checkout-sessions" with

@@ -13,7 +13,11 @@ import (
 // Start the fake, create a session over HTTP, pay it as the customer would,
 // and read it back.
 func Example() {
-	srv := api.New(api.WithResponseValidation(true))
+	srv, err := api.New(api.WithResponseValidation(true))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
@@ -54,10 +58,17 @@ func Example() {
 
 // Make the next create fail with a 503, as an overloaded Monime would.
 func ExampleServer_InjectFault() {
-	srv := api.New()
+	srv, err := api.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, api.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 1})
+	if err := srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, api.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 1}); err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/v1/checkout-sessions", strings.NewReader(`{}`))
 	req.Header.Set("Authorization", "Bearer "+api.DefaultToken)

@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Fault is what the fake does to one request instead of, or besides,
 // answering it normally. The zero Fault does nothing. When several are set,
-// Latency comes first, then the first of Reset, Status and Drop.
+// Latency comes first, then the first of Reset, Status and Drop. Status must
+// be 0 or 400 to 599, and RetryAfter and Latency must not be negative.
 type Fault struct {
 	// Latency delays the request before anything else happens (or until the
 	// client gives up).
@@ -54,13 +56,18 @@ func (f Fault) String() string {
 	return s
 }
 
-func (f Fault) check(call string) {
+// check says what makes f a Fault the fake cannot apply, or returns nil.
+func (f Fault) check() error {
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		panic(fmt.Sprintf("api: %s: Fault.Status must be 400 to 599 (or 0 for none), got %d", call, f.Status))
+		return fmt.Errorf("Fault.Status must be 400 to 599 (or 0 for none), got %d", f.Status)
 	}
-	if f.RetryAfter < 0 || f.Latency < 0 {
-		panic(fmt.Sprintf("api: %s: Fault.RetryAfter and Fault.Latency must not be negative, got %d and %v", call, f.RetryAfter, f.Latency))
+	if f.RetryAfter < 0 {
+		return fmt.Errorf("Fault.RetryAfter must not be negative, got %d", f.RetryAfter)
 	}
+	if f.Latency < 0 {
+		return fmt.Errorf("Fault.Latency must not be negative, got %v", f.Latency)
+	}
+	return nil
 }
 
 // faultRule applies a Fault to the next requests that match it.
@@ -79,8 +86,9 @@ type faults struct {
 }
 
 // next returns the fault for r: the first matching rule's (using it up),
-// else fn's, else none.
-func (fs *faults) next(r *http.Request) Fault {
+// else fn's, else none. It returns an error instead when fn returns a Fault
+// that check refuses.
+func (fs *faults) next(r *http.Request) (Fault, error) {
 	fs.mu.Lock()
 	for i, rule := range fs.rules {
 		if rule.method != "" && rule.method != r.Method {
@@ -94,36 +102,52 @@ func (fs *faults) next(r *http.Request) Fault {
 			fs.rules = append(fs.rules[:i], fs.rules[i+1:]...)
 		}
 		fs.mu.Unlock()
-		return rule.fault
+		return rule.fault, nil
 	}
 	fn := fs.fn
 	fs.mu.Unlock()
 	if fn == nil {
-		return Fault{}
+		return Fault{}, nil
 	}
-	return fn(r)
+	f := fn(r)
+	if err := f.check(); err != nil {
+		return Fault{}, fmt.Errorf("api: the WithFaultFunc function returned a Fault the fake cannot apply to %s %s: %w", r.Method, r.URL.Path, err)
+	}
+	return f, nil
 }
 
-// InjectFault applies f to the next times requests whose method is method
-// ("" for any) and whose path matches pattern, as path.Match matches: an
-// exact path such as "/v1/checkout-sessions", or "/v1/checkout-sessions/*"
-// for any one session. Rules apply in the order they were added; a request
-// uses up at most one. It panics on a malformed pattern, a times below 1 or
-// a Status outside 400 to 599, which are bugs in the calling test.
+// InjectFault applies f to the next n requests whose method is method ("" for
+// any) and whose path matches pattern, as path.Match matches: an exact path
+// such as "/v1/checkout-sessions", or "/v1/checkout-sessions/*" for any one
+// session. Rules apply in the order they were added; a request uses up at
+// most one.
 //
-//	srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, api.Fault{Status: 503, RetryAfter: 1})
-//	srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, api.Fault{Drop: true})
-func (s *Server) InjectFault(method, pattern string, times int, f Fault) {
+// It returns an error, and adds nothing, for a method that is not upper case,
+// a pattern that is malformed or does not start with "/", an n below 1, or a
+// Fault outside its rules (see Fault).
+//
+//	err := srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, api.Fault{Status: 503, RetryAfter: 1})
+//	err = srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, api.Fault{Drop: true})
+func (s *Server) InjectFault(method, pattern string, n int, f Fault) error {
+	if method != strings.ToUpper(method) {
+		return fmt.Errorf("api: InjectFault: method %q would match no request: HTTP methods are case-sensitive; pass %q, or \"\" for any method", method, strings.ToUpper(method))
+	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		panic(fmt.Sprintf("api: InjectFault: pattern %q is malformed: %v", pattern, err))
+		return fmt.Errorf("api: InjectFault: pattern %q is malformed (%v); pass a path.Match pattern such as \"/v1/checkout-sessions/*\"", pattern, err)
 	}
-	if times < 1 {
-		panic(fmt.Sprintf("api: InjectFault: times must be at least 1, got %d", times))
+	if !strings.HasPrefix(pattern, "/") {
+		return fmt.Errorf("api: InjectFault: pattern %q would match no request: request paths start with \"/\"; pass a pattern such as \"/v1/checkout-sessions/*\"", pattern)
 	}
-	f.check("InjectFault")
+	if n < 1 {
+		return fmt.Errorf("api: InjectFault: n must be at least 1, got %d; pass how many of the next matching requests the fault applies to", n)
+	}
+	if err := f.check(); err != nil {
+		return fmt.Errorf("api: InjectFault: %w", err)
+	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.rules = append(s.faults.rules, &faultRule{method: method, pattern: pattern, left: times, fault: f})
+	s.faults.rules = append(s.faults.rules, &faultRule{method: method, pattern: pattern, left: n, fault: f})
+	return nil
 }
 
 // ClearFaults removes the rules of InjectFault that are not used up yet.
@@ -135,15 +159,14 @@ func (s *Server) ClearFaults() {
 }
 
 // RandomFaults returns a function for WithFaultFunc that gives a request,
-// with probability rate (0 to 1), one of faults chosen at random, and no
-// fault otherwise. The choices come from a generator seeded with seed, so
-// the same sequence of requests meets the same faults on every run.
+// with probability rate (0 or less: never; 1 or more: always), one of faults
+// chosen at random, and no fault otherwise. The choices come from a generator
+// seeded with seed, so the same sequence of requests meets the same faults
+// on every run. A fault outside Fault's rules is not applied when drawn: the
+// request gets a 500 naming it (see WithFaultFunc).
 //
 //	api.WithFaultFunc(api.RandomFaults(42, 0.3, api.Fault{Status: 503}, api.Fault{Reset: true}, api.Fault{Drop: true}))
 func RandomFaults(seed uint64, rate float64, faults ...Fault) func(*http.Request) Fault {
-	for _, f := range faults {
-		f.check("RandomFaults")
-	}
 	var mu sync.Mutex
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	return func(*http.Request) Fault {

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +24,7 @@ func (f *fixture) freshConnClient() *http.Client {
 
 func TestInjectedStatusFailsTheNextRequests(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, Fault{Status: 503, RetryAfter: 2})
+	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, Fault{Status: 503, RetryAfter: 2}))
 
 	for range 2 {
 		res := f.send(createReq("k", minimalBody))
@@ -42,7 +44,7 @@ func TestInjectedStatusFailsTheNextRequests(t *testing.T) {
 
 func TestInjected429LooksLikeARateLimit(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Status: 429, RetryAfter: 3})
+	require.NoError(t, f.srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Status: 429, RetryAfter: 3}))
 	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"})
 	require.Equal(t, http.StatusTooManyRequests, res.status)
 	assert.Equal(t, ReasonTooManyRequests, res.apiErr(t).Reason)
@@ -53,8 +55,8 @@ func TestInjected429LooksLikeARateLimit(t *testing.T) {
 func TestFaultPatternsAndOrder(t *testing.T) {
 	f := newFixture(t)
 	s := f.create(minimalBody)
-	f.srv.InjectFault("", "/v1/checkout-sessions/*", 2, Fault{Status: 500})
-	f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions/*", 1, Fault{Status: 502})
+	require.NoError(t, f.srv.InjectFault("", "/v1/checkout-sessions/*", 2, Fault{Status: 500}))
+	require.NoError(t, f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions/*", 1, Fault{Status: 502}))
 
 	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status, "* matches one segment, not none")
 	assert.Equal(t, http.StatusInternalServerError, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + s.Id}).status)
@@ -67,14 +69,14 @@ func TestFaultPatternsAndOrder(t *testing.T) {
 
 func TestClearFaults(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault("", "/v1/checkout-sessions", 5, Fault{Status: 500})
+	require.NoError(t, f.srv.InjectFault("", "/v1/checkout-sessions", 5, Fault{Status: 500}))
 	f.srv.ClearFaults()
 	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status)
 }
 
 func TestResetBeforeHandling(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Reset: true})
+	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Reset: true}))
 	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
 	require.Error(t, err, "no answer")
 	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing stored")
@@ -87,7 +89,7 @@ func TestResetBeforeHandling(t *testing.T) {
 
 func TestDropAfterHandling(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true})
+	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true}))
 	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
 	require.Error(t, err, "the answer is lost")
 
@@ -107,7 +109,7 @@ func TestNetHTTPRetriesADropOnAReusedConnection(t *testing.T) {
 	// sent again, once, when the connection breaks before any answer.
 	f := newFixture(t)
 	f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}) // opens the connection
-	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true})
+	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Drop: true}))
 
 	res := f.send(createReq("k", minimalBody))
 	assert.Equal(t, http.StatusOK, res.status)
@@ -118,13 +120,13 @@ func TestNetHTTPRetriesADropOnAReusedConnection(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	f := newFixture(t)
-	f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions", 1, Fault{Latency: 80 * time.Millisecond})
+	require.NoError(t, f.srv.InjectFault(http.MethodGet, "/v1/checkout-sessions", 1, Fault{Latency: 80 * time.Millisecond}))
 	start := time.Now()
 	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"})
 	assert.Equal(t, http.StatusOK, res.status)
 	assert.GreaterOrEqual(t, time.Since(start), 80*time.Millisecond)
 
-	f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Latency: time.Second})
+	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Latency: time.Second}))
 	client := &http.Client{Transport: f.freshConnClient().Transport, Timeout: 30 * time.Millisecond}
 	start = time.Now()
 	_, err := client.Do(f.build(createReq("k", minimalBody)))
@@ -193,20 +195,61 @@ func TestRetriesThroughRandomFaultsCreateEachSessionOnce(t *testing.T) {
 	assert.Equal(t, attempts, again, "the same seed gives the same run")
 }
 
-func TestInjectFaultRejectsNonsense(t *testing.T) {
-	srv := New()
-	assert.PanicsWithValue(t, `api: InjectFault: pattern "/v1/[" is malformed: syntax error in pattern`, func() { srv.InjectFault("", "/v1/[", 1, Fault{Status: 500}) })
-	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 0, Fault{Status: 500}) })
-	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Status: 200}) })
-	assert.Panics(t, func() { srv.InjectFault("", "/v1/x", 1, Fault{Latency: -1}) })
-	assert.Panics(t, func() { RandomFaults(1, 0.5, Fault{Status: 302}) })
+func TestInjectFaultReportsBadArgumentsAsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		method, pattern string
+		n               int
+		fault           Fault
+		want            string
+	}{
+		{"lower-case method", "post", "/v1/checkout-sessions", 1, Fault{Status: 500}, `api: InjectFault: method "post" would match no request: HTTP methods are case-sensitive; pass "POST"`},
+		{"malformed pattern", "", "/v1/[", 1, Fault{Status: 500}, `api: InjectFault: pattern "/v1/[" is malformed (syntax error in pattern)`},
+		{"relative pattern", "", "v1/checkout-sessions", 1, Fault{Status: 500}, `api: InjectFault: pattern "v1/checkout-sessions" would match no request`},
+		{"zero n", "", "/v1/x", 0, Fault{Status: 500}, "api: InjectFault: n must be at least 1, got 0"},
+		{"success status", "", "/v1/x", 1, Fault{Status: 200}, "api: InjectFault: Fault.Status must be 400 to 599 (or 0 for none), got 200"},
+		{"status above 599", "", "/v1/x", 1, Fault{Status: 600}, "api: InjectFault: Fault.Status must be 400 to 599 (or 0 for none), got 600"},
+		{"negative latency", "", "/v1/x", 1, Fault{Latency: -1}, "api: InjectFault: Fault.Latency must not be negative, got -1ns"},
+		{"negative Retry-After", "", "/v1/x", 1, Fault{Status: 503, RetryAfter: -1}, "api: InjectFault: Fault.RetryAfter must not be negative, got -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			var err error
+			require.NotPanics(t, func() { err = f.srv.InjectFault(tc.method, tc.pattern, tc.n, tc.fault) })
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), tc.want), "got:\n%s", err)
+			assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status, "no rule was added")
+		})
+	}
+}
+
+func TestAFaultFuncsBadFaultIsAnswered500AndRecorded(t *testing.T) {
+	srv := mustNew(t, WithFaultFunc(RandomFaults(1, 1, Fault{Status: 302})))
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	r, err := http.NewRequest(http.MethodGet, ts.URL+"/v1/checkout-sessions", nil)
+	require.NoError(t, err)
+	resp, err := ts.Client().Do(r)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	res := response{status: resp.StatusCode, header: resp.Header, body: body}
+	require.Equal(t, http.StatusInternalServerError, res.status)
+	assert.NotEmpty(t, res.header.Get("Monime-Request-Id"))
+	e := res.apiErr(t)
+	assert.Equal(t, ReasonInternal, e.Reason)
+	want := "api: the WithFaultFunc function returned a Fault the fake cannot apply to GET /v1/checkout-sessions: Fault.Status must be 400 to 599 (or 0 for none), got 302"
+	assert.Equal(t, want, e.Message)
+	require.Len(t, srv.ResponseViolations(), 1, "recorded, so a test that checks for violations fails")
+	assert.EqualError(t, srv.ResponseViolations()[0], want)
 }
 
 func TestResetOverTLS(t *testing.T) {
-	srv := New(WithResponseValidation(true))
+	srv := mustNew(t, WithResponseValidation(true))
 	ts := httptest.NewTLSServer(srv)
 	defer ts.Close()
-	srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Reset: true})
+	require.NoError(t, srv.InjectFault("", "/v1/checkout-sessions", 1, Fault{Reset: true}))
 	r, err := http.NewRequest(http.MethodGet, ts.URL+"/v1/checkout-sessions", nil)
 	require.NoError(t, err)
 	_, err = ts.Client().Do(r)

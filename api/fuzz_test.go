@@ -15,7 +15,7 @@ func FuzzCreate(f *testing.F) {
 		`{"name":"x","metadata":{"":"v","monimeX":"v"},"lineItems":[{"name":"a","reference":"r","price":{"currency":"SLE","value":1}},{"name":"a","reference":"r","price":{"currency":"USD","value":0}}]}`} {
 		f.Add(seed, "k")
 	}
-	srv := New(WithResponseValidation(true))
+	srv := mustNew(f, WithResponseValidation(true))
 	f.Fuzz(func(t *testing.T, body, key string) {
 		r := httptest.NewRequest(http.MethodPost, "/v1/checkout-sessions", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+DefaultToken)
@@ -39,7 +39,7 @@ func FuzzList(f *testing.F) {
 	f.Add("0", "MTpzcGMtbW9uaW1ldGVzdA")
 	f.Add("x", "%%")
 	f.Add("50", encodeCursor(DefaultSpaceID, 1))
-	srv := New(WithResponseValidation(true))
+	srv := mustNew(f, WithResponseValidation(true))
 	f.Fuzz(func(t *testing.T, limit, after string) {
 		q := url.Values{"limit": {limit}, "after": {after}}
 		r := httptest.NewRequest(http.MethodGet, "/v1/checkout-sessions?"+q.Encode(), nil)

@@ -39,6 +39,14 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// mustNew is New for options known to be valid.
+func mustNew(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	srv, err := New(opts...)
+	require.NoError(tb, err)
+	return srv
+}
+
 // fixture is a fake on loopback with response validation on, a settable
 // clock and a client. Cleanup fails the test if any answer broke the spec.
 type fixture struct {
@@ -52,7 +60,7 @@ type fixture struct {
 func newFixture(t *testing.T, opts ...Option) *fixture {
 	t.Helper()
 	c := newClock()
-	srv := New(append([]Option{WithClock(c.Now)}, append(opts, WithResponseValidation(true))...)...)
+	srv := mustNew(t, append([]Option{WithClock(c.Now)}, append(opts, WithResponseValidation(true))...)...)
 	ts := httptest.NewServer(srv)
 	f := &fixture{t: t, srv: srv, ts: ts, clock: c, client: ts.Client()}
 	t.Cleanup(func() {

@@ -377,7 +377,7 @@ func TestHostedPayRefusesAMethodTheSessionDoesNotOffer(t *testing.T) {
 
 func TestHostedPagesAreNotTheAPI(t *testing.T) {
 	f := newFixture(t, WithRateLimit(1))
-	f.srv.InjectFault("", "/checkout/*", 100, Fault{Status: http.StatusServiceUnavailable})
+	require.NoError(t, f.srv.InjectFault("", "/checkout/*", 100, Fault{Status: http.StatusServiceUnavailable}))
 	s := f.create(minimalBody)
 	before := f.srv.RequestCount()
 	for range 3 {
@@ -472,7 +472,7 @@ func TestHostedPayRacesPayOnce(t *testing.T) {
 // hosted pages: they must answer HTML with a status the contract names, and
 // never panic.
 func FuzzHostedPage(f *testing.F) {
-	srv := New()
+	srv := mustNew(f)
 	ts := httptest.NewServer(srv)
 	f.Cleanup(ts.Close)
 	s := createDirect(f, srv, shopBody)

@@ -36,19 +36,35 @@ type Server struct {
 	violations   []error
 }
 
-// New returns a fake with no sessions, configured by opts. The spec is
-// parsed once per process, on the first call.
-func New(opts ...Option) *Server {
+// New returns a fake with no sessions, configured by opts. It returns an
+// error, and no Server, when an option was given a value that can never work
+// (see Option); the error lists every such option. The spec is parsed once
+// per process, on the first call.
+func New(opts ...Option) (*Server, error) {
 	cfg := defaultConfig()
-	for _, opt := range opts {
-		opt(&cfg)
+	var problems []error
+	for i, opt := range opts {
+		if opt == nil {
+			problems = append(problems, fmt.Errorf("api: New: option %d of %d is nil; pass options made by this package's With functions", i+1, len(opts)))
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
 	}
 	if cfg.credentials == nil {
 		cfg.credentials = map[string]map[string]bool{DefaultToken: {DefaultSpaceID: true}}
 	}
+	spec, err := loadContract()
+	if err != nil {
+		return nil, fmt.Errorf("api: New: the embedded spec/monime.yaml does not load, which is a bug in this module: %w", err)
+	}
 	s := &Server{
 		cfg:      cfg,
-		contract: mustLoadContract(),
+		contract: spec,
 		store:    newStore(cfg.clock, cfg.ttl, cfg.retention),
 		limiter:  newRateLimiter(cfg.ratePerSecond),
 		faults:   faults{fn: cfg.faultFunc},
@@ -75,7 +91,7 @@ func New(opts ...Option) *Server {
 			validationError(err.Error(), detail(paramName(err), err.Error())).write(w)
 		},
 	})
-	return s
+	return s, nil
 }
 
 // paramName names the parameter a binding error of the generated server is
@@ -115,7 +131,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	id := newID("req-", 20)
 
-	fault := s.faults.next(r)
+	fault, faultErr := s.faults.next(r)
+	if faultErr != nil {
+		s.recordViolation(faultErr)
+		w.Header().Set("Monime-Request-Id", id)
+		(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: faultErr.Error()}).write(w)
+		return
+	}
 	if !fault.zero() {
 		s.log.Info("api: injecting fault", "fault", fault.String(), "method", r.Method, "path", r.URL.Path, "request_id", id)
 	}
@@ -270,17 +292,23 @@ func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Ro
 		return
 	}
 	violation := fmt.Errorf("api: the fake's %d answer to %s %s breaks spec/monime.yaml: %w", status, r.Method, r.URL.Path, err)
-	s.violationsMu.Lock()
-	s.violations = append(s.violations, violation)
-	s.violationsMu.Unlock()
-	s.log.Error("api: response breaks the contract", "err", violation)
+	s.recordViolation(violation)
 	rec.reset()
 	(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: violation.Error()}).write(rec)
 }
 
+// recordViolation keeps err for ResponseViolations and logs it.
+func (s *Server) recordViolation(err error) {
+	s.violationsMu.Lock()
+	s.violations = append(s.violations, err)
+	s.violationsMu.Unlock()
+	s.log.Error("api: contract violation", "err", err)
+}
+
 // ResponseViolations returns, in order, every answer that broke spec/ while
-// response validation was on (see WithResponseValidation). A test asserts it
-// is empty.
+// response validation was on (see WithResponseValidation), and every Fault a
+// WithFaultFunc function returned that the fake could not apply. A test
+// asserts it is empty.
 func (s *Server) ResponseViolations() []error {
 	s.violationsMu.Lock()
 	defer s.violationsMu.Unlock()

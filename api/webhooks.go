@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -58,14 +58,13 @@ func defaultWebhookConfig() webhookConfig {
 }
 
 // checkWebhookTarget explains what is wrong with a webhook URL or secret,
-// or returns nil.
+// or returns nil. It quotes neither: a URL may carry a token in its query.
 func checkWebhookTarget(rawURL, secret string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("webhook URL %q is not an absolute http or https URL such as http://127.0.0.1:8080/webhooks/monime", rawURL)
+	if problem := webURLProblem(rawURL); problem != "" {
+		return fmt.Errorf("the webhook URL %s; pass the absolute http or https URL of the receiver, such as http://127.0.0.1:8080/webhooks/monime", problem)
 	}
 	if secret == "" {
-		return fmt.Errorf("the signing secret for webhook URL %q is empty; pass the secret the receiver verifies Monime-Signature with", rawURL)
+		return errors.New("the signing secret is empty; pass the secret the receiver verifies Monime-Signature with")
 	}
 	return nil
 }
@@ -73,14 +72,15 @@ func checkWebhookTarget(rawURL, secret string) error {
 // WithWebhook makes the Server deliver a signed event to url whenever a
 // checkout session, in any space, becomes completed, cancelled or expired
 // (see Server.AddWebhook for what is sent). Repeat it for more receivers;
-// each gets every event. It panics in New on a URL that is not absolute
-// http(s) or on an empty secret.
+// each gets every event. New fails on a URL that is not absolute http(s)
+// or on an empty secret.
 func WithWebhook(url, secret string) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if err := checkWebhookTarget(url, secret); err != nil {
-			panic("api: WithWebhook: " + err.Error())
+			return fmt.Errorf("api: WithWebhook: %w", err)
 		}
 		c.webhook.targets = append(c.webhook.targets, webhookTarget{url: url, secret: secret})
+		return nil
 	}
 }
 
@@ -89,17 +89,18 @@ func WithWebhook(url, secret string) Option {
 // DefaultWebhookAttempts), waiting initialBackoff after the first failure
 // and twice as long after each further one, up to MaxWebhookBackoff
 // (default DefaultWebhookBackoff; zero retries at once, which keeps tests
-// fast). It panics in New on a maxAttempts below 1 or a negative backoff.
+// fast). New fails on a maxAttempts below 1 or a negative backoff.
 func WithWebhookRetry(maxAttempts int, initialBackoff time.Duration) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if maxAttempts < 1 {
-			panic(fmt.Sprintf("api: WithWebhookRetry: maxAttempts must be at least 1, got %d", maxAttempts))
+			return fmt.Errorf("api: WithWebhookRetry: maxAttempts must be at least 1, got %d; pass 1 to try each delivery once, or more to retry", maxAttempts)
 		}
 		if initialBackoff < 0 {
-			panic(fmt.Sprintf("api: WithWebhookRetry: initialBackoff must not be negative, got %v", initialBackoff))
+			return fmt.Errorf("api: WithWebhookRetry: initialBackoff must not be negative, got %v; pass 0 to retry at once, or the wait after the first failure", initialBackoff)
 		}
 		c.webhook.attempts = maxAttempts
 		c.webhook.backoff = initialBackoff
+		return nil
 	}
 }
 

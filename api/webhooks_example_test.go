@@ -56,7 +56,10 @@ func ExampleServer_AddWebhook() {
 	}))
 	defer receiver.Close()
 
-	srv := api.New()
+	srv, err := api.New()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -88,7 +91,10 @@ func ExampleServer_AddWebhook() {
 // Play the customer on the hosted checkout page with a plain http.Client:
 // POST to the Pay form's action and be sent on to the successUrl.
 func ExampleHostedPagePath() {
-	srv := api.New()
+	srv, err := api.New()
+	if err != nil {
+		log.Fatal(err)
+	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 

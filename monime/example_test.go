@@ -15,7 +15,7 @@ import (
 // startFake runs the in-process fake Monime API on loopback and returns a
 // client wired to it, as an example's stand-in for api.monime.io.
 func startFake() (*api.Server, *monime.Client, func()) {
-	fake := api.New()
+	fake, _ := api.New() // it fails only on a bad option, and there are none
 	srv := httptest.NewServer(fake)
 	c, err := monime.NewClient(api.DefaultToken, api.DefaultSpaceID, monime.WithBaseURL(srv.URL))
 	if err != nil {

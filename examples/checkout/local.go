@@ -82,7 +82,10 @@ func startLocal() (*localMonime, *monime.Client, error) {
 	l.hookURL = hookBase + webhookPath
 
 	// The fake Monime API, which signs its deliveries with the same secret.
-	l.fake = api.New(api.WithWebhook(l.hookURL, secret))
+	if l.fake, err = api.New(api.WithWebhook(l.hookURL, secret)); err != nil {
+		l.stop()
+		return nil, nil, err
+	}
 	l.apiURL, err = l.serveFake()
 	if err != nil {
 		l.stop()

@@ -101,8 +101,8 @@ func TestQuickstartWithCredentialsCreatesAndReadsOnly(t *testing.T) {
 	if strings.Contains(out, "simulated") || strings.Contains(out, "webhook receiver") {
 		t.Error("with credentials the program must not simulate a payment or start a receiver")
 	}
-	stored := fake.Stored()
-	if len(stored) != 1 || monime.CheckoutSessionStatus(stored[0].Status) != monime.CheckoutSessionStatusPending {
+	stored := fake.Sessions()
+	if len(stored) != 1 || stored[0].Status != monime.CheckoutSessionStatusPending {
 		t.Fatalf("want exactly one pending session on the server (the repeated create replayed), got %d", len(stored))
 	}
 }

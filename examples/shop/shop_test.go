@@ -111,8 +111,15 @@ func statusOnPage(t *testing.T, shopURL, orderID string) (string, string) {
 	return m[1], body
 }
 
+// deliverer is a fake that delivers webhooks: an *api.Server or a
+// *monimetest.Server.
+type deliverer interface {
+	WaitForDeliveries(context.Context) error
+	Deliveries() []api.Delivery
+}
+
 // waitForWebhooks waits until the fake has delivered every queued event.
-func waitForWebhooks(t *testing.T, fake *api.Server) {
+func waitForWebhooks(t *testing.T, fake deliverer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -212,7 +219,7 @@ func TestWithCredentialsTheSiteUsesThatMonime(t *testing.T) {
 	if err := remote.Complete(path.Base(hosted)); err != nil {
 		t.Fatal(err)
 	}
-	waitForWebhooks(t, remote.Server)
+	waitForWebhooks(t, remote)
 	if st, _ := statusOnPage(t, s.ShopURL, id); st != "paid" {
 		t.Fatalf("order is %q, want paid", st)
 	}
@@ -231,7 +238,7 @@ func TestTheSuccessURLAloneDoesNotMarkTheOrderPaid(t *testing.T) {
 	fake, shopURL := shopWithoutWebhooks(t)
 	id := newOrderForm(t, shopURL)
 	checkout(t, shopURL, id, 1)
-	sessionID := fake.Stored()[0].Id
+	sessionID := fake.Sessions()[0].ID
 	if err := fake.Complete(sessionID); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +267,7 @@ func TestResubmittingTheOrderFormMakesOneSession(t *testing.T) {
 	if first != second {
 		t.Errorf("the same order went to two hosted pages: %s and %s", first, second)
 	}
-	stored := fake.Stored()
+	stored := fake.Records()
 	if len(stored) != 1 || stored[0].IdempotencyKey != "order-"+id {
 		t.Fatalf("want one session created with Idempotency-Key order-%s, got %d sessions", id, len(stored))
 	}
@@ -297,7 +304,7 @@ func TestConcurrentSubmissionsOfOneOrderMakeOneSession(t *testing.T) {
 			t.Errorf("submission went to %q, want the one hosted page %q", loc, first)
 		}
 	}
-	if got := len(fake.Stored()); got != 1 {
+	if got := len(fake.Sessions()); got != 1 {
 		t.Fatalf("%d concurrent submissions of one order made %d sessions, want 1", n, got)
 	}
 }
@@ -306,7 +313,7 @@ func TestForgedWebhookIsRefused(t *testing.T) {
 	fake, shopURL := shopWithoutWebhooks(t)
 	id := newOrderForm(t, shopURL)
 	checkout(t, shopURL, id, 1)
-	sessionID := fake.Stored()[0].Id
+	sessionID := fake.Sessions()[0].ID
 	if err := fake.Complete(sessionID); err != nil {
 		t.Fatal(err)
 	}

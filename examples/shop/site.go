@@ -71,7 +71,10 @@ func startSite(cfg siteConfig) (*site, error) {
 			ln.Close()
 			return nil, err
 		}
-		s.Fake = api.New(api.WithWebhook(s.ShopURL+webhookPath, secret), api.WithLogger(cfg.Logger))
+		if s.Fake, err = api.New(api.WithWebhook(s.ShopURL+webhookPath, secret), api.WithLogger(cfg.Logger)); err != nil {
+			ln.Close()
+			return nil, err
+		}
 		if s.FakeURL, err = s.serve("127.0.0.1:0", s.Fake); err != nil {
 			ln.Close()
 			s.Stop()

@@ -112,7 +112,9 @@ func TestCheckout(t *testing.T) {
 	if err := fake.Complete(s.ID); err != nil { // the customer pays
 		t.Fatal(err)
 	}
-	fake.FailNext(2, "POST", "/v1/checkout-sessions", 503) // the next two creates meet an outage
+	if err := fake.FailNext("POST", "/v1/checkout-sessions", 2, 503); err != nil { // the next two creates meet an outage
+		t.Fatal(err)
+	}
 	if _, err := c.CheckoutSessions.Create(context.Background(), order); err != nil {
 		t.Fatal(err) // the client's retries ride it out
 	}

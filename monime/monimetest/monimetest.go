@@ -7,21 +7,30 @@
 //		c := fake.Client()
 //		s, err := c.CheckoutSessions.Create(ctx, params)
 //		...
-//		fake.Complete(s.ID) // the customer pays
+//		require.NoError(t, fake.Complete(s.ID)) // the customer pays
 //		s, err = c.CheckoutSessions.Get(ctx, s.ID) // s.Status == monime.CheckoutSessionStatusCompleted
 //	}
 //
 // The fake validates every request against the API's OpenAPI contract and,
 // here, every response too: a response that breaks the contract fails the
 // test. It keeps sessions in memory, replays idempotent creates as Monime
-// does, and can inject faults (FailNext, InjectFault) and move sessions
-// through their life (Complete, Cancel, Expire, Start).
+// does, delivers signed webhooks, and can inject faults.
+//
+// NewServer, Client and ClientFor fail the test when they cannot do their
+// job, as httptest.NewServer does. Every other method that can fail returns
+// an error instead, as the api.Server method it wraps does, so that a test can
+// assert an expected failure (errors.Is(err, api.ErrSessionFinal)) as easily
+// as it checks for none (require.NoError). A Server is safe for concurrent
+// use.
 package monimetest
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,58 +38,65 @@ import (
 	"github.com/monimekit/monime-go/monime"
 )
 
-// Server is a running fake Monime API. The embedded *api.Server gives the
-// lifecycle controls (Complete, Cancel, Expire, Start), fault injection
-// (InjectFault, ClearFaults) and inspection (Sessions, Session).
+// Server is a running fake Monime API. Its methods play the customer
+// (Complete, Cancel, Expire, Start), inject faults (FailNext, InjectFault,
+// ClearFaults), control webhooks (AddWebhook, WaitForDeliveries,
+// Deliveries) and show what the fake holds (Session, Sessions, SessionsIn,
+// and Records for what the read API hides).
 type Server struct {
-	*api.Server
 	// URL is the fake's base URL, http://127.0.0.1:port.
 	URL string
 	// Token and SpaceID are the credentials Client uses: api.DefaultToken
 	// and api.DefaultSpaceID.
 	Token, SpaceID string
 
-	http *httptest.Server
-	tb   testing.TB
+	fake      *api.Server
+	http      *httptest.Server
+	tb        testing.TB
+	closeOnce sync.Once
 }
 
-// NewServer starts the fake for the test tb and stops it at cleanup. Pass
-// api options to change credentials, the clock, the session TTL, rate
-// limits or faults. Client uses api.DefaultToken on api.DefaultSpaceID; with
+// NewServer starts the fake for the test tb, with response validation on,
+// and closes it at cleanup, failing the test for every answer that broke the
+// API contract. Pass api options to change credentials, the clock, the
+// session TTL, rate limits, webhooks or faults; an option api.New refuses
+// fails the test. Client uses api.DefaultToken on api.DefaultSpaceID; with
 // other credentials (api.WithCredentials), use ClientFor.
 func NewServer(tb testing.TB, opts ...api.Option) *Server {
 	tb.Helper()
 	all := append([]api.Option{api.WithResponseValidation(true)}, opts...)
-	fake, err := newFake(all)
+	fake, err := api.New(all...)
 	if err != nil {
-		tb.Fatalf("monimetest: %v", err)
+		tb.Fatalf("monimetest: NewServer: %v", err)
 	}
 	hs := httptest.NewServer(fake)
-	s := &Server{Server: fake, URL: hs.URL, Token: api.DefaultToken, SpaceID: api.DefaultSpaceID, http: hs, tb: tb}
+	s := &Server{URL: hs.URL, Token: api.DefaultToken, SpaceID: api.DefaultSpaceID, fake: fake, http: hs, tb: tb}
 	tb.Cleanup(func() {
-		fake.Close() // stops webhook deliveries still being retried
-		hs.Close()
+		s.Close()
 		for _, v := range fake.ResponseViolations() {
-			tb.Errorf("monimetest: the fake sent a response that breaks the API contract: %v", v)
+			tb.Errorf("monimetest: the fake broke the API contract: %v", v)
 		}
 	})
 	return s
 }
 
-// newFake is api.New, with an invalid option (which api.New reports by
-// panicking, as a bug in the calling test) turned into an error.
-func newFake(opts []api.Option) (fake *api.Server, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return api.New(opts...), nil
+// Close shuts the fake down as httptest.Server.Close does: it stops
+// accepting connections and blocks until outstanding requests have
+// finished. Then it stops webhook delivery, cancelling attempts in flight
+// and retries not yet sent, and waits for the goroutines that ran them.
+// Calling Close again, even concurrently, waits for the first call and does
+// nothing more. NewServer's cleanup calls it, so a test need not.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.http.Close()
+		s.fake.Close()
+	})
 }
 
 // Client returns a *monime.Client for the fake with api.DefaultToken on
 // api.DefaultSpaceID. Retries wait at most a few milliseconds, so tests that
-// inject faults stay fast; opts are applied after these defaults.
+// inject faults stay fast; opts are applied after these defaults. An option
+// monime.NewClient refuses fails the test.
 func (s *Server) Client(opts ...monime.ClientOption) *monime.Client {
 	s.tb.Helper()
 	return s.ClientFor(s.Token, s.SpaceID, opts...)
@@ -96,7 +112,7 @@ func (s *Server) ClientFor(token, spaceID string, opts ...monime.ClientOption) *
 	}, opts...)
 	c, err := monime.NewClient(token, spaceID, all...)
 	if err != nil {
-		s.tb.Fatalf("monimetest: %v", err)
+		s.tb.Fatalf("monimetest: ClientFor: %v", err)
 	}
 	return c
 }
@@ -104,22 +120,139 @@ func (s *Server) ClientFor(token, spaceID string, opts ...monime.ClientOption) *
 // HTTPClient returns an *http.Client for raw requests to the fake.
 func (s *Server) HTTPClient() *http.Client { return s.http.Client() }
 
-// Stored returns the sessions in the client's space, newest first,
-// including what reads hide (callback state, payment options).
-func (s *Server) Stored() []api.Session { return s.Sessions(s.SpaceID) }
+// Complete marks the pending session id paid, as the customer paying on the
+// hosted page would: its status becomes completed and it gets an order
+// number. The error wraps api.ErrSessionNotFound or api.ErrSessionFinal
+// when it cannot.
+func (s *Server) Complete(id string) error { return s.fake.Complete(id) }
 
-// FailNext makes the next n requests matching method and path pattern (for
-// example "POST", "/v1/checkout-sessions") answer status with the Monime
-// error envelope, without handling them.
+// Cancel marks the pending session id cancelled, as the customer pressing
+// Cancel on the hosted page would. Errors as for Complete.
+func (s *Server) Cancel(id string) error { return s.fake.Cancel(id) }
+
+// Expire expires the pending session id now, as its time running out would.
+// Errors as for Complete. To expire sessions by a clock instead, start the
+// fake with api.WithClock and move that clock past their expireTime.
+func (s *Server) Expire(id string) error { return s.fake.Expire(id) }
+
+// Start marks the pending session id as opened by the customer, after which
+// it can no longer be deleted. Starting it again does nothing. Errors as for
+// Complete.
+func (s *Server) Start(id string) error { return s.fake.Start(id) }
+
+// Sweep expires every pending session whose expireTime has passed by the
+// fake's clock and returns how many it expired. Requests and the inspection
+// methods sweep by themselves; call Sweep after moving an api.WithClock
+// clock when nothing else follows, so that expiry webhooks are sent.
+func (s *Server) Sweep() int { return s.fake.Sweep() }
+
+// FailNext makes the next n requests with this method ("" for any) whose
+// path matches pattern, as path.Match matches (such as
+// "/v1/checkout-sessions/*"), answer status (400 to 599) with the Monime
+// error envelope, without handling them. It returns an error, and changes
+// nothing, on an argument that could never work (see InjectFault).
 //
-// A bad argument (n below 1, a status outside 400 to 599, a malformed
-// pattern) fails the test.
-func (s *Server) FailNext(n int, method, pattern string, status int) {
-	s.tb.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			s.tb.Fatalf("monimetest: FailNext: %v", r)
-		}
-	}()
-	s.InjectFault(method, pattern, n, api.Fault{Status: status})
+//	err := fake.FailNext(http.MethodPost, "/v1/checkout-sessions", 2, http.StatusServiceUnavailable)
+func (s *Server) FailNext(method, pattern string, n, status int) error {
+	if err := s.fake.InjectFault(method, pattern, n, api.Fault{Status: status}); err != nil {
+		return fmt.Errorf("monimetest: FailNext: %w", err)
+	}
+	return nil
+}
+
+// InjectFault applies f (a status, a connection reset, a lost answer, a
+// delay) to the next n requests with this method ("" for any) whose path
+// matches pattern. Rules apply in the order they were added, and a request
+// uses up at most one. It returns an error, and adds nothing, for a method
+// that is not upper case, a malformed pattern or one not starting with "/",
+// an n below 1, or a Fault outside its rules; see api.Server.InjectFault.
+func (s *Server) InjectFault(method, pattern string, n int, f api.Fault) error {
+	return s.fake.InjectFault(method, pattern, n, f)
+}
+
+// ClearFaults removes the rules of FailNext and InjectFault that are not
+// used up yet. A function given with api.WithFaultFunc stays.
+func (s *Server) ClearFaults() { s.fake.ClearFaults() }
+
+// AddWebhook makes the fake deliver a signed event to url, from now on,
+// whenever a session becomes completed, cancelled or expired, as
+// api.WithWebhook does at NewServer; use it when the receiver's address is
+// known only after the fake has started. See api.Server.AddWebhook for what
+// is sent. It returns an error, and adds nothing, for a URL that is not
+// absolute http(s) or an empty secret.
+func (s *Server) AddWebhook(url, secret string) error { return s.fake.AddWebhook(url, secret) }
+
+// WaitForDeliveries blocks until every webhook event queued so far has been
+// delivered or given up on, and returns nil; or until ctx is done, and
+// returns an error wrapping ctx.Err() that says how many are unfinished.
+// Complete, Cancel and Expire queue their events before they return.
+//
+//	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+//	defer cancel()
+//	require.NoError(t, fake.WaitForDeliveries(ctx))
+func (s *Server) WaitForDeliveries(ctx context.Context) error {
+	return s.fake.WaitForDeliveries(ctx)
+}
+
+// Deliveries returns every webhook delivery attempt finished so far, in the
+// order they finished.
+func (s *Server) Deliveries() []api.Delivery { return s.fake.Deliveries() }
+
+// RequestCount returns how many API requests the fake has received,
+// including those a fault failed, reset or dropped; hosted pages are not
+// counted.
+func (s *Server) RequestCount() int64 { return s.fake.RequestCount() }
+
+// Session returns the session id, whatever its space, as a GET of it would
+// answer now, and whether the fake holds it (it was created and not
+// deleted).
+func (s *Server) Session(id string) (monime.CheckoutSession, bool) {
+	rec, ok := s.fake.Session(id)
+	if !ok {
+		return monime.CheckoutSession{}, false
+	}
+	return s.readView(rec), true
+}
+
+// Sessions returns the sessions in SpaceID, the space Client acts in, oldest
+// first, each as a GET of it would answer now. Deleted sessions are left
+// out.
+func (s *Server) Sessions() []monime.CheckoutSession { return s.SessionsIn(s.SpaceID) }
+
+// SessionsIn is Sessions for another space.
+func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
+	recs := s.fake.Sessions(spaceID)
+	out := make([]monime.CheckoutSession, len(recs))
+	for i, rec := range recs {
+		out[i] = s.readView(rec)
+	}
+	return out
+}
+
+// Records returns the fake's own records of the sessions in SpaceID, oldest
+// first, as package api keeps them: the read view plus what the read API
+// hides (the space, callbackState, paymentOptions, the Idempotency-Key the
+// session was created with, whether the customer started it). Use Sessions
+// unless a test is about those hidden fields.
+func (s *Server) Records() []api.Session { return s.fake.Sessions(s.SpaceID) }
+
+// Stored returns what Records returns: it is Records' former name, kept
+// until the code that still calls it moves to Records. New code should call
+// Sessions, or Records for what the read API hides.
+func (s *Server) Stored() []api.Session { return s.Records() }
+
+// readView turns a record into the session the read API shows: its read
+// view, encoded as the fake encodes a GET's result, decoded by
+// monime.CheckoutSession itself. A session that does not decode would be a
+// bug in this module; it fails the test.
+func (s *Server) readView(rec api.Session) monime.CheckoutSession {
+	var out monime.CheckoutSession
+	data, err := json.Marshal(rec.CheckoutSession)
+	if err == nil {
+		err = json.Unmarshal(data, &out)
+	}
+	if err != nil {
+		s.tb.Errorf("monimetest: session %s, as the fake answers a GET of it, does not decode into a monime.CheckoutSession: %v", rec.Id, err)
+	}
+	return out
 }
