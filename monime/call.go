@@ -24,7 +24,7 @@ import (
 //	params.validate(...)       nothing is sent when a limit is broken
 //	gen.New...Request(...)     the generated builder makes the *http.Request
 //	cl.send(ctx, req)          one loop owns every attempt (below)
-//	decodeResult / decodePage  the envelope's result, read once (response.go)
+//	readOne / readPage         the answer's result, or its error (response.go)
 //
 // Errors are built in one place, call.fail (errors.go).
 
@@ -81,8 +81,8 @@ func (cl *call) idempotencyKey() string {
 }
 
 // send makes the attempts of req, retrying what is safe to retry, and
-// returns the final answer's envelope, or the call's error.
-func (cl *call) send(ctx context.Context, req *http.Request) (*envelope, error) {
+// returns the final answer; an error when no usable answer came.
+func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, cl.fail(nil, err)
 	}
@@ -93,12 +93,16 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*envelope, error) 
 	}
 	canRetry := retryableRequest(req)
 	log := cl.cfg.logger
+	debug := log.Enabled(ctx, slog.LevelDebug)
 	for {
 		cl.attempts++
-		start := time.Now()
+		var start time.Time
+		if debug {
+			start = time.Now()
+		}
 		ans, err := cl.attempt(ctx, req)
 		again, reason := retryable(ctx, ans, err)
-		if log.Enabled(ctx, slog.LevelDebug) {
+		if debug {
 			log.LogAttrs(ctx, slog.LevelDebug, "monime: attempt", cl.logAttrs(ans, err,
 				slog.Duration("took", time.Since(start)))...)
 		}
@@ -110,7 +114,7 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*envelope, error) 
 			if err != nil {
 				return nil, cl.fail(nil, err)
 			}
-			return cl.decode(ans)
+			return ans, nil
 		}
 		if answerMayBeLost(ans, err) {
 			cl.answerLost = true
@@ -120,7 +124,7 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*envelope, error) 
 		if err != nil {
 			lastErr = cl.fail(nil, err)
 		} else {
-			_, lastErr = cl.decode(ans)
+			_, lastErr = cl.open(ans)
 		}
 		wait := cl.cfg.retry.wait(cl.attempts, ans, time.Now())
 		log.LogAttrs(ctx, slog.LevelInfo, "monime: retrying", cl.logAttrs(ans, err,

@@ -80,11 +80,11 @@ func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSe
 	if err != nil {
 		return nil, cl.fail(nil, err)
 	}
-	env, err := cl.send(ctx, req)
+	ans, err := cl.send(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return decodeResult[CheckoutSession](cl, env, "checkout session")
+	return readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
 }
 
 // Get returns the checkout session id (GetCheckoutSession,
@@ -104,11 +104,11 @@ func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...Ca
 	if err != nil {
 		return nil, cl.fail(nil, err)
 	}
-	env, err := cl.send(ctx, req)
+	ans, err := cl.send(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return decodeResult[CheckoutSession](cl, env, "checkout session")
+	return readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
 }
 
 // List returns one page of the space's checkout sessions, newest first
@@ -137,11 +137,11 @@ func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSess
 	if err != nil {
 		return nil, cl.fail(nil, err)
 	}
-	env, err := cl.send(ctx, req)
+	ans, err := cl.send(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return decodePage(cl, env, "checkout session", func(s *CheckoutSession) string { return s.ID })
+	return readPage[sessionJSON, CheckoutSession](cl, ans, "checkout session", func(s *CheckoutSession) string { return s.ID })
 }
 
 // All iterates over every checkout session of the space, newest first,
@@ -186,7 +186,10 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	if err != nil {
 		return cl.fail(nil, err)
 	}
-	_, err = cl.send(ctx, req) // whatever result a delete carries, it is not needed
+	ans, err := cl.send(ctx, req)
+	if err == nil {
+		_, err = cl.open(ans) // whatever result a delete carries, it is not needed
+	}
 	var apiErr *Error
 	switch {
 	case err == nil:

@@ -457,7 +457,7 @@ func TestOddErrorBodiesKeepTheirReason(t *testing.T) {
 func TestACheckoutSessionReadsItselfTolerantly(t *testing.T) {
 	var s CheckoutSession
 	require.NoError(t, json.Unmarshal([]byte(`{"id":"scs-9","status":"completed","orderNumber":"7","name":7,"expireTime":"soon",`+
-		`"lineItems":[{"name":"x","quantity":1,"price":{"currency":"USD","value":250},"description":{}}],"metadata":"odd","brandingOptions":[1]}`), &s))
+		`"lineItems":{"data":[{"name":"x","quantity":1,"price":{"currency":"USD","value":250},"description":{}}]},"metadata":"odd","brandingOptions":[1]}`), &s))
 	assert.Equal(t, "scs-9", s.ID)
 	assert.Equal(t, "7", s.OrderNumber)
 	assert.Equal(t, CheckoutSessionStatusCompleted, s.Status)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"mime"
 	"reflect"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,14 +21,26 @@ import (
 // decodeObject), unknown fields and new enum values are kept or ignored, and
 // metadata reads any JSON value as text.
 
-// envelope is a Monime answer's body: success or error, item or page. Its
-// parts are kept raw and each is read on its own.
-type envelope struct {
+// envelope is a Monime answer's body: success or error, item or page.
+// Success, error and pagination are kept raw and read on their own.
+type envelope[R any] struct {
 	Success    json.RawMessage `json:"success"`
 	Messages   json.RawMessage `json:"messages"`
-	Result     json.RawMessage `json:"result"`
+	Result     R               `json:"result"`
 	Pagination json.RawMessage `json:"pagination"`
 	Error      json.RawMessage `json:"error"`
+}
+
+// succeeded reads success (true or false, bare or quoted); without it, an
+// error object says the call failed.
+func (e *envelope[R]) succeeded() bool {
+	switch strings.Trim(string(bytes.TrimSpace(e.Success)), `"`) {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return isNull(e.Error)
 }
 
 // errorBody is Monime's error object. As an error it is the cause fail
@@ -44,48 +55,71 @@ type errorBody struct {
 
 func (e *errorBody) Error() string { return e.Reason + ": " + e.Message }
 
-// decode reads the final answer's envelope: a success, or the call's error.
-func (cl *call) decode(ans *answer) (*envelope, error) {
+// open reads the final answer's envelope, its result kept raw: a success,
+// or the call's error.
+func (cl *call) open(ans *answer) (*envelope[json.RawMessage], error) {
 	if ans.tooLarge {
 		return nil, cl.fail(ans, fmt.Errorf("the response body is larger than %d bytes; the client refused to read it", cl.c.maxBody))
 	}
-	var env envelope
+	var env envelope[json.RawMessage]
 	if err := json.Unmarshal(ans.body, &env); err != nil {
 		return nil, cl.fail(ans, unexpectedBody(ans, err))
 	}
-	success, known := jsonBool(env.Success)
-	failed := ans.status < 200 || ans.status > 299 || known && !success || !known && !isNull(env.Error)
-	if failed {
-		e := readErrorBody(env.Error)
+	if ans.status < 200 || ans.status > 299 || !env.succeeded() {
+		e := new(errorBody)
+		if json.Unmarshal(env.Error, &e.Message) != nil && decodeTolerant(env.Error, reflect.ValueOf(e).Elem()) != nil {
+			*e = errorBody{} // "error": "text" is a message; anything unreadable, nothing
+		}
 		e.messages = env.Messages
 		return nil, cl.fail(ans, e)
 	}
 	return &env, nil
 }
 
-// readErrorBody reads Monime's error object tolerantly; a bare string is
-// its message.
-func readErrorBody(raw json.RawMessage) *errorBody {
-	e := new(errorBody)
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		e.Message = text
-	} else if decodeObject(raw, e, nil) != nil {
-		*e = errorBody{}
-	}
-	return e
+// wireOf is the wire form W of a public type T: decoded as Monime sends
+// it, then checked and converted by public.
+type wireOf[W, T any] interface {
+	*W
+	public() (*T, error)
 }
 
-// decodeResult reads the envelope's result as a T.
-func decodeResult[T any](cl *call, env *envelope, what string) (*T, error) {
+// readOne reads the final answer's result as a T: in one pass, as a raw
+// client would, when the answer is as Monime documents it, and otherwise
+// through open and readWire, which say what is wrong.
+func readOne[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string) (*T, error) {
+	if ans.status >= 200 && ans.status <= 299 && !ans.tooLarge {
+		var fast envelope[W]
+		if json.Unmarshal(ans.body, &fast) == nil && fast.succeeded() {
+			if v, err := PW(&fast.Result).public(); err == nil {
+				return v, nil
+			}
+		}
+	}
+	env, err := cl.open(ans)
+	if err != nil {
+		return nil, err
+	}
 	if isNull(env.Result) {
-		return nil, cl.fail(cl.last, fmt.Errorf("the answer carries no %s (no result)", what))
+		return nil, cl.fail(ans, fmt.Errorf("the answer carries no %s (no result)", what))
 	}
-	out := new(T)
-	if err := json.Unmarshal(env.Result, out); err != nil {
-		return nil, cl.fail(cl.last, fmt.Errorf("the result is not a %s: %w", what, err))
+	v, err := readWire[W, T, PW](env.Result)
+	if err != nil {
+		return nil, cl.fail(ans, fmt.Errorf("the result is not a %s: %w", what, err))
 	}
-	return out, nil
+	return v, nil
+}
+
+// readWire reads one object through its wire form, tolerantly (see
+// decodeTolerant), and checks it.
+func readWire[W, T any, PW wireOf[W, T]](data []byte) (*T, error) {
+	if isNull(data) {
+		return nil, errors.New("it is missing (null)")
+	}
+	var w W
+	if err := decodeTolerant(data, reflect.ValueOf(&w).Elem()); err != nil {
+		return nil, err
+	}
+	return PW(&w).public()
 }
 
 // maxPageItems bounds the items read from one page: Monime's pages hold
@@ -93,20 +127,24 @@ func decodeResult[T any](cl *call, env *envelope, what string) (*T, error) {
 // reading it would cost memory out of proportion to its bytes.
 const maxPageItems = 1000
 
-// decodePage reads a list answer. Items are read one at a time, and the
-// first that is not a T with an id (or that repeats one) fails the page,
-// so a page costs memory in proportion to its bytes.
-func decodePage[T any](cl *call, env *envelope, what string, id func(*T) string) (*Page[T], error) {
+// readPage reads a list answer. Items are read one at a time, and the
+// first that is unreadable or repeats an id fails the page, so a page
+// costs memory in proportion to its bytes.
+func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id func(*T) string) (*Page[T], error) {
+	env, err := cl.open(ans)
+	if err != nil {
+		return nil, err
+	}
 	bad := func(format string, args ...any) error {
-		return cl.fail(cl.last, fmt.Errorf("the page of %ss is unreadable: "+format, append([]any{what}, args...)...))
+		return cl.fail(ans, fmt.Errorf("the page of %ss is unreadable: "+format, append([]any{what}, args...)...))
 	}
 	page := new(Page[T])
 	if !isNull(env.Pagination) {
 		var p struct {
 			Count int     `json:"count"`
-			Next  *string `json:"next"`
+			Next  *string `json:"next" decode:"strict"`
 		}
-		if err := decodeObject(env.Pagination, &p, fieldRules{"next": strict}); err != nil {
+		if err := decodeTolerant(env.Pagination, reflect.ValueOf(&p).Elem()); err != nil {
 			return nil, bad("pagination: %v", err)
 		}
 		page.Count = p.Count
@@ -126,75 +164,86 @@ func decodePage[T any](cl *call, env *envelope, what string, id func(*T) string)
 		if len(page.Items) == maxPageItems {
 			return nil, bad("it holds more than %d items", maxPageItems)
 		}
-		var item T
-		if err := dec.Decode(&item); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			return nil, bad("item %d: %v", len(page.Items), err)
 		}
-		key := id(&item)
-		if seen[key] {
-			return nil, bad("item %d repeats the id %q", len(page.Items), excerpt([]byte(key), 40))
+		item, err := readWire[W, T, PW](raw)
+		if err != nil {
+			return nil, bad("item %d: %v", len(page.Items), err)
 		}
-		seen[key] = true
-		page.Items = append(page.Items, item)
+		if key := id(item); seen[key] {
+			return nil, bad("item %d repeats the id %q", len(page.Items), excerpt([]byte(key), 40))
+		} else {
+			seen[key] = true
+		}
+		page.Items = append(page.Items, *item)
 	}
 	return page, nil
 }
 
-// Field rules for decodeObject.
-type fieldRules map[string]fieldRule
-
-type fieldRule int
-
-const (
-	// strict: when present and not null, the value must fit its type.
-	strict fieldRule = iota + 1
-	// required: strict, and present, not null and not zero.
-	required
-)
-
-// decodeObject decodes the JSON object data into out (a pointer to a
-// struct without an UnmarshalJSON of its own), strictly first and then,
-// if a value has an unexpected type, field by field: a field whose value
-// does not fit is left zero unless rules make it strict or required. It
-// fails on anything but an object, and when a rule is broken.
-func decodeObject(data []byte, out any, rules fieldRules) error {
-	if err := json.Unmarshal(data, out); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return err // not JSON: nothing to be tolerant about
-		}
-		if err := decodeFields(data, out, rules); err != nil {
-			return err
-		}
-	}
-	v := reflect.ValueOf(out).Elem()
-	for i := range v.NumField() {
-		if name := jsonName(v.Type().Field(i)); rules[name] == required && v.Field(i).IsZero() {
-			return fmt.Errorf("%s is missing, null or empty", name)
-		}
-	}
-	return nil
-}
-
-// decodeFields is decodeObject's tolerant pass: each field on its own.
-func decodeFields(data []byte, out any, rules fieldRules) error {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
+// decodeTolerant decodes data into v: in one pass when everything fits,
+// otherwise part by part, leaving a value that does not fit its Go type
+// zero, unless its field is tagged decode:"strict", which fails the object
+// that holds it (and so on up). A list fits only whole. It fails on data
+// that is not JSON.
+func decodeTolerant(data []byte, v reflect.Value) error {
+	err := json.Unmarshal(data, v.Addr().Interface())
+	var syntax *json.SyntaxError
+	if err == nil || errors.As(err, &syntax) {
 		return err
 	}
-	if fields == nil {
-		return errors.New("null where an object belongs")
+	v.SetZero()
+	if isNull(data) {
+		return nil
 	}
-	v := reflect.ValueOf(out).Elem()
-	v.SetZero() // nothing of the strict pass may leak into this one
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		return decodeTolerant(data, v.Elem())
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if v.Addr().Type().Implements(unmarshalerType) || json.Unmarshal(data, &fields) != nil {
+			return err // a value with its own reading (a time, say), or not an object
+		}
+		return decodeFields(fields, v)
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return err
+		}
+		list := reflect.MakeSlice(v.Type(), len(items), len(items))
+		for i, raw := range items {
+			if err := decodeTolerant(raw, list.Index(i)); err != nil {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
+		}
+		v.Set(list)
+		return nil
+	}
+	return err
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// decodeFields is decodeTolerant for the fields of a struct, embedded
+// structs included.
+func decodeFields(fields map[string]json.RawMessage, v reflect.Value) error {
 	for i := range v.NumField() {
-		name := jsonName(v.Type().Field(i))
-		raw, ok := fields[name]
-		if name == "" || !ok {
+		f := v.Type().Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			if err := decodeFields(fields, v.Field(i)); err != nil {
+				return err
+			}
 			continue
 		}
-		if err := json.Unmarshal(raw, v.Field(i).Addr().Interface()); err != nil {
-			if rules[name] != 0 {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		raw, ok := fields[name]
+		if !f.IsExported() || name == "" || name == "-" || !ok {
+			continue
+		}
+		if err := decodeTolerant(raw, v.Field(i)); err != nil {
+			if f.Tag.Get("decode") == "strict" {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			v.Field(i).SetZero()
@@ -203,81 +252,70 @@ func decodeFields(data []byte, out any, rules fieldRules) error {
 	return nil
 }
 
-func jsonName(f reflect.StructField) string {
-	if !f.IsExported() {
-		return ""
+// The wire forms of what Monime returns. Each embeds its public type for
+// the descriptive fields, and overrides those that are never guessed.
+
+type plainSession CheckoutSession // CheckoutSession without its UnmarshalJSON
+
+// sessionJSON is a checkout session as Monime sends it.
+type sessionJSON struct {
+	plainSession
+	ID          string                `json:"id" decode:"strict"`
+	Status      CheckoutSessionStatus `json:"status" decode:"strict"`
+	OrderNumber string                `json:"orderNumber" decode:"strict"`
+	LineItems   struct {
+		Data []lineItemJSON `json:"data" decode:"strict"`
+	} `json:"lineItems" decode:"strict"`
+}
+
+type lineItemJSON struct {
+	LineItem
+	Price    moneyJSON `json:"price" decode:"strict"`
+	Quantity int       `json:"quantity" decode:"strict"`
+}
+
+type moneyJSON struct {
+	Currency Currency `json:"currency" decode:"strict"`
+	Value    *int64   `json:"value" decode:"strict"` // nil: missing or null
+}
+
+// public checks what a payments engineer acts on: an id, a status, and
+// for every line item a quantity and an amount with its currency.
+func (w *sessionJSON) public() (*CheckoutSession, error) {
+	switch {
+	case w.ID == "":
+		return nil, errors.New("the id is missing")
+	case w.Status == "":
+		return nil, errors.New("the status is missing")
 	}
-	tag := f.Tag.Get("json")
-	if tag == "-" {
-		return ""
+	s := CheckoutSession(w.plainSession)
+	s.ID, s.Status, s.OrderNumber = w.ID, w.Status, w.OrderNumber
+	s.LineItems = make(LineItems, len(w.LineItems.Data))
+	for i, li := range w.LineItems.Data {
+		switch {
+		case li.Quantity == 0:
+			return nil, fmt.Errorf("line item %d: the quantity is missing", i)
+		case li.Price.Currency == "" || li.Price.Value == nil:
+			return nil, fmt.Errorf("line item %d: the price is missing its currency or value", i)
+		}
+		s.LineItems[i] = li.LineItem
+		s.LineItems[i].Price = Money{Currency: li.Price.Currency, Value: *li.Price.Value}
+		s.LineItems[i].Quantity = li.Quantity
 	}
-	name, _, _ := strings.Cut(tag, ",")
-	if name == "" {
-		return f.Name
-	}
-	return name
+	return &s, nil
 }
 
 // UnmarshalJSON reads a checkout session as Monime sends it, in an API
-// result or a webhook's data. The id and the status must be present and
-// text, and the line items and order number must fit; any other field that
-// does not fit is left zero (an unreadable expireTime reads as unknown, see
-// ExpiresAt).
+// result or a webhook's data: the id, status, order number, line items,
+// quantities and amounts must be there and have their type; any other field
+// that does not fit is left zero (an unreadable expireTime reads as
+// unknown, see ExpiresAt).
 func (s *CheckoutSession) UnmarshalJSON(b []byte) error {
-	type plain CheckoutSession
-	if err := decodeObject(b, (*plain)(s), fieldRules{"id": required, "status": required, "lineItems": strict, "orderNumber": strict}); err != nil {
+	v, err := readWire[sessionJSON, CheckoutSession](b)
+	if err != nil {
 		return fmt.Errorf("checkout session: %w", err)
 	}
-	return nil
-}
-
-// UnmarshalJSON reads a line item: its price and quantity must be there
-// and fit.
-func (li *LineItem) UnmarshalJSON(b []byte) error {
-	type plain LineItem
-	return decodeObject(b, (*plain)(li), fieldRules{"price": required, "quantity": required})
-}
-
-// UnmarshalJSON reads an amount: a currency, and a value that is a JSON
-// integer. Text, fractions and null are refused rather than guessed.
-func (m *Money) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Currency *Currency       `json:"currency"`
-		Value    json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return fmt.Errorf("amount: %w", err)
-	}
-	if w.Currency == nil || *w.Currency == "" {
-		return errors.New("amount: the currency is missing")
-	}
-	if isNull(w.Value) {
-		return errors.New("amount: the value is missing")
-	}
-	if c := w.Value[0]; c != '-' && (c < '0' || c > '9') {
-		return fmt.Errorf("amount: the value %s is not a number", excerpt(w.Value, 20))
-	}
-	v, err := strconv.ParseInt(string(w.Value), 10, 64)
-	if err != nil {
-		return fmt.Errorf("amount: the value %s is not a whole number of minor units", excerpt(w.Value, 30))
-	}
-	*m = Money{Currency: *w.Currency, Value: v}
-	return nil
-}
-
-// UnmarshalJSON reads {"data": [...]}, a bare array, or null.
-func (l *LineItems) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '[' {
-		return json.Unmarshal(b, (*[]LineItem)(l))
-	}
-	var wrapped struct {
-		Data []LineItem `json:"data"`
-	}
-	if err := json.Unmarshal(b, &wrapped); err != nil {
-		return err
-	}
-	*l = wrapped.Data
+	*s = *v
 	return nil
 }
 
@@ -317,17 +355,6 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 func isNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
-}
-
-// jsonBool reads true or false, bare or quoted; known is false otherwise.
-func jsonBool(raw json.RawMessage) (value, known bool) {
-	switch strings.Trim(string(bytes.TrimSpace(raw)), `"`) {
-	case "true":
-		return true, true
-	case "false":
-		return false, true
-	}
-	return false, false
 }
 
 // decodeAnyList reads a JSON array of anything; a lone value becomes a

@@ -2,7 +2,6 @@ package monime
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,42 +43,63 @@ var validProviders = map[string][]string{
 // problems collects FieldErrors.
 type problems []FieldError
 
-func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+func (ps *problems) add(field fieldPath, format string, args ...any) {
+	*ps = append(*ps, FieldError{Field: field.String(), Problem: fmt.Sprintf(format, args...)})
+}
+
+// fieldPath names a parameter, such as "lineItems[2].name"; its text is
+// made only for a problem, so valid params cost no allocation for names.
+type fieldPath struct {
+	name  string
+	index int // -1: no index
+	rest  string
+}
+
+func field(name string) fieldPath { return fieldPath{name: name, index: -1} }
+
+func (f fieldPath) String() string {
+	if f.index < 0 {
+		return f.name + f.rest
+	}
+	return f.name + "[" + strconv.Itoa(f.index) + "]" + f.rest
 }
 
 // text checks a string's length and encoding; required says whether empty
 // is allowed. Invalid UTF-8 is refused because JSON cannot carry it: it
 // would reach Monime altered.
-func (ps *problems) text(field, s string, max int, required bool) {
+func (ps *problems) text(f fieldPath, s string, max int, required bool) bool {
 	switch {
 	case s == "":
 		if required {
-			ps.add(field, "required")
+			ps.add(f, "required")
+			return false
 		}
 	case !utf8.ValidString(s):
-		ps.add(field, "is not valid UTF-8")
+		ps.add(f, "is not valid UTF-8")
+		return false
 	case len(s) > max: // fewer bytes than max cannot be too many characters
 		if n := utf8.RuneCountInString(s); n > max {
-			ps.add(field, "is %d characters long; at most %d allowed", n, max)
+			ps.add(f, "is %d characters long; at most %d allowed", n, max)
+			return false
 		}
 	}
+	return true
 }
 
 // uri checks an optional URL: Monime's document says "format: url", so it
 // must be absolute (have a scheme); any scheme will do, since apps come
 // back through their own.
-func (ps *problems) uri(field, s string, max int) {
-	if s == "" {
+func (ps *problems) uri(f fieldPath, s string, max int) {
+	if s == "" || !ps.text(f, s, max, false) {
 		return
 	}
-	n := len(*ps)
-	ps.text(field, s, max, false)
-	if len(*ps) > n {
-		return
-	}
-	if u, err := url.Parse(s); err != nil || u.Scheme == "" {
-		ps.add(field, "is not an absolute URL (want a scheme, such as https://shop.example/orders/1042)")
+	// A scheme is a letter, then letters, digits, '+', '-' or '.', then ':'
+	// (RFC 3986, section 3.1).
+	i := strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')
+	})
+	if i < 1 || s[i] != ':' || s[0] < 'A' || s[0] > 'z' || (s[0] > 'Z' && s[0] < 'a') {
+		ps.add(f, "is not an absolute URL (want a scheme, such as https://shop.example/orders/1042)")
 	}
 }
 
@@ -98,13 +118,13 @@ func (p *CheckoutSessionCreateParams) Validate() error { return p.validate(APIVe
 
 func (p *CheckoutSessionCreateParams) validate(apiVersion string) error {
 	var ps problems
-	ps.text("name", p.Name, maxNameLen, true)
-	ps.text("description", p.Description, maxDescriptionLen, false)
-	ps.uri("successUrl", p.SuccessURL, maxURLLen)
-	ps.uri("cancelUrl", p.CancelURL, maxURLLen)
-	ps.text("callbackState", p.CallbackState, maxCallbackStateLen, false)
-	ps.text("reference", p.Reference, maxReferenceLen, false)
-	ps.text("financialAccountId", p.FinancialAccountID, maxFinancialAcctLen, false)
+	ps.text(field("name"), p.Name, maxNameLen, true)
+	ps.text(field("description"), p.Description, maxDescriptionLen, false)
+	ps.uri(field("successUrl"), p.SuccessURL, maxURLLen)
+	ps.uri(field("cancelUrl"), p.CancelURL, maxURLLen)
+	ps.text(field("callbackState"), p.CallbackState, maxCallbackStateLen, false)
+	ps.text(field("reference"), p.Reference, maxReferenceLen, false)
+	ps.text(field("financialAccountId"), p.FinancialAccountID, maxFinancialAcctLen, false)
 	validateLineItems(&ps, p.LineItems, apiVersion)
 	if po := p.PaymentOptions; po != nil {
 		validateMethod(&ps, "bank", po.Bank)
@@ -112,7 +132,7 @@ func (p *CheckoutSessionCreateParams) validate(apiVersion string) error {
 		validateMethod(&ps, "wallet", po.Wallet)
 	}
 	if b := p.BrandingOptions; b != nil {
-		ps.text("brandingOptions.primaryColor", b.PrimaryColor, maxPrimaryColorLen, false)
+		ps.text(field("brandingOptions.primaryColor"), b.PrimaryColor, maxPrimaryColorLen, false)
 	}
 	validateMetadata(&ps, p.Metadata)
 	return ps.err("CheckoutSessions.Create")
@@ -120,47 +140,47 @@ func (p *CheckoutSessionCreateParams) validate(apiVersion string) error {
 
 func validateLineItems(ps *problems, items []LineItem, apiVersion string) {
 	if n := len(items); n < minLineItems || n > maxLineItems {
-		ps.add("lineItems", "has %d items; want %d to %d", n, minLineItems, maxLineItems)
+		ps.add(field("lineItems"), "has %d items; want %d to %d", n, minLineItems, maxLineItems)
 	}
 	// Past the limit the list is refused anyway; checking every item of a
 	// huge list would only cost time (the uniqueness checks are quadratic).
 	items = items[:min(len(items), maxLineItems)]
 	for i := range items {
 		li := &items[i]
-		at := "lineItems[" + strconv.Itoa(i) + "]"
+		at := func(rest string) fieldPath { return fieldPath{"lineItems", i, rest} }
 		if li.ID != "" {
-			ps.add(at+".id", "is assigned by Monime; leave it empty")
+			ps.add(at(".id"), "is assigned by Monime; leave it empty")
 		}
 		if li.Type != "" && li.Type != LineItemTypeCustom {
-			ps.add(at+".type", "%q is not a line-item type; want %q or empty", excerpt([]byte(li.Type), 40), LineItemTypeCustom)
+			ps.add(at(".type"), "%q is not a line-item type; want %q or empty", excerpt([]byte(li.Type), 40), LineItemTypeCustom)
 		}
-		ps.text(at+".name", li.Name, maxItemNameLen, true)
+		ps.text(at(".name"), li.Name, maxItemNameLen, true)
 		switch li.Price.Currency {
 		case CurrencySLE:
 		case CurrencyUSD:
 			if apiVersion == APIVersion20250620 {
-				ps.add(at+".price.currency", "USD needs API release %s; %s takes SLE only", APIVersion, APIVersion20250620)
+				ps.add(at(".price.currency"), "USD needs API release %s; %s takes SLE only", APIVersion, APIVersion20250620)
 			}
 		case "":
-			ps.add(at+".price.currency", "required; want SLE or USD")
+			ps.add(at(".price.currency"), "required; want SLE or USD")
 		default:
-			ps.add(at+".price.currency", "%q is not supported; want SLE or USD", excerpt([]byte(li.Price.Currency), 20))
+			ps.add(at(".price.currency"), "%q is not supported; want SLE or USD", excerpt([]byte(li.Price.Currency), 20))
 		}
 		if q := li.Quantity; q != 0 && (q < minQuantity || q > maxQuantity) {
-			ps.add(at+".quantity", "is %d; want %d to %d (0 means 1)", q, minQuantity, maxQuantity)
+			ps.add(at(".quantity"), "is %d; want %d to %d (0 means 1)", q, minQuantity, maxQuantity)
 		}
-		ps.text(at+".reference", li.Reference, maxItemReferenceLen, false)
+		ps.text(at(".reference"), li.Reference, maxItemReferenceLen, false)
 		if li.Reference != "" {
 			if j := slices.IndexFunc(items[:i], func(o LineItem) bool { return o.Reference == li.Reference }); j >= 0 {
-				ps.add(at+".reference", "repeats lineItems[%d].reference; references must be unique within a session", j)
+				ps.add(at(".reference"), "repeats lineItems[%d].reference; references must be unique within a session", j)
 			}
 		}
-		ps.text(at+".description", li.Description, maxItemDescLen, false)
+		ps.text(at(".description"), li.Description, maxItemDescLen, false)
 		if len(li.Images) > maxImages {
-			ps.add(at+".images", "has %d images; at most %d allowed", len(li.Images), maxImages)
+			ps.add(at(".images"), "has %d images; at most %d allowed", len(li.Images), maxImages)
 		}
 		for k, img := range li.Images[:min(len(li.Images), maxImages+1)] {
-			f := at + ".images[" + strconv.Itoa(k) + "]"
+			f := fieldPath{at(".images").String(), k, ""}
 			if img == "" {
 				ps.add(f, "is empty; want an image URL")
 				continue
@@ -183,7 +203,7 @@ func validateMethod(ps *problems, method string, o *MethodOptions) {
 		ids  []string
 	}{{"enabledProviders", o.EnabledProviders}, {"disabledProviders", o.DisabledProviders}} {
 		for i, id := range list.ids {
-			f := fmt.Sprintf("paymentOptions.%s.%s[%d]", method, list.name, i)
+			f := fieldPath{"paymentOptions." + method + "." + list.name, i, ""}
 			if !slices.Contains(valid, id) {
 				ps.add(f, "%q is not a %s provider; want one of %s", excerpt([]byte(id), 20), method, strings.Join(valid, ", "))
 			} else if slices.Contains(list.ids[:i], id) {
@@ -195,15 +215,15 @@ func validateMethod(ps *problems, method string, o *MethodOptions) {
 
 func validateMetadata(ps *problems, m Metadata) {
 	if len(m) > maxMetadataKeys {
-		ps.add("metadata", "has %d keys; at most %d allowed", len(m), maxMetadataKeys)
+		ps.add(field("metadata"), "has %d keys; at most %d allowed", len(m), maxMetadataKeys)
 	}
 	// Map order is random: collect this map's problems, then sort them by
 	// field so the error reads the same every time.
 	var found problems
 	for k, v := range m {
-		found.text("metadata."+excerpt([]byte(k), 70), v, maxMetadataValueLen, false)
+		found.text(fieldPath{"metadata.", -1, k}, v, maxMetadataValueLen, false)
 		if !utf8.ValidString(k) {
-			found.add("metadata", "has a key that is not valid UTF-8")
+			found.add(field("metadata"), "has a key that is not valid UTF-8")
 		}
 	}
 	slices.SortStableFunc(found, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
@@ -214,9 +234,9 @@ func validateMetadata(ps *problems, m Metadata) {
 func (p *CheckoutSessionListParams) Validate() error {
 	var ps problems
 	if p.Limit < 0 || p.Limit > maxLimit {
-		ps.add("limit", "is %d; want 1 to %d, or 0 for Monime's default", p.Limit, maxLimit)
+		ps.add(field("limit"), "is %d; want 1 to %d, or 0 for Monime's default", p.Limit, maxLimit)
 	}
-	ps.text("after", p.After, maxCursorLen, false)
+	ps.text(field("after"), p.After, maxCursorLen, false)
 	return ps.err("CheckoutSessions.List")
 }
 
@@ -227,9 +247,9 @@ func checkID(op, id string) error {
 	var ps problems
 	switch id {
 	case "":
-		ps.add("id", "required; pass the session's id (scs-...)")
+		ps.add(field("id"), "required; pass the session's id (scs-...)")
 	case ".", "..":
-		ps.add("id", "%q is a path segment, not an id; pass the session's id (scs-...)", id)
+		ps.add(field("id"), "%q is a path segment, not an id; pass the session's id (scs-...)", id)
 	}
 	return ps.err(op)
 }

@@ -119,7 +119,7 @@ func TestEventCheckoutSessionErrors(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, monime.CheckoutSessionStatusCancelled, s.Status)
 
-		byType := &Event{Name: "checkout_session.something_new", Object: Object{Type: ObjectTypeCheckoutSession}, Data: json.RawMessage(`{"id":"scs-2"}`)}
+		byType := &Event{Name: "checkout_session.something_new", Object: Object{Type: ObjectTypeCheckoutSession}, Data: json.RawMessage(`{"id":"scs-2","status":"pending"}`)}
 		s, err = byType.CheckoutSession()
 		require.NoError(t, err)
 		assert.Equal(t, "scs-2", s.ID)
@@ -131,6 +131,8 @@ func TestEventCheckoutSessionErrors(t *testing.T) {
 		"string data": `"scs-1"`,
 		"truncated":   `{"id":"scs-1"`,
 		"no id":       `{"status":"completed"}`,
+		"no status":   `{"id":"scs-1"}`,
+		"null status": `{"id":"scs-1","status":null}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			ev := &Event{ID: "evt-9", Name: EventCheckoutSessionCompleted, Data: json.RawMessage(data)}
@@ -146,22 +148,34 @@ func TestEventCheckoutSessionErrors(t *testing.T) {
 // odd field is left zero (failing would make Monime redeliver forever).
 func TestEventCheckoutSessionIsTolerant(t *testing.T) {
 	ev := &Event{ID: "evt-9", Name: EventCheckoutSessionCompleted,
-		Data: json.RawMessage(`{"id":"scs-1","status":"completed","orderNumber":"ord-1","expireTime":"tomorrow","name":7,"lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":"15000"},"quantity":2.0}]},"metadata":[1]}`)}
+		Data: json.RawMessage(`{"id":"scs-1","status":"completed","orderNumber":"ord-1","expireTime":"tomorrow","name":7,"lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":15000},"quantity":2,"images":"one"}]},"metadata":[1]}`)}
 	s, err := ev.CheckoutSession()
 	require.NoError(t, err)
 	assert.Equal(t, "scs-1", s.ID)
 	assert.Equal(t, "ord-1", s.OrderNumber)
-	assert.Equal(t, "7", s.Name)
-	assert.True(t, s.ExpireTime.IsZero())
+	assert.Empty(t, s.Name, "left zero, not guessed")
+	_, known := s.ExpiresAt()
+	assert.False(t, known)
 	require.Len(t, s.LineItems, 1)
 	assert.Equal(t, 2, s.LineItems[0].Quantity)
 	assert.Equal(t, int64(15000), s.LineItems[0].Price.Value)
+	assert.Nil(t, s.LineItems[0].Images)
 	assert.Nil(t, s.Metadata)
 
-	// An amount is never guessed: one that cannot be read fails the event.
-	ev.Data = json.RawMessage(`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":"lots"}}]}}`)
-	_, err = ev.CheckoutSession()
-	require.ErrorIs(t, err, ErrInvalidPayload)
+	// An amount or a quantity is never guessed: one that is text, a
+	// fraction, null or missing fails the event.
+	for _, item := range []string{
+		`{"name":"T","price":{"currency":"SLE","value":"15000"},"quantity":1}`,
+		`{"name":"T","price":{"currency":"SLE","value":150.5},"quantity":1}`,
+		`{"name":"T","price":{"currency":"SLE","value":null},"quantity":1}`,
+		`{"name":"T","price":{"currency":"SLE"},"quantity":1}`,
+		`{"name":"T","price":{"currency":"SLE","value":15000},"quantity":2.0}`,
+		`{"name":"T","price":{"currency":"SLE","value":15000}}`,
+	} {
+		ev.Data = json.RawMessage(`{"id":"scs-1","status":"completed","lineItems":{"data":[` + item + `]}}`)
+		_, err = ev.CheckoutSession()
+		require.ErrorIs(t, err, ErrInvalidPayload, item)
+	}
 }
 
 func TestEventJSONRoundTrip(t *testing.T) {
