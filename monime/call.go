@@ -167,15 +167,14 @@ func (cl *call) attempt(ctx context.Context, req *http.Request) (*answer, error)
 	return ans, nil
 }
 
-// readBody reads at most limit bytes. A body whose length is announced
-// (up to 1 MiB) is read into a buffer of that size; a larger or unknown one
-// grows as bytes arrive, so a length announced but never sent costs
-// nothing up front.
+// readBody reads at most limit bytes: into a buffer of the announced size
+// when there is one (net/http holds the body to it), otherwise growing as
+// bytes arrive.
 func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
 	if announced > limit {
 		return nil, errBodyTooLarge
 	}
-	if announced >= 0 && announced <= 1<<20 {
+	if announced >= 0 {
 		b := make([]byte, announced)
 		_, err := io.ReadFull(r, b)
 		return b, err

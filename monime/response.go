@@ -55,13 +55,20 @@ type errorBody struct {
 
 func (e *errorBody) Error() string { return e.Reason + ": " + e.Message }
 
+// rawView is a JSON value kept as a view into the answer's body, without
+// a copy: encoding/json hands UnmarshalJSON a slice of its input, and an
+// answer's body is never modified.
+type rawView []byte
+
+func (r *rawView) UnmarshalJSON(b []byte) error { *r = b; return nil }
+
 // open reads the final answer's envelope, its result kept raw: a success,
 // or the call's error.
-func (cl *call) open(ans *answer) (*envelope[json.RawMessage], error) {
+func (cl *call) open(ans *answer) (*envelope[rawView], error) {
 	if ans.tooLarge {
 		return nil, cl.fail(ans, fmt.Errorf("the response body is larger than %d bytes; the client refused to read it", cl.c.maxBody))
 	}
-	var env envelope[json.RawMessage]
+	var env envelope[rawView]
 	if err := json.Unmarshal(ans.body, &env); err != nil {
 		return nil, cl.fail(ans, unexpectedBody(ans, err))
 	}
@@ -99,7 +106,7 @@ func readOne[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string) (*T,
 	if err != nil {
 		return nil, err
 	}
-	if isNull(env.Result) {
+	if isNull(json.RawMessage(env.Result)) {
 		return nil, cl.fail(ans, fmt.Errorf("the answer carries no %s (no result)", what))
 	}
 	v, err := readWire[W, T, PW](env.Result)
@@ -152,7 +159,7 @@ func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id 
 			page.Next = *p.Next
 		}
 	}
-	if isNull(env.Result) {
+	if isNull(json.RawMessage(env.Result)) {
 		return page, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(env.Result))

@@ -1,0 +1,5 @@
+//go:build !race
+
+package monime
+
+const raceEnabled = false
