@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"regexp"
-	"slices"
-	"strings"
 
 	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/gen/server"
@@ -84,7 +80,7 @@ func (h *handlers) CreateCheckoutSession(ctx context.Context, req server.CreateC
 	if req.Body == nil {
 		problems = append(problems, detail("", "a JSON request body is required"))
 	} else {
-		problems = checkCreateRules(req.Body)
+		problems = checkCreateRules(req.Body, req.Params.MonimeVersion)
 	}
 	if len(problems) > 0 {
 		e := validationError(summarize(problems), problems...)
@@ -140,24 +136,18 @@ func sessionNotFound(id, space string) *apiError {
 	}
 }
 
-// metadataKey is the key syntax Monime documents: up to 64 of [A-Za-z0-9_-].
-var metadataKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
-// checkCreateRules checks what Monime documents for a create body that
-// spec/ cannot express in OpenAPI 3.0: the syntax of metadata keys and
-// line-item references unique within the session.
-func checkCreateRules(body *gen.CreateCheckoutSessionRequest) []gen.ErrorDetail {
+// checkCreateRules checks what Monime's document says of a create body
+// that spec/ cannot express in OpenAPI 3.0: line-item references unique
+// within the session ("Must be unique within the checkout session"), and
+// the currencies of the release the request names (caph.2025-06-20:
+// "Currently supported: 'SLE'"; caph.2025-08-23 adds 'USD').
+func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.MonimeVersion) []gen.ErrorDetail {
 	var problems []gen.ErrorDetail
-	if body.Metadata != nil {
-		for _, k := range slices.Sorted(maps.Keys(*body.Metadata)) {
-			field := "metadata." + k
-			switch {
-			case !metadataKey.MatchString(k):
-				problems = append(problems, detail(field, "metadata keys are 1 to 64 characters of A-Z, a-z, 0-9, _ and -"))
-			case k[0] == '_' || k[0] == '-':
-				problems = append(problems, detail(field, "metadata keys must not start with _ or -"))
-			case strings.HasPrefix(strings.ToLower(k), "monime"):
-				problems = append(problems, detail(field, "metadata keys must not start with monime (reserved)"))
+	if version != nil && *version == gen.MonimeVersionCaph20250620 {
+		for i, item := range body.LineItems {
+			if item.Price.Currency != gen.CurrencySLE {
+				problems = append(problems, detail(fmt.Sprintf("lineItems[%d].price.currency", i),
+					fmt.Sprintf("%s supports SLE only; send Monime-Version %s for USD", *version, gen.MonimeVersionCaph20250823)))
 			}
 		}
 	}

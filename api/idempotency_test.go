@@ -108,7 +108,7 @@ func TestSweepForgetsKeysPastRetention(t *testing.T) {
 
 func TestErrorsAreNotCached(t *testing.T) {
 	f := newFixture(t)
-	bad := `{"name":"x","metadata":{"monime":"reserved"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`
+	bad := `{"name":"x","lineItems":[{"name":"a","reference":"r","price":{"currency":"SLE","value":1}},{"name":"b","reference":"r","price":{"currency":"SLE","value":1}}]}`
 	res := f.send(createReq("k", bad))
 	require.Equal(t, http.StatusBadRequest, res.status)
 

@@ -197,7 +197,7 @@ func TestRetriesUnderInjectedFaultsNeverDoubleCreate(t *testing.T) {
 	}
 	wg.Wait()
 
-	stored := fake.Stored()
+	stored := fake.Records()
 	require.Len(t, stored, calls, "exactly one session per call")
 	byID := map[string]bool{}
 	for _, s := range stored {

@@ -236,11 +236,6 @@ func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
 // unless a test is about those hidden fields.
 func (s *Server) Records() []api.Session { return s.fake.Sessions(s.SpaceID) }
 
-// Stored returns what Records returns: it is Records' former name, kept
-// until the code that still calls it moves to Records. New code should call
-// Sessions, or Records for what the read API hides.
-func (s *Server) Stored() []api.Session { return s.Records() }
-
 // readView turns a record into the session the read API shows: its read
 // view, encoded as the fake encodes a GET's result, decoded by
 // monime.CheckoutSession itself. A session that does not decode would be a

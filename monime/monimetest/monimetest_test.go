@@ -96,13 +96,6 @@ func TestInspectionShowsWhatTheClientReads(t *testing.T) {
 	assert.Empty(t, fake.SessionsIn("spc-other"))
 }
 
-func TestStoredIsRecords(t *testing.T) {
-	fake := monimetest.NewServer(t)
-	_, err := fake.Client().CheckoutSessions.Create(context.Background(), params())
-	require.NoError(t, err)
-	assert.Equal(t, fake.Records(), fake.Stored())
-}
-
 func TestInvalidBodyGetsA400NamingTheField(t *testing.T) {
 	fake := monimetest.NewServer(t)
 	body := `{"name":"x","lineItems":[{"name":"T","price":{"currency":"EUR","value":1}}]}`
