@@ -30,24 +30,22 @@ import (
 
 // call is one logical API call: its settings and what its attempts learned.
 type call struct {
-	c   *Client
-	cfg config
-	// method and path name the operation in errors and logs.
-	method, path string
+	c            *Client
+	cfg          config
+	method, path string // the operation, for errors and logs
 	attempts     int
 	// answerLost is set once an attempt may have reached Monime without its
 	// answer reaching us (a transport failure after sending, or a 5xx).
 	answerLost bool
-	// last is the final attempt's answer (nil when none came back).
-	last *answer
 }
 
-// answer is one attempt's response, its body read in full (up to a cap).
+// answer is one attempt's response, its body read in full unless it was
+// over the cap (tooLarge).
 type answer struct {
 	status   int
 	header   http.Header
 	body     []byte
-	tooLarge bool // the body was over the cap and was not read
+	tooLarge bool
 }
 
 // newCall applies the client's settings and then the call's options.
@@ -106,7 +104,7 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 			log.LogAttrs(ctx, slog.LevelDebug, "monime: attempt", cl.logAttrs(ans, err,
 				slog.Duration("took", time.Since(start)))...)
 		}
-		if !again || !canRetry || cl.attempts > cl.cfg.retry.maxRetries {
+		if !again || !canRetry || cl.attempts > cl.cfg.maxRetries {
 			if again {
 				log.LogAttrs(ctx, slog.LevelWarn, "monime: giving up", cl.logAttrs(ans, err, slog.String("reason", reason))...)
 			}
@@ -126,12 +124,16 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 		} else {
 			_, lastErr = cl.open(ans)
 		}
-		wait := cl.cfg.retry.wait(cl.attempts, ans, time.Now())
+		wait := cl.cfg.wait(cl.attempts, ans, time.Now())
 		log.LogAttrs(ctx, slog.LevelInfo, "monime: retrying", cl.logAttrs(ans, err,
 			slog.Duration("wait", wait), slog.String("reason", reason))...)
-		if err := sleep(ctx, wait); err != nil {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
 			cl.finish(ans)
-			return nil, cl.fail(nil, fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", err, lastErr))
+			return nil, cl.fail(nil, fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", ctx.Err(), lastErr))
+		case <-timer.C:
 		}
 	}
 }
@@ -188,9 +190,8 @@ func readBody(r io.Reader, announced, limit int64) ([]byte, error) {
 
 var errBodyTooLarge = errors.New("response body too large")
 
-// finish records the final answer and fills the caller's ResponseInfo.
+// finish fills the caller's ResponseInfo from the final answer.
 func (cl *call) finish(ans *answer) {
-	cl.last = ans
 	info := cl.cfg.info
 	if info == nil {
 		return
@@ -235,12 +236,6 @@ func (cl *call) logAttrs(ans *answer, err error, more ...slog.Attr) []slog.Attr 
 // or an HTTP date) is honoured, capped at max. The wait ends early, with the
 // context's error, when the context ends.
 
-type retryPolicy struct {
-	maxRetries int
-	initial    time.Duration
-	max        time.Duration
-}
-
 // retryableRequest says whether req may be sent more than once.
 func retryableRequest(req *http.Request) bool {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
@@ -283,21 +278,16 @@ func permanentTransportError(err error) bool {
 		invalidCert x509.CertificateInvalidError
 		recordErr   tls.RecordHeaderError
 	)
-	switch {
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
-		errors.As(err, &invalidCert), errors.As(err, &recordErr),
-		errors.Is(err, errTooManyRedirects), errors.Is(err, errCrossOriginRedirect), errors.Is(err, errRewind):
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
+		errors.As(err, &invalidCert) || errors.As(err, &recordErr) ||
+		errors.Is(err, errTooManyRedirects) || errors.Is(err, errCrossOriginRedirect) || errors.Is(err, errRewind) {
 		return true
 	}
 	// net/http reports these as plain text errors.
 	msg := err.Error()
-	for _, s := range []string{"unsupported protocol scheme", "server gave HTTP response to HTTPS client",
-		"invalid header field", "invalid method"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
+	return strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "server gave HTTP response to HTTPS client") ||
+		strings.Contains(msg, "invalid header field") || strings.Contains(msg, "invalid method") ||
+		strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects")
 }
 
 // answerMayBeLost says whether an attempt that will be retried may have
@@ -322,15 +312,15 @@ func answerMayBeLost(ans *answer, err error) bool {
 var errRewind = errors.New("the request body could not be produced again")
 
 // wait is the pause before attempt n+1.
-func (p retryPolicy) wait(n int, ans *answer, now time.Time) time.Duration {
+func (p *config) wait(n int, ans *answer, now time.Time) time.Duration {
 	if ans != nil {
 		if ra := parseRetryAfter(ans.header.Get("Retry-After"), now); ra > 0 {
-			return min(ra, p.max)
+			return min(ra, p.maxBackoff)
 		}
 	}
-	ceiling := p.max
+	ceiling := p.maxBackoff
 	if n-1 < 30 {
-		if c := p.initial << (n - 1); c > 0 && c < ceiling {
+		if c := p.backoff << (n - 1); c > 0 && c < ceiling {
 			ceiling = c
 		}
 	}
@@ -359,16 +349,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
-}
-
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -96,7 +96,9 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 			apiVersion: APIVersion,
 			userAgent:  defaultUserAgent(),
 			timeout:    defaultTimeout,
-			retry:      retryPolicy{maxRetries: defaultMaxRetries, initial: defaultBackoff, max: defaultMaxBackoff},
+			maxRetries: defaultMaxRetries,
+			backoff:    defaultBackoff,
+			maxBackoff: defaultMaxBackoff,
 			logger:     slog.New(slog.DiscardHandler),
 		},
 	}
@@ -123,9 +125,6 @@ func (c *Client) String() string {
 	}
 	return fmt.Sprintf("monime.Client{baseURL: %s, space: %s, version: %s, token: [redacted]}", c.BaseURL(), c.cfg.spaceID, c.cfg.apiVersion)
 }
-
-// GoString is String, so %#v never prints the token either.
-func (c *Client) GoString() string { return c.String() }
 
 // Format prints String for every verb, so no formatting of a Client (%v,
 // %+v, %#v, %s) can reveal the token.

@@ -1,6 +1,7 @@
 package monime
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,27 +78,17 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("monime: ")
 	if e.Method != "" {
-		b.WriteString(e.Method)
-		b.WriteByte(' ')
-		b.WriteString(e.Path)
-		b.WriteString(": ")
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
 	}
 	fmt.Fprintf(&b, "%d", e.StatusCode)
-	if e.Reason != "" {
-		b.WriteByte(' ')
-		b.WriteString(e.Reason)
-	} else if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteByte(' ')
-		b.WriteString(t)
+	if reason := cmp.Or(e.Reason, http.StatusText(e.StatusCode)); reason != "" {
+		b.WriteString(" " + reason)
 	}
 	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
+		fmt.Fprintf(&b, ": %s", e.Message)
 	}
 	if e.RequestID != "" {
-		b.WriteString(" (request ")
-		b.WriteString(e.RequestID)
-		b.WriteByte(')')
+		fmt.Fprintf(&b, " (request %s)", e.RequestID)
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
@@ -204,22 +195,15 @@ type RequestError struct {
 // attempts (Idempotency-Key k; retry with the same key): <cause>".
 func (e *RequestError) Error() string {
 	var b strings.Builder
-	b.WriteString("monime: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	fmt.Fprintf(&b, "monime: %s %s: failed", e.Method, e.Path)
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, "failed after %d attempts", e.Attempts)
-	} else {
-		b.WriteString("failed")
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
 	if e.IdempotencyKey != "" {
 		fmt.Fprintf(&b, " (Idempotency-Key %s; retry with the same key)", e.IdempotencyKey)
 	}
 	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		fmt.Fprintf(&b, ": %v", e.Err)
 	}
 	return b.String()
 }

@@ -43,7 +43,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		if rerr != nil {
 			t.Fatalf("reading %d bytes: %v", len(body), rerr)
 		}
-		cl := &call{c: c, cfg: c.cfg, method: "GET", path: "/v1/checkout-sessions/scs-1", attempts: 1, last: ans}
+		cl := &call{c: c, cfg: c.cfg, method: "GET", path: "/v1/checkout-sessions/scs-1", attempts: 1}
 		s, err := readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
 		if err != nil {
 			if s != nil {

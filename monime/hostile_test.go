@@ -212,7 +212,7 @@ func TestAllNeverLoopsForever(t *testing.T) {
 	t.Run("new cursors, the same items", func(t *testing.T) {
 		c, calls := pager(t, func(after string) ([]string, string) { return []string{"scs-1", "scs-2"}, "c" + after })
 		n, err := drain(c)
-		require.ErrorContains(t, err, `"scs-1" again`)
+		require.ErrorContains(t, err, `"scs-1" came again`)
 		assert.Equal(t, 2, n, "the first page is yielded, the repeat is not")
 		assert.Equal(t, int32(2), calls.Load())
 	})

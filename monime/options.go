@@ -24,7 +24,9 @@ type config struct {
 	spaceID    string
 	apiVersion string
 	headers    [][2]string
-	retry      retryPolicy
+	maxRetries int
+	backoff    time.Duration // the first retry's ceiling, doubling each time
+	maxBackoff time.Duration
 
 	// Per call only.
 	idempotencyKey string
@@ -97,7 +99,7 @@ func WithMaxRetries(n int) Option {
 		if n < 0 || n > 20 {
 			return fmt.Errorf("monime: WithMaxRetries(%d): want 0 to 20", n)
 		}
-		c.retry.maxRetries = n
+		c.maxRetries = n
 		return nil
 	})
 }
@@ -110,7 +112,7 @@ func WithRetryBackoff(initial, max time.Duration) ClientOption {
 		if initial <= 0 || max < initial {
 			return fmt.Errorf("monime: WithRetryBackoff(%v, %v): want 0 < initial <= max", initial, max)
 		}
-		c.retry.initial, c.retry.max = initial, max
+		c.backoff, c.maxBackoff = initial, max
 		return nil
 	})
 }
@@ -247,16 +249,9 @@ func WithResponseInfo(info *ResponseInfo) CallOption {
 
 // isHeaderName reports whether s is an HTTP token (RFC 9110, section 5.6.2).
 func isHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
+	return s != "" && !strings.ContainsFunc(s, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", c))
+	})
 }
 
 // isHeaderValue reports whether s is a field value net/http will send: no

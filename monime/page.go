@@ -1,6 +1,7 @@
 package monime
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 )
@@ -67,15 +68,15 @@ type loopGuard struct {
 // check takes the next page's item ids and cursor.
 func (g *loopGuard) check(ids []string, next string) error {
 	if len(ids) == 0 && next != "" {
-		return fmt.Errorf("Monime sent an empty page that names a next page")
+		return errors.New("an empty page names a next page")
 	}
 	for _, id := range ids {
 		if g.prev[id] || g.checkpoint[id] {
-			return fmt.Errorf("Monime sent the item %q again", excerpt([]byte(id), 40))
+			return fmt.Errorf("the item %q came again", excerpt([]byte(id), 40))
 		}
 	}
 	if next != "" && next == g.cursor {
-		return fmt.Errorf("Monime sent the cursor %q again", excerpt([]byte(next), 40))
+		return fmt.Errorf("the cursor %q came again", excerpt([]byte(next), 40))
 	}
 	g.prev = make(map[string]bool, len(ids))
 	for _, id := range ids {

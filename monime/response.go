@@ -18,7 +18,7 @@ import (
 // An id, a status, an amount, a quantity and the line items are never
 // guessed: missing, null or of another type, they make the answer an error.
 // Any other field whose value does not fit its Go type is left zero (see
-// decodeObject), unknown fields and new enum values are kept or ignored, and
+// decodeTolerant), unknown fields and new enum values are kept or ignored, and
 // metadata reads any JSON value as text.
 
 // envelope is a Monime answer's body: success or error, item or page.
@@ -148,16 +148,13 @@ func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id 
 	page := new(Page[T])
 	if !isNull(env.Pagination) {
 		var p struct {
-			Count int     `json:"count"`
-			Next  *string `json:"next" decode:"strict"`
+			Count int    `json:"count"`
+			Next  string `json:"next" decode:"strict"` // null: the last page
 		}
 		if err := decodeTolerant(env.Pagination, reflect.ValueOf(&p).Elem()); err != nil {
 			return nil, bad("pagination: %v", err)
 		}
-		page.Count = p.Count
-		if p.Next != nil {
-			page.Next = *p.Next
-		}
+		page.Count, page.Next = p.Count, p.Next
 	}
 	if isNull(json.RawMessage(env.Result)) {
 		return page, nil
@@ -365,21 +362,16 @@ func isNull(raw json.RawMessage) bool {
 }
 
 // decodeAnyList reads a JSON array of anything; a lone value becomes a
-// one-element list, and garbage is kept as its text.
+// one-element list.
 func decodeAnyList(raw json.RawMessage) []any {
-	raw = bytes.TrimSpace(raw)
-	if isNull(raw) || string(raw) == "[]" {
+	var v any
+	if isNull(raw) || json.Unmarshal(raw, &v) != nil {
 		return nil
 	}
-	var list []any
-	if raw[0] == '[' && json.Unmarshal(raw, &list) == nil {
-		return list
+	if list, ok := v.([]any); ok {
+		return list[:len(list):len(list)]
 	}
-	var one any
-	if json.Unmarshal(raw, &one) == nil {
-		return []any{one}
-	}
-	return []any{string(raw)}
+	return []any{v}
 }
 
 // unexpectedBody describes a body that is not a Monime envelope.

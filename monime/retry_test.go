@@ -174,7 +174,7 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 		assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After: 1 waits a second, not the 1ms backoff")
 	})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	p := retryPolicy{initial: 500 * time.Millisecond, max: 8 * time.Second}
+	p := &config{backoff: 500 * time.Millisecond, maxBackoff: 8 * time.Second}
 	resp := func(v string) *answer { return &answer{header: http.Header{"Retry-After": {v}}} }
 	assert.Equal(t, 3*time.Second, p.wait(1, resp("3"), now))
 	assert.Equal(t, 8*time.Second, p.wait(1, resp("120"), now), "capped")
@@ -182,10 +182,10 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 	for i := range 200 {
 		n := i%6 + 1
 		w := p.wait(n, resp("garbage"), now)
-		ceiling := min(p.initial<<(n-1), p.max)
+		ceiling := min(p.backoff<<(n-1), p.maxBackoff)
 		assert.True(t, w >= 0 && w < ceiling, "attempt %d waited %v, ceiling %v", n, w, ceiling)
 	}
-	assert.Equal(t, 8*time.Second, min(p.initial<<10, p.max))
+	assert.Equal(t, 8*time.Second, min(p.backoff<<10, p.maxBackoff))
 	assert.Zero(t, parseRetryAfter("-3", now))
 	assert.Zero(t, parseRetryAfter(now.Add(-time.Hour).Format(http.TimeFormat), now))
 }

@@ -47,7 +47,7 @@ const (
 type Money struct {
 	// Currency is SLE or USD.
 	Currency Currency `json:"currency"`
-	// Value is the amount in minor units (cents): never negative.
+	// Value is the amount in minor units (cents).
 	Value int64 `json:"value"`
 }
 
