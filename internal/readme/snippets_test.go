@@ -86,7 +86,7 @@ func webhookEndpoint(secret string, orders orderBook) {
 func handleError(err error) {
 	var apiErr *monime.Error
 	if errors.As(err, &apiErr) {
-		log.Print(apiErr.StatusCode, apiErr.Reason, apiErr.Message, apiErr.RequestID) // quote RequestID to Monime support
+		log.Printf("monime: %d %s: %s (request %s)", apiErr.StatusCode, apiErr.Reason, apiErr.Message, apiErr.RequestID) // quote RequestID to Monime support
 	}
 	switch {
 	case errors.Is(err, monime.ErrNotFound): // 404
