@@ -39,8 +39,7 @@ type call struct {
 	answerLost bool
 }
 
-// answer is one attempt's response, its body read in full unless it was
-// over the cap (tooLarge).
+// answer is one attempt's response, its body read in full unless over the cap.
 type answer struct {
 	status   int
 	header   http.Header

@@ -205,8 +205,7 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 	return err
 }
 
-// client is the service's Client; nil for a zero service, which newCall
-// refuses.
+// client is the service's Client; nil for a zero service (newCall refuses it).
 func (s *CheckoutSessionsService) client() *Client {
 	if s == nil {
 		return nil

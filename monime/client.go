@@ -47,7 +47,7 @@ const (
 	maxResponseBytes    = 8 << 20
 	maxIdempotencyKey   = 64
 	maxSpaceIDLength    = 64
-	defaultIdleConnsPer = 64
+	defaultConnsPerHost = 64
 )
 
 // Client talks to the Monime API for one space (by default) with one access
@@ -199,10 +199,10 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	if hc != nil {
 		out = *hc
 	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		// Go keeps 2 idle connections per host by default, so concurrent
-		// callers would keep opening new ones; keep enough for them.
+		// Go keeps 2 idle connections per host: concurrent callers would
+		// keep opening new ones. Keep 64, and open no more than that.
 		t = t.Clone()
-		t.MaxIdleConnsPerHost = defaultIdleConnsPer
+		t.MaxIdleConnsPerHost, t.MaxConnsPerHost = defaultConnsPerHost, defaultConnsPerHost
 		out.Transport = t
 	} else {
 		out.Transport = http.DefaultTransport // replaced by the program; use it as it is

@@ -24,11 +24,11 @@ import (
 // envelope is a Monime answer's body: success or error, item or page.
 // Success, error and pagination are kept raw and read on their own.
 type envelope[R any] struct {
-	Success    json.RawMessage `json:"success"`
-	Messages   json.RawMessage `json:"messages"`
-	Result     R               `json:"result"`
-	Pagination json.RawMessage `json:"pagination"`
-	Error      json.RawMessage `json:"error"`
+	Success    rawView `json:"success"`
+	Messages   rawView `json:"messages"`
+	Result     R       `json:"result"`
+	Pagination rawView `json:"pagination"`
+	Error      rawView `json:"error"`
 }
 
 // succeeded reads success (true or false, bare or quoted); without it, an
@@ -50,7 +50,7 @@ type errorBody struct {
 	Reason   string          `json:"reason"`
 	Message  string          `json:"message"`
 	Details  json.RawMessage `json:"details"`
-	messages json.RawMessage // the envelope's, beside the error
+	messages []byte          // the envelope's, beside the error
 }
 
 func (e *errorBody) Error() string { return e.Reason + ": " + e.Message }
@@ -106,7 +106,7 @@ func readOne[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string) (*T,
 	if err != nil {
 		return nil, err
 	}
-	if isNull(json.RawMessage(env.Result)) {
+	if isNull(env.Result) {
 		return nil, cl.fail(ans, fmt.Errorf("the answer carries no %s (no result)", what))
 	}
 	v, err := readWire[W, T, PW](env.Result)
@@ -156,7 +156,7 @@ func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id 
 		}
 		page.Count, page.Next = p.Count, p.Next
 	}
-	if isNull(json.RawMessage(env.Result)) {
+	if isNull(env.Result) {
 		return page, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(env.Result))
@@ -270,6 +270,7 @@ type sessionJSON struct {
 	LineItems   struct {
 		Data []lineItemJSON `json:"data" decode:"strict"`
 	} `json:"lineItems" decode:"strict"`
+	Metadata map[string]string `json:"metadata"` // else plainSession's, read tolerantly
 }
 
 type lineItemJSON struct {
@@ -292,8 +293,11 @@ func (w *sessionJSON) public() (*CheckoutSession, error) {
 	case w.Status == "":
 		return nil, errors.New("the status is missing")
 	}
-	s := CheckoutSession(w.plainSession)
+	s := (*CheckoutSession)(&w.plainSession) // converted in place, not copied
 	s.ID, s.Status, s.OrderNumber = w.ID, w.Status, w.OrderNumber
+	if w.Metadata != nil {
+		s.Metadata = w.Metadata
+	}
 	s.LineItems = make(LineItems, len(w.LineItems.Data))
 	for i, li := range w.LineItems.Data {
 		switch {
@@ -306,7 +310,7 @@ func (w *sessionJSON) public() (*CheckoutSession, error) {
 		s.LineItems[i].Price = Money{Currency: li.Price.Currency, Value: *li.Price.Value}
 		s.LineItems[i].Quantity = li.Quantity
 	}
-	return &s, nil
+	return s, nil
 }
 
 // UnmarshalJSON reads a checkout session as Monime sends it, in an API
@@ -356,14 +360,14 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 }
 
 // isNull reports whether raw is absent or JSON null.
-func isNull(raw json.RawMessage) bool {
+func isNull(raw []byte) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
 }
 
 // decodeAnyList reads a JSON array of anything; a lone value becomes a
 // one-element list.
-func decodeAnyList(raw json.RawMessage) []any {
+func decodeAnyList(raw []byte) []any {
 	var v any
 	if isNull(raw) || json.Unmarshal(raw, &v) != nil {
 		return nil

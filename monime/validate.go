@@ -198,15 +198,14 @@ func validateMethod(ps *problems, method string, o *MethodOptions) {
 		return
 	}
 	valid := validProviders[method]
-	for _, list := range []struct {
-		name string
-		ids  []string
-	}{{"enabledProviders", o.EnabledProviders}, {"disabledProviders", o.DisabledProviders}} {
-		for i, id := range list.ids {
-			f := fieldPath{"paymentOptions." + method + "." + list.name, i, ""}
+	lists := [2][]string{o.EnabledProviders, o.DisabledProviders}
+	for l, name := range [2]string{"enabledProviders", "disabledProviders"} {
+		ids := lists[l]
+		for i, id := range ids {
+			f := fieldPath{"paymentOptions." + method + "." + name, i, ""}
 			if !slices.Contains(valid, id) {
 				ps.add(f, "%q is not a %s provider; want one of %s", excerpt([]byte(id), 20), method, strings.Join(valid, ", "))
-			} else if slices.Contains(list.ids[:i], id) {
+			} else if slices.Contains(ids[:i], id) {
 				ps.add(f, "repeats %q; providers must be distinct", id)
 			}
 		}
