@@ -76,7 +76,7 @@ type LineItem struct {
 }
 
 // LineItems is a session's list of line items. On the wire Monime wraps it in
-// an object, {"data": [...]}; a bare array is read too.
+// an object, {"data": [...]}, which CheckoutSession reads and writes.
 type LineItems []LineItem
 
 // MarshalJSON writes the wire form, {"data": [...]}.
