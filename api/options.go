@@ -182,8 +182,7 @@ func WithRateLimit(perSecond int) Option {
 // WithRequestValidation turns validation of requests against spec/ on (the
 // default) or off. With it off the fake still checks credentials and the
 // rules spec/ cannot express (unique line-item references, currencies per
-// release),
-// and answers 400 to a body that does not decode.
+// release), and answers 400 to a body that does not decode.
 func WithRequestValidation(on bool) Option {
 	return func(c *config) error {
 		c.validateRequests = on
