@@ -2,6 +2,7 @@ package monime
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,12 +94,7 @@ func (ps *problems) uri(f fieldPath, s string, max int) {
 	if s == "" || !ps.text(f, s, max, false) {
 		return
 	}
-	// A scheme is a letter, then letters, digits, '+', '-' or '.', then ':'
-	// (RFC 3986, section 3.1).
-	i := strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')
-	})
-	if i < 1 || s[i] != ':' || s[0] < 'A' || s[0] > 'z' || (s[0] > 'Z' && s[0] < 'a') {
+	if u, err := url.Parse(s); err != nil || u.Scheme == "" {
 		ps.add(f, "is not an absolute URL (want a scheme, such as https://shop.example/orders/1042)")
 	}
 }
