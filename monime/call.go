@@ -34,6 +34,8 @@ type call struct {
 	cfg          config
 	method, path string // the operation, for errors and logs
 	attempts     int
+	start        time.Time     // when the first attempt began
+	waited       time.Duration // between attempts
 	// answerLost is set once an attempt may have reached Monime without its
 	// answer reaching us (a transport failure after sending, or a 5xx).
 	answerLost bool
@@ -90,6 +92,7 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 	}
 	canRetry := retryableRequest(req)
 	log := cl.cfg.logger
+	cl.start = time.Now()
 	debug := log.Enabled(ctx, slog.LevelDebug)
 	for {
 		cl.attempts++
@@ -126,13 +129,15 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 		wait := cl.cfg.wait(cl.attempts, ans, time.Now())
 		log.LogAttrs(ctx, slog.LevelInfo, "monime: retrying", cl.logAttrs(ans, err,
 			slog.Duration("wait", wait), slog.String("reason", reason))...)
-		timer := time.NewTimer(wait)
+		timer, waitFrom := time.NewTimer(wait), time.Now()
 		select {
 		case <-ctx.Done():
 			timer.Stop()
+			cl.waited += time.Since(waitFrom)
 			cl.finish(ans)
 			return nil, cl.fail(nil, fmt.Errorf("stopped waiting to retry: %w; last attempt: %w", ctx.Err(), lastErr))
 		case <-timer.C:
+			cl.waited += time.Since(waitFrom)
 		}
 	}
 }
@@ -195,7 +200,8 @@ func (cl *call) finish(ans *answer) {
 	if info == nil {
 		return
 	}
-	*info = ResponseInfo{IdempotencyKey: cl.cfg.idempotencyKey, Attempts: cl.attempts}
+	*info = ResponseInfo{IdempotencyKey: cl.cfg.idempotencyKey, Attempts: cl.attempts,
+		Duration: time.Since(cl.start), Waited: cl.waited}
 	if ans != nil {
 		info.StatusCode = ans.status
 		info.Header = ans.header

@@ -235,6 +235,11 @@ type ResponseInfo struct {
 	RateLimit string
 	// Attempts is how many attempts were made, retries included.
 	Attempts int
+	// Duration is how long the call took, from its first attempt to its
+	// answer, the waits between attempts included.
+	Duration time.Duration
+	// Waited is how much of Duration was spent waiting between attempts.
+	Waited time.Duration
 	// Header holds the final response's headers.
 	Header http.Header
 }

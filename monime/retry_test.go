@@ -438,3 +438,22 @@ func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
 	require.ErrorIs(t, err, errRewind)
 	assert.Equal(t, 1, s.count(), "the failed rewind ends the call")
 }
+
+// ResponseInfo says how long a call took and how much of it was spent
+// waiting between attempts.
+func TestResponseInfoTimesTheCallAndItsWaits(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(503, "unavailable"), ok}}
+	c, _ := newTestClient(t, s, WithRetryBackoff(30*time.Millisecond, 30*time.Millisecond))
+	var info ResponseInfo
+	_, err := c.CheckoutSessions.Get(context.Background(), "scs-1", WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, 2, info.Attempts)
+	assert.Greater(t, info.Waited, time.Duration(0))
+	assert.GreaterOrEqual(t, info.Duration, info.Waited)
+
+	_, err = c.CheckoutSessions.Get(context.Background(), "scs-1", WithResponseInfo(&info))
+	require.NoError(t, err)
+	assert.Equal(t, 1, info.Attempts)
+	assert.Zero(t, info.Waited, "no retry, no wait")
+	assert.Positive(t, info.Duration)
+}

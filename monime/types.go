@@ -51,6 +51,18 @@ type Money struct {
 	Value int64 `json:"value"`
 }
 
+// String formats the amount in major units with its currency, as people
+// read it: Money{Currency: "SLE", Value: 15000} is "SLE 150.00", and 150
+// US cents are "USD 1.50". Both currencies Monime supports have 100 minor
+// units to the major one.
+func (m Money) String() string {
+	sign, v := "", uint64(m.Value)
+	if m.Value < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s %s%d.%02d", m.Currency, sign, v/100, v%100)
+}
+
 // LineItemTypeCustom is the only line-item type Monime has: one you describe yourself.
 const LineItemTypeCustom = "custom"
 
