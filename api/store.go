@@ -112,8 +112,9 @@ func (s *session) snapshot() Session {
 
 // spaceState is what one space holds.
 type spaceState struct {
-	order []*session            // by ascending seq; deleted sessions are removed
-	keys  map[string]*idemEntry // Idempotency-Key -> its record
+	order    []*session            // by ascending seq; deleted sessions are removed
+	keys     map[string]*idemEntry // Idempotency-Key -> its record
+	payments []*payment            // by ascending seq
 }
 
 // store holds every space's sessions and idempotency records behind one
@@ -127,6 +128,7 @@ type store struct {
 	mu       sync.Mutex
 	seq      uint64
 	byID     map[string]*session
+	payments map[string]*payment
 	spaces   map[string]*spaceState
 	deadline expiryHeap // pending sessions by expireTime, for sweeps
 	outbox   []lifecycleEvent
@@ -200,6 +202,7 @@ func (st *store) transition(s *session, kind transition, now time.Time) {
 		s.view.Status = gen.CheckoutSessionStatusCompleted
 		order := newID("ord-", 12)
 		s.view.OrderNumber = &order
+		st.recordPayment(s, now)
 	case transitionCancelled:
 		s.view.Status = gen.CheckoutSessionStatusCancelled
 	case transitionExpired:

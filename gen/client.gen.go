@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,21 @@ import (
 
 	"github.com/oapi-codegen/runtime"
 )
+
+// Defines values for BankChannelType.
+const (
+	BankChannelTypeBank BankChannelType = "bank"
+)
+
+// Valid indicates whether the value is a known member of the BankChannelType enum.
+func (e BankChannelType) Valid() bool {
+	switch e {
+	case BankChannelTypeBank:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for BankProvider.
 const (
@@ -32,6 +48,39 @@ func (e BankProvider) Valid() bool {
 	case BankProviderSlb004:
 		return true
 	case BankProviderSlb007:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CardChannelScheme.
+const (
+	CardChannelSchemeMastercard CardChannelScheme = "mastercard"
+	CardChannelSchemeVisa       CardChannelScheme = "visa"
+)
+
+// Valid indicates whether the value is a known member of the CardChannelScheme enum.
+func (e CardChannelScheme) Valid() bool {
+	switch e {
+	case CardChannelSchemeMastercard:
+		return true
+	case CardChannelSchemeVisa:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CardChannelType.
+const (
+	CardChannelTypeCard CardChannelType = "card"
+)
+
+// Valid indicates whether the value is a known member of the CardChannelType enum.
+func (e CardChannelType) Valid() bool {
+	switch e {
+	case CardChannelTypeCard:
 		return true
 	default:
 		return false
@@ -95,6 +144,21 @@ func (e LineItemType) Valid() bool {
 	}
 }
 
+// Defines values for MomoChannelType.
+const (
+	MomoChannelTypeMomo MomoChannelType = "momo"
+)
+
+// Valid indicates whether the value is a known member of the MomoChannelType enum.
+func (e MomoChannelType) Valid() bool {
+	switch e {
+	case MomoChannelTypeMomo:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MomoProvider.
 const (
 	MomoProviderM17 MomoProvider = "m17"
@@ -131,6 +195,66 @@ func (e MonimeVersion) Valid() bool {
 	}
 }
 
+// Defines values for PaymentChannelType.
+const (
+	PaymentChannelTypeBank   PaymentChannelType = "bank"
+	PaymentChannelTypeCard   PaymentChannelType = "card"
+	PaymentChannelTypeMomo   PaymentChannelType = "momo"
+	PaymentChannelTypeWallet PaymentChannelType = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentChannelType enum.
+func (e PaymentChannelType) Valid() bool {
+	switch e {
+	case PaymentChannelTypeBank:
+		return true
+	case PaymentChannelTypeCard:
+		return true
+	case PaymentChannelTypeMomo:
+		return true
+	case PaymentChannelTypeWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentStatus.
+const (
+	PaymentStatusCompleted  PaymentStatus = "completed"
+	PaymentStatusPending    PaymentStatus = "pending"
+	PaymentStatusProcessing PaymentStatus = "processing"
+)
+
+// Valid indicates whether the value is a known member of the PaymentStatus enum.
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCompleted:
+		return true
+	case PaymentStatusPending:
+		return true
+	case PaymentStatusProcessing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletChannelType.
+const (
+	WalletChannelTypeWallet WalletChannelType = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the WalletChannelType enum.
+func (e WalletChannelType) Valid() bool {
+	switch e {
+	case WalletChannelTypeWallet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletProvider.
 const (
 	WalletProviderDw001 WalletProvider = "dw001"
@@ -145,6 +269,26 @@ func (e WalletProvider) Valid() bool {
 		return false
 	}
 }
+
+// BankChannel A payment from a bank account.
+type BankChannel struct {
+	// AccountNumber The payer's account number, usually masked.
+	AccountNumber *string `json:"accountNumber,omitempty"`
+
+	// Fingerprint A hash of the account number, stable across payments.
+	Fingerprint *string                 `json:"fingerprint,omitempty"`
+	Metadata    *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Provider The bank's provider code, e.g. slb001.
+	Provider *string `json:"provider,omitempty"`
+
+	// Reference The bank's transaction reference.
+	Reference *string         `json:"reference,omitempty"`
+	Type      BankChannelType `json:"type"`
+}
+
+// BankChannelType defines model for BankChannel.Type.
+type BankChannelType string
 
 // BankOptions Bank payments; enabledProviders wins over disabledProviders.
 type BankOptions struct {
@@ -161,6 +305,24 @@ type BrandingOptions struct {
 	// PrimaryColor A hex colour such as #00FF00.
 	PrimaryColor *string `json:"primaryColor,omitempty"`
 }
+
+// CardChannel A payment by debit or credit card.
+type CardChannel struct {
+	// Fingerprint A hash of the card number, stable across payments.
+	Fingerprint *string `json:"fingerprint,omitempty"`
+
+	// Last4 The card number's last four digits.
+	Last4    *string                 `json:"last4,omitempty"`
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Scheme   *CardChannelScheme      `json:"scheme,omitempty"`
+	Type     CardChannelType         `json:"type"`
+}
+
+// CardChannelScheme defines model for CardChannel.Scheme.
+type CardChannelScheme string
+
+// CardChannelType defines model for CardChannel.Type.
+type CardChannelType string
 
 // CardOptions Card payments on the hosted page.
 type CardOptions struct {
@@ -353,6 +515,26 @@ type Messages = []interface{}
 // characters.
 type Metadata map[string]string
 
+// MomoChannel A mobile-money payment.
+type MomoChannel struct {
+	// Fingerprint A hash of the phone number, stable across payments.
+	Fingerprint *string                 `json:"fingerprint,omitempty"`
+	Metadata    *map[string]interface{} `json:"metadata,omitempty"`
+
+	// PhoneNumber The payer's number (MSISDN), usually masked.
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+
+	// Provider The operator's code, e.g. m17 (Orange Money).
+	Provider *string `json:"provider,omitempty"`
+
+	// Reference The operator's transaction reference, often shown to the payer.
+	Reference *string         `json:"reference,omitempty"`
+	Type      MomoChannelType `json:"type"`
+}
+
+// MomoChannelType defines model for MomoChannel.Type.
+type MomoChannelType string
+
 // MomoOptions Mobile-money payments; enabledProviders wins over disabledProviders.
 type MomoOptions struct {
 	Disable           *bool           `json:"disable,omitempty"`
@@ -400,6 +582,81 @@ type Pagination struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// Payment What a customer paid, through which channel, and the fees applied.
+type Payment struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount Money `json:"amount"`
+
+	// Channel The channel a payment came through; type says which of the four.
+	Channel    *PaymentChannel `json:"channel,omitempty"`
+	CreateTime time.Time       `json:"createTime"`
+	Fees       *[]PaymentFee   `json:"fees,omitempty"`
+
+	// FinancialAccountId The account the money is credited to.
+	FinancialAccountId *string `json:"financialAccountId,omitempty"`
+
+	// FinancialTransactionReference The reference of the financial transactions the payment produced.
+	FinancialTransactionReference *string `json:"financialTransactionReference,omitempty"`
+
+	// Id pay-...
+	Id       string                  `json:"id"`
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Name     *string                 `json:"name,omitempty"`
+
+	// OrderNumber The order number of the checkout session the payment paid for.
+	OrderNumber *string `json:"orderNumber,omitempty"`
+
+	// OwnershipGraph Who owns the session.
+	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
+	Reference      *string         `json:"reference,omitempty"`
+
+	// Status pending: created, not yet processed; processing: being processed;
+	// completed: paid (final).
+	Status     PaymentStatus `json:"status"`
+	UpdateTime *time.Time    `json:"updateTime,omitempty"`
+}
+
+// PaymentChannel The channel a payment came through; type says which of the four.
+type PaymentChannel struct {
+	union json.RawMessage
+}
+
+// PaymentChannelType How the customer paid.
+type PaymentChannelType string
+
+// PaymentEnvelope defines model for PaymentEnvelope.
+type PaymentEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result What a customer paid, through which channel, and the fees applied.
+	Result Payment `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// PaymentFee One fee applied to a payment.
+type PaymentFee struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount Money `json:"amount"`
+
+	// Code What the fee is for, e.g. processing_fee.
+	Code     string                  `json:"code"`
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+}
+
+// PaymentListEnvelope defines model for PaymentListEnvelope.
+type PaymentListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages  `json:"messages,omitempty"`
+	Pagination Pagination `json:"pagination"`
+	Result     []Payment  `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
 // PaymentOptions Which payment methods the hosted page offers.
 type PaymentOptions struct {
 	// Bank Bank payments; enabledProviders wins over disabledProviders.
@@ -414,6 +671,40 @@ type PaymentOptions struct {
 	// Wallet Wallet payments; enabledProviders wins over disabledProviders.
 	Wallet *WalletOptions `json:"wallet,omitempty"`
 }
+
+// PaymentStatus pending: created, not yet processed; processing: being processed;
+// completed: paid (final).
+type PaymentStatus string
+
+// UpdatePaymentRequest The body of UpdatePayment. Unknown fields are rejected.
+type UpdatePaymentRequest struct {
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Name A new label for the payment.
+	Name *string `json:"name,omitempty"`
+}
+
+// WalletChannel A payment from a digital wallet.
+type WalletChannel struct {
+	// Fingerprint A hash of the wallet id, stable across payments.
+	Fingerprint *string                 `json:"fingerprint,omitempty"`
+	Metadata    *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Provider The wallet provider's code, e.g. dw001.
+	Provider *string `json:"provider,omitempty"`
+
+	// Reference The wallet's transaction reference.
+	Reference *string           `json:"reference,omitempty"`
+	Type      WalletChannelType `json:"type"`
+
+	// WalletId The payer's wallet, usually masked.
+	WalletId *string `json:"walletId,omitempty"`
+}
+
+// WalletChannelType defines model for WalletChannel.Type.
+type WalletChannelType string
 
 // WalletOptions Wallet payments; enabledProviders wins over disabledProviders.
 type WalletOptions struct {
@@ -436,6 +727,9 @@ type Limit = int
 
 // MonimeSpaceId defines model for MonimeSpaceId.
 type MonimeSpaceId = string
+
+// PaymentId defines model for PaymentId.
+type PaymentId = string
 
 // SessionId defines model for SessionId.
 type SessionId = string
@@ -510,8 +804,226 @@ type GetCheckoutSessionParams struct {
 	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
 }
 
+// ListPaymentsParams defines parameters for ListPayments.
+type ListPaymentsParams struct {
+	// OrderNumber The order number of the checkout session the payment paid for.
+	OrderNumber *string `form:"orderNumber,omitempty" json:"orderNumber,omitempty"`
+
+	// FinancialAccountId The financial account the money went to.
+	FinancialAccountId *string `form:"financialAccountId,omitempty" json:"financialAccountId,omitempty"`
+
+	// FinancialTransactionReference The reference of the financial transactions a payment produced.
+	FinancialTransactionReference *string `form:"financialTransactionReference,omitempty" json:"financialTransactionReference,omitempty"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetPaymentParams defines parameters for GetPayment.
+type GetPaymentParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// UpdatePaymentParams defines parameters for UpdatePayment.
+type UpdatePaymentParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
 // CreateCheckoutSessionJSONRequestBody defines body for CreateCheckoutSession for application/json ContentType.
 type CreateCheckoutSessionJSONRequestBody = CreateCheckoutSessionRequest
+
+// UpdatePaymentJSONRequestBody defines body for UpdatePayment for application/json ContentType.
+type UpdatePaymentJSONRequestBody = UpdatePaymentRequest
+
+// AsBankChannel returns the union data inside the PaymentChannel as a BankChannel
+func (t PaymentChannel) AsBankChannel() (BankChannel, error) {
+	var body BankChannel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankChannel overwrites any union data inside the PaymentChannel as the provided BankChannel
+func (t *PaymentChannel) FromBankChannel(v BankChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"bank"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankChannel performs a merge with any union data inside the PaymentChannel, using the provided BankChannel
+func (t *PaymentChannel) MergeBankChannel(v BankChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"bank"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCardChannel returns the union data inside the PaymentChannel as a CardChannel
+func (t PaymentChannel) AsCardChannel() (CardChannel, error) {
+	var body CardChannel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCardChannel overwrites any union data inside the PaymentChannel as the provided CardChannel
+func (t *PaymentChannel) FromCardChannel(v CardChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"card"}`))
+	t.union = b
+	return err
+}
+
+// MergeCardChannel performs a merge with any union data inside the PaymentChannel, using the provided CardChannel
+func (t *PaymentChannel) MergeCardChannel(v CardChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"card"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletChannel returns the union data inside the PaymentChannel as a WalletChannel
+func (t PaymentChannel) AsWalletChannel() (WalletChannel, error) {
+	var body WalletChannel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletChannel overwrites any union data inside the PaymentChannel as the provided WalletChannel
+func (t *PaymentChannel) FromWalletChannel(v WalletChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"wallet"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletChannel performs a merge with any union data inside the PaymentChannel, using the provided WalletChannel
+func (t *PaymentChannel) MergeWalletChannel(v WalletChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"wallet"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMomoChannel returns the union data inside the PaymentChannel as a MomoChannel
+func (t PaymentChannel) AsMomoChannel() (MomoChannel, error) {
+	var body MomoChannel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMomoChannel overwrites any union data inside the PaymentChannel as the provided MomoChannel
+func (t *PaymentChannel) FromMomoChannel(v MomoChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"momo"}`))
+	t.union = b
+	return err
+}
+
+// MergeMomoChannel performs a merge with any union data inside the PaymentChannel, using the provided MomoChannel
+func (t *PaymentChannel) MergeMomoChannel(v MomoChannel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"momo"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PaymentChannel) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t PaymentChannel) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "bank":
+		return t.AsBankChannel()
+	case "card":
+		return t.AsCardChannel()
+	case "momo":
+		return t.AsMomoChannel()
+	case "wallet":
+		return t.AsWalletChannel()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t PaymentChannel) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PaymentChannel) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -630,6 +1142,43 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 	GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPayments List payments
+	//
+	// Returns one page of the space's payments, newest first. Filter by the
+	// order number of a completed checkout session to find what it paid.
+	//
+	// Corresponds with GET /v1/payments (the `ListPayments` operationId).
+	ListPayments(ctx context.Context, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPayment Get a payment
+	//
+	// Returns one payment by id.
+	//
+	// Corresponds with GET /v1/payments/{id} (the `GetPayment` operationId).
+	GetPayment(ctx context.Context, id PaymentId, params *GetPaymentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePaymentWithBody Update a payment
+	//
+	// Changes a payment's name and metadata; nothing else of a payment can
+	// change. There is no Idempotency-Key: a repeated update sets the same
+	// values again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+	UpdatePaymentWithBody(ctx context.Context, id PaymentId, params *UpdatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePayment Update a payment
+	//
+	// Changes a payment's name and metadata; nothing else of a payment can
+	// change. There is no Idempotency-Key: a repeated update sets the same
+	// values again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+	UpdatePayment(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListCheckoutSessions List checkout sessions
@@ -716,6 +1265,83 @@ func (c *Client) DeleteCheckoutSession(ctx context.Context, id SessionId, params
 // Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 func (c *Client) GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCheckoutSessionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPayments List payments
+//
+// Returns one page of the space's payments, newest first. Filter by the
+// order number of a completed checkout session to find what it paid.
+//
+// Corresponds with GET /v1/payments (the `ListPayments` operationId).
+func (c *Client) ListPayments(ctx context.Context, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPaymentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPayment Get a payment
+//
+// Returns one payment by id.
+//
+// Corresponds with GET /v1/payments/{id} (the `GetPayment` operationId).
+func (c *Client) GetPayment(ctx context.Context, id PaymentId, params *GetPaymentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPaymentRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePaymentWithBody Update a payment
+//
+// Changes a payment's name and metadata; nothing else of a payment can
+// change. There is no Idempotency-Key: a repeated update sets the same
+// values again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+func (c *Client) UpdatePaymentWithBody(ctx context.Context, id PaymentId, params *UpdatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePaymentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePayment Update a payment
+//
+// Changes a payment's name and metadata; nothing else of a payment can
+// change. There is no Idempotency-Key: a repeated update sets the same
+// values again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+func (c *Client) UpdatePayment(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePaymentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1005,6 +1631,261 @@ func NewGetCheckoutSessionRequest(server string, id SessionId, params *GetChecko
 	return req, nil
 }
 
+// NewListPaymentsRequest constructs an http.Request for the ListPayments method
+func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrderNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "orderNumber", *params.OrderNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FinancialAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "financialAccountId", *params.FinancialAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FinancialTransactionReference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "financialTransactionReference", *params.FinancialTransactionReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetPaymentRequest constructs an http.Request for the GetPayment method
+func NewGetPaymentRequest(server string, id PaymentId, params *GetPaymentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewUpdatePaymentRequest calls the generic UpdatePayment builder with application/json body
+func NewUpdatePaymentRequest(server string, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePaymentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdatePaymentRequestWithBody constructs an http.Request for the UpdatePayment method, with any body, and a specified content type
+func NewUpdatePaymentRequestWithBody(server string, id PaymentId, params *UpdatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -1098,6 +1979,47 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 	GetCheckoutSessionWithResponse(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*GetCheckoutSessionResponse, error)
+
+	// ListPaymentsWithResponse List payments
+	//
+	// Returns one page of the space's payments, newest first. Filter by the
+	// order number of a completed checkout session to find what it paid.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payments (the `ListPayments` operationId).
+	ListPaymentsWithResponse(ctx context.Context, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*ListPaymentsResponse, error)
+
+	// GetPaymentWithResponse Get a payment
+	//
+	// Returns one payment by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payments/{id} (the `GetPayment` operationId).
+	GetPaymentWithResponse(ctx context.Context, id PaymentId, params *GetPaymentParams, reqEditors ...RequestEditorFn) (*GetPaymentResponse, error)
+
+	// UpdatePaymentWithBodyWithResponse Update a payment
+	//
+	// Changes a payment's name and metadata; nothing else of a payment can
+	// change. There is no Idempotency-Key: a repeated update sets the same
+	// values again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+	UpdatePaymentWithBodyWithResponse(ctx context.Context, id PaymentId, params *UpdatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error)
+
+	// UpdatePaymentWithResponse Update a payment
+	//
+	// Changes a payment's name and metadata; nothing else of a payment can
+	// change. There is no Idempotency-Key: a repeated update sets the same
+	// values again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+	UpdatePaymentWithResponse(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error)
 }
 
 // ListCheckoutSessionsResponse200Headers the declared response headers of an HTTP 200 response for ListCheckoutSessions
@@ -1732,6 +2654,465 @@ func (r GetCheckoutSessionResponse) ContentType() string {
 	return ""
 }
 
+// ListPaymentsResponse200Headers the declared response headers of an HTTP 200 response for ListPayments
+type ListPaymentsResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPaymentsResponse400Headers the declared response headers of an HTTP 400 response for ListPayments
+type ListPaymentsResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPaymentsResponse401Headers the declared response headers of an HTTP 401 response for ListPayments
+type ListPaymentsResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPaymentsResponse403Headers the declared response headers of an HTTP 403 response for ListPayments
+type ListPaymentsResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPaymentsResponse429Headers the declared response headers of an HTTP 429 response for ListPayments
+type ListPaymentsResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListPaymentsResponse500Headers the declared response headers of an HTTP 500 response for ListPayments
+type ListPaymentsResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListPaymentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListPayments
+type ListPaymentsResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListPaymentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPaymentsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListPaymentsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPaymentsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListPaymentsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPaymentsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListPaymentsResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListPaymentsResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPaymentsResponse) GetJSON200() *PaymentListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListPaymentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListPaymentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListPaymentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListPaymentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListPaymentsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListPaymentsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPaymentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPaymentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPaymentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPaymentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPaymentResponse200Headers the declared response headers of an HTTP 200 response for GetPayment
+type GetPaymentResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPaymentResponse400Headers the declared response headers of an HTTP 400 response for GetPayment
+type GetPaymentResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPaymentResponse401Headers the declared response headers of an HTTP 401 response for GetPayment
+type GetPaymentResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPaymentResponse403Headers the declared response headers of an HTTP 403 response for GetPayment
+type GetPaymentResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPaymentResponse404Headers the declared response headers of an HTTP 404 response for GetPayment
+type GetPaymentResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPaymentResponse429Headers the declared response headers of an HTTP 429 response for GetPayment
+type GetPaymentResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetPaymentResponse500Headers the declared response headers of an HTTP 500 response for GetPayment
+type GetPaymentResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetPaymentResponseDefaultHeaders the declared response headers of an HTTP default response for GetPayment
+type GetPaymentResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetPaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPaymentResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetPaymentResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPaymentResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetPaymentResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetPaymentResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPaymentResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetPaymentResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetPaymentResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPaymentResponse) GetJSON200() *PaymentEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPaymentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPaymentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPaymentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPaymentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPaymentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetPaymentResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPaymentResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdatePaymentResponse200Headers the declared response headers of an HTTP 200 response for UpdatePayment
+type UpdatePaymentResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePaymentResponse400Headers the declared response headers of an HTTP 400 response for UpdatePayment
+type UpdatePaymentResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePaymentResponse401Headers the declared response headers of an HTTP 401 response for UpdatePayment
+type UpdatePaymentResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePaymentResponse403Headers the declared response headers of an HTTP 403 response for UpdatePayment
+type UpdatePaymentResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePaymentResponse404Headers the declared response headers of an HTTP 404 response for UpdatePayment
+type UpdatePaymentResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePaymentResponse429Headers the declared response headers of an HTTP 429 response for UpdatePayment
+type UpdatePaymentResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdatePaymentResponse500Headers the declared response headers of an HTTP 500 response for UpdatePayment
+type UpdatePaymentResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdatePaymentResponseDefaultHeaders the declared response headers of an HTTP default response for UpdatePayment
+type UpdatePaymentResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type UpdatePaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdatePaymentResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdatePaymentResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdatePaymentResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdatePaymentResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdatePaymentResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePaymentResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdatePaymentResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdatePaymentResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePaymentResponse) GetJSON200() *PaymentEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdatePaymentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdatePaymentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdatePaymentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdatePaymentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdatePaymentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdatePaymentResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdatePaymentResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCheckoutSessionsWithResponse List checkout sessions
 //
 // Returns one page of the space's checkout sessions, newest first.
@@ -1810,6 +3191,71 @@ func (c *ClientWithResponses) GetCheckoutSessionWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetCheckoutSessionResponse(rsp)
+}
+
+// ListPaymentsWithResponse List payments
+//
+// Returns one page of the space's payments, newest first. Filter by the
+// order number of a completed checkout session to find what it paid.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payments (the `ListPayments` operationId).
+func (c *ClientWithResponses) ListPaymentsWithResponse(ctx context.Context, params *ListPaymentsParams, reqEditors ...RequestEditorFn) (*ListPaymentsResponse, error) {
+	rsp, err := c.ListPayments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPaymentsResponse(rsp)
+}
+
+// GetPaymentWithResponse Get a payment
+//
+// Returns one payment by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payments/{id} (the `GetPayment` operationId).
+func (c *ClientWithResponses) GetPaymentWithResponse(ctx context.Context, id PaymentId, params *GetPaymentParams, reqEditors ...RequestEditorFn) (*GetPaymentResponse, error) {
+	rsp, err := c.GetPayment(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPaymentResponse(rsp)
+}
+
+// UpdatePaymentWithBodyWithResponse Update a payment
+//
+// Changes a payment's name and metadata; nothing else of a payment can
+// change. There is no Idempotency-Key: a repeated update sets the same
+// values again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+func (c *ClientWithResponses) UpdatePaymentWithBodyWithResponse(ctx context.Context, id PaymentId, params *UpdatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error) {
+	rsp, err := c.UpdatePaymentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePaymentResponse(rsp)
+}
+
+// UpdatePaymentWithResponse Update a payment
+//
+// Changes a payment's name and metadata; nothing else of a payment can
+// change. There is no Idempotency-Key: a repeated update sets the same
+// values again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
+func (c *ClientWithResponses) UpdatePaymentWithResponse(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error) {
+	rsp, err := c.UpdatePayment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePaymentResponse(rsp)
 }
 
 // ParseListCheckoutSessionsResponse parses an HTTP response from a ListCheckoutSessionsWithResponse call
@@ -2753,6 +4199,708 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		response.Headers500 = &headers
 	case true:
 		var headers GetCheckoutSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPaymentsResponse parses an HTTP response from a ListPaymentsWithResponse call
+func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPaymentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPaymentsResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListPaymentsResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPaymentsResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListPaymentsResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPaymentsResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListPaymentsResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListPaymentsResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPaymentResponse parses an HTTP response from a GetPaymentWithResponse call
+func ParseGetPaymentResponse(rsp *http.Response) (*GetPaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPaymentResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetPaymentResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPaymentResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetPaymentResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetPaymentResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPaymentResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetPaymentResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetPaymentResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePaymentResponse parses an HTTP response from a UpdatePaymentWithResponse call
+func ParseUpdatePaymentResponse(rsp *http.Response) (*UpdatePaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdatePaymentResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdatePaymentResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdatePaymentResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdatePaymentResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdatePaymentResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePaymentResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdatePaymentResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers UpdatePaymentResponseDefaultHeaders
 		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -60,13 +60,13 @@ func TestEveryExampleMatchesItsSchema(t *testing.T) {
 // named by generated code and is illustrated on both sides of the wire.
 func TestEveryOperationHasIDAndExamples(t *testing.T) {
 	doc := loadSpec(t, spec.YAML)
-	want := []string{"CreateCheckoutSession", "DeleteCheckoutSession", "GetCheckoutSession", "ListCheckoutSessions"}
+	want := []string{"CreateCheckoutSession", "DeleteCheckoutSession", "GetCheckoutSession", "GetPayment", "ListCheckoutSessions", "ListPayments", "UpdatePayment"}
 	var got []string
 	for _, op := range operations(doc) {
 		got = append(got, op.op.OperationID)
 	}
 	sort.Strings(got)
-	assert.Equal(t, want, got, "the document should hold exactly the four checkout-session operations")
+	assert.Equal(t, want, got, "the document should hold exactly the checkout-session and payment operations")
 	for _, p := range checkOperations(doc) {
 		t.Error(p)
 	}

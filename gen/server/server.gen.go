@@ -37,6 +37,15 @@ type ServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(w http.ResponseWriter, r *http.Request, id SessionId, params GetCheckoutSessionParams)
+	// ListPayments List payments
+	// (GET /v1/payments)
+	ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams)
+	// GetPayment Get a payment
+	// (GET /v1/payments/{id})
+	GetPayment(w http.ResponseWriter, r *http.Request, id PaymentId, params GetPaymentParams)
+	// UpdatePayment Update a payment
+	// (PATCH /v1/payments/{id})
+	UpdatePayment(w http.ResponseWriter, r *http.Request, id PaymentId, params UpdatePaymentParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -371,6 +380,281 @@ func (siw *ServerInterfaceWrapper) GetCheckoutSession(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ListPayments operation middleware
+func (siw *ServerInterfaceWrapper) ListPayments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPaymentsParams
+
+	// ------------- Optional query parameter "orderNumber" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "orderNumber", r.URL.Query(), &params.OrderNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "orderNumber"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderNumber", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "financialAccountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "financialAccountId", r.URL.Query(), &params.FinancialAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "financialAccountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "financialAccountId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "financialTransactionReference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "financialTransactionReference", r.URL.Query(), &params.FinancialTransactionReference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "financialTransactionReference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "financialTransactionReference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPayments(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPayment operation middleware
+func (siw *ServerInterfaceWrapper) GetPayment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PaymentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPaymentParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPayment(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdatePayment operation middleware
+func (siw *ServerInterfaceWrapper) UpdatePayment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PaymentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePaymentParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdatePayment(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -495,6 +779,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/checkout-sessions", wrapper.CreateCheckoutSession)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/checkout-sessions/{id}", wrapper.DeleteCheckoutSession)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/checkout-sessions/{id}", wrapper.GetCheckoutSession)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payments", wrapper.ListPayments)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payments/{id}", wrapper.GetPayment)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/payments/{id}", wrapper.UpdatePayment)
 
 	return m
 }
@@ -1290,6 +1577,519 @@ func (response GetCheckoutSessiondefaultJSONResponse) VisitGetCheckoutSessionRes
 	return err
 }
 
+type ListPaymentsRequestObject struct {
+	Params ListPaymentsParams
+}
+
+type ListPaymentsResponseObject interface {
+	VisitListPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListPayments200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListPayments200JSONResponse struct {
+	Body    PaymentListEnvelope
+	Headers ListPayments200ResponseHeaders
+}
+
+func (response ListPayments200JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayments400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListPayments400JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayments401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListPayments401JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayments403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListPayments403JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayments429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPayments429JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayments500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListPayments500JSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentsdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListPaymentsdefaultJSONResponse) VisitListPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentRequestObject struct {
+	Id     PaymentId `json:"id"`
+	Params GetPaymentParams
+}
+
+type GetPaymentResponseObject interface {
+	VisitGetPaymentResponse(w http.ResponseWriter) error
+}
+
+type GetPayment200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetPayment200JSONResponse struct {
+	Body    PaymentEnvelope
+	Headers GetPayment200ResponseHeaders
+}
+
+func (response GetPayment200JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPayment400JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPayment401JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPayment403JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPayment404JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPayment429JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayment500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetPayment500JSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetPaymentdefaultJSONResponse) VisitGetPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentRequestObject struct {
+	Id     PaymentId `json:"id"`
+	Params UpdatePaymentParams
+	Body   *UpdatePaymentJSONRequestBody
+}
+
+type UpdatePaymentResponseObject interface {
+	VisitUpdatePaymentResponse(w http.ResponseWriter) error
+}
+
+type UpdatePayment200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type UpdatePayment200JSONResponse struct {
+	Body    PaymentEnvelope
+	Headers UpdatePayment200ResponseHeaders
+}
+
+func (response UpdatePayment200JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdatePayment400JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdatePayment401JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdatePayment403JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdatePayment404JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePayment429JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayment500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response UpdatePayment500JSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response UpdatePaymentdefaultJSONResponse) VisitUpdatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListCheckoutSessions List checkout sessions
@@ -1304,6 +2104,15 @@ type StrictServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(ctx context.Context, request GetCheckoutSessionRequestObject) (GetCheckoutSessionResponseObject, error)
+	// ListPayments List payments
+	// (GET /v1/payments)
+	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
+	// GetPayment Get a payment
+	// (GET /v1/payments/{id})
+	GetPayment(ctx context.Context, request GetPaymentRequestObject) (GetPaymentResponseObject, error)
+	// UpdatePayment Update a payment
+	// (PATCH /v1/payments/{id})
+	UpdatePayment(ctx context.Context, request UpdatePaymentRequestObject) (UpdatePaymentResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -1458,93 +2267,204 @@ func (sh *strictHandler) GetCheckoutSession(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ListPayments operation middleware
+func (sh *strictHandler) ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams) {
+	var request ListPaymentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPayments(ctx, request.(ListPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPayments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPaymentsResponseObject); ok {
+		if err := validResponse.VisitListPaymentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPayment operation middleware
+func (sh *strictHandler) GetPayment(w http.ResponseWriter, r *http.Request, id PaymentId, params GetPaymentParams) {
+	var request GetPaymentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPayment(ctx, request.(GetPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPayment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPaymentResponseObject); ok {
+		if err := validResponse.VisitGetPaymentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdatePayment operation middleware
+func (sh *strictHandler) UpdatePayment(w http.ResponseWriter, r *http.Request, id PaymentId, params UpdatePaymentParams) {
+	var request UpdatePaymentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdatePaymentJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePayment(ctx, request.(UpdatePaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePayment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdatePaymentResponseObject); ok {
+		if err := validResponse.VisitUpdatePaymentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Dxrc9s2tn8Fw+5MkzuUTDlO0sif3DRpM5s0vrWz3b2Jrwcij0RUJMAAoGXGo/9+5wAgxZdetps6d/eT",
-	"ZQmPg/N+ATdeKNJMcOBaeeMbD65pmiVgPp+BUkzwV/wKEpEBfqXyNKWy8MbeCcmAR4zPSBhDOBe5JsqO",
-	"H3q+d0WT3ExIQSk6w/U+XvieBJUnGr+fSGpmv880E9xsl0mGa78UiZDe2PsuOHn+8vVrb+l7IeUhJB9k",
-	"4o29WOtMjQ8OVCyyoYP2wA7wfC+UQDWcsxS8sXcYHD4dBC8Gweh8dDgOgnEQ/I/nexGoUDKzrzf2zheC",
-	"nA9UzKRWnu/BdcZk/wJPygWmjFMeMpqchKHIuX4TeWNvSsNBShkPRp7vMfxGhWowPzz98sPvo+t/ffZ8",
-	"L2Ec3mhIzWkjqqk3/njjxiZs8Dz+70Ocmzp89R9VAwwzPvMufI9TA6WD3vMRg6HBephLCTxEOp29fbWi",
-	"x+hpEARL3/ucU66ZLrzxIRJlCjga11LzfKABBhMc7nu6QLJ7Ya60SL3lxdL3UtDUwn7jhVRq/Pny+XMk",
-	"k4PnvYxAku9GwREeR+B/v+bpBKQ35nmS+J5YcJAqZtnPkmYxLmS+wQ8WGVk4mD//5+Twt89v0xdefU+7",
-	"gANLZTQEb7nEI0RMQqibLFIy5jAVnKUwZOKgQ5P64R3ESlOdK2/sOQbHr/IwBKU2cKCYIwbcOG+sZQ5L",
-	"hCwGGoE0FH9noHhJw9jQqMmGTIZkEQMnOgYiQWWCK/yQJbRQ5kulhYSIWBEiYkooJ0BlwkASCZ9zUJos",
-	"mI7tYJoCeRNBmgmNjDD4OxQolyqMITW0K3GoJR4RQbXw/UY1vGUp010Yf49ZGJMEfyQLqkjMdHNN4HmK",
-	"jKvFHPjADMTfkUzVf8CjTDCu3RcX/npI7KFQutqQ2AHfK8IiMhWS6JipEgnH5HMuNBCmiRbEjiQqzzIh",
-	"Dbg4jEmILJE2o+Q30LI4mWrLnE0YziAUPFK4yYIyTSYwFRKIlgUqRTqjjJNHVJMEqNJk9PiYCE4oOTp8",
-	"4RPKI/xPiRTI0+trQrlagFRNbKaMsxQROqpwxLiGGUjPsFZGJU1BO+5aA+V5DCSjM8YpfjHkcK1JmEsl",
-	"JLIQskom4YqJXOEwGBoVaFgaBfvw1y9vf1fFh1/E0T++vD76/Z+oSxiu+zkHWXiVzFOzewN6ev0W+EzH",
-	"3vgwCII+Mtf48+9QdGH/laagiOBAEjFjIU0qPleC6JhqIkFLhmOmSG4qwWESokoUPvEpk0qXcsO40kAj",
-	"nCFzzitSDclZKDKIkJxGgJBph594Ax9Glw2cmjBosOK9wkNL5DayWw1Dz458JHf576gPW2uE8pTOgCj2",
-	"BXwyQuCfBsOS6XMFiowCq1eYJkwROlHAdYPKT4N+klbiWwEcwZQa8z0KfITecifO38iqpTyfIUr7pPm8",
-	"xDd5pIFTrh87LWiJTUOtCONN1uzYiF5y2I0HZufBm2gfcmRUa5C46P/iXsP/+pu3XlX9A6QyZ+k72snp",
-	"GyIB1QBYro0pjxJQ9UO25I5m8dA6Hz8MDp9sOV25ef0wf5MwRR/qYOXdHdhf1UETZDyEc/TW0abt4Fm9",
-	"+wht6XA4fNwiTNvCGtAzquMV4GwLJTZKgjH31j4axfcjjZylMC6J4Bq4+UizLGGh0XsHfyhLnQrOGw+k",
-	"FNJOicAbH6GOikBTlijjl00ZJJGRg9Jr80tv1ht7aa6QkFdAViqeMA3oJdXHndcYeSKiAoWQ8SuasMga",
-	"I2og88w3BtZLC9jSb/nOlW8xpYmC5a7UfoWrVS68QV+XwiWETJGUJlMhU4iIkGQigc4VodboHxOHH6Jo",
-	"QRbGGzBYwpN0HJ1B5en0geeGH9SdokqcBo6gA8uR2+evXAVzwJeCTxMW7sEQBu45FG/4B9UJdGxQgc4Y",
-	"/o3Q8WrpeWttKBc6BmnpLCRBpm8EQx2We1FnuQ7fsNUmZI6bUIU63dk2SiI2Nc6rrmuRiqNqsy/nUFwy",
-	"fpkr2MpX6McL/RMkoOkk6eAiwh/AuJ+lOjB6zIYIIElMFVGaSg2RT4xrRg1fYdCU3AUbbS1kdpoA8HI7",
-	"41WFlBMuSCL4DCkBDuCmsJVLXbqlLrnQl1F15K0oul/h6/BSSWb0bEuechR2KIUKCZvO+5BE8rWQExZF",
-	"wO+opJ9s5BETeBjG4IJQQzTr0DHlPLo6G0wrmL6qsrVAprQgXBjvhjBeAxEpnNBw7qI+9EofGjF/Ffq1",
-	"yHl0R1oeraXly7asI6amuGWDgCi25tuvR8BfRb8iMvRjUZOUD41uZyCvQL5a0eGWpHva9JUapDsTKegY",
-	"46oFWqaFFHyGsa7IJVEsakogBgmS0+Rr+zwuQJpSlkB0TBSdoliacNLZ8gkN52I6fUgUdOmIQRXpb5pd",
-	"y1yY858L8Y7ywi2n7ia5hxsstRAkpbwoDZbyiUrEgkRiwRuk10Jc4sDLcuDXo/4JkejPNRJZxzaJU8Mw",
-	"UTbBc/8sQDUMqmh+BxaoMnJ/PRt94DTXsZDsC9xV+482WvLKeKOtXMVMaBxtir5pCfI6XF/VmrcBTZlS",
-	"jM/8ZiBVg/khGYQPHK4zCDVE92EUNvhmsnAZURULqZOiQTwF8oqFcJlzekVZspMPfn/KgBfEuthoDXIJ",
-	"vrXhLocObur/E0NQ4c2lTvi8VoCjUcTwH5qcSpGB1AxKfLexhjNJRosU9zomwJFo0akUVwx3JQvGFRFX",
-	"IEnEVPO3oSlUrda/8dyQRorR7eqSPxMhEqDGT++sZ8pGZVVtEysgzOUsU67KE8trLgHl9qJS0sLzvZyz",
-	"z3lZrzP1HN9rn/Pr7b2sxojJHxAaW9BYtJO5OyETJFIjOMegI6MFmUqRmrSdK9ioZBKYwqX5cFR+eN5T",
-	"nvG9H7ul2z04560Q87L0EAuFcXtZeGgjpcklzfJw97QxXJNQJMbPzMOYUEW+C4LXr4MA166XI54+7cvk",
-	"dtD7ksrodmfEmZV0EJchaR321iLQC6oLSVwitw89Tu1UUBjgDDQ2z0AUmKpiwjiYRGaPoPYU7TcyfWt4",
-	"s5J/s04IVpxWr+bfYLieUu2NvQgdKI3f9sxpnHuHPeoF/1336GsA2GEr1pNfd0n0vl0a7QKb8PzWDXzL",
-	"lPZaJfoWGyiikOxU26QmE/yYSKAR0SIBSbkzzSm9rjP5s6O1GmvFgza3f9M9R6MDoFtF1UTwEEhGWXRM",
-	"cL9GfksLwrQq+bVPS3T367QXbELe++bodjNBXz3EyVCVBzBCpAWiNmrqWy16KVtrOtiBbcp+hM3naKmA",
-	"Mztp2exd2Lrbsl6X+WgLNYawFRhN/PiN8khNlhrCe7FdZdWbjJpKZ+UGbilrleOW9T6jPVDWaODoSE6y",
-	"MI0YMgcSg4QaXeuauY68cq0KnB3QgCJ8v6hYFf+3zTpdjWygcCcHpweXDZ/mz8Zt46A7IPqsEqomLGVT",
-	"24Ki2pm6bHsp0McEj24S7OQRaqzHPrEmLbH1h0/cRXqmGcHWPGwTgfO0Vj1F1bxKcPBTtX6v6/XSyFTr",
-	"KLXq5x4+CioyW6iakt5lh+QDn3Ox4LbGp8yJJPxhwsU/xzdIkgkN50iang6p9xn9nAMx5SMCYSwgMlk6",
-	"DNfKqconHDDqYNyYNdXn+m13O+pOSrsFCiQ0dfxMgCKm/6VkBcZnuG/lS+SSbfdAO55LbfzINNBshbvf",
-	"LelNWeDP1mRpnQBhXAvyaEpDU9A/NgdMMVwXHMikIM4nbWFztBNUDTeG7ePPvOFZbh0aeu1WGD0zzSbl",
-	"f10lU/d9NqtIN67mubQ8kxh537UDldRuY+Bp0HNi56zsKAmnzdFt96AJ1L8wvKma3oAY3+pWTN50C/bh",
-	"8owWt+Lwlgp3bsWKPXq1dtXI2obxzdl7cnQ4ek5CEbl6dNn1WjX9GeaueoecBrYNsR/OfurVsK/STBf3",
-	"a4H/DLvXh6sqhdcE2Wbn2nv/ZpoZrK/9y/n5KbHuXQ2EqoGrltXbUYANJD+ZSX2OQJUXvOlzjanqC2AV",
-	"p3O4DKkCEtJcgU9gOBuSThXBJ/19D0NvGz8aPFUArKBci2p3wK6h4kAyKSYJpMek6lRVMc3QekkGyjdo",
-	"n9I5mJhBWQtr+hfcrl376tqRelC2Hp3LdaCvZ/AqqbuVvs0U7f2Jg/FW9vcDLeB9xCrNST+lTL7Dqo92",
-	"XZeqUpNI0LnkitiG51bqZpPZ9m+XFThRis04OjilMjsmNidIaCiFUoQmSQmncsn06D1PivXbpCWhKhHu",
-	"clJlZ5/cKj1aGtI2DroWsryosKVPEYy+WN1WuFm1naJPFGxpPW2Z0r1JY7/YzVk5LzLosKdZwG+E0fbo",
-	"tUNtYlnrAe3n2DeZmsOi94LOPfNwl7lavsG3yGurfmf/Tny32YVDWvmldC+Yjsvy04pYX59xG8y6iUNN",
-	"zrE3ylglkhvdgj5ZSJplYFplKCd2yR6WdE78XhFD19toncusuuk85w5zFe3Ly0998fOc8aiRMz92DjNh",
-	"1rMSPCkwhqr7n269PufzXc2cttuONChTtqnsgUVtSgsysbLOC4Ir4l4l0nqcr3e1AKlfq+wgUz0cjcHS",
-	"HIqBjc8zyqTyCdUkFUqTZ0fHNnC3WQS7kOGLPMMQaxQEn3gYU0lDDVLZlElPErpDtnciFber0bwTE5bA",
-	"IEXB/9YqmXjqv6qSeee9l2vIuKmSmTaI5QbWhSodPUeOGf3QL1dGu+/HHyec0NSkSRgnKeNCoo7Wijw6",
-	"e/uKjIZBgEI+CoLHXTYIa1HrxqRpOW5Za4tusem2nSs7y7h+duT13r9phDnlnuWWF7302Hir5YQ3LrWg",
-	"sWhouM71ldo3zwaHQS+R3nfKNu2khEAlo9rGcXPVuLpZulMN6L3DQB+Ptgetiyaq6nYYmwzalEhQIpeh",
-	"qWxRbTQlXe+L2Xhgqz9fT3TtUK5bs97qeLdD1MrV2AJwH0ZPG6WJdtYi5z04fmP9CddkW9bSK18s6PPF",
-	"OFz3rPTSXoIsvTBzMRLXOyaIOiKkuytXlu8TqnRpyvcrotmjXPQioJ0o3ENB2du4ZSE/BR2LSLU7DYiY",
-	"Tnst1YTy+S5NK438vIy2arRazwQyqUjFLgalNmVBkwS2lu5+N6OqaX3c1RyyJ27N3G/NLbBQ/1WOwT3s",
-	"vp6Mm5yDiM2YpgmxnFM3RNEiCEb9V8wVhLlkujhD6J1IAJUgT3Id91q8eqPnmJy4dlOjvsbkRzOXpIJf",
-	"alD6cjgckkf46TFqEvzafJOwK3hc3fI2hDcTV2Y71jqzbYqMT8Xm+5iDMlGVUWl6d6pk42+vzs7RRGOw",
-	"xbQGTiaFuXZa6rtP3L6JMJgJEiYMuB6SV1cgCzKloSahSJvhxveKZPkkYSqGiLzPgJ+cvvnEH5UeANp3",
-	"n6xM/mOTy4xEmKP8uD6ThasqUF39Qpj6xK/oLAer0AXGUcrEBxgI2IvyQMPYtnSVF95CMyphRs2Zdn2m",
-	"1SduU7for0WSTfWAJolYDAuaJla9lzeBpixxV7s108nqJi2prp24EqhCHKKjVDpCHdcGDWcGnGbMG3tP",
-	"hsHwialE69hw1MHV6KBNLPPDDHRfSt4mGREJTnevrqJ/rzppHFPsXIDSxNxwR7ZCpWOwbZ4kwdi8VdRV",
-	"XvPdgI/9Mr0aclB2nm8d6HpMtw9s3T/edUJ5fXx50boAfBgEe170zFy6vPGaDWLc8BLiv0oB88gWltBX",
-	"cLVA5KUNb9w0Gy6cHzMq3ZDeNxVq7RYfb+75tZtdHrS5y3M19/QIzT28NPMwHoG56HsFZrde9U29QD2d",
-	"6+9reqKjGx7aTYMjK6R98yphPqhd5TdTRtunfGhd/DgKnmyf9Lp+8fPo8MX2Ge3rU0vfe7rLieo37gwB",
-	"nfe3/VjNixmGiSpthZzRJTnaMzozL0e1DZmH8pSJvlSt7f1RhHbaGssIlZz19DW6xyvQYkGEpreSvSHp",
-	"u9Sc0jmo6r0WRacwXl2ymENhm6dMQ5J99MiWSGtPtxw3x3dv3DM8xFHwwpr2pins7XDa2xa2Hqz5WrbO",
-	"8NyPIir2NHOmOaRt5/RCDNCft60jpu0WPaYEBAfVMGt7PtHWaN4yCntg1PU+z7dtfJqtZo/QDj3gZ9L2",
-	"t13dlqEy2q5iRxeflSF1N05rZEGXy36ztpMN28NkbWpIXDYzIe4Ad/TdrM+z1giVQw/afcW3NsPbLgD2",
-	"VVjJIyF9d6+iejZkDoVf02qC21DwP1Z6Jysd7GClq3dfvk2zboWppxNls2Vf+v2B5sENi5bW4CfQ11Fr",
-	"Hnkxpr9r808wdobIVjAXMUug+8wLF/oTLx9fYfrY3qNcMGXH2qfYNpplC8FdzfLq+apvIvp0L7TgxzUh",
-	"5G0DiGbz4hp9VaqoBVUP9bGYh6yGjrbPqJ5H+TfRW1aK99Zb/vY0WMeuTgpiH05r6pGfQf+bKZFp+f7O",
-	"w3CC+lrM/qNR/hyN8u0piJ9B7+/V1Io0Rn7r5ZmPFybPZoC10p03IhqasVW+z4ib26mtbH7pXodWm+5D",
-	"u+CtA+/yYvl/AQAA//8=",
+	"7D1rd9u4sX8Fh+05m+ylZMmxk439yZtN2pzm4bt2um03vj4QORJRkwADgJa1Pvrv9+DFJyRKspM4bT7F",
+	"EUFgMJj3DIa3QcSynFGgUgRHtwHc4CxPQf99ihcZUPmSXkPKclA/iSLLMF8ER8EJytiEpDDIGIUFys1Y",
+	"NGUcYaTmTEFCjKIEoitWSCRACMLoMAiDa5wWerYMhMAztdjvF2HAQRSpVL/jjBVU/xUVnAON1IJnb15W",
+	"7z4ZjUajZRhECaYUUjV0SugMeM6JejOY5oPnN/tBGOQJo/CuyCbAg6Pgf/af7D97+uOPPx4cPlUPObsm",
+	"sX6SjZ8FCoYpqAUhOArenu4fjp6PxsPx/mg0PBkHYSAXCg1BxjIWqNU5YAnnJFM/7o/2Dwej54PR+Hy8",
+	"fzQ6PBqN/hWEwRT0/jbclJqUxWq6nLNIoYzOLqcAwfIiVDvENCI4PYkiNdfrWG0UR4MMEzpS8JUjzjmm",
+	"AkeSMPprbUtTyQfP//ZJ4YWol3O8GDx59emnNzejk0kQBhlIHGOJg6PbZRgwHgMvUTceHeyP1SJsToGL",
+	"hOR/4ThP1Ib0L+oPPamIxOBq//SPn34b3/zzU4U1RwqXlhSC5TIMhMSyEOqpI5kgDIo8XofX/X8p5Isi",
+	"UggKjiQvQE11ZqZdRa450JjQ2W4UOeFYv/0+VyjV3JFzouZ+wVKm0POn0cmzF69eabLANIL0A0+DoyCR",
+	"MhdHe3siYfnQMteeGRCsJ6CRJaAYRMSJXjc4Cs7nDJ0PREK4FEEYwE1OuH+CJ26CfrLxH1tKKLyWkOnd",
+	"Gqr43R1xSgbPkv/VdJRZfPm3KgGGOZ0FF2FAsYbSQq+5j0SwjiHGh4bLPxWYSiIXwdF+k0XFVTGQAIOJ",
+	"Gl4RWiEky4LlxbJB0UGEuRIN0eWzZ+qYLDzvFZWjPynyDlo0T4s03YDe82hw9ewfk/1fP73Jnje4yExg",
+	"wRI5jkATPYeYcIhkk0QcYQ4zRkkGQ8L2OmdS37yFuOQgS+BByRprKJBdeVhoGQYJ4Bi4PvG3GooXOEr0",
+	"GTXJkPAIzROgSCaAOIicUaH+yFO8EPpHIRmHGBkWQmyKMEWAeUqAIw6fChASzYlMzGCcAXodQ5YzqQhh",
+	"8DdYKL4UUQKZPjuHQ8nVFhWoBr5fsYQ3JCOyC+NvCYkSlKqHaI4FSohszgm0yBThSnYFdKAHqufqmMr/",
+	"AY1zRqi0P1yEqyExm1Lc1YbEDPhBIBJrBSkTIhwSjtGngklARCLJkBmJRJHnjGtw1TDCITaHtB4lv4Lk",
+	"i5OpNMTZhOEMIkZjoRaZYyLRBKaMA5J8oYQinmFC0SMsUQpYSDR+fIwYRRgd7D8PEaax+p9gGaDDmxuE",
+	"qZgDF01sZoSSTCF0XOKIUAkz4IEmrRxznIG01LUCyvMEUI5nhGL1w5DCjURRwQXjioQUqeQcrgkrhBoG",
+	"Qy0CNUkrxt5/98eb38Tiw1/Zwd//eHXw2z+ULCFq3k8F8EVQ8jzWqzegxzdvgM5kEhztj0Yj3zHX6PNv",
+	"sOjC/g5nIBCjgFI2IxFOSzoXDMkES8RBcqLGTNVxYw4WkxCXrPCRTgkX0vENoUICjtUbvKC0PKohOotY",
+	"DrE6Ts1AimiHH2kDH1qWDayY0Ggw7F3hocVya8mthqGnB6E6bvffsQ9bK5jyFM8ACfIHhGisgD8cDR3R",
+	"FwIEGo+MXCESEYHwRACVjVM+HPmPtGTfEuAYplir7/EoVNAb6lTvryVVx89nCqU+bj53+EaPJFBM5WMr",
+	"Bc1h40gKRGiTNDs6wnscZuGBXnnwOt7mOHIsJXA16f+ptYY//jlYLar+DlwbYN6tnZy+RhyUGABDtQmm",
+	"cQqivskW3+E8GRrj46fB/pOe3bnF65v5M4epsqH2KmdkzzwVe02Q1SasX7LqbKwrosVtE9C2uavBzLFM",
+	"KiBJD9Z7qN7aoKtAa9ueRiU8Ump+OBw+btFMW/nfN7jaEjGqW8vkn3FslZi2lhiVYBwWnOcpibRI3vu3",
+	"MIRTwnkbAOeMm1eU63KgxGcMEpPUeD5TAmmsWdQZlKEztJUzVQhFY9eAKu2DiIRM+zzVuPMaj01YvFDy",
+	"gdBrnJpT5oA1ZIH+RcN6aQBbhi2zvjR7pjgVsNyUEF+q2UrvQqOve8IOQiJQhtMp4xnEiHE04YCvBMLG",
+	"HjlGFj9I4AWaa0NFY0ntpGODDUojzAeeHb5Xt9dKTh/YAx0Yiux/v7Ji9AZfMDpNSbQFQWi4r2Dxmn4Q",
+	"HR/M+DvKTlT/xsombKkgowgxZTIBbs6ZcaSIvuGndUjueZ3kOnRDqkXQlVoEC6VurNrFKCZTbVfLuoAr",
+	"Kar29uUVLC4JvSwE9NKVcjGY/AVSkHiSdnARqwegLWMnDrSINd4LcJRggYTEXEIcIm01Yk1Xyp9L74KN",
+	"thTSK00AqFtOG3wRpogylDI6UycBFuAms7V9+kvK5GVcbrkXRffLfB1acseso1KWpuwJW5RCiYR1+31I",
+	"LPmK8QmJY6B3FNJP1tKI9ok0YVCGsD40Y2sSYY3NOhlMS5i+qLA1QGZ4gSjThhcitAaiOuEUR1fWIVUG",
+	"80M7zHdMvmIFje94lgcrz/JFm9cVpqZqycYBKrbVv365A3zHuoJIi3oTSFakp4+SxM1TfWhHeAb8GvjL",
+	"6kh2PMXDptnUOMUzloFMlPc3V7iZc0ZnyiNnBUeCxE1mVK4Mpzj90uaPdeOmmKQQHyOBp4pDtdNr1foE",
+	"R1dsOn1IJ2iDJoMyHrHu7Vp8Re//nLG3mC7sdOJuTLy/RmkzhjJMF053iRCJlM1RzOa0cfSSsUs18NIN",
+	"/HKnf4K4Mu0a4bZjE2qqYRgJE4a6fxLAEgZlzGEDEijjhl+fjD5QXMiEcfIH3FURjNcq9VKPK7VZuU9K",
+	"7JpEQlMpFHW4vqhibwOaEZ0JC5s+VQ3mh6QQPlC4ySGSEN+HUlhjpvGFjduKhHGZLhqHJ4BfkwguC4qv",
+	"MUk3MsfvTxjQBTLWttIGBYfQ6HAb6Qf76n+IIijxZqMo9OpFlZZuS8kyUc5ZhjCaYHqlyJ0VJs6Zc5YD",
+	"l8T40faBy0etiHYB/0G4ORDVY0NUiAKn6QJlWFwZHmmFf8JmxrwLaYJF4qLu7dmF9u8QjjgTwu1JeFep",
+	"Z+AyfHNa2+DTgzCgRWqI0wav7Pts8m+ItHCucvS+7Sv8/SCQG4QU24QIhrMhEulkNBp7Yaql0dZMKqsk",
+	"OirfUPO1Yq+d6c0PVYJJzedPHVWhu9/N0wsPBhRF1RLPOI6J+g9O67jUHNzmQ/VmeTrHCKjCdHxqkSXQ",
+	"nFCB2DVwFBPRfNYlRjukEVq3q1qQJ4ylgLUT2JlPp0tdNnmdcFEwu7d0mtZPIJhzvAjCoKDkU+Hy1DqP",
+	"GQbtfX65tZcrju90JRGfGBHQiPwojzbHCy0jdEzY0pGh6CA0fxy4P555aCsMfu6WLGxBOW8Yu3LMnzAh",
+	"IS4Tbm2kNKmkWRbhkSpwgyKWas+liBKEBfrTaPTq1WjU4qz9w0Mfx3TQ+wLzeAN5O1mgGCZEKsMh4hAT",
+	"iSLM4y6ZbyEV1QS7iMQUC3mwIkNQTfmDQGqg8tYVf86Ima2GooPPIG41KzSkV4aFBK4AC8LgmgjsJbe2",
+	"zNPjd5d56lR3o1z1Zol+ZIOqLRLeWbB5CdBGMWzux0c01jwpoTAkqaCxBXMCdI1ESijo3IdH/HpKkNaK",
+	"stbwZl3S7SpCqA60Xpt0GyirG8vgKIiVoyXVr553GvveYI16+dKma/jKmTZYinhScjbv5mXRevHTOjy/",
+	"sQPfECHb/NciA4GEOnYsTR6EMHqMOOAYSZYCx9Sa8LtwrUkH3nb30ahn6taESMRopIxIEh8jtV4jJC4Z",
+	"IrKUZT7Z312vUyy1Dnnvm6PbpVE+AWl5qAwdaiaSTKE2bmpRyfptv979uOqq9ftoiYAz89KyWYnVu1pL",
+	"Nurcrj7YEowmfsJGRrXGSw3mvegXWfWSyabQqdzFniS9G7esV01ugbJGOVqHc9K5LivjBaAEONTOtS6Z",
+	"68hzc5XgbIAGxcL3i4qqlKnvrdNqZAOFG5mtHlw2LNXPjdvGRjdA9FnJVE1YXInuHCuxM7UJOsfQx7Wy",
+	"8kdKYj0OkVFpqUlZfqQ2IqRLq0ya1JREWZukqpAs3ysZR/1V1SD7LJwXmqdaW6kVTGxho2gnU+e2p8g7",
+	"7RB9oFeUzakpCxB6Rxz+rcNKn8c2SNMJjq7U0Xi84vc5/lQA0hlnBFHCINbRfEQocq+KEFFQviShWq0J",
+	"n0Hfb3bUjZR2QSdwaMr4GQOBdDWfIwVCZ2rd0pYoOOn3KzqWS238WJcD9sLtN0u8oU0dSdEqS8oUEKGS",
+	"oUdTHOkaoGO9wQwTqksJtduibdIWNscbQdUwY8g29sxrmhfGoME3dobxU1065/7XFTJ122e9iLTjapZL",
+	"yzJJFO3b4kZ32m0MHI48O7bGyoaccNocvT409E/liJUlvIC0bbUTkTfNgm2oPMeLnSi8JcKtWVGRh1dq",
+	"l2X5bRhfn71HB/vjZzrcZkpYXA1/WcKsibushLQS2JT3fzj7xSthX2a5XNyvBv4ces+HqzLU3wTZRPHb",
+	"a/+q65+Mrf3X8/NTZMy7GghlOWot+r8hA2tIftEv+QyBMn9w6zONsfA5sILiK7iMsAAU4UK4AGsn2xgi",
+	"f6nUMOijR42nEoAKypWothvsKioKKOdskkJ2jMq6e5HgXGkvTkCEGu1TfAXaZxBGw+qSJ7uqLyakKxhv",
+	"feGWVehcrgJ9NYGXyZ/e822mcu6PHbS1sr0daAD3HZZTJ/6T0vEOIz7apSBYOEnCQRacCkQ8CZK1ajvc",
+	"LSpwIgSZUWXgOGF2jEyk1wX3cJo6OIVNusXvabpYvUzmDqpk4S4llXr2yU5Bb6dI2zjoakh37aqn6hq0",
+	"vKjuXt1WRfTKJhr1FNK3VOnWR+MCipsYK+eLHPyxxbDhRput1za1jmSNBbSdYd8kagpz73XDe6bhLnG1",
+	"bINvkdaq2xvhnehuvQmnzip03D0nMnFp6uqwvjzhNoh1HYXqmKPXy6gCyY0C4xDNOc5z0CV1mCIzpYck",
+	"rRG/lcfQtTZa+9KzrtvPucVcefbuKqfPf74iNG7EzI+twYyIsawYTRfKh6rbn3Y+n/H5tqZO25WKEoRJ",
+	"2Dt9YFCb4QWaGF6nC6RmVGs5pHmMr7c1B8kvVTbgKQ9FK2fpChYD45/nmHARIixRxoRETw+OjeNuoghm",
+	"Ik0XRa5crPFo9JFGCeY4ksCFCZl4gtCdY3vLMrYm8+brD3CndJu+yv9VShDqPQTWFWEY2NCjt2evz355",
+	"93ijKoz19Q0KUiyZmrxW2pCNn6FH7zmmM0Baej7epcyhNre31CFEbCpBlxdVzrje6i5FELppwu4JQUVs",
+	"uyUE33ro8FsphlC7/lrFEHdee7niGNcVQzSFhh1Yl+CmT0c2/skvxLUpsR19nFBkenMopZgRyrgyCKRA",
+	"j87evETj4WikNMp4NHrcJYOoFiJZG6F345a1azstMu1buTTqCJVPDwLv1dWGT+3WdEv62WrthdAT2rgP",
+	"qiyThjrt3Pys/fJ0sD/yHtL7To6wHQFjSqOJtiW2vvCkbMqwUcLxvcWAj0bbg1a5rmWBTJTocO0UcRCs",
+	"4JFOo2Kp1TJebfgb57PXedxSe62Yr9reboiqBHoPwD6MnjbyYO0QWeFT/a+N8WpvfrjCjdLwH/kMfwo3",
+	"nplemP4BzuTXPQXUfMdIoQ4xbq+Zu1oRXXRj7cbtMrZmKxdeBGi146N1LHX01IZ6c0ziEMmEs2KW2Juh",
+	"tsmR6cOgg1egbLk8T4kvGVQ1GtrI6aq1UNogUu7svR0LREw3pA0VkF3yFUCv+tklAZMAMmqGCFsRpvsp",
+	"bFTm0NNo6dZ7M9g+dlKjnKNufQlnZJkKIc7iIjKHvFMsK8eLVRUudzWKXQygvyRkXQnKucujONu5FKmt",
+	"eGADLdi48F+oIuX+60UsZVd1IvWOVyt4aYfikbJqxIqE3rqQFpOv6GGgHyJcHkeEM3Ai61i7wUjghbDS",
+	"y1E7K/R5xURNmCl1YGLdGc5ztYOjW1MnvaY018EVmurCVbZWrSA0NG7HGgu3GjnHaQpy1djf9NOa+LNC",
+	"d/HOdGLQuFTkRuH9VLc96Cs0rubqsR1r++kb24ay38Ivx15U5/816oGchvwadUA1ReO19aYATt0qNxiv",
+	"jmZsq3u96UFtE1g9ry/8M279/mZTwM8g1v1pOburNaj7ZkunamT3sEqmTjt1DFu4tKb1mZPPGciExaJd",
+	"CI3YdOqNbRgx3C/AGuVDPO71gWsl3UsnmPsFVO0VJ6E3kYHla8vVyO2pQzuy/UriUN+aX4B0DAjxcY0X",
+	"j9AECJ3VHn6kZSnZkbFWHulytMer6tGqyXrL0D5oU8Hu4O7lZ43ptiw7u796nxOdK0vxBNLSUasJ2S1z",
+	"ML4jb2rG/ot5+sIFTpGhuTvFrc0USDl2D+benIXJDWqGl+P5jhfnzKz3eXXOsryPEcyjNV3A9LbMqA0i",
+	"8ZsGopviZUu5bLH+bQWhDdRfKwx9D6uvlgfrQtFdCeCIUvOHP5chICo4kYszfY3KqFPAHPhJIRNvfLV+",
+	"1/0Indgb99owOEI/63dRxuilBCEvh8MheqT+eoyY+Vn/kpJreFy249QHr1+sqDyRMjc3tQmdsvXd6QZl",
+	"DQ6tX1bi+opSWVP168uzc3Ry+jpEc06kBIomC90r0Anwj9Q0sh3MGIpSotXLy2vgCzTFkUQRy5pZ1R8E",
+	"yotJSkQCMXqfAz05ff2RPnKx5wjnSYiqYPNjDV7MokLBZ6/TzG3xJJblE0TER3qNZwWYUCKj2qhWZxZJ",
+	"4CaqBjhKzH1E1wos0qNSos0l3b2ESPGRmgo1RCiKOZnKAU5TNh8ucJaawKLrkTQlqe3HKYlMq/aHqGzI",
+	"Yyu9hcJhEAbXLgTfCaorpzIHinMSHAVPhqPhE209ykRT1971eK99cPrBDKSv8tDUUikkWBuw6h+qlEAr",
+	"7KJruucgJNJtSRWJmayhbXIYKMO/Vbsugmaz1xWucDVkzzXi6B1or9z3D2w1jdz0Bdfzc3nRao24Pxpt",
+	"2QIvt1WBjRbkCuOalhT+61yGXZdbm2VVtLSmMXnTObIR9LELgHsb4dZco99v77lF+SZdyO/SY/yeOoff",
+	"Q3vwh9G5+8LXunuz1h3rrjx5Gnm8r8mJjmx4aI1XDgyT+t4rmXmv1uRUvzLuf+VDqw/OwehJ/0uv6i3x",
+	"Dvaf97/R7ia1DIPDTXZUb0CmD9Bagv3bavap0URUSitFGd0jV/oMz3S7/7YiCxQ/5cxXkWauOAmEO7c3",
+	"XW4UnXmub9qOw0pjQaxUb8l7Q+Rr95jhKxBlk22Bp3BU9Zy5goW5I6YdX9Op3qZhqn7bx83x3V6kRG3i",
+	"YPTcqPamKvRe5NpaF7a6jH8pXadp7mcWL7ZUczp309Zzcs4Gyra3mR0dACEUpcAoiIZa2/K7Go07alpg",
+	"D7S43uabG2u/p1HTR0oPPeBvW2yvu7o3o1zUrvQjra/mQnNdn61Rf7Nc+tXaRjpsC5W17t7lsum32w3c",
+	"0XazYb9VgLmhe+3r0zur4b5+aL5CcvSI8dC2jygbKl/BIqxJNUaNW/hdS2+kpUcbaOmyI/a3qdYNM3ku",
+	"3KzX7MvQ72ju3ZJ4aRR+Cr6Lw7r9tVb9XZ1/onxniE2h9jwhKXQbYFMmP1LXlprIY9NWbk6EGWu+n7FW",
+	"LRsI7qqWq8b+34T3aXtXqz9XuJC7OhDNO5or5JUTUXMsHmob7Ycshg763ygbR/+XyC3DxVvLrbA/DNbR",
+	"q5OF/XBIU478BeR/mRCZus7kD8MI8t2k+y5RPo9E+fYExF9A7mrVuHTczlFzN0ErWI5ekVQCVwJFp0Pa",
+	"dY7rvpOKJENTQmM011/9MDWPPvPmDRHy1G2gI5Duudiy+jhR+TVQ37e46hWfa79Y5wOwKovtVurq7vem",
+	"RLcCpfkpSw84nsrgraHatHoXe2t3a8DWvsC6DlRvXXEP1N+zLM0vgKmj8mn4nRMrtEjTZh7l+5eKv3+p",
+	"uOdLxXfwtXzFlT1JmnpJ0Xfj6D85N5NXSt+ZOK6YtWPZlGGaDcybsl3yCifILbKt81N9tfE/yPlpF8xv",
+	"zdt9Tk+tCPI7O3/3deq+Tl4yYpf/dYFQ5Ck4e5FgOoOanfqD0Ld6bf8ro1SPEWXmc1OQCtvLprrsQ3W3",
+	"CDoDnYXluk6KsnY29qieljBqEgmwTc8EzuAjdU0p9AeNPa5NozT5G5A3u+ZQJZ41bdh3+kBKlOtrn3im",
+	"vECd7jE2lW0DWDNkq3RgCvFMm0LWJFmRE9zCFPFWnX+W5JuhlQcgei0g30XwdxHcFcGGH3qkcL0gWIus",
+	"einw7xfaNdDQGYFWNDLmOCdVPZmWMHaBtkj/a/erAmLdZwWsIOjEw7qBj50vpx/r9TlEjEYkJeZj/tXS",
+	"5aWri+X/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
