@@ -22,7 +22,7 @@ var product = struct {
 }{
 	Name:        "Bintumani tote bag",
 	Description: "Hand-woven cotton, printed in Freetown. Holds a week of groceries or a laptop and a lunch.",
-	Price:       monime.Money{Currency: monime.CurrencySLE, Value: 25000}, // Le 250.00
+	Price:       monime.Money{Currency: monime.CurrencySLE, Value: 25000}, // SLE 250.00
 }
 
 // maxQuantity is the most bags one order may hold.
@@ -32,11 +32,12 @@ const maxQuantity = 5
 var templateFS embed.FS
 
 // pages are the shop's templates, each parsed with the shared layout.
+// Amounts print themselves (monime.Money.String, "SLE 250.00"), as on
+// Monime's hosted page, so one amount never reads two ways.
 var pages = func() map[string]*template.Template {
-	funcs := template.FuncMap{"money": formatMoney}
 	out := make(map[string]*template.Template)
 	for _, name := range []string{"product", "order", "error"} {
-		out[name] = template.Must(template.New("layout.html").Funcs(funcs).
+		out[name] = template.Must(template.New("layout.html").
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -262,16 +263,4 @@ func (s *shop) fail(w http.ResponseWriter, status int, message string) {
 		"Title":     http.StatusText(status),
 		"Message":   message,
 	})
-}
-
-// formatMoney prints minor units for people: "Le 250.00" for SLE.
-func formatMoney(m monime.Money) string {
-	symbol := string(m.Currency) + " "
-	switch m.Currency {
-	case monime.CurrencySLE:
-		symbol = "Le "
-	case monime.CurrencyUSD:
-		symbol = "$"
-	}
-	return fmt.Sprintf("%s%d.%02d", symbol, m.Value/100, m.Value%100)
 }

@@ -158,10 +158,23 @@ func TestPayingOnTheHostedPageMarksTheOrderPaidByWebhook(t *testing.T) {
 	if st != "paid" {
 		t.Fatalf("after the webhook the order is %q, want paid\n%s", st, body)
 	}
-	for _, want := range []string{"webhook checkout_session.completed", `id="order-number"`, "Le 500.00"} {
+	for _, want := range []string{"webhook checkout_session.completed", `id="order-number"`, "SLE 500.00"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the paid order page lacks %q", want)
 		}
+	}
+}
+
+func TestAmountsReadAsMonimeWritesThem(t *testing.T) {
+	_, shopURL := shopWithoutWebhooks(t)
+	// monime.Money.String, the same text as on the hosted page.
+	if _, body := page(t, shopURL+"/"); !strings.Contains(body, `id="price">SLE 250.00<`) {
+		t.Errorf("the product page does not show the price as SLE 250.00:\n%s", body)
+	}
+	id := newOrderForm(t, shopURL)
+	checkout(t, shopURL, id, 3)
+	if _, body := statusOnPage(t, shopURL, id); !strings.Contains(body, `id="total">SLE 750.00<`) {
+		t.Errorf("the order page does not show the total as SLE 750.00:\n%s", body)
 	}
 }
 
