@@ -1,5 +1,5 @@
 // Package webhook verifies the webhooks Monime sends and turns them into typed
-// events.
+// events: import it in the server that receives them.
 //
 // Monime signs every delivery with HMAC-SHA256 and puts the result in the
 // Monime-Signature header as "t=<unix seconds>,v1=<base64 signature>", where
@@ -11,6 +11,10 @@
 // or mount [Handler], which reads the request safely, verifies it, calls your
 // function and answers Monime with a status that makes it redeliver only
 // when your function failed.
+//
+// The secret is the one set for the webhook in the Monime dashboard (HS256,
+// HMAC-SHA256 verification). [Handler] refuses to start without a usable
+// one rather than fail every delivery.
 //
 // Monime may deliver the same event more than once, so handling must be
 // idempotent: key your side effects on [Event.ID] or give the handler a

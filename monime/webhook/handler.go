@@ -77,8 +77,13 @@ func WithDeduplicator(d Deduplicator) HandlerOption {
 // know; return nil for those you ignore, or Monime will keep redelivering
 // them. fn must be safe for concurrent use.
 //
-// A misconfigured handler (empty secret, nil fn) answers 500 to every
-// delivery, and logs why, so that no event is lost while it is fixed.
+// secret is the signing secret of the webhook, as set in its settings in
+// the Monime dashboard. Handler panics, as http.Handle does for a nil
+// handler, when secret is empty or malformed (white space at either end, a
+// control character, or invalid UTF-8), when a secret given with
+// [WithSecrets] is malformed, or when fn is nil: a handler that can verify
+// nothing would otherwise answer every delivery with an error while
+// payments stay unconfirmed. The panic says what is wrong, never the secret.
 func Handler(secret string, fn func(ctx context.Context, ev *Event) error, opts ...HandlerOption) http.Handler {
 	c := handlerConfig{maxBodyBytes: DefaultMaxBodyBytes}
 	for _, o := range opts {
@@ -86,12 +91,19 @@ func Handler(secret string, fn func(ctx context.Context, ev *Event) error, opts 
 			o.applyHandler(&c)
 		}
 	}
+	verify := newVerifyConfig(secret, c.verifyOpts)
+	if err := verify.checkSecrets(); err != nil {
+		panic("monime/webhook: Handler: " + err.Error())
+	}
+	if fn == nil {
+		panic("monime/webhook: Handler: nil function; pass the function that handles each verified event")
+	}
 	logger := c.logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &handler{
-		verify:       newVerifyConfig(secret, c.verifyOpts),
+		verify:       verify,
 		fn:           fn,
 		log:          logger,
 		maxBodyBytes: c.maxBodyBytes,
@@ -126,12 +138,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed: Monime delivers webhooks with POST", http.StatusMethodNotAllowed)
 		return
 	}
-	if h.fn == nil {
-		h.log.ErrorContext(ctx, "webhook: Handler was given a nil function; every delivery fails until it is fixed")
-		http.Error(w, msgInternal, http.StatusInternalServerError)
-		return
-	}
-
 	reqBody := r.Body
 	if reqBody == nil { // only hand-built requests; servers always set one
 		reqBody = http.NoBody
@@ -153,11 +159,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	ev, err := h.verify.constructEvent(body, r.Header.Get(SignatureHeaderName))
 	if err != nil {
-		if errors.Is(err, ErrNoSecret) {
-			h.log.ErrorContext(ctx, "webhook: Handler has no signing secret; every delivery fails until it is set", "error", err)
-			http.Error(w, msgInternal, http.StatusInternalServerError)
-			return
-		}
 		h.log.WarnContext(ctx, "webhook: delivery refused", "error", err, "remote_addr", r.RemoteAddr)
 		http.Error(w, msgBadRequest, http.StatusBadRequest)
 		return

@@ -199,21 +199,59 @@ func TestHandlerSecretRotation(t *testing.T) {
 	assert.Equal(t, 2, rec.calls())
 }
 
-func TestHandlerMisconfigured(t *testing.T) {
-	t.Run("no secret", func(t *testing.T) {
-		rec := &recorder{}
-		logger, logs := testLogger()
-		w := deliver(Handler("", rec.handle, at(testTime), WithLogger(logger)), []byte(testBody), testHeader)
-		assert.Equal(t, http.StatusInternalServerError, w.Code, "Monime keeps the event until the secret is set")
-		assert.Zero(t, rec.calls())
-		assert.Contains(t, logs.String(), "no signing secret")
-	})
-	t.Run("nil function", func(t *testing.T) {
-		logger, logs := testLogger()
-		w := deliver(Handler(testSecret, nil, at(testTime), WithLogger(logger)), []byte(testBody), testHeader)
-		assert.Equal(t, http.StatusInternalServerError, w.Code)
-		assert.Contains(t, logs.String(), "nil function")
-	})
+// panicMessage returns what f panicked with, or "" if it did not panic.
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprint(v)
+		}
+	}()
+	f()
+	return ""
+}
+
+// A handler that can verify nothing must not start: it would answer every
+// delivery with an error while payments stay unconfirmed.
+func TestHandlerRefusesToStartMisconfigured(t *testing.T) {
+	const leaked = "whsec_do_not_print_me"
+	fn := (&recorder{}).handle
+	cases := []struct {
+		name    string
+		build   func()
+		problem string
+	}{
+		{"empty secret", func() { Handler("", fn) }, "the secret is empty"},
+		{"empty secret, rotation secret set", func() { Handler("", fn, WithSecrets(testRotated)) }, "the secret is empty"},
+		{"spaces only", func() { Handler("   ", fn) }, "only white space"},
+		{"trailing newline", func() { Handler(leaked+"\n", fn) }, "begins or ends with white space"},
+		{"leading space", func() { Handler(" "+leaked, fn) }, "begins or ends with white space"},
+		{"control character", func() { Handler(leaked[:5]+"\x00"+leaked[5:], fn) }, "control character"},
+		{"invalid UTF-8", func() { Handler(leaked+"\xff", fn) }, "not valid UTF-8"},
+		{"malformed rotation secret", func() { Handler(testSecret, fn, WithSecrets("", leaked+"\r\n")) }, "secret 2 given with WithSecrets begins or ends"},
+		{"nil function", func() { Handler(testSecret, nil) }, "nil function"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := panicMessage(tc.build)
+			require.NotEmpty(t, msg, "Handler must panic")
+			assert.True(t, strings.HasPrefix(msg, "monime/webhook: Handler: "), msg)
+			assert.Contains(t, msg, tc.problem)
+			assert.NotContains(t, msg, leaked)
+			assert.NotContains(t, msg, leaked[5:], "not even part of the secret")
+			assert.NotContains(t, msg, testRotated)
+			if tc.name != "nil function" {
+				assert.Contains(t, msg, "Monime dashboard", "says where the secret comes from")
+			}
+		})
+	}
+}
+
+func TestHandlerStartsWithUsableSecrets(t *testing.T) {
+	fn := (&recorder{}).handle
+	assert.NotPanics(t, func() { Handler(testSecret, fn) })
+	assert.NotPanics(t, func() { Handler(testSecret, fn, WithSecrets("", testRotated)) }, "an empty rotation secret is ignored")
+	assert.NotPanics(t, func() { Handler("a secret with inner spaces", fn) }, "Monime's secrets are any text")
+	assert.NotPanics(t, func() { Handler("sécret-ünïcode", fn) })
 }
 
 // flakyDedup is a Deduplicator whose calls can be made to fail.

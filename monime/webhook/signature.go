@@ -4,10 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // SignatureHeaderName is the HTTP header in which Monime sends a delivery's
@@ -87,7 +90,8 @@ func WithClock(now func() time.Time) Option {
 // WithSecrets adds secrets to accept besides the one passed directly, so a
 // secret can be rotated without dropping deliveries: accept old and new
 // together until Monime signs only with the new one, then remove the old.
-// Empty strings are ignored.
+// Empty strings are ignored. [Handler] panics on a malformed one, as it
+// does for its own secret.
 func WithSecrets(secrets ...string) Option {
 	return func(c *verifyConfig) {
 		c.secrets = append(c.secrets, secrets...)
@@ -105,6 +109,49 @@ func newVerifyConfig(secret string, opts []Option) verifyConfig {
 		c.now = time.Now
 	}
 	return c
+}
+
+// checkSecrets says what makes the configured secrets unusable, or returns
+// nil; it never quotes a secret. The secret passed directly must be set;
+// the ones from [WithSecrets] may be empty (ignored, so that an unset
+// variable for an old secret just means no rotation is under way), but
+// none may be malformed.
+func (c *verifyConfig) checkSecrets() error {
+	if c.secrets[0] == "" {
+		return errors.New("the secret is empty; pass your webhook's signing secret, from its settings in the Monime dashboard (an unset MONIME_WEBHOOK_SECRET is the usual cause)")
+	}
+	for i, secret := range c.secrets {
+		problem := secretProblem(secret)
+		if problem == "" {
+			continue
+		}
+		which := "the secret"
+		if i > 0 {
+			which = fmt.Sprintf("secret %d given with WithSecrets", i)
+		}
+		return fmt.Errorf("%s %s; copy it again from the webhook's settings in the Monime dashboard", which, problem)
+	}
+	return nil
+}
+
+// secretProblem describes what is wrong with a non-empty secret, or returns
+// "". Monime takes a secret as JSON text, so it is valid UTF-8; white space
+// at either end is almost always a newline or space picked up on the way
+// from the dashboard to the program, and would make every delivery fail.
+func secretProblem(secret string) string {
+	switch {
+	case secret == "":
+		return ""
+	case strings.TrimSpace(secret) == "":
+		return "is only white space"
+	case strings.TrimSpace(secret) != secret:
+		return "begins or ends with white space (often a newline left by a file or an env file)"
+	case !utf8.ValidString(secret):
+		return "is not valid UTF-8 text"
+	case strings.ContainsFunc(secret, unicode.IsControl):
+		return "contains a control character, such as a newline or a tab"
+	}
+	return ""
 }
 
 // VerifyPayload checks that payload is exactly what Monime signed: that
