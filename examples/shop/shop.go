@@ -58,11 +58,12 @@ type shopConfig struct {
 // shop is the merchant site: a product page, orders paid through Monime's
 // hosted checkout, and the webhook endpoint that confirms them.
 type shop struct {
-	client *monime.Client
-	cfg    shopConfig
-	orders *orders
-	log    *slog.Logger
-	mux    *http.ServeMux
+	client  *monime.Client
+	cfg     shopConfig
+	orders  *orders
+	log     *slog.Logger
+	mux     *http.ServeMux
+	handler http.Handler // mux behind cross-origin protection
 }
 
 // newShop returns the site. c creates and reads checkout sessions; secret
@@ -83,6 +84,15 @@ func newShop(c *monime.Client, secret string, cfg shopConfig) *shop {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "There is no such page in this shop.")
 	})
+	// Every POST, PUT, PATCH and DELETE that a browser sends from another
+	// site (by Sec-Fetch-Site, or Origin in older browsers) is refused
+	// before any handler runs, so a page elsewhere cannot place orders or
+	// ask Monime about them in a shopper's name. Monime's webhook
+	// deliveries come from a server, which sends neither header, and prove
+	// themselves by signature.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.refuseCrossOrigin))
+	s.handler = cop.Handler(s.mux)
 	return s
 }
 
@@ -93,7 +103,14 @@ func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
+}
+
+// refuseCrossOrigin answers a form posted from another site.
+func (s *shop) refuseCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.log.Warn("shop: refused a cross-origin request", "method", r.Method, "path", r.URL.Path,
+		"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"), "remote_addr", r.RemoteAddr)
+	s.fail(w, http.StatusForbidden, "This form was sent from another website, so the shop refused it. Nothing was ordered or charged. To buy, open the shop yourself and order there.")
 }
 
 // productPage shows the product and a form for a new order. The form

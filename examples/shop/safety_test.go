@@ -1,0 +1,88 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// send posts form to rawURL with extra headers, as a browser on another
+// page or a hand-made request would, and returns the status and the body.
+func send(t *testing.T, rawURL string, form url.Values, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, rawURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := customer.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", rawURL, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// crossSite are the headers of a form posted from a page on evil.example:
+// a current browser sends both, an older one only Origin.
+var crossSite = map[string]map[string]string{
+	"Sec-Fetch-Site":         {"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+	"Origin alone":           {"Origin": "http://evil.example"},
+	"same site, other port":  {"Sec-Fetch-Site": "same-site"},
+	"Origin with other port": {"Origin": "http://127.0.0.1:1"},
+}
+
+func TestACrossSiteOrderIsRefusedAndReachesNoMonime(t *testing.T) {
+	fake, shopURL := shopWithoutWebhooks(t)
+	id := newOrderForm(t, shopURL)
+	for name, header := range crossSite {
+		t.Run(name, func(t *testing.T) {
+			code, body := send(t, shopURL+"/orders", url.Values{"order_id": {id}, "quantity": {"1"}}, header)
+			if code != http.StatusForbidden || !strings.Contains(body, "sent from another website") {
+				t.Errorf("got %d, want 403 with a page that says why\n%s", code, body)
+			}
+		})
+	}
+	if n := len(fake.Records()); n != 0 {
+		t.Fatalf("cross-site posts created %d checkout sessions at Monime, want none", n)
+	}
+	if code, _ := page(t, shopURL+"/orders/"+id); code != http.StatusNotFound {
+		t.Fatalf("cross-site posts created the order (its page answers %d)", code)
+	}
+
+	// The shop's own form, as a browser sends it, still works.
+	code, body := send(t, shopURL+"/orders", url.Values{"order_id": {id}, "quantity": {"1"}},
+		map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": shopURL})
+	if code != http.StatusSeeOther || len(fake.Records()) != 1 {
+		t.Fatalf("a same-origin order: got %d and %d sessions, want 303 and one\n%s", code, len(fake.Records()), body)
+	}
+}
+
+func TestACrossSiteRefreshIsRefusedAndAsksMonimeNothing(t *testing.T) {
+	fake, shopURL := shopWithoutWebhooks(t)
+	id := newOrderForm(t, shopURL)
+	checkout(t, shopURL, id, 1)
+	if err := fake.Complete(fake.Sessions()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	asked := fake.RequestCount()
+	for name, header := range crossSite {
+		t.Run(name, func(t *testing.T) {
+			if code, body := send(t, shopURL+"/orders/"+id+"/refresh", nil, header); code != http.StatusForbidden {
+				t.Errorf("got %d, want 403\n%s", code, body)
+			}
+		})
+	}
+	if n := fake.RequestCount() - asked; n != 0 {
+		t.Errorf("cross-site refreshes made %d requests to Monime, want none", n)
+	}
+	if st, _ := statusOnPage(t, shopURL, id); st != "awaiting-payment" {
+		t.Errorf("a cross-site refresh changed the order to %q", st)
+	}
+}
