@@ -22,7 +22,7 @@
 // Flags (each defaults to an environment variable):
 //
 //	-addr        listen address (SHOP_ADDR, else 127.0.0.1:8080)
-//	-public-url  origin customers are sent back to (SHOP_PUBLIC_URL, else the request's host)
+//	-public-url  origin customers are sent back to (SHOP_PUBLIC_URL, else the listen address)
 package main
 
 import (
@@ -63,13 +63,16 @@ func run(ctx context.Context, args []string, out io.Writer, env func(string) str
 	}
 	defer s.Stop()
 	fmt.Fprintf(out, "Shop: %s\n", s.ShopURL)
+	if s.PublicURL != s.ShopURL {
+		fmt.Fprintf(out, "Customers reach it, and come back from paying, at %s.\n", s.PublicURL)
+	}
 	if s.Fake != nil {
 		fmt.Fprintf(out, "Payments: the local fake Monime API at %s; its hosted page has Pay and Cancel buttons.\n", s.FakeURL)
 		fmt.Fprintf(out, "Webhooks: the fake signs and delivers them to %s%s.\n", s.ShopURL, webhookPath)
 		fmt.Fprintln(out, "Set MONIME_ACCESS_TOKEN, MONIME_SPACE_ID and MONIME_WEBHOOK_SECRET to use Monime itself.")
 	} else {
 		fmt.Fprintf(out, "Payments: Monime, space %s.\n", cfg.SpaceID)
-		fmt.Fprintf(out, "Webhooks: register %s%s in the Monime dashboard.\n", publicOrShop(cfg.PublicURL, s.ShopURL), webhookPath)
+		fmt.Fprintf(out, "Webhooks: register %s%s in the Monime dashboard.\n", s.PublicURL, webhookPath)
 	}
 	fmt.Fprintln(out, "Press Ctrl+C to stop.")
 	<-ctx.Done()
@@ -87,7 +90,7 @@ func parseConfig(args []string, env func(string) string, out io.Writer) (siteCon
 	fs := flag.NewFlagSet("shop", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Addr, "addr", orDefault(env("SHOP_ADDR"), "127.0.0.1:8080"), "listen address; 127.0.0.1:0 picks a free port")
-	fs.StringVar(&cfg.PublicURL, "public-url", env("SHOP_PUBLIC_URL"), "the shop's origin as customers and Monime reach it, e.g. https://shop.example")
+	fs.StringVar(&cfg.PublicURL, "public-url", strings.TrimSpace(env("SHOP_PUBLIC_URL")), "the shop's origin as customers and Monime reach it, e.g. https://shop.example; empty means http://<-addr>")
 	verbose := fs.Bool("v", false, "log every checkout, webhook and fake API request")
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: go run ./examples/shop [flags]
@@ -107,6 +110,11 @@ Flags:
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
+	}
+	if cfg.PublicURL != "" {
+		if _, err := parseOrigin(cfg.PublicURL); err != nil {
+			return cfg, fmt.Errorf("-public-url (or SHOP_PUBLIC_URL): %w", err)
+		}
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -129,11 +137,4 @@ func orDefault(v, def string) string {
 		return v
 	}
 	return def
-}
-
-func publicOrShop(public, shop string) string {
-	if public != "" {
-		return strings.TrimSuffix(public, "/")
-	}
-	return shop
 }

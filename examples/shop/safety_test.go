@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/monimekit/monime-go/monime/monimetest"
 )
 
 // send posts form to rawURL with extra headers, as a browser on another
@@ -84,5 +86,78 @@ func TestACrossSiteRefreshIsRefusedAndAsksMonimeNothing(t *testing.T) {
 	}
 	if st, _ := statusOnPage(t, shopURL, id); st != "awaiting-payment" {
 		t.Errorf("a cross-site refresh changed the order to %q", st)
+	}
+}
+
+// checkoutAs presses Pay with Monime with the Host header set to host, as
+// anyone can, and returns the hosted page it redirects to.
+func checkoutAs(t *testing.T, shopURL, host, orderID string) string {
+	t.Helper()
+	form := url.Values{"order_id": {orderID}, "quantity": {"1"}}
+	req, err := http.NewRequest(http.MethodPost, shopURL+"/orders", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := customer.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Pay with Monime with Host %s: got %d, want 303", host, resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
+
+func TestTheCustomerReturnsToTheListenAddressWhateverHostTheRequestNamed(t *testing.T) {
+	s := startTestSite(t) // no public URL configured
+	for _, action := range []string{"pay", "cancel"} {
+		t.Run(action, func(t *testing.T) {
+			id := newOrderForm(t, s.ShopURL)
+			hosted := checkoutAs(t, s.ShopURL, "evil.example", id)
+			code, back, _ := post(t, hosted+"/"+action, url.Values{})
+			if want := s.ShopURL + "/orders/" + id; code != http.StatusSeeOther || back != want {
+				t.Fatalf("%s: got %d to %q, want 303 to %s", action, code, back, want)
+			}
+		})
+	}
+}
+
+func TestTheCustomerReturnsToTheConfiguredPublicURLWhateverHostTheRequestNamed(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	shopURL := serveShop(t, fake, shopConfig{PublicURL: "https://shop.example/"})
+	id := newOrderForm(t, shopURL)
+	checkoutAs(t, shopURL, "evil.example", id)
+	cs := fake.Sessions()[0]
+	if want := "https://shop.example/orders/" + id; cs.SuccessURL != want || cs.CancelURL != want {
+		t.Fatalf("success URL %q and cancel URL %q, want both %s", cs.SuccessURL, cs.CancelURL, want)
+	}
+}
+
+func TestAPublicURLMustBeAnOrigin(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://shop.example":        "https://shop.example",
+		"https://shop.example/":       "https://shop.example",
+		"http://127.0.0.1:8080":       "http://127.0.0.1:8080",
+		"":                            "",
+		"shop.example":                "",
+		"ftp://shop.example":          "",
+		"https://":                    "",
+		"https://shop.example/shop":   "",
+		"https://shop.example/?x=1":   "",
+		"https://shop.example/#top":   "",
+		"https://user@shop.example":   "",
+		"https://shop.example\n.evil": "",
+	} {
+		got, err := parseOrigin(raw)
+		if got != want || (err == nil) != (want != "") {
+			t.Errorf("parseOrigin(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	err := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-public-url", "https://shop.example/pay"}, io.Discard, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "-public-url") {
+		t.Errorf("run with a public URL that has a path: %v, want an error naming -public-url", err)
 	}
 }

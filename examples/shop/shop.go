@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,8 +48,9 @@ var pages = func() map[string]*template.Template {
 // shopConfig is what the shop needs besides its client and secret.
 type shopConfig struct {
 	// PublicURL is the shop's origin as customers reach it, such as
-	// https://shop.example; Monime sends them back to it after paying.
-	// Empty means the origin each request came to.
+	// https://shop.example (see parseOrigin); Monime sends them back to it
+	// after paying. It is required: a request's Host header is the
+	// client's to choose, so return URLs are never built from it.
 	PublicURL string
 	// Simulated shows a banner that payments go to the local fake.
 	Simulated bool
@@ -68,8 +71,13 @@ type shop struct {
 
 // newShop returns the site. c creates and reads checkout sessions; secret
 // is the webhook signing secret that /webhooks/monime verifies deliveries
-// with.
-func newShop(c *monime.Client, secret string, cfg shopConfig) *shop {
+// with. It fails if cfg.PublicURL is not an origin.
+func newShop(c *monime.Client, secret string, cfg shopConfig) (*shop, error) {
+	origin, err := parseOrigin(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.PublicURL = origin
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -90,10 +98,33 @@ func newShop(c *monime.Client, secret string, cfg shopConfig) *shop {
 	// ask Monime about them in a shopper's name. Monime's webhook
 	// deliveries come from a server, which sends neither header, and prove
 	// themselves by signature.
+	// The public origin is trusted too, for a proxy in front of the shop
+	// that passes on another Host.
 	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(origin); err != nil {
+		return nil, err
+	}
 	cop.SetDenyHandler(http.HandlerFunc(s.refuseCrossOrigin))
 	s.handler = cop.Handler(s.mux)
-	return s
+	return s, nil
+}
+
+// parseOrigin checks that raw is an origin, scheme and host such as
+// https://shop.example or http://127.0.0.1:8080, and returns it without a
+// trailing slash.
+func parseOrigin(raw string) (string, error) {
+	const want = "want the shop's origin as customers reach it: http:// or https:// and a host, such as https://shop.example, with no path"
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return "", errors.New("the public URL is empty; " + want)
+	case err != nil:
+		return "", fmt.Errorf("the public URL %q cannot be read (%v); %s", raw, err, want)
+	case u.Scheme != "http" && u.Scheme != "https", u.Hostname() == "", u.User != nil,
+		u.Path != "" && u.Path != "/", u.RawQuery != "", u.ForceQuery, u.Fragment != "":
+		return "", fmt.Errorf("the public URL %q is not an origin; %s", raw, want)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // ServeHTTP serves the site with headers that keep its pages to themselves.
@@ -161,7 +192,9 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	back := s.origin(r) + "/orders/" + o.ID
+	// Where Monime sends the customer back: the configured origin, never
+	// the Host this request named (anyone can send Host: evil.example).
+	back := s.cfg.PublicURL + "/orders/" + o.ID
 	// The order id is the idempotency key, and the request is built from
 	// the stored order: two submissions racing here, a retry, or a retry
 	// after a crash get the same session back, never a second one.
@@ -246,18 +279,6 @@ func (s *shop) onEvent(_ context.Context, ev *webhook.Event) error {
 	}
 	s.log.Info("shop: webhook", "event", ev.ID, "name", ev.Name, "order", cs.Reference, "status", cs.Status, "changed", changed)
 	return nil
-}
-
-// origin is the shop's origin for URLs that customers follow back.
-func (s *shop) origin(r *http.Request) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimSuffix(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // render writes a page, or a plain 500 if the template fails.

@@ -242,9 +242,27 @@ func TestWithCredentialsTheSiteUsesThatMonime(t *testing.T) {
 // so only the shop's own reads can confirm a payment.
 func shopWithoutWebhooks(t *testing.T) (*monimetest.Server, string) {
 	fake := monimetest.NewServer(t)
-	shop := httptest.NewServer(newShop(fake.Client(), "whsec_test", shopConfig{Logger: testLogger(t)}))
-	t.Cleanup(shop.Close)
-	return fake, shop.URL
+	return fake, serveShop(t, fake, shopConfig{})
+}
+
+// serveShop serves a shop that uses fake on a loopback port, with cfg
+// (PublicURL defaults to that port's origin), until the test ends.
+func serveShop(t *testing.T, fake *monimetest.Server, cfg shopConfig) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	shopURL := "http://" + srv.Listener.Addr().String()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = shopURL
+	}
+	cfg.Logger = testLogger(t)
+	h, err := newShop(fake.Client(), "whsec_test", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return shopURL
 }
 
 func TestTheSuccessURLAloneDoesNotMarkTheOrderPaid(t *testing.T) {

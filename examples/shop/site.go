@@ -23,8 +23,9 @@ type siteConfig struct {
 	// Addr is the shop's listen address, such as 127.0.0.1:8080
 	// (127.0.0.1:0 picks a free port).
 	Addr string
-	// PublicURL is the shop's origin as customers reach it; empty means
-	// the origin each request came to.
+	// PublicURL is the shop's origin as customers reach it, such as
+	// https://shop.example; empty means the listen address,
+	// http://127.0.0.1:8080 by default.
 	PublicURL string
 	// Token, SpaceID and WebhookSecret are the Monime credentials. An empty
 	// Token runs the embedded fake instead, with a fresh webhook secret.
@@ -40,6 +41,9 @@ type siteConfig struct {
 type site struct {
 	// ShopURL is the shop's address, http://host:port.
 	ShopURL string
+	// PublicURL is the origin customers are sent back to: the configured
+	// one, else ShopURL.
+	PublicURL string
 	// FakeURL and Fake are the embedded fake Monime API; empty and nil
 	// against Monime itself.
 	FakeURL string
@@ -62,6 +66,10 @@ func startSite(cfg siteConfig) (*site, error) {
 		return nil, fmt.Errorf("listen on %s: %w; choose another address with -addr (127.0.0.1:0 picks a free port)", cfg.Addr, err)
 	}
 	s := &site{ShopURL: "http://" + dialable(ln.Addr())}
+	s.PublicURL = cfg.PublicURL
+	if s.PublicURL == "" {
+		s.PublicURL = s.ShopURL
+	}
 
 	simulated := cfg.Token == ""
 	var c *monime.Client
@@ -95,7 +103,11 @@ func startSite(cfg siteConfig) (*site, error) {
 		return nil, err
 	}
 
-	s.Shop = newShop(c, secret, shopConfig{PublicURL: cfg.PublicURL, Simulated: simulated, Logger: cfg.Logger})
+	if s.Shop, err = newShop(c, secret, shopConfig{PublicURL: s.PublicURL, Simulated: simulated, Logger: cfg.Logger}); err != nil {
+		ln.Close()
+		s.Stop()
+		return nil, err
+	}
 	s.stops = append(s.stops, serveOn(ln, s.Shop))
 	return s, nil
 }
