@@ -106,7 +106,10 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 			log.LogAttrs(ctx, slog.LevelDebug, "monime: attempt", cl.logAttrs(ans, err,
 				slog.Duration("took", time.Since(start)))...)
 		}
-		if !again || !canRetry || cl.attempts > cl.cfg.maxRetries {
+		// An update (PATCH) has no Idempotency-Key: it is retried only when
+		// the failure shows it did nothing.
+		safe := canRetry || req.Method == http.MethodPatch && !answerMayBeLost(ans, err)
+		if !again || !safe || cl.attempts > cl.cfg.maxRetries {
 			if again {
 				log.LogAttrs(ctx, slog.LevelWarn, "monime: giving up", cl.logAttrs(ans, err, slog.String("reason", reason))...)
 			}
@@ -233,8 +236,9 @@ func (cl *call) logAttrs(ans *answer, err error, more ...slog.Attr) []slog.Attr 
 // Monime replays the first result for a repeated key, so a retry can never
 // create a second session or charge twice. DELETE is idempotent: when an
 // earlier attempt's outcome is unknown and a retry then answers 404, the
-// first attempt did delete the session (see Delete). Any other method (a
-// PATCH, say) is sent once.
+// first attempt did delete the session (see Delete). A PATCH is retried
+// only after a failure that shows it was not handled (the connection was
+// never made, or a 429 or 503); any other method is sent once.
 //
 // How long: full-jitter exponential backoff, the n-th wait drawn from
 // [0, initial*2^(n-1)), never more than max; a Retry-After header (seconds

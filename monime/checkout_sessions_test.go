@@ -387,27 +387,34 @@ func TestResponseInfo(t *testing.T) {
 	assert.Equal(t, 1, info.Attempts)
 }
 
-// Every operation of spec/ has a facade method, named in its doc.
+// Every operation of spec/ has a facade method, whose doc names the
+// operation.
 func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	doc, err := contract.Spec()
 	require.NoError(t, err)
-	facade := map[string]string{
-		"CreateCheckoutSession": "Create",
-		"GetCheckoutSession":    "Get",
-		"ListCheckoutSessions":  "List",
-		"DeleteCheckoutSession": "Delete",
+	sessions, payments := reflect.TypeOf(&CheckoutSessionsService{}), reflect.TypeOf(&PaymentsService{})
+	facade := map[string]struct {
+		svc    reflect.Type
+		method string
+	}{
+		"CreateCheckoutSession": {sessions, "Create"},
+		"GetCheckoutSession":    {sessions, "Get"},
+		"ListCheckoutSessions":  {sessions, "List"},
+		"DeleteCheckoutSession": {sessions, "Delete"},
+		"ListPayments":          {payments, "List"},
+		"GetPayment":            {payments, "Get"},
+		"UpdatePayment":         {payments, "Update"},
 	}
-	svc := reflect.TypeOf(&CheckoutSessionsService{})
 	n := 0
 	for path, item := range doc.T.Paths.Map() {
 		for method, op := range item.Operations() {
 			n++
-			name, ok := facade[op.OperationID]
-			if !assert.True(t, ok, "%s %s (%s) has no facade method: add one to CheckoutSessionsService", method, path, op.OperationID) {
+			f, ok := facade[op.OperationID]
+			if !assert.True(t, ok, "%s %s (%s) has no facade method: add one and list it here", method, path, op.OperationID) {
 				continue
 			}
-			_, ok = svc.MethodByName(name)
-			assert.True(t, ok, "CheckoutSessionsService.%s is missing for %s", name, op.OperationID)
+			_, ok = f.svc.MethodByName(f.method)
+			assert.True(t, ok, "%s.%s is missing for %s", f.svc, f.method, op.OperationID)
 		}
 	}
 	assert.Equal(t, len(facade), n, "the spec has operations this test does not know")

@@ -55,6 +55,8 @@ const (
 type Client struct {
 	// CheckoutSessions creates, reads, lists and deletes checkout sessions.
 	CheckoutSessions *CheckoutSessionsService
+	// Payments reads and updates payments, for reconciliation.
+	Payments *PaymentsService
 
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
@@ -115,6 +117,7 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	c.server = c.cfg.baseURL.String()
 	c.userAgent = []string{c.cfg.userAgent}
 	c.CheckoutSessions = &CheckoutSessionsService{c: c}
+	c.Payments = &PaymentsService{c: c}
 	return c, nil
 }
 

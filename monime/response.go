@@ -284,6 +284,14 @@ type moneyJSON struct {
 	Value    *int64   `json:"value" decode:"strict"` // nil: missing or null
 }
 
+// money checks that an amount has its currency and value.
+func (m moneyJSON) money(what string) (Money, error) {
+	if m.Currency == "" || m.Value == nil {
+		return Money{}, fmt.Errorf("%s is missing its currency or value", what)
+	}
+	return Money{Currency: m.Currency, Value: *m.Value}, nil
+}
+
 // public checks what a payments engineer acts on: an id, a status, and
 // for every line item a quantity and an amount with its currency.
 func (w *sessionJSON) public() (*CheckoutSession, error) {
@@ -300,17 +308,94 @@ func (w *sessionJSON) public() (*CheckoutSession, error) {
 	}
 	s.LineItems = make(LineItems, len(w.LineItems.Data))
 	for i, li := range w.LineItems.Data {
-		switch {
-		case li.Quantity == 0:
+		price, err := li.Price.money(fmt.Sprintf("line item %d: the price", i))
+		if err != nil {
+			return nil, err
+		}
+		if li.Quantity == 0 {
 			return nil, fmt.Errorf("line item %d: the quantity is missing", i)
-		case li.Price.Currency == "" || li.Price.Value == nil:
-			return nil, fmt.Errorf("line item %d: the price is missing its currency or value", i)
 		}
 		s.LineItems[i] = li.LineItem
-		s.LineItems[i].Price = Money{Currency: li.Price.Currency, Value: *li.Price.Value}
-		s.LineItems[i].Quantity = li.Quantity
+		s.LineItems[i].Price, s.LineItems[i].Quantity = price, li.Quantity
 	}
 	return s, nil
+}
+
+type plainPayment Payment // Payment without its UnmarshalJSON
+
+// paymentJSON is a payment as Monime sends it.
+type paymentJSON struct {
+	plainPayment
+	ID      string        `json:"id" decode:"strict"`
+	Status  PaymentStatus `json:"status" decode:"strict"`
+	Amount  moneyJSON     `json:"amount" decode:"strict"`
+	Fees    []feeJSON     `json:"fees" decode:"strict"`
+	Channel struct {
+		Type          PaymentChannelType `json:"type" decode:"strict"`
+		Provider      string             `json:"provider"`
+		Reference     string             `json:"reference"`
+		AccountNumber string             `json:"accountNumber"`
+		PhoneNumber   string             `json:"phoneNumber"`
+		WalletID      string             `json:"walletId"`
+		Scheme        string             `json:"scheme"`
+		Last4         string             `json:"last4"`
+		Fingerprint   string             `json:"fingerprint"`
+		Metadata      Metadata           `json:"metadata"`
+	} `json:"channel"`
+}
+
+type feeJSON struct {
+	Fee
+	Amount moneyJSON `json:"amount" decode:"strict"`
+}
+
+// public checks a payment's id, status and amounts, and sorts its channel
+// by type.
+func (w *paymentJSON) public() (*Payment, error) {
+	switch {
+	case w.ID == "":
+		return nil, errors.New("the id is missing")
+	case w.Status == "":
+		return nil, errors.New("the status is missing")
+	}
+	p := (*Payment)(&w.plainPayment)
+	p.ID, p.Status = w.ID, w.Status
+	var err error
+	if p.Amount, err = w.Amount.money("the amount"); err != nil {
+		return nil, err
+	}
+	p.Fees = make(Fees, len(w.Fees))
+	for i, f := range w.Fees {
+		p.Fees[i] = f.Fee
+		if p.Fees[i].Amount, err = f.Amount.money(fmt.Sprintf("fee %d", i)); err != nil {
+			return nil, err
+		}
+	}
+	c := &w.Channel
+	p.Channel = PaymentChannel{Type: c.Type}
+	switch c.Type {
+	case PaymentChannelBank:
+		p.Channel.Bank = &BankChannel{c.Provider, c.Reference, c.AccountNumber, c.Fingerprint, c.Metadata}
+	case PaymentChannelCard:
+		p.Channel.Card = &CardChannel{c.Scheme, c.Last4, c.Fingerprint, c.Metadata}
+	case PaymentChannelMomo:
+		p.Channel.Momo = &MomoChannel{c.Provider, c.Reference, c.PhoneNumber, c.Fingerprint, c.Metadata}
+	case PaymentChannelWallet:
+		p.Channel.Wallet = &WalletChannel{c.Provider, c.Reference, c.WalletID, c.Fingerprint, c.Metadata}
+	}
+	return p, nil
+}
+
+// UnmarshalJSON reads a payment as Monime sends it, in an API result or a
+// webhook's data: the id, status, amount and fee amounts must be there and
+// have their type; any other field that does not fit is left zero.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	v, err := readWire[paymentJSON, Payment](b)
+	if err != nil {
+		return fmt.Errorf("payment: %w", err)
+	}
+	*p = *v
+	return nil
 }
 
 // UnmarshalJSON reads a checkout session as Monime sends it, in an API

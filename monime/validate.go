@@ -2,6 +2,7 @@ package monime
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -33,6 +34,7 @@ const (
 	maxMetadataValueLen = 100
 	maxLimit            = 50
 	maxCursorLen        = 2000
+	maxPaymentNameLen   = 100
 )
 
 var validProviders = map[string][]string{
@@ -235,6 +237,32 @@ func (p *CheckoutSessionListParams) Validate() error {
 	return ps.err("CheckoutSessions.List")
 }
 
+// Validate checks the filters, page size and cursor.
+func (p *PaymentListParams) Validate() error {
+	var ps problems
+	if p.Limit < 0 || p.Limit > maxLimit {
+		ps.add(field("limit"), "is %d; want 1 to %d, or 0 for Monime's default", p.Limit, maxLimit)
+	}
+	ps.text(field("orderNumber"), p.OrderNumber, math.MaxInt, false)
+	ps.text(field("financialAccountId"), p.FinancialAccountID, math.MaxInt, false)
+	ps.text(field("financialTransactionReference"), p.FinancialTransactionReference, math.MaxInt, false)
+	ps.text(field("after"), p.After, maxCursorLen, false)
+	return ps.err("Payments.List")
+}
+
+// Validate checks a payment update against Monime's limits: a name of at
+// most 100 characters, metadata as for a checkout session, and something
+// to change.
+func (p *PaymentUpdateParams) Validate() error {
+	var ps problems
+	if p.Name == "" && p.Metadata == nil {
+		ps.add(field("params"), "nothing to update; set Name or Metadata")
+	}
+	ps.text(field("name"), p.Name, maxPaymentNameLen, false)
+	validateMetadata(&ps, p.Metadata)
+	return ps.err("Payments.Update")
+}
+
 // checkID refuses an id that is empty, or that is "." or "..": a URL
 // resolves those as dot segments (RFC 3986, section 5.2.4), so the request
 // would reach another path. Any other id is escaped into the path.
@@ -242,9 +270,9 @@ func checkID(op, id string) error {
 	var ps problems
 	switch id {
 	case "":
-		ps.add(field("id"), "required; pass the session's id (scs-...)")
+		ps.add(field("id"), "required; pass the id Monime gave it")
 	case ".", "..":
-		ps.add(field("id"), "%q is a path segment, not an id; pass the session's id (scs-...)", id)
+		ps.add(field("id"), "%q is a path segment, not an id; pass the id Monime gave it", id)
 	}
 	return ps.err(op)
 }

@@ -1,0 +1,365 @@
+package monime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+
+	"github.com/monimekit/monime-go/gen"
+)
+
+// PaymentsService reads and updates payments: what a customer paid,
+// through which channel, and the fees. Reach it as Client.Payments.
+type PaymentsService struct{ c *Client }
+
+// PaymentStatus is where a payment is in its life. Monime may add values;
+// treat unknown ones as not final.
+type PaymentStatus string
+
+// The statuses Monime documents for payments.
+const (
+	// PaymentStatusPending: created, not yet processed.
+	PaymentStatusPending PaymentStatus = "pending"
+	// PaymentStatusProcessing: being processed.
+	PaymentStatusProcessing PaymentStatus = "processing"
+	// PaymentStatusCompleted: paid.
+	PaymentStatusCompleted PaymentStatus = "completed"
+)
+
+// IsFinal reports whether the status can no longer change: completed.
+func (s PaymentStatus) IsFinal() bool { return s == PaymentStatusCompleted }
+
+// PaymentChannelType is how a customer paid.
+type PaymentChannelType string
+
+// The channels Monime documents.
+const (
+	PaymentChannelBank   PaymentChannelType = "bank"
+	PaymentChannelCard   PaymentChannelType = "card"
+	PaymentChannelMomo   PaymentChannelType = "momo" // mobile money
+	PaymentChannelWallet PaymentChannelType = "wallet"
+)
+
+// PaymentChannel is the channel a payment came through: Type says which,
+// and the field of that name holds its details (the others are nil). A
+// type Monime adds later has no field of its own.
+type PaymentChannel struct {
+	Type   PaymentChannelType
+	Bank   *BankChannel
+	Card   *CardChannel
+	Momo   *MomoChannel
+	Wallet *WalletChannel
+}
+
+// BankChannel is a payment from a bank account.
+type BankChannel struct {
+	Provider      string   `json:"provider,omitempty"`      // the bank, e.g. BankProviderSLB001
+	Reference     string   `json:"reference,omitempty"`     // the bank's transaction reference
+	AccountNumber string   `json:"accountNumber,omitempty"` // usually masked
+	Fingerprint   string   `json:"fingerprint,omitempty"`   // a hash of the account, stable across payments
+	Metadata      Metadata `json:"metadata,omitempty"`
+}
+
+// CardChannel is a payment by card.
+type CardChannel struct {
+	Scheme      string   `json:"scheme,omitempty"` // visa or mastercard
+	Last4       string   `json:"last4,omitempty"`
+	Fingerprint string   `json:"fingerprint,omitempty"` // a hash of the card number
+	Metadata    Metadata `json:"metadata,omitempty"`
+}
+
+// MomoChannel is a mobile-money payment.
+type MomoChannel struct {
+	Provider    string   `json:"provider,omitempty"`    // the operator, e.g. MomoProviderM17
+	Reference   string   `json:"reference,omitempty"`   // the operator's reference, often shown to the payer
+	PhoneNumber string   `json:"phoneNumber,omitempty"` // usually masked
+	Fingerprint string   `json:"fingerprint,omitempty"` // a hash of the number
+	Metadata    Metadata `json:"metadata,omitempty"`
+}
+
+// WalletChannel is a payment from a digital wallet.
+type WalletChannel struct {
+	Provider    string   `json:"provider,omitempty"` // e.g. WalletProviderDW001
+	Reference   string   `json:"reference,omitempty"`
+	WalletID    string   `json:"walletId,omitempty"` // usually masked
+	Fingerprint string   `json:"fingerprint,omitempty"`
+	Metadata    Metadata `json:"metadata,omitempty"`
+}
+
+// Fee is one fee applied to a payment.
+type Fee struct {
+	// Code says what the fee is for, e.g. "processing_fee".
+	Code     string   `json:"code"`
+	Amount   Money    `json:"amount"`
+	Metadata Metadata `json:"metadata,omitempty"`
+}
+
+// Fees are the fees applied to a payment.
+type Fees []Fee
+
+// Total sums the fees. They must share one currency (an empty list totals
+// zero, without a currency); it fails rather than report a wrong amount.
+func (f Fees) Total() (Money, error) {
+	var t Money
+	for i, fee := range f {
+		if i == 0 {
+			t.Currency = fee.Amount.Currency
+		}
+		sum := t.Value + fee.Amount.Value
+		if fee.Amount.Currency != t.Currency || fee.Amount.Value > 0 && sum < t.Value || fee.Amount.Value < 0 && sum > t.Value {
+			return Money{}, fmt.Errorf("monime: fee %d (%s) cannot be added to %s", i, fee.Amount, t)
+		}
+		t.Value = sum
+	}
+	return t, nil
+}
+
+// MarshalJSON writes the channel as Monime does: one object with its type
+// beside its fields.
+func (c PaymentChannel) MarshalJSON() ([]byte, error) {
+	fields := map[string]any{"type": c.Type}
+	var details any
+	switch {
+	case c.Bank != nil:
+		details = c.Bank
+	case c.Card != nil:
+		details = c.Card
+	case c.Momo != nil:
+		details = c.Momo
+	case c.Wallet != nil:
+		details = c.Wallet
+	}
+	if details != nil {
+		b, err := json.Marshal(details)
+		if err != nil || json.Unmarshal(b, &fields) != nil {
+			return nil, fmt.Errorf("monime: payment channel %s: %v", c.Type, err)
+		}
+		fields["type"] = c.Type
+	}
+	return json.Marshal(fields)
+}
+
+// Payment is what a customer paid, through which channel, and the fees.
+type Payment struct {
+	// ID is Monime's id for the payment.
+	ID string `json:"id"`
+	// Status is pending, processing or completed (see IsFinal).
+	Status PaymentStatus `json:"status"`
+	// Amount is what the payer paid.
+	Amount Money `json:"amount"`
+	// Channel is how they paid.
+	Channel PaymentChannel `json:"channel"`
+	// Fees are what Monime charged for it.
+	Fees Fees `json:"fees,omitempty"`
+	// Name is an optional label (see Update).
+	Name string `json:"name,omitempty"`
+	// Reference is an optional reference outside Monime.
+	Reference string `json:"reference,omitempty"`
+	// OrderNumber is that of the checkout session the payment paid for.
+	OrderNumber string `json:"orderNumber,omitempty"`
+	// FinancialAccountID is the account the money is credited to.
+	FinancialAccountID string `json:"financialAccountId,omitempty"`
+	// FinancialTransactionReference names the ledger entries the payment
+	// produced.
+	FinancialTransactionReference string `json:"financialTransactionReference,omitempty"`
+	// CreateTime is when the payment was created.
+	CreateTime time.Time `json:"createTime"`
+	// UpdateTime is when it last changed; zero when Monime did not say.
+	UpdateTime time.Time `json:"updateTime"`
+	// OwnershipGraph tells which resources own the payment (a checkout
+	// session, for one paid through hosted checkout).
+	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
+	// Metadata are key-value pairs (see Update).
+	Metadata Metadata `json:"metadata,omitempty"`
+}
+
+// Net is what the payment leaves after its fees, in the payment's
+// currency; it fails when a fee is in another currency.
+func (p *Payment) Net() (Money, error) {
+	fees, err := p.Fees.Total()
+	if err != nil || len(p.Fees) == 0 {
+		return p.Amount, err
+	}
+	if fees.Currency != p.Amount.Currency {
+		return Money{}, fmt.Errorf("monime: payment %s: fees in %s, amount in %s", p.ID, fees.Currency, p.Amount.Currency)
+	}
+	net := p.Amount.Value - fees.Value
+	if fees.Value > 0 && net > p.Amount.Value || fees.Value < 0 && net < p.Amount.Value {
+		return Money{}, fmt.Errorf("monime: payment %s: %s less %s overflows", p.ID, p.Amount, fees)
+	}
+	return Money{Currency: p.Amount.Currency, Value: net}, nil
+}
+
+// PaymentListParams filters and pages a space's payments, newest first.
+type PaymentListParams struct {
+	// OrderNumber keeps the payments of one checkout session (its
+	// OrderNumber).
+	OrderNumber string
+	// FinancialAccountID keeps payments credited to one account.
+	FinancialAccountID string
+	// FinancialTransactionReference keeps the payment that produced these
+	// ledger entries.
+	FinancialTransactionReference string
+	// Limit is the page size, 1 to 50; 0 lets Monime choose (10).
+	Limit int
+	// After is the Next cursor of the previous page; empty for the first.
+	After string
+}
+
+// PaymentUpdateParams is what Update changes; what is left empty stays as
+// it is.
+type PaymentUpdateParams struct {
+	// Name is a new label (at most 100 characters).
+	Name string
+	// Metadata replaces the payment's metadata (at most 64 keys, values of
+	// up to 100 characters).
+	Metadata Metadata
+}
+
+const paymentsPath = "/v1/payments"
+
+// Get returns the payment id (GetPayment, GET /v1/payments/{id}). An
+// unknown id is an error matching ErrNotFound.
+func (s *PaymentsService) Get(ctx context.Context, id string, opts ...CallOption) (*Payment, error) {
+	cl, err := s.client().newCall(ctx, http.MethodGet, paymentsPath+"/"+id, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("Payments.Get", id); err != nil {
+		return nil, err
+	}
+	req, err := gen.NewGetPaymentRequest(cl.c.server, id, &gen.GetPaymentParams{
+		MonimeSpaceId: cl.cfg.spaceID,
+		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	})
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	ans, err := cl.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return readOne[paymentJSON, Payment](cl, ans, "payment")
+}
+
+// List returns one page of the space's payments, newest first, filtered
+// by params (ListPayments, GET /v1/payments). params may be nil. Follow
+// Page.Next, or use All.
+func (s *PaymentsService) List(ctx context.Context, params *PaymentListParams, opts ...CallOption) (*Page[Payment], error) {
+	cl, err := s.client().newCall(ctx, http.MethodGet, paymentsPath, opts)
+	if err != nil {
+		return nil, err
+	}
+	var p PaymentListParams
+	if params != nil {
+		p = *params
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	hp := gen.ListPaymentsParams{
+		OrderNumber:                   optional(&p.OrderNumber),
+		FinancialAccountId:            optional(&p.FinancialAccountID),
+		FinancialTransactionReference: optional(&p.FinancialTransactionReference),
+		After:                         optional(&p.After),
+		MonimeSpaceId:                 cl.cfg.spaceID,
+		MonimeVersion:                 (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	}
+	if p.Limit != 0 {
+		hp.Limit = &p.Limit
+	}
+	req, err := gen.NewListPaymentsRequest(cl.c.server, &hp)
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	ans, err := cl.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return readPage[paymentJSON, Payment](cl, ans, "payment", func(p *Payment) string { return p.ID })
+}
+
+// All iterates over every payment params selects, newest first, fetching
+// pages as the loop needs them; see CheckoutSessionsService.All.
+func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, opts ...CallOption) iter.Seq2[*Payment, error] {
+	var p PaymentListParams
+	if params != nil {
+		p = *params
+	}
+	return all("Payments.All", p.After, func(after string) (*Page[Payment], error) {
+		p.After = after
+		return s.List(ctx, &p, opts...)
+	}, func(p *Payment) string { return p.ID })
+}
+
+// Update changes a payment's name and metadata (UpdatePayment,
+// PATCH /v1/payments/{id}) and returns the payment as it now is.
+//
+// An update carries no Idempotency-Key (Monime takes none), so it is
+// retried only when the failed attempt surely did nothing: the connection
+// was never made, or Monime answered 429 or 503. After any other failure
+// (a timeout, a lost or cut-off answer, another 5xx) it is not retried,
+// and the *RequestError or *Error says so; read the payment with Get
+// before sending the update again.
+func (s *PaymentsService) Update(ctx context.Context, id string, params *PaymentUpdateParams, opts ...CallOption) (*Payment, error) {
+	cl, err := s.client().newCall(ctx, http.MethodPatch, paymentsPath+"/"+id, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("Payments.Update", id); err != nil {
+		return nil, err
+	}
+	if params == nil {
+		params = &PaymentUpdateParams{}
+	}
+	if err := params.Validate(); err != nil {
+		return nil, err
+	}
+	body := gen.UpdatePaymentRequest{Name: optional(&params.Name)}
+	if params.Metadata != nil {
+		body.Metadata = (*gen.Metadata)(&params.Metadata)
+	}
+	req, err := gen.NewUpdatePaymentRequest(cl.c.server, id, &gen.UpdatePaymentParams{
+		MonimeSpaceId: cl.cfg.spaceID,
+		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
+	}, body)
+	if err != nil {
+		return nil, cl.fail(nil, err)
+	}
+	ans, err := cl.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return readOne[paymentJSON, Payment](cl, ans, "payment")
+}
+
+// ForCheckoutSession returns the payments of a completed checkout session:
+// those with its order number, newest first (usually one). A session that
+// was not paid has no order number, and is an error.
+func (s *PaymentsService) ForCheckoutSession(ctx context.Context, session *CheckoutSession, opts ...CallOption) ([]Payment, error) {
+	switch {
+	case session == nil:
+		return nil, errors.New("monime: Payments.ForCheckoutSession: the session is nil; pass one from CheckoutSessions.Get or a webhook")
+	case session.OrderNumber == "":
+		return nil, fmt.Errorf("monime: Payments.ForCheckoutSession: session %s has no order number (its status is %s): Monime sets one when the customer pays", session.ID, session.Status)
+	}
+	var out []Payment
+	for p, err := range s.All(ctx, &PaymentListParams{OrderNumber: session.OrderNumber, Limit: maxLimit}, opts...) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, nil
+}
+
+func (s *PaymentsService) client() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.c
+}
