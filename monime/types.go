@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strings"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func (m Money) String() string {
 	if m.Value < 0 {
 		sign, v = "-", -v
 	}
-	return fmt.Sprintf("%s %s%d.%02d", m.Currency, sign, v/100, v%100)
+	return strings.TrimSpace(fmt.Sprintf("%s %s%d.%02d", m.Currency, sign, v/100, v%100))
 }
 
 // LineItemTypeCustom is the only line-item type Monime has: one you describe yourself.

@@ -65,13 +65,20 @@ func TestQuickstartRunsTheWholeCheckoutOnTheFake(t *testing.T) {
 		`(?m)^4\. The customer pays on the hosted checkout page \(simulated\)$`,
 		`GET  /checkout/scs-\S+ -> 200`,
 		`POST /checkout/scs-\S+/pay \(mobile money\) -> 303, on to the success URL https://example\.com/orders/\d{6}\?paid`,
-		`(?m)^5\. Receive the signed webhook$`,
+		`(?m)^5\. Receive the signed webhooks$`,
 		`checkout_session\.completed \(event \S+\), Monime-Signature verified`,
 		`status:\s+completed`,
 		`(?m)^6\. Read the final status$`,
 		`status:\s+completed`,
 		`order number:\s+\S+`,
-		`Done: order \d{6} is paid; Monime order number \S+\.`,
+		`(?m)^7\. Reconcile: the payment of order number \S+$`,
+		`payment:\s+pay-\S+`,
+		`status:\s+completed`,
+		`amount:\s+SLE 325\.00`,
+		`channel:\s+mobile money \(m17\)`,
+		`fees:\s+none`,
+		`net:\s+SLE 325\.00`,
+		`Done: order \d{6} is paid \(SLE 325\.00 by mobile money \(m17\)\); Monime order number \S+\.`,
 	)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the quickstart took %v; it should take a few seconds at most", d)

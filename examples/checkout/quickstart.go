@@ -51,7 +51,11 @@ func quickstart(ctx context.Context, p *printer, c *monime.Client, local *localM
 	p.field("id", id)
 	p.field("status", s.Status)
 	p.field("total", formatTotals(s))
-	p.field("expires", s.ExpireTime.Format(time.RFC3339))
+	if at, known := s.ExpiresAt(); known {
+		p.field("expires", at.Format(time.RFC3339))
+	} else {
+		p.field("expires", "unknown (Monime did not say)")
+	}
 	p.field("redirectUrl", s.RedirectURL)
 	p.field("request id", info.RequestID)
 	var replay monime.ResponseInfo
@@ -103,8 +107,12 @@ func quickstart(ctx context.Context, p *printer, c *monime.Client, local *localM
 	}
 	p.say("   POST %s (mobile money) -> %d, on to the success URL %s", pathOf(s.RedirectURL)+"/pay", code, location)
 
-	p.step("Receive the signed webhook")
+	p.step("Receive the signed webhooks")
 	ev, err := local.nextEvent(ctx, 10*time.Second)
+	for err == nil && ev.Name != webhook.EventCheckoutSessionCompleted {
+		p.say("   %s (event %s, %s %s), Monime-Signature verified", ev.Name, ev.ID, ev.Object.Type, ev.Object.ID)
+		ev, err = local.nextEvent(ctx, 10*time.Second)
+	}
 	if err != nil {
 		return err
 	}
@@ -129,9 +137,52 @@ func quickstart(ctx context.Context, p *printer, c *monime.Client, local *localM
 	if s.Status != monime.CheckoutSessionStatusCompleted {
 		return fmt.Errorf("session %s is %s after payment, want %s", id, s.Status, monime.CheckoutSessionStatusCompleted)
 	}
+
+	p.step("Reconcile: the payment of order number %s", s.OrderNumber)
+	payments, err := c.Payments.ForCheckoutSession(ctx, s)
+	if err != nil {
+		return fmt.Errorf("find the payment of session %s: %w", id, err)
+	}
+	if len(payments) == 0 {
+		return fmt.Errorf("session %s is completed but Monime lists no payment for order number %s", id, s.OrderNumber)
+	}
+	pay := payments[0]
+	p.field("payment", pay.ID)
+	p.field("status", pay.Status)
+	p.field("amount", pay.Amount)
+	p.field("channel", describeChannel(pay.Channel))
+	fees, err := pay.Fees.Total()
+	if err != nil {
+		return fmt.Errorf("add up the fees of payment %s: %w", pay.ID, err)
+	}
+	net, err := pay.Net()
+	if err != nil {
+		return fmt.Errorf("work out what payment %s leaves: %w", pay.ID, err)
+	}
+	if len(pay.Fees) == 0 {
+		p.field("fees", "none")
+	} else {
+		p.field("fees", fmt.Sprintf("%d, %s in all", len(pay.Fees), fees))
+	}
+	p.field("net", net)
 	p.say("")
-	p.say("Done: order %s is paid; Monime order number %s.", orderID, s.OrderNumber)
+	p.say("Done: order %s is paid (%s by %s); Monime order number %s.", orderID, pay.Amount, describeChannel(pay.Channel), s.OrderNumber)
 	return nil
+}
+
+// describeChannel says how a payment was made, e.g. "mobile money (m17)".
+func describeChannel(c monime.PaymentChannel) string {
+	switch {
+	case c.Momo != nil:
+		return "mobile money (" + c.Momo.Provider + ")"
+	case c.Bank != nil:
+		return "bank (" + c.Bank.Provider + ")"
+	case c.Card != nil:
+		return "card (" + c.Card.Scheme + " " + c.Card.Last4 + ")"
+	case c.Wallet != nil:
+		return "wallet (" + c.Wallet.Provider + ")"
+	}
+	return string(c.Type)
 }
 
 // newOrderID makes a random six-digit order id, so that runs against Monime
@@ -144,8 +195,8 @@ func newOrderID() (string, error) {
 	return fmt.Sprint(100000 + n.Int64()), nil
 }
 
-// formatTotals prints the session's totals in minor units as "SLE 325.00",
-// one currency after the other.
+// formatTotals prints the session's totals, one currency after the other,
+// each as Money formats itself ("SLE 325.00").
 func formatTotals(s *monime.CheckoutSession) string {
 	t, err := s.Totals()
 	if err != nil {
@@ -153,7 +204,7 @@ func formatTotals(s *monime.CheckoutSession) string {
 	}
 	var parts []string
 	for cur, v := range t {
-		parts = append(parts, fmt.Sprintf("%s %d.%02d", cur, v/100, v%100))
+		parts = append(parts, monime.Money{Currency: cur, Value: v}.String())
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
