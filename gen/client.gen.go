@@ -194,6 +194,30 @@ func (e MonimeVersion) Valid() bool {
 	}
 }
 
+// Defines values for PaymentChannelType.
+const (
+	PaymentChannelTypeBank   PaymentChannelType = "bank"
+	PaymentChannelTypeCard   PaymentChannelType = "card"
+	PaymentChannelTypeMomo   PaymentChannelType = "momo"
+	PaymentChannelTypeWallet PaymentChannelType = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the PaymentChannelType enum.
+func (e PaymentChannelType) Valid() bool {
+	switch e {
+	case PaymentChannelTypeBank:
+		return true
+	case PaymentChannelTypeCard:
+		return true
+	case PaymentChannelTypeMomo:
+		return true
+	case PaymentChannelTypeWallet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PaymentStatus.
 const (
 	PaymentStatusCompleted  PaymentStatus = "completed"
@@ -595,6 +619,9 @@ type Payment struct {
 type PaymentChannel struct {
 	union json.RawMessage
 }
+
+// PaymentChannelType How the customer paid; each channel variant names its own.
+type PaymentChannelType string
 
 // PaymentEnvelope defines model for PaymentEnvelope.
 type PaymentEnvelope struct {
