@@ -1,4 +1,5 @@
-// Package readme holds no code: its tests compile and run every Go snippet
-// of README.md and check that README.md and SECURITY.md say only true
-// things (commands CI runs, tests that exist).
+// Package readme holds no code, only tests: they compile and run every Go
+// snippet of README.md and check that README.md and SECURITY.md say only
+// true things (the commands CI runs, tests that exist, the runtime
+// dependencies). Nothing imports it.
 package readme

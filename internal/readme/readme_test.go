@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -134,4 +135,47 @@ func (rw rewriteTo) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2.URL.Scheme, r2.URL.Host = u.Scheme, u.Host
 	r2.Host = u.Host
 	return rw.next.RoundTrip(r2)
+}
+
+// section returns the text of README's "## <title>" section.
+func section(t *testing.T, doc, title string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(doc, "\n## "+title+"\n")
+	require.True(t, ok, "README.md has no section %q", title)
+	body, _, _ := strings.Cut(rest, "\n## ")
+	return body
+}
+
+var tableModule = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|")
+
+// The modules the README's runtime dependencies table names are exactly
+// the ones outside the standard library that monime and monime/webhook are
+// built from: a new one must be explained, a dropped one removed.
+func TestReadmeListsTheRuntimeDependencies(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no go command on PATH")
+		}
+		t.Skip("no go command on PATH")
+	}
+	cmd := exec.Command(goCmd, "list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./monime", "./monime/webhook")
+	cmd.Dir = contract.ModuleRoot()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+
+	const self = "github.com/monimekit/monime-go"
+	want := map[string]bool{}
+	for _, m := range strings.Fields(string(out)) {
+		if m != self {
+			want[m] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, m := range tableModule.FindAllStringSubmatch(section(t, readRepoFile(t, "README.md"), "Runtime dependencies"), -1) {
+		got[m[1]] = true
+	}
+	assert.Equal(t, want, got, "README.md's runtime dependencies table against go list -deps ./monime ./monime/webhook")
 }
