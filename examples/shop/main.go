@@ -11,6 +11,11 @@
 // once a verified webhook at "/webhooks/monime" (or a read of the session,
 // with "Check with Monime now") confirms it.
 //
+// Orders are kept in a SQLite file (pure Go: nothing to install), so they
+// outlive a restart, as their sessions at Monime do. Each webhook event's
+// id is recorded in the same transaction that applies it, so a redelivered
+// event changes nothing.
+//
 // With no MONIME_ACCESS_TOKEN set it runs against the fake Monime API of
 // package api, on loopback, whose hosted page lets you press Pay or Cancel
 // and which delivers signed webhooks to the shop. To use Monime itself, set
@@ -23,6 +28,8 @@
 //
 //	-addr        listen address (SHOP_ADDR, else 127.0.0.1:8080)
 //	-public-url  origin customers are sent back to (SHOP_PUBLIC_URL, else the listen address)
+//	-db          SQLite file of the orders (SHOP_DB, else orders.db in the user cache
+//	             directory; against the fake, a temporary file removed on exit)
 package main
 
 import (
@@ -74,6 +81,7 @@ func run(ctx context.Context, args []string, out io.Writer, env func(string) str
 		fmt.Fprintf(out, "Payments: Monime, space %s.\n", cfg.SpaceID)
 		fmt.Fprintf(out, "Webhooks: register %s%s in the Monime dashboard.\n", s.PublicURL, webhookPath)
 	}
+	fmt.Fprintf(out, "Orders: %s\n", s.DBPath)
 	fmt.Fprintln(out, "Press Ctrl+C to stop.")
 	<-ctx.Done()
 	return nil
@@ -91,6 +99,7 @@ func parseConfig(args []string, env func(string) string, out io.Writer) (siteCon
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Addr, "addr", orDefault(env("SHOP_ADDR"), "127.0.0.1:8080"), "listen address; 127.0.0.1:0 picks a free port")
 	fs.StringVar(&cfg.PublicURL, "public-url", strings.TrimSpace(env("SHOP_PUBLIC_URL")), "the shop's origin as customers and Monime reach it, e.g. https://shop.example; empty means http://<-addr>")
+	fs.StringVar(&cfg.DBPath, "db", strings.TrimSpace(env("SHOP_DB")), "the SQLite file that keeps the orders; empty means a temporary one against the fake, and orders.db in the user cache directory against Monime")
 	verbose := fs.Bool("v", false, "log every checkout, webhook and fake API request")
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: go run ./examples/shop [flags]
@@ -99,7 +108,7 @@ A small shop that takes payments through Monime's hosted checkout. Without
 MONIME_ACCESS_TOKEN it runs against the embedded fake Monime API.
 
 Environment: MONIME_ACCESS_TOKEN, MONIME_SPACE_ID and MONIME_WEBHOOK_SECRET
-(all three to use Monime), MONIME_BASE_URL, SHOP_ADDR, SHOP_PUBLIC_URL.
+(all three to use Monime), MONIME_BASE_URL, SHOP_ADDR, SHOP_PUBLIC_URL, SHOP_DB.
 
 Flags:
 `)

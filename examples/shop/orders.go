@@ -3,10 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"regexp"
-	"sync"
 	"time"
 
 	"github.com/monimekit/monime-go/monime"
@@ -56,7 +53,7 @@ func statusOf(s monime.CheckoutSessionStatus) orderStatus {
 	return statusAwaiting
 }
 
-// order is one purchase. Orders are values: the store hands out copies.
+// order is one purchase, as the store keeps it.
 type order struct {
 	ID       string
 	Quantity int
@@ -77,15 +74,6 @@ func (o order) Total() monime.Money {
 	return monime.Money{Currency: product.Price.Currency, Value: product.Price.Value * int64(o.Quantity)}
 }
 
-// maxOrders bounds the store, so that a flood of form posts cannot exhaust
-// memory. A real shop keeps orders in a database.
-const maxOrders = 10000
-
-var (
-	errUnknownOrder = errors.New("no such order")
-	errStoreFull    = errors.New("the shop holds too many orders")
-)
-
 // orderIDPattern is what newOrderID makes; anything else in a form is refused.
 var orderIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
@@ -95,81 +83,4 @@ func newOrderID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return hex.EncodeToString(b)
-}
-
-// orders holds the shop's orders in memory, safe for concurrent use.
-type orders struct {
-	mu   sync.Mutex
-	byID map[string]*order
-	now  func() time.Time
-}
-
-func newOrders() *orders {
-	return &orders{byID: make(map[string]*order), now: time.Now}
-}
-
-// getOrCreate returns the order id, creating it with quantity if it is new.
-// An existing order keeps its quantity, so a resubmitted form repeats the
-// very same checkout request.
-func (s *orders) getOrCreate(id string, quantity int) (order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.byID[id]; ok {
-		return *o, nil
-	}
-	if len(s.byID) >= maxOrders {
-		return order{}, errStoreFull
-	}
-	o := &order{ID: id, Quantity: quantity, Created: s.now(), Status: statusAwaiting}
-	s.byID[id] = o
-	return *o, nil
-}
-
-// get returns a copy of the order id.
-func (s *orders) get(id string) (order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.byID[id]
-	if !ok {
-		return order{}, errUnknownOrder
-	}
-	return *o, nil
-}
-
-// attach records the checkout session created for the order id.
-func (s *orders) attach(id string, cs *monime.CheckoutSession) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.byID[id]
-	if !ok {
-		return errUnknownOrder
-	}
-	o.SessionID, o.RedirectURL = cs.ID, cs.RedirectURL
-	return nil
-}
-
-// apply updates the order that the checkout session cs belongs to (by its
-// reference, which is the order id) with what Monime says about it; source
-// names how the shop learnt it. A final status never changes again, so a
-// late or repeated event is harmless. It reports whether the order changed.
-func (s *orders) apply(cs *monime.CheckoutSession, source string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.byID[cs.Reference]
-	if !ok {
-		return false, fmt.Errorf("session %s has reference %q: %w", cs.ID, cs.Reference, errUnknownOrder)
-	}
-	if o.SessionID != "" && o.SessionID != cs.ID {
-		return false, fmt.Errorf("session %s claims order %s, which belongs to session %s", cs.ID, o.ID, o.SessionID)
-	}
-	next := statusOf(cs.Status)
-	if o.Status.Final() || next == statusAwaiting {
-		return false, nil
-	}
-	o.SessionID = cs.ID
-	o.Status = next
-	o.OrderNumber = cs.OrderNumber
-	o.ConfirmedBy = source
-	o.ConfirmedAt = s.now()
-	return true, nil
 }

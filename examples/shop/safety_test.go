@@ -127,7 +127,7 @@ func TestTheCustomerReturnsToTheListenAddressWhateverHostTheRequestNamed(t *test
 
 func TestTheCustomerReturnsToTheConfiguredPublicURLWhateverHostTheRequestNamed(t *testing.T) {
 	fake := monimetest.NewServer(t)
-	shopURL := serveShop(t, fake, shopConfig{PublicURL: "https://shop.example/"})
+	_, shopURL := serveShop(t, fake, shopConfig{PublicURL: "https://shop.example/"})
 	id := newOrderForm(t, shopURL)
 	checkoutAs(t, shopURL, "evil.example", id)
 	cs := fake.Sessions()[0]

@@ -63,7 +63,7 @@ type shopConfig struct {
 type shop struct {
 	client  *monime.Client
 	cfg     shopConfig
-	orders  *orders
+	orders  *store
 	log     *slog.Logger
 	mux     *http.ServeMux
 	handler http.Handler // mux behind cross-origin protection
@@ -71,8 +71,9 @@ type shop struct {
 
 // newShop returns the site. c creates and reads checkout sessions; secret
 // is the webhook signing secret that /webhooks/monime verifies deliveries
-// with. It fails if cfg.PublicURL is not an origin.
-func newShop(c *monime.Client, secret string, cfg shopConfig) (*shop, error) {
+// with; orders keeps the orders. It fails if cfg.PublicURL is not an
+// origin.
+func newShop(c *monime.Client, secret string, orders *store, cfg shopConfig) (*shop, error) {
 	origin, err := parseOrigin(cfg.PublicURL)
 	if err != nil {
 		return nil, err
@@ -81,14 +82,14 @@ func newShop(c *monime.Client, secret string, cfg shopConfig) (*shop, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &shop{client: c, cfg: cfg, orders: newOrders(), log: cfg.Logger, mux: http.NewServeMux()}
+	s := &shop{client: c, cfg: cfg, orders: orders, log: cfg.Logger, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /{$}", s.productPage)
 	s.mux.HandleFunc("POST /orders", s.checkout)
 	s.mux.HandleFunc("GET /orders/{id}", s.orderPage)
 	s.mux.HandleFunc("POST /orders/{id}/refresh", s.refresh)
-	s.mux.Handle(webhookPath, webhook.Handler(secret, s.onEvent,
-		webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(0, 0)),
-		webhook.WithLogger(cfg.Logger)))
+	// No webhook.WithDeduplicator: onEvent records each event's id in the
+	// same transaction as its effect, which a separate store cannot do.
+	s.mux.Handle(webhookPath, webhook.Handler(secret, s.onEvent, webhook.WithLogger(cfg.Logger)))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "There is no such page in this shop.")
 	})
@@ -173,9 +174,9 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, fmt.Sprintf("Choose a quantity from 1 to %d.", maxQuantity))
 		return
 	}
-	o, err := s.orders.getOrCreate(id, qty)
+	o, err := s.orders.getOrCreate(r.Context(), id, qty)
 	if err != nil {
-		s.log.Error("shop: cannot take the order", "order", id, "err", err)
+		s.log.Error("shop: cannot store the order", "order", id, "err", err)
 		s.fail(w, http.StatusServiceUnavailable, "The shop cannot take more orders right now. Please try again later.")
 		return
 	}
@@ -211,7 +212,7 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadGateway, "Monime could not start the payment. Nothing was charged; go back and press Pay with Monime to try again.")
 		return
 	}
-	if err := s.orders.attach(o.ID, cs); err != nil {
+	if err := s.orders.attach(ctx, o.ID, cs); err != nil {
 		s.log.Error("shop: attach checkout session", "order", o.ID, "session", cs.ID, "err", err)
 	}
 	s.log.Info("shop: checkout session created", "order", o.ID, "session", cs.ID)
@@ -223,7 +224,7 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 // the page says paid only once a verified webhook or a read from Monime
 // did; until then it refreshes itself.
 func (s *shop) orderPage(w http.ResponseWriter, r *http.Request) {
-	o, err := s.orders.get(r.PathValue("id"))
+	o, err := s.orders.get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, http.StatusNotFound, "There is no such order. Check the link, or start a new order from the shop.")
 		return
@@ -239,7 +240,7 @@ func (s *shop) orderPage(w http.ResponseWriter, r *http.Request) {
 // refresh asks Monime for the order's session (GetCheckoutSession), for
 // when a webhook is late or cannot reach the shop.
 func (s *shop) refresh(w http.ResponseWriter, r *http.Request) {
-	o, err := s.orders.get(r.PathValue("id"))
+	o, err := s.orders.get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, http.StatusNotFound, "There is no such order. Check the link, or start a new order from the shop.")
 		return
@@ -253,7 +254,7 @@ func (s *shop) refresh(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, http.StatusBadGateway, "Monime could not be asked about this order just now. Try again in a moment.")
 			return
 		}
-		if _, err := s.orders.apply(cs, "GetCheckoutSession"); err != nil {
+		if _, err := s.orders.apply(ctx, cs, "GetCheckoutSession"); err != nil {
 			s.log.Error("shop: apply checkout session", "order", o.ID, "err", err)
 		}
 	}
@@ -262,7 +263,7 @@ func (s *shop) refresh(w http.ResponseWriter, r *http.Request) {
 
 // onEvent handles a delivery that webhook.Handler has verified. Returning
 // an error makes Monime deliver it again later.
-func (s *shop) onEvent(_ context.Context, ev *webhook.Event) error {
+func (s *shop) onEvent(ctx context.Context, ev *webhook.Event) error {
 	if !ev.IsCheckoutSession() {
 		return nil // not ours to handle; acknowledge it
 	}
@@ -270,14 +271,25 @@ func (s *shop) onEvent(_ context.Context, ev *webhook.Event) error {
 	if err != nil {
 		return fmt.Errorf("event %s: %w", ev.ID, err)
 	}
-	changed, err := s.orders.apply(cs, "webhook "+ev.Name)
-	if err != nil {
-		// Not an order of this shop (another app in the same space):
-		// acknowledge, or Monime would redeliver it forever.
+	source := "webhook " + ev.Name
+	var res applyResult
+	if ev.ID == "" { // nothing to recognise a redelivery by
+		res, err = s.orders.apply(ctx, cs, source)
+	} else {
+		res, err = s.orders.applyEvent(ctx, ev.ID, cs, source)
+	}
+	switch {
+	case errors.Is(err, errNotOurs):
+		// Another app's session in the same space, or a stray: acknowledge,
+		// or Monime would redeliver it forever.
 		s.log.Warn("shop: webhook for no order of ours", "event", ev.ID, "name", ev.Name, "err", err)
 		return nil
+	case err != nil:
+		// The database failed: nothing was changed or recorded, and Monime
+		// will deliver the event again.
+		return fmt.Errorf("event %s: %w", ev.ID, err)
 	}
-	s.log.Info("shop: webhook", "event", ev.ID, "name", ev.Name, "order", cs.Reference, "status", cs.Status, "changed", changed)
+	s.log.Info("shop: webhook", "event", ev.ID, "name", ev.Name, "order", cs.Reference, "status", cs.Status, "result", res)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,12 +26,17 @@ import (
 // `go run ./examples/shop` does, and stops it when the test ends.
 func startTestSite(t *testing.T) *site {
 	t.Helper()
-	s, err := startSite(siteConfig{Addr: "127.0.0.1:0", Logger: testLogger(t)})
+	s, err := startSite(siteConfig{Addr: "127.0.0.1:0", DBPath: testDB(t), Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("startSite: %v", err)
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// testDB is a fresh order database file for the test.
+func testDB(t *testing.T) string {
+	return filepath.Join(t.TempDir(), "orders.db")
 }
 
 // testLogger sends the site's logs to the test's log.
@@ -211,7 +217,7 @@ func TestWithCredentialsTheSiteUsesThatMonime(t *testing.T) {
 	remote := monimetest.NewServer(t)
 	s, err := startSite(siteConfig{
 		Addr: "127.0.0.1:0", Token: remote.Token, SpaceID: remote.SpaceID,
-		BaseURL: remote.URL, WebhookSecret: "whsec_from_dashboard", Logger: testLogger(t),
+		BaseURL: remote.URL, WebhookSecret: "whsec_from_dashboard", DBPath: testDB(t), Logger: testLogger(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -242,27 +248,34 @@ func TestWithCredentialsTheSiteUsesThatMonime(t *testing.T) {
 // so only the shop's own reads can confirm a payment.
 func shopWithoutWebhooks(t *testing.T) (*monimetest.Server, string) {
 	fake := monimetest.NewServer(t)
-	return fake, serveShop(t, fake, shopConfig{})
+	_, shopURL := serveShop(t, fake, shopConfig{})
+	return fake, shopURL
 }
 
-// serveShop serves a shop that uses fake on a loopback port, with cfg
-// (PublicURL defaults to that port's origin), until the test ends.
-func serveShop(t *testing.T, fake *monimetest.Server, cfg shopConfig) string {
+// serveShop serves a shop that uses fake and a fresh database on a
+// loopback port, with cfg (PublicURL defaults to that port's origin), until
+// the test ends. It returns the shop and its URL.
+func serveShop(t *testing.T, fake *monimetest.Server, cfg shopConfig) (*shop, string) {
 	t.Helper()
+	orders, err := openStore(testDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { orders.Close() })
 	srv := httptest.NewUnstartedServer(nil)
 	shopURL := "http://" + srv.Listener.Addr().String()
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = shopURL
 	}
 	cfg.Logger = testLogger(t)
-	h, err := newShop(fake.Client(), "whsec_test", cfg)
+	h, err := newShop(fake.Client(), "whsec_test", orders, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return shopURL
+	return h, shopURL
 }
 
 func TestTheSuccessURLAloneDoesNotMarkTheOrderPaid(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/monimekit/monime-go/api"
@@ -32,6 +34,11 @@ type siteConfig struct {
 	Token, SpaceID, WebhookSecret string
 	// BaseURL overrides Monime's API root (empty: https://api.monime.io).
 	BaseURL string
+	// DBPath is the SQLite file that keeps the orders. Empty means
+	// orders.db in the user's cache directory against Monime, and a
+	// fresh file that Stop removes against the embedded fake, whose
+	// sessions end with it too.
+	DBPath string
 	// Logger receives the logs of the shop and of the fake.
 	Logger *slog.Logger
 }
@@ -50,6 +57,8 @@ type site struct {
 	Fake    *api.Server
 	// Shop is the site's handler, for inspection in tests.
 	Shop *shop
+	// DBPath is the order database's file.
+	DBPath string
 
 	stops []func()
 }
@@ -72,6 +81,19 @@ func startSite(cfg siteConfig) (*site, error) {
 	}
 
 	simulated := cfg.Token == ""
+	if s.DBPath, err = s.dbPath(cfg.DBPath, simulated); err != nil {
+		ln.Close()
+		s.Stop()
+		return nil, err
+	}
+	orders, err := openStore(s.DBPath)
+	if err != nil {
+		ln.Close()
+		s.Stop()
+		return nil, err
+	}
+	s.stops = append(s.stops, func() { orders.Close() })
+
 	var c *monime.Client
 	secret := cfg.WebhookSecret
 	if simulated {
@@ -103,13 +125,34 @@ func startSite(cfg siteConfig) (*site, error) {
 		return nil, err
 	}
 
-	if s.Shop, err = newShop(c, secret, shopConfig{PublicURL: s.PublicURL, Simulated: simulated, Logger: cfg.Logger}); err != nil {
+	if s.Shop, err = newShop(c, secret, orders, shopConfig{PublicURL: s.PublicURL, Simulated: simulated, Logger: cfg.Logger}); err != nil {
 		ln.Close()
 		s.Stop()
 		return nil, err
 	}
 	s.stops = append(s.stops, serveOn(ln, s.Shop))
 	return s, nil
+}
+
+// dbPath is configured, or the default for a shop that runs against the
+// embedded fake (simulated) or Monime.
+func (s *site) dbPath(configured string, simulated bool) (string, error) {
+	if configured != "" {
+		return configured, nil
+	}
+	if simulated {
+		dir, err := os.MkdirTemp("", "monime-shop-")
+		if err != nil {
+			return "", fmt.Errorf("create a directory for the order database: %w; choose a file with -db", err)
+		}
+		s.stops = append(s.stops, func() { os.RemoveAll(dir) })
+		return filepath.Join(dir, "orders.db"), nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "monime-go-shop", "orders.db"), nil
 }
 
 // Stop shuts down the shop first, then the fake, waiting briefly for
