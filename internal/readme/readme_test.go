@@ -109,6 +109,7 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	c, s := created.c, created.s
 	assert.Equal(t, http.StatusSeeOther, w.Code)
 	assert.Equal(t, s.RedirectURL, w.Header().Get("Location"))
+	require.NoError(t, observe(context.Background(), s.ID))
 	require.NoError(t, readListDelete(context.Background(), c, s))
 	_, err := c.CheckoutSessions.Get(context.Background(), s.ID)
 	assert.ErrorIs(t, err, monime.ErrNotFound)

@@ -8,9 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"testing"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/monimekit/monime-go/monime"
 	"github.com/monimekit/monime-go/monime/monimetest"
@@ -81,6 +85,24 @@ func webhookEndpoint(secret string, orders orderBook) {
 		}
 		return orders.MarkPaid(ctx, s.Reference, s.OrderNumber) // make this safe to run twice
 	}, webhook.WithDeduplicator(webhook.NewMemoryDeduplicator(0, 0))))
+}
+
+func observe(ctx context.Context, id string) error {
+	hc := &http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport)} // one client span per attempt
+	c, err := monime.NewClient(os.Getenv("MONIME_ACCESS_TOKEN"), os.Getenv("MONIME_SPACE_ID"),
+		monime.WithLogger(slog.Default()), monime.WithHTTPClient(hc))
+	if err != nil {
+		return err
+	}
+
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{ // reaches every attempt
+		GotConn: func(ci httptrace.GotConnInfo) { slog.Debug("monime: connection", "reused", ci.Reused) },
+	})
+	var info monime.ResponseInfo
+	_, err = c.CheckoutSessions.Get(ctx, id, monime.WithResponseInfo(&info))
+	slog.Info("monime: get", "request_id", info.RequestID, "attempts", info.Attempts,
+		"took", info.Duration, "waiting", info.Waited)
+	return err
 }
 
 func handleError(err error) {
