@@ -118,14 +118,13 @@ func handleError(err error) {
 	}
 }
 
-var order = &monime.CheckoutSessionCreateParams{
-	Name:      "Order #7",
-	LineItems: []monime.LineItem{{Name: "Cap", Price: monime.Money{Currency: "USD", Value: 900}}},
-}
-
 func TestCheckout(t *testing.T) {
 	fake := monimetest.NewServer(t) // stopped when the test ends
 	c := fake.Client()              // a real *monime.Client wired to the fake
+	order := &monime.CheckoutSessionCreateParams{
+		Name:      "Order #7",
+		LineItems: []monime.LineItem{{Name: "Cap", Price: monime.Money{Currency: "SLE", Value: 9000}, Quantity: 1}},
+	}
 
 	s, err := c.CheckoutSessions.Create(context.Background(), order)
 	if err != nil {
