@@ -171,7 +171,7 @@ func ExampleWithHTTPClient_openTelemetry() {
 		}
 		for _, a := range s.Attributes() {
 			if a.Key == attribute.Key("http.response.status_code") {
-				fmt.Print(s.Name(), " ", a.Value.Emit())
+				fmt.Print(s.Name(), " ", a.Value.String())
 			}
 		}
 		fmt.Println(", child of checkout:", s.Parent().SpanID() == checkout.SpanContext().SpanID())
