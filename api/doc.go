@@ -1,6 +1,10 @@
-// Package api is an in-memory fake of Monime's checkout-sessions API, built on
-// the server code generated from spec/monime.yaml so that it cannot drift from
-// the contract.
+// Package api is an in-memory fake of the Monime API for tests and local
+// runs: tests usually reach it through package monimetest, and production
+// code never imports it.
+//
+// It serves checkout sessions and their payments with the server code
+// generated from spec/monime.yaml, so that it cannot drift from the
+// contract.
 //
 // A *Server is an http.Handler: run it under httptest.NewServer (or any
 // http.Server) and point a client at it. It validates every request against
