@@ -14,7 +14,10 @@
 // Orders are kept in a SQLite file (pure Go: nothing to install), so they
 // outlive a restart, as their sessions at Monime do. Each webhook event's
 // id is recorded in the same transaction that applies it, so a redelivered
-// event changes nothing.
+// event changes nothing. An order left unpaid expires with its checkout
+// session and is removed a day later, and each client address may create
+// only so many orders (10 at once, then one every 6 seconds), so a script
+// cannot fill the database or create sessions at Monime by the thousand.
 //
 // With no MONIME_ACCESS_TOKEN set it runs against the fake Monime API of
 // package api, on loopback, whose hosted page lets you press Pay or Cancel

@@ -58,6 +58,10 @@ type order struct {
 	ID       string
 	Quantity int
 	Created  time.Time
+	// ExpiresAt is when the order's checkout session expires; until a
+	// session exists, an hour after Created. An order still unpaid then
+	// is marked expired, and removed a day later.
+	ExpiresAt time.Time
 	// SessionID and RedirectURL are the checkout session's, once created.
 	SessionID   string
 	RedirectURL string

@@ -27,6 +27,10 @@ var product = struct {
 	Price:       monime.Money{Currency: monime.CurrencySLE, Value: 25000}, // SLE 250.00
 }
 
+// shopMetadata marks the sessions this shop creates (metadata "shop"), to
+// tell them from other apps' in the same Monime space.
+const shopMetadata = "examples-shop"
+
 // maxQuantity is the most bags one order may hold.
 const maxQuantity = 5
 
@@ -54,6 +58,11 @@ type shopConfig struct {
 	PublicURL string
 	// Simulated shows a banner that payments go to the local fake.
 	Simulated bool
+	// NewOrderBurst and NewOrderEvery limit how fast one client may create
+	// orders: NewOrderBurst at once, then one every NewOrderEvery. Zero
+	// means defaultOrderBurst and defaultOrderEvery.
+	NewOrderBurst int
+	NewOrderEvery time.Duration
 	// Logger receives the shop's and the webhook handler's logs.
 	Logger *slog.Logger
 }
@@ -64,6 +73,7 @@ type shop struct {
 	client  *monime.Client
 	cfg     shopConfig
 	orders  *store
+	limiter *clientLimiter
 	log     *slog.Logger
 	mux     *http.ServeMux
 	handler http.Handler // mux behind cross-origin protection
@@ -82,7 +92,16 @@ func newShop(c *monime.Client, secret string, orders *store, cfg shopConfig) (*s
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &shop{client: c, cfg: cfg, orders: orders, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.NewOrderBurst <= 0 {
+		cfg.NewOrderBurst = defaultOrderBurst
+	}
+	if cfg.NewOrderEvery <= 0 {
+		cfg.NewOrderEvery = defaultOrderEvery
+	}
+	s := &shop{
+		client: c, cfg: cfg, orders: orders, log: cfg.Logger, mux: http.NewServeMux(),
+		limiter: newClientLimiter(cfg.NewOrderEvery, cfg.NewOrderBurst),
+	}
 	s.mux.HandleFunc("GET /{$}", s.productPage)
 	s.mux.HandleFunc("POST /orders", s.checkout)
 	s.mux.HandleFunc("GET /orders/{id}", s.orderPage)
@@ -174,6 +193,14 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, fmt.Sprintf("Choose a quantity from 1 to %d.", maxQuantity))
 		return
 	}
+	// A new order costs a checkout session at Monime and a row here: each
+	// client may create only so many. Sending the same form again is free.
+	if _, err := s.orders.get(r.Context(), id); errors.Is(err, errUnknownOrder) {
+		if ok, wait := s.limiter.allow(r.RemoteAddr); !ok {
+			s.tooManyOrders(w, r, wait)
+			return
+		}
+	}
 	o, err := s.orders.getOrCreate(r.Context(), id, qty)
 	if err != nil {
 		s.log.Error("shop: cannot store the order", "order", id, "err", err)
@@ -205,7 +232,7 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 		SuccessURL: back,
 		CancelURL:  back,
 		Reference:  o.ID,
-		Metadata:   monime.Metadata{"shop": "examples-shop"},
+		Metadata:   monime.Metadata{"shop": shopMetadata},
 	}, monime.WithIdempotencyKey("order-"+o.ID))
 	if err != nil {
 		s.log.Error("shop: create checkout session", "order", o.ID, "err", err)
@@ -217,6 +244,15 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("shop: checkout session created", "order", o.ID, "session", cs.ID)
 	http.Redirect(w, r, cs.RedirectURL, http.StatusSeeOther)
+}
+
+// tooManyOrders refuses a new order from a client that has made too many
+// just now, saying when to try again.
+func (s *shop) tooManyOrders(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	s.log.Warn("shop: too many new orders from one client", "remote_addr", r.RemoteAddr, "retry_after_s", secs)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.fail(w, http.StatusTooManyRequests, fmt.Sprintf("Too many new orders came from your network just now. Nothing was charged. Please wait %d seconds, then go back to the shop and order again.", secs))
 }
 
 // orderPage shows what the shop knows for sure about an order. Landing here
@@ -279,6 +315,13 @@ func (s *shop) onEvent(ctx context.Context, ev *webhook.Event) error {
 		res, err = s.orders.applyEvent(ctx, ev.ID, cs, source)
 	}
 	switch {
+	case errors.Is(err, errNotOurs) && cs.Status == monime.CheckoutSessionStatusCompleted && cs.Metadata["shop"] == shopMetadata:
+		// A payment for an order of this shop that it no longer holds
+		// (removed long after its session expired): someone must
+		// settle it by hand. Redelivering it would not help.
+		s.log.Error("shop: PAYMENT FOR AN ORDER THIS SHOP NO LONGER HOLDS; refund or fulfil it by hand",
+			"event", ev.ID, "session", cs.ID, "order", cs.Reference, "monime_order_number", cs.OrderNumber, "err", err)
+		return nil
 	case errors.Is(err, errNotOurs):
 		// Another app's session in the same space, or a stray: acknowledge,
 		// or Monime would redeliver it forever.
@@ -291,6 +334,19 @@ func (s *shop) onEvent(ctx context.Context, ev *webhook.Event) error {
 	}
 	s.log.Info("shop: webhook", "event", ev.ID, "name", ev.Name, "order", cs.Reference, "status", cs.Status, "result", res)
 	return nil
+}
+
+// sweep expires and removes what the store no longer needs (see
+// store.sweep); the site calls it every minute.
+func (s *shop) sweep(ctx context.Context) {
+	expired, removed, err := s.orders.sweep(ctx)
+	if err != nil {
+		s.log.Error("shop: sweep the order database", "err", err)
+		return
+	}
+	if expired > 0 || removed > 0 {
+		s.log.Info("shop: swept the order database", "expired", expired, "removed", removed)
+	}
 }
 
 // render writes a page, or a plain 500 if the template fails.

@@ -131,7 +131,35 @@ func startSite(cfg siteConfig) (*site, error) {
 		return nil, err
 	}
 	s.stops = append(s.stops, serveOn(ln, s.Shop))
+	s.stops = append(s.stops, every(sweepInterval, s.Shop.sweep))
 	return s, nil
+}
+
+// sweepInterval is how often the site expires and removes unpaid orders.
+const sweepInterval = time.Minute
+
+// every calls f now and then every interval, in a goroutine, until the
+// returned function is called; that waits for a call in progress.
+func every(interval time.Duration, f func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			f(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // dbPath is configured, or the default for a shop that runs against the

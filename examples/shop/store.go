@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS orders (
 	id                  TEXT PRIMARY KEY,
 	quantity            INTEGER NOT NULL,
 	created_at          INTEGER NOT NULL,
+	expires_at          INTEGER NOT NULL,
 	session_id          TEXT NOT NULL DEFAULT '',
 	redirect_url        TEXT NOT NULL DEFAULT '',
 	status              TEXT NOT NULL,
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS orders (
 	confirmed_by        TEXT NOT NULL DEFAULT '',
 	confirmed_at        INTEGER NOT NULL DEFAULT 0
 ) STRICT;
+CREATE INDEX IF NOT EXISTS orders_by_expiry ON orders (expires_at);
 
 -- Every webhook event that changed, or was checked against, an order: a
 -- redelivery finds its id here and changes nothing.
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
 `
 
 // orderColumns are the columns scanOrder reads, in its order.
-const orderColumns = `id, quantity, created_at, session_id, redirect_url, status, monime_order_number, confirmed_by, confirmed_at`
+const orderColumns = `id, quantity, created_at, expires_at, session_id, redirect_url, status, monime_order_number, confirmed_by, confirmed_at`
 
 var (
 	errUnknownOrder = errors.New("no such order")
@@ -105,8 +107,8 @@ type rowScanner interface{ Scan(dest ...any) error }
 // scanOrder reads the orderColumns of one row.
 func scanOrder(row rowScanner) (order, error) {
 	var o order
-	var created, confirmed int64
-	err := row.Scan(&o.ID, &o.Quantity, &created, &o.SessionID, &o.RedirectURL, &o.Status,
+	var created, expires, confirmed int64
+	err := row.Scan(&o.ID, &o.Quantity, &created, &expires, &o.SessionID, &o.RedirectURL, &o.Status,
 		&o.OrderNumber, &o.ConfirmedBy, &confirmed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return order{}, errUnknownOrder
@@ -115,6 +117,7 @@ func scanOrder(row rowScanner) (order, error) {
 		return order{}, fmt.Errorf("read an order: %w", err)
 	}
 	o.Created = time.UnixMilli(created)
+	o.ExpiresAt = time.UnixMilli(expires)
 	if confirmed != 0 {
 		o.ConfirmedAt = time.UnixMilli(confirmed)
 	}
@@ -149,18 +152,20 @@ func (s *store) getOrCreate(ctx context.Context, id string, quantity int) (order
 	if !errors.Is(err, errUnknownOrder) {
 		return o, err
 	}
-	o = order{ID: id, Quantity: quantity, Created: s.now(), Status: statusAwaiting}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, quantity, created_at, status) VALUES (?, ?, ?, ?)`,
-		o.ID, o.Quantity, o.Created.UnixMilli(), o.Status); err != nil {
+	now := s.now()
+	o = order{ID: id, Quantity: quantity, Created: now, ExpiresAt: now.Add(sessionlessOrderTTL), Status: statusAwaiting}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, quantity, created_at, expires_at, status) VALUES (?, ?, ?, ?, ?)`,
+		o.ID, o.Quantity, o.Created.UnixMilli(), o.ExpiresAt.UnixMilli(), o.Status); err != nil {
 		return order{}, fmt.Errorf("create order %s: %w", id, err)
 	}
 	return o, tx.Commit()
 }
 
-// attach records the checkout session created for the order id.
+// attach records the checkout session created for the order id; an
+// unpaid order expires with its session.
 func (s *store) attach(ctx context.Context, id string, cs *monime.CheckoutSession) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE orders SET session_id = ?, redirect_url = ? WHERE id = ?`,
-		cs.ID, cs.RedirectURL, id)
+	res, err := s.db.ExecContext(ctx, `UPDATE orders SET session_id = ?, redirect_url = ?, expires_at = coalesce(?, expires_at) WHERE id = ?`,
+		cs.ID, cs.RedirectURL, expiresAt(cs), id)
 	if err != nil {
 		return fmt.Errorf("attach session %s to order %s: %w", cs.ID, id, err)
 	}
@@ -220,8 +225,10 @@ func (s *store) applyEvent(ctx context.Context, eventID string, cs *monime.Check
 }
 
 // applyTx sets the order of cs to the session's outcome, within tx. A
-// session still open changes nothing, and an order's final status never
-// changes again, so a late or repeated read or event is harmless.
+// session still open changes nothing, and a paid order never changes
+// again, so a late or repeated read or event is harmless. A payment is
+// recorded over any other outcome: the shop may have marked the order
+// expired by the clock while the customer's payment went through.
 func (s *store) applyTx(ctx context.Context, tx *sql.Tx, cs *monime.CheckoutSession, source string) (applyResult, error) {
 	o, err := getFrom(ctx, tx, cs.Reference)
 	if errors.Is(err, errUnknownOrder) {
@@ -234,7 +241,7 @@ func (s *store) applyTx(ctx context.Context, tx *sql.Tx, cs *monime.CheckoutSess
 		return "", fmt.Errorf("session %s claims order %s, which belongs to session %s: %w", cs.ID, o.ID, o.SessionID, errNotOurs)
 	}
 	next := statusOf(cs.Status)
-	if o.Status.Final() || next == statusAwaiting {
+	if next == statusAwaiting || o.Status == statusPaid || (o.Status.Final() && next != statusPaid) {
 		return resultUnchanged, nil
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET session_id = ?, status = ?, monime_order_number = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?`,
@@ -243,4 +250,59 @@ func (s *store) applyTx(ctx context.Context, tx *sql.Tx, cs *monime.CheckoutSess
 		return "", fmt.Errorf("update order %s: %w", o.ID, err)
 	}
 	return resultChanged, nil
+}
+
+// How long the store keeps what it no longer needs.
+const (
+	// sessionlessOrderTTL is how long an order whose checkout session was
+	// never created (Monime failed, or the customer left) stays open.
+	sessionlessOrderTTL = time.Hour
+	// keepUnpaid is how long an order that was never paid is kept after
+	// its session expired, for its page and for late webhooks. A
+	// checkout_session.completed event for an order removed by then is
+	// logged as an error, to be settled by hand.
+	keepUnpaid = 24 * time.Hour
+	// keepEvents is how long a webhook event's id is kept, longer than
+	// Monime goes on redelivering an event. A redelivery after that finds
+	// a paid order paid, or no order, and changes nothing either.
+	keepEvents = 7 * 24 * time.Hour
+)
+
+// expiresAt is when the session cs expires, as Unix milliseconds, or nil
+// when Monime did not say.
+func expiresAt(cs *monime.CheckoutSession) any {
+	if t, ok := cs.ExpiresAt(); ok {
+		return t.UnixMilli()
+	}
+	return nil
+}
+
+// sweep marks expired every order still awaiting payment whose session has
+// expired (its webhook may be late, or never come), and removes the orders
+// that were never paid and whatever is kept past its time, so that abandoned
+// and spurious orders do not fill the database. It reports how many orders
+// it marked and removed.
+func (s *store) sweep(ctx context.Context) (expired, removed int64, err error) {
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE status = ? AND expires_at <= ?`,
+		statusExpired, "the session's expiry time", now.UnixMilli(), statusAwaiting, now.UnixMilli())
+	if err != nil {
+		return 0, 0, fmt.Errorf("expire orders: %w", err)
+	}
+	expired, _ = res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM orders WHERE status != ? AND expires_at <= ?`,
+		statusPaid, now.Add(-keepUnpaid).UnixMilli())
+	if err != nil {
+		return 0, 0, fmt.Errorf("remove unpaid orders: %w", err)
+	}
+	removed, _ = res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE received_at <= ?`, now.Add(-keepEvents).UnixMilli()); err != nil {
+		return 0, 0, fmt.Errorf("forget old webhook events: %w", err)
+	}
+	return expired, removed, tx.Commit()
 }

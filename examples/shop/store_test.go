@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/monimekit/monime-go/monime"
 	"github.com/monimekit/monime-go/monime/monimetest"
 	"github.com/monimekit/monime-go/monime/webhook"
 )
@@ -256,5 +257,90 @@ func TestAgainstTheFakeTheOrdersGoWithIt(t *testing.T) {
 	s.Stop()
 	if _, err := os.Stat(filepath.Dir(s.DBPath)); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("after Stop the temporary order database is still at %s (%v)", s.DBPath, err)
+	}
+}
+
+func TestUnpaidOrdersExpireWithTheirSessionAndAreRemovedADayLater(t *testing.T) {
+	st, err := openStore(testDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := newTestClock()
+	st.now = clock.Now
+	ctx := t.Context()
+	start := clock.Now()
+
+	// newOrder creates an order, with a session that expires in 30
+	// minutes unless sessionless, and sets it to status.
+	newOrder := func(status monime.CheckoutSessionStatus, sessionless bool) string {
+		t.Helper()
+		id := newOrderID()
+		if _, err := st.getOrCreate(ctx, id, 1); err != nil {
+			t.Fatal(err)
+		}
+		if sessionless {
+			return id
+		}
+		cs := &monime.CheckoutSession{ID: "scs-" + id, Reference: id, Status: status, RedirectURL: "https://checkout.example/" + id, ExpireTime: start.Add(30 * time.Minute)}
+		if err := st.attach(ctx, id, cs); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.applyEvent(ctx, "evt-"+id, cs, "webhook"); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	abandoned := newOrder(monime.CheckoutSessionStatusPending, false)
+	paid := newOrder(monime.CheckoutSessionStatusCompleted, false)
+	cancelled := newOrder(monime.CheckoutSessionStatusCancelled, false)
+	paidLate := newOrder(monime.CheckoutSessionStatusPending, false)
+	sessionless := newOrder("", true) // Monime never made its session
+
+	sweep := func(wantExpired, wantRemoved int64) {
+		t.Helper()
+		expired, removed, err := st.sweep(ctx)
+		if err != nil || expired != wantExpired || removed != wantRemoved {
+			t.Fatalf("at +%v sweep expired %d and removed %d (%v), want %d and %d",
+				clock.Now().Sub(start), expired, removed, err, wantExpired, wantRemoved)
+		}
+	}
+	sweep(0, 0)
+	clock.Advance(29 * time.Minute)
+	sweep(0, 0)
+	clock.Advance(2 * time.Minute) // the sessions have expired
+	sweep(2, 0)
+	if o := getOrder(t, st, abandoned); o.Status != statusExpired || o.ConfirmedBy != "the session's expiry time" {
+		t.Fatalf("the abandoned order is %q (%s), want expired by the session's expiry time", o.Status, o.ConfirmedBy)
+	}
+	// A payment that went through as its session expired still counts.
+	late := &monime.CheckoutSession{ID: "scs-" + paidLate, Reference: paidLate, Status: monime.CheckoutSessionStatusCompleted}
+	if res, err := st.applyEvent(ctx, "evt-late", late, "webhook"); err != nil || res != resultChanged || getOrder(t, st, paidLate).Status != statusPaid {
+		t.Fatalf("a payment after the order was marked expired: %v, %v; want it paid", res, err)
+	}
+	clock.Advance(30 * time.Minute) // an hour: the sessionless order expires too
+	sweep(1, 0)
+
+	clock.Advance(keepUnpaid) // a day after: the unpaid ones go
+	sweep(0, 3)
+	for _, id := range []string{abandoned, cancelled, sessionless} {
+		if _, err := st.get(ctx, id); !errors.Is(err, errUnknownOrder) {
+			t.Errorf("order %s, never paid, is still there a day after it expired (%v)", id, err)
+		}
+	}
+	for _, id := range []string{paid, paidLate} {
+		if o := getOrder(t, st, id); o.Status != statusPaid {
+			t.Errorf("paid order %s is %q", id, o.Status)
+		}
+	}
+	if n := countRows(t, st, "orders", "1"); n != 2 {
+		t.Fatalf("the store holds %d orders, want the 2 paid ones", n)
+	}
+
+	// Event ids are kept a week, then forgotten.
+	clock.Advance(keepEvents)
+	sweep(0, 0)
+	if n := countRows(t, st, "webhook_events", "1"); n != 0 {
+		t.Fatalf("the store still holds %d event ids a week on", n)
 	}
 }
