@@ -55,7 +55,12 @@ func statusOf(s monime.CheckoutSessionStatus) orderStatus {
 
 // order is one purchase, as the store keeps it.
 type order struct {
-	ID       string
+	// ID is the order's key, from the product page's form: random and
+	// long, so that its page's URL cannot be guessed.
+	ID string
+	// Number is what the customer quotes: six characters that read well
+	// on the phone (see newOrderNumber), unique among the orders kept.
+	Number   string
 	Quantity int
 	Created  time.Time
 	// ExpiresAt is when the order's checkout session expires; until a
@@ -76,6 +81,34 @@ type order struct {
 // Total is what the order costs.
 func (o order) Total() monime.Money {
 	return monime.Money{Currency: product.Price.Currency, Value: product.Price.Value * int64(o.Quantity)}
+}
+
+// orderNumberAlphabet are the characters of an order number: digits and
+// capital letters, less those that read or sound like another (0 and O;
+// 1, I and L) and U.
+const orderNumberAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// orderNumberLength is how many characters an order number has: 30⁶,
+// about 729 million, numbers.
+const orderNumberLength = 6
+
+// newOrderNumber makes a random order number, such as K7MQ4P. The store
+// makes sure that no two orders have the same one.
+func newOrderNumber() string {
+	const n = len(orderNumberAlphabet)
+	out := make([]byte, 0, orderNumberLength)
+	var buf [16]byte
+	for len(out) < orderNumberLength {
+		_, _ = rand.Read(buf[:]) // never fails (crypto/rand)
+		for _, b := range buf {
+			// Only bytes below the largest multiple of n, so that every
+			// character is as likely as any other.
+			if int(b) < 256/n*n && len(out) < orderNumberLength {
+				out = append(out, orderNumberAlphabet[int(b)%n])
+			}
+		}
+	}
+	return string(out)
 }
 
 // orderIDPattern is what newOrderID makes; anything else in a form is refused.

@@ -227,7 +227,7 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 	// the stored order: two submissions racing here, a retry, or a retry
 	// after a crash get the same session back, never a second one.
 	cs, err := s.client.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{
-		Name:       "Order #" + o.ID,
+		Name:       "Order " + o.Number,
 		LineItems:  []monime.LineItem{{Name: product.Name, Price: product.Price, Quantity: o.Quantity}},
 		SuccessURL: back,
 		CancelURL:  back,
@@ -242,7 +242,7 @@ func (s *shop) checkout(w http.ResponseWriter, r *http.Request) {
 	if err := s.orders.attach(ctx, o.ID, cs); err != nil {
 		s.log.Error("shop: attach checkout session", "order", o.ID, "session", cs.ID, "err", err)
 	}
-	s.log.Info("shop: checkout session created", "order", o.ID, "session", cs.ID)
+	s.log.Info("shop: checkout session created", "order", o.ID, "number", o.Number, "session", cs.ID)
 	http.Redirect(w, r, cs.RedirectURL, http.StatusSeeOther)
 }
 

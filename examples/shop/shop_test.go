@@ -164,10 +164,19 @@ func TestPayingOnTheHostedPageMarksTheOrderPaidByWebhook(t *testing.T) {
 	if st != "paid" {
 		t.Fatalf("after the webhook the order is %q, want paid\n%s", st, body)
 	}
-	for _, want := range []string{"webhook checkout_session.completed", `id="order-number"`, "SLE 500.00"} {
+	number := getOrder(t, s.Shop.orders, id).Number
+	for _, want := range []string{
+		"webhook checkout_session.completed", `id="monime-order-number"`, "SLE 500.00",
+		`id="order-number">` + number + "<", "give the order number " + number, // to quote on the phone
+		`<a href="/" id="back-to-shop">`,
+	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the paid order page lacks %q", want)
 		}
+	}
+	// The hosted page names the order by the same number.
+	if sess := s.Fake.Sessions(api.DefaultSpaceID); len(sess) != 1 || sess[0].Name != "Order "+number {
+		t.Errorf("the checkout session is not named %q", "Order "+number)
 	}
 }
 

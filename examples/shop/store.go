@@ -19,6 +19,7 @@ import (
 const schema = `
 CREATE TABLE IF NOT EXISTS orders (
 	id                  TEXT PRIMARY KEY,
+	number              TEXT NOT NULL UNIQUE,
 	quantity            INTEGER NOT NULL,
 	created_at          INTEGER NOT NULL,
 	expires_at          INTEGER NOT NULL,
@@ -41,7 +42,7 @@ CREATE TABLE IF NOT EXISTS webhook_events (
 `
 
 // orderColumns are the columns scanOrder reads, in its order.
-const orderColumns = `id, quantity, created_at, expires_at, session_id, redirect_url, status, monime_order_number, confirmed_by, confirmed_at`
+const orderColumns = `id, number, quantity, created_at, expires_at, session_id, redirect_url, status, monime_order_number, confirmed_by, confirmed_at`
 
 var (
 	errUnknownOrder = errors.New("no such order")
@@ -67,6 +68,8 @@ const (
 type store struct {
 	db  *sql.DB
 	now func() time.Time
+	// newNumber makes a candidate order number (newOrderNumber).
+	newNumber func() string
 }
 
 // openStore opens the order database at path, creating the file, its
@@ -95,7 +98,7 @@ func openStore(path string) (*store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open the order database %s: %w", path, err)
 	}
-	return &store{db: db, now: time.Now}, nil
+	return &store{db: db, now: time.Now, newNumber: newOrderNumber}, nil
 }
 
 // Close closes the database.
@@ -108,7 +111,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanOrder(row rowScanner) (order, error) {
 	var o order
 	var created, expires, confirmed int64
-	err := row.Scan(&o.ID, &o.Quantity, &created, &expires, &o.SessionID, &o.RedirectURL, &o.Status,
+	err := row.Scan(&o.ID, &o.Number, &o.Quantity, &created, &expires, &o.SessionID, &o.RedirectURL, &o.Status,
 		&o.OrderNumber, &o.ConfirmedBy, &confirmed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return order{}, errUnknownOrder
@@ -139,9 +142,9 @@ func (s *store) get(ctx context.Context, id string) (order, error) {
 	return getFrom(ctx, s.db, id)
 }
 
-// getOrCreate returns the order id, creating it with quantity if it is new.
-// An existing order keeps its quantity, so a resubmitted form repeats the
-// very same checkout request.
+// getOrCreate returns the order id, creating it with quantity and a new
+// order number if it is new. An existing order keeps both, so a
+// resubmitted form repeats the very same checkout request.
 func (s *store) getOrCreate(ctx context.Context, id string, quantity int) (order, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -152,13 +155,34 @@ func (s *store) getOrCreate(ctx context.Context, id string, quantity int) (order
 	if !errors.Is(err, errUnknownOrder) {
 		return o, err
 	}
+	number, err := s.freeNumber(ctx, tx)
+	if err != nil {
+		return order{}, fmt.Errorf("create order %s: %w", id, err)
+	}
 	now := s.now()
-	o = order{ID: id, Quantity: quantity, Created: now, ExpiresAt: now.Add(sessionlessOrderTTL), Status: statusAwaiting}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, quantity, created_at, expires_at, status) VALUES (?, ?, ?, ?, ?)`,
-		o.ID, o.Quantity, o.Created.UnixMilli(), o.ExpiresAt.UnixMilli(), o.Status); err != nil {
+	o = order{ID: id, Number: number, Quantity: quantity, Created: now, ExpiresAt: now.Add(sessionlessOrderTTL), Status: statusAwaiting}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, number, quantity, created_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Number, o.Quantity, o.Created.UnixMilli(), o.ExpiresAt.UnixMilli(), o.Status); err != nil {
 		return order{}, fmt.Errorf("create order %s: %w", id, err)
 	}
 	return o, tx.Commit()
+}
+
+// freeNumber picks an order number that no order in the store has, within
+// tx (which holds the write lock, so no one else can take it meanwhile).
+// With 30⁶ numbers a clash is rare; ten in a row mean something is wrong.
+func (s *store) freeNumber(ctx context.Context, tx *sql.Tx) (string, error) {
+	for range 10 {
+		n := s.newNumber()
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM orders WHERE number = ?)`, n).Scan(&taken); err != nil {
+			return "", fmt.Errorf("look up order number %s: %w", n, err)
+		}
+		if !taken {
+			return n, nil
+		}
+	}
+	return "", errors.New("no free order number in 10 tries")
 }
 
 // attach records the checkout session created for the order id; an
