@@ -36,4 +36,8 @@ var (
 	// ErrNotCheckoutSession means [Event.CheckoutSession] was called on an
 	// event about some other kind of object. Switch on [Event.Name] first.
 	ErrNotCheckoutSession = errors.New("webhook: event is not about a checkout session")
+
+	// ErrNotPayment means [Event.Payment] was called on an event about some
+	// other kind of object. Switch on [Event.Name] first.
+	ErrNotPayment = errors.New("webhook: event is not about a payment")
 )

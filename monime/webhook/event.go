@@ -24,12 +24,28 @@ const (
 	EventCheckoutSessionExpired = "checkout_session.expired"
 )
 
-// ObjectTypeCheckoutSession is the [Object.Type] of events about a checkout
-// session.
-const ObjectTypeCheckoutSession = "checkout_session"
+// The payment event names Monime's documentation gives: a payment is
+// created, then completes. A completed checkout session's payment is also
+// found with monime.PaymentsService.ForCheckoutSession.
+const (
+	// EventPaymentCreated: a payment was created; it may not be paid yet.
+	EventPaymentCreated = "payment.created"
+	// EventPaymentCompleted: the payment completed: the money was paid.
+	EventPaymentCompleted = "payment.completed"
+)
 
-// checkoutSessionEventPrefix starts the name of every checkout-session event.
-const checkoutSessionEventPrefix = ObjectTypeCheckoutSession + "."
+// The [Object.Type] of events about a checkout session, and about a payment.
+const (
+	ObjectTypeCheckoutSession = "checkout_session"
+	ObjectTypePayment         = "payment"
+)
+
+// checkoutSessionEventPrefix starts the name of every checkout-session
+// event, and paymentEventPrefix that of every payment event.
+const (
+	checkoutSessionEventPrefix = ObjectTypeCheckoutSession + "."
+	paymentEventPrefix         = ObjectTypePayment + "."
+)
 
 // Event is one verified delivery from Monime. Data holds the resource the
 // event is about, as sent; decode it with a typed method such as
@@ -198,6 +214,32 @@ func (e *Event) CheckoutSession() (*monime.CheckoutSession, error) {
 	if !e.IsCheckoutSession() {
 		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotCheckoutSession, e.Name, e.ID, e.Object.Type)
 	}
+	return decodeData[monime.CheckoutSession](e, "checkout session")
+}
+
+// IsPayment reports whether the event is about a payment: its object type
+// is [ObjectTypePayment] or its name starts with "payment.".
+func (e *Event) IsPayment() bool {
+	return e.Object.Type == ObjectTypePayment || strings.HasPrefix(e.Name, paymentEventPrefix)
+}
+
+// Payment decodes the event's data into the same [monime.Payment] the
+// client returns. It fails with [ErrNotPayment] when the event is about
+// something else, and with [ErrInvalidPayload] when the data is missing or
+// malformed.
+func (e *Event) Payment() (*monime.Payment, error) {
+	if !e.IsPayment() {
+		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotPayment, e.Name, e.ID, e.Object.Type)
+	}
+	return decodeData[monime.Payment](e, "payment")
+}
+
+// decodeData decodes the event's data as a T. monime's types read
+// themselves tolerantly: a descriptive field of an unexpected type is left
+// zero rather than losing a genuine notification (which Monime would
+// redeliver forever if the handler failed on it), while ids, statuses and
+// amounts are never guessed.
+func decodeData[T any](e *Event, what string) (*T, error) {
 	data := bytes.TrimSpace(e.Data)
 	if len(data) == 0 || string(data) == "null" {
 		return nil, fmt.Errorf("%w: event %q (%s) carries no data", ErrInvalidPayload, e.Name, e.ID)
@@ -205,16 +247,9 @@ func (e *Event) CheckoutSession() (*monime.CheckoutSession, error) {
 	if data[0] != '{' {
 		return nil, fmt.Errorf("%w: event %q (%s) data is not a JSON object", ErrInvalidPayload, e.Name, e.ID)
 	}
-	// monime.CheckoutSession reads itself tolerantly: a descriptive field of
-	// an unexpected type is left zero rather than losing a genuine payment
-	// notification (which Monime would redeliver forever if the handler
-	// failed on it), while the id, status and amounts are never guessed.
-	s := new(monime.CheckoutSession)
-	if err := json.Unmarshal(data, s); err != nil {
-		return nil, fmt.Errorf("%w: event %q (%s) data is not a checkout session: %v", ErrInvalidPayload, e.Name, e.ID, err)
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, fmt.Errorf("%w: event %q (%s) data is not a %s: %v", ErrInvalidPayload, e.Name, e.ID, what, err)
 	}
-	if s.ID == "" {
-		return nil, fmt.Errorf("%w: event %q (%s) data has no checkout session id", ErrInvalidPayload, e.Name, e.ID)
-	}
-	return s, nil
+	return v, nil
 }

@@ -195,3 +195,39 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"event":{"id":"","name":""},"object":{"id":"","type":""},"data":null}`, string(b))
 }
+
+func TestEventPayment(t *testing.T) {
+	data := `{"id":"pay-1","status":"completed","amount":{"currency":"SLE","value":30000},` +
+		`"channel":{"type":"momo","provider":"m17","reference":"MP1"},"orderNumber":"ord-1","fees":[]}`
+	for _, ev := range []*Event{
+		{ID: "evt-1", Name: EventPaymentCompleted, Object: Object{ID: "pay-1", Type: ObjectTypePayment}, Data: json.RawMessage(data)},
+		{ID: "evt-2", Name: EventPaymentCreated, Data: json.RawMessage(data)},
+		{ID: "evt-3", Name: "payment.something_new", Object: Object{Type: ObjectTypePayment}, Data: json.RawMessage(data)},
+	} {
+		require.True(t, ev.IsPayment())
+		assert.False(t, ev.IsCheckoutSession())
+		p, err := ev.Payment()
+		require.NoError(t, err, ev.Name)
+		assert.Equal(t, "pay-1", p.ID)
+		assert.Equal(t, monime.Money{Currency: "SLE", Value: 30000}, p.Amount)
+		assert.Equal(t, monime.PaymentChannelMomo, p.Channel.Type)
+		assert.Equal(t, "m17", p.Channel.Momo.Provider)
+		assert.Equal(t, "ord-1", p.OrderNumber)
+		_, err = ev.CheckoutSession()
+		assert.ErrorIs(t, err, ErrNotCheckoutSession)
+	}
+
+	session := &Event{ID: "evt-4", Name: EventCheckoutSessionCompleted, Data: json.RawMessage(`{"id":"scs-1","status":"completed"}`)}
+	_, err := session.Payment()
+	assert.ErrorIs(t, err, ErrNotPayment)
+
+	for _, bad := range []string{``, `null`, `[]`, `{"id":"pay-1","status":"completed"}`,
+		`{"id":"pay-1","status":"completed","amount":{"currency":"SLE","value":"30000"}}`} {
+		ev := &Event{ID: "evt-5", Name: EventPaymentCompleted, Data: json.RawMessage(bad)}
+		_, err := ev.Payment()
+		assert.ErrorIs(t, err, ErrInvalidPayload, bad)
+		if err != nil {
+			assert.Contains(t, err.Error(), "evt-5")
+		}
+	}
+}
