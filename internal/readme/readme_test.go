@@ -110,8 +110,13 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, w.Code)
 	assert.Equal(t, s.RedirectURL, w.Header().Get("Location"))
 	require.NoError(t, observe(context.Background(), s.ID))
+	paid, err := c.CheckoutSessions.Create(context.Background(), &monime.CheckoutSessionCreateParams{
+		Name: "Order #1043", LineItems: []monime.LineItem{{Name: "Cap", Price: monime.Money{Currency: "SLE", Value: 5000}}}})
+	require.NoError(t, err)
+	require.NoError(t, fake.Complete(paid.ID))
+	require.NoError(t, reconcile(context.Background(), c, paid))
 	require.NoError(t, readListDelete(context.Background(), c, s))
-	_, err := c.CheckoutSessions.Get(context.Background(), s.ID)
+	_, err = c.CheckoutSessions.Get(context.Background(), s.ID)
 	assert.ErrorIs(t, err, monime.ErrNotFound)
 	handleError(err)
 	registerWebhookOnce.Do(func() { webhookEndpoint("whsec", nil) }) // http.Handle takes a path once per process

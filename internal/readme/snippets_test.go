@@ -105,6 +105,28 @@ func observe(ctx context.Context, id string) error {
 	return err
 }
 
+func reconcile(ctx context.Context, c *monime.Client, s *monime.CheckoutSession) (err error) {
+	s, err = c.CheckoutSessions.Get(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	payments, err := c.Payments.ForCheckoutSession(ctx, s) // usually one
+	if err != nil {
+		return err // a session that was not paid has no order number
+	}
+	for _, p := range payments {
+		net, err := p.Net() // the amount less Monime's fees
+		if err != nil {
+			return err
+		}
+		fmt.Println(p.ID, p.Status, p.Amount, p.Channel.Type, net) // pay-... completed SLE 300.00 momo SLE 300.00
+		if p.Channel.Momo != nil {
+			fmt.Println(p.Channel.Momo.Provider, p.Channel.Momo.Reference) // m17 and the operator's reference
+		}
+	}
+	return nil
+}
+
 func handleError(err error) {
 	var apiErr *monime.Error
 	if errors.As(err, &apiErr) {
