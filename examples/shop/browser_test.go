@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/monimekit/monime-go/api"
 )
 
 // flowTimeout bounds one browser flow, start of the browser included, so a
@@ -25,8 +29,10 @@ const stepTimeout = 15 * time.Second
 // as a customer would: the shop's product page, Pay with Monime, the hosted
 // checkout page of the fake, Pay (or Cancel), and back to the shop's order
 // page, which must come to say paid (or cancelled) once the signed webhook
-// arrived. A screenshot of each final page goes to $ARTIFACTS_DIR (default
-// artifacts/ at the repository root).
+// arrived, give the order number, and lead back to the shop. Then a page on
+// another site posts the order form, and the shop must refuse it. A
+// screenshot of each final page goes to $ARTIFACTS_DIR (default artifacts/
+// at the repository root).
 func TestBrowserCheckout(t *testing.T) {
 	chromium := findChromium(t)
 	artifacts := artifactsDir(t)
@@ -65,9 +71,73 @@ func TestBrowserCheckout(t *testing.T) {
 
 			orderURL := waitForOrderStatus(t, ctx, s.ShopURL+"/orders/", tc.want)
 			t.Logf("%s: %s says %s", tc.name, orderURL, tc.want)
+			number := textOf(t, ctx, "#order-number")
+			if o := getOrder(t, s.Shop.orders, path.Base(orderURL)); number != o.Number {
+				t.Errorf("the order page gives the order number %q, want %q", number, o.Number)
+			}
 			saveScreenshot(t, ctx, shot)
+
+			step(t, ctx, "go back to the shop",
+				chromedp.Click(chromedp.CSS("#back-to-shop")),
+				chromedp.WaitVisible(chromedp.CSS("#pay-with-monime")),
+			)
 		})
 	}
+
+	t.Run("cross-site post refused", func(t *testing.T) {
+		ctx := newBrowser(t, chromium)
+		shot := filepath.Join(artifacts, "shop-cross-site-refused.png")
+		defer func() {
+			if t.Failed() {
+				saveScreenshot(t, ctx, strings.TrimSuffix(shot, ".png")+"-failed.png")
+			}
+		}()
+		// A page on another site (localhost, where the shop is 127.0.0.1)
+		// with the shop's order form and a tempting button.
+		id := newOrderID()
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<!doctype html><title>You won!</title>
+<form method="post" action="%s/orders">
+<input type="hidden" name="order_id" value="%s"><input type="hidden" name="quantity" value="5">
+<button type="submit" id="claim">Claim your free bag</button></form>`, s.ShopURL, id)
+		}))
+		defer evil.Close()
+		evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+		sessions := len(s.Fake.Sessions(api.DefaultSpaceID))
+
+		step(t, ctx, "open the other site's page and press its button",
+			chromedp.Navigate(evilURL+"/"),
+			chromedp.WaitVisible(chromedp.CSS("#claim")),
+			chromedp.Click(chromedp.CSS("#claim")),
+			chromedp.WaitVisible(chromedp.CSS("#error")),
+		)
+		if loc := location(t, ctx); loc != s.ShopURL+"/orders" {
+			t.Fatalf("the form led to %s, want the shop's refusal at %s/orders", loc, s.ShopURL)
+		}
+		if msg := textOf(t, ctx, "#error"); !strings.Contains(msg, "sent from another website") {
+			t.Errorf("the refusal says %q, want why", msg)
+		}
+		if now := len(s.Fake.Sessions(api.DefaultSpaceID)); now != sessions {
+			t.Errorf("the cross-site post made %d checkout sessions, want none", now-sessions)
+		}
+		if _, err := s.Shop.orders.get(t.Context(), id); !errors.Is(err, errUnknownOrder) {
+			t.Errorf("the cross-site post made order %s (%v)", id, err)
+		}
+		saveScreenshot(t, ctx, shot)
+	})
+}
+
+// textOf is the visible text of the element sel on the page.
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	text, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v (at %s)", sel, err, location(t, ctx))
+	}
+	return strings.TrimSpace(text)
 }
 
 // findChromium returns the path of Chromium ($CHROMIUM_PATH, or the usual
