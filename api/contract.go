@@ -63,16 +63,16 @@ func checkBearerScheme(_ context.Context, in *openapi3filter.AuthenticationInput
 
 // route finds the spec operation of r, or explains with an API error.
 func (c *contract) route(r *http.Request) (*routers.Route, map[string]string, *apiError) {
-	route, params, err := c.router.FindRoute(r)
+	route, params, err := c.find(r)
 	if err == nil {
 		return route, params, nil
 	}
 	// The path may still exist with another method: that is a 405.
 	var allowed []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
 		probe := &http.Request{Method: m, URL: r.URL, Header: http.Header{}}
 		if m != r.Method {
-			if _, _, err := c.router.FindRoute(probe); err == nil {
+			if _, _, err := c.find(probe); err == nil {
 				allowed = append(allowed, m)
 			}
 		}
@@ -88,12 +88,32 @@ func (c *contract) route(r *http.Request) (*routers.Route, map[string]string, *a
 	return nil, nil, noOperation(r)
 }
 
+// errEmptyPathParameter is find's error for a match with an empty path
+// parameter.
+var errEmptyPathParameter = errors.New("a path parameter is empty")
+
+// find is the router's FindRoute, except that a path with an empty
+// parameter matches nothing: the router matches DELETE /v1/payments to
+// /v1/payments/{id} with an empty id, and that path has no such operation.
+func (c *contract) find(r *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := c.router.FindRoute(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range params {
+		if v == "" {
+			return nil, nil, errEmptyPathParameter
+		}
+	}
+	return route, params, nil
+}
+
 // noOperation is the answer to a request that matches no operation.
 func noOperation(r *http.Request) *apiError {
 	return &apiError{
 		status:  http.StatusNotFound,
 		reason:  ReasonNotFound,
-		message: fmt.Sprintf("no operation %s %s; the fake serves /v1/checkout-sessions and /v1/checkout-sessions/{id}", r.Method, r.URL.Path),
+		message: fmt.Sprintf("no operation %s %s; the fake serves /v1/checkout-sessions, /v1/checkout-sessions/{id}, /v1/payments and /v1/payments/{id}", r.Method, r.URL.Path),
 	}
 }
 

@@ -16,7 +16,7 @@ const (
 	ReasonValidation          = "validation_error"               // 400: the request breaks spec/ or a documented rule
 	ReasonUnauthorized        = "unauthorized"                   // 401: missing, malformed or unknown access token
 	ReasonForbidden           = "forbidden"                      // 403: the token may not act in the space
-	ReasonNotFound            = "not_found"                      // 404: no such session (or endpoint)
+	ReasonNotFound            = "not_found"                      // 404: no such session or payment (or endpoint)
 	ReasonMethodNotAllowed    = "method_not_allowed"             // 405: the path exists, the method does not
 	ReasonIdempotencyKeyInUse = "idempotency_key_in_use"         // 409: the key was used for another request
 	ReasonSessionNotDeletable = "checkout_session_not_deletable" // 409: the session is started or final

@@ -43,6 +43,12 @@ func TestEachErrorReason(t *testing.T) {
 			405, ReasonMethodNotAllowed, "it allows GET, DELETE"},
 		{"unknown method on the list", req{method: http.MethodPut, path: "/v1/checkout-sessions"},
 			405, ReasonMethodNotAllowed, "it allows GET, POST"},
+		{"delete on the list is not the {id} path with an empty id", req{method: http.MethodDelete, path: "/v1/checkout-sessions"},
+			405, ReasonMethodNotAllowed, "DELETE is not allowed on /v1/checkout-sessions; it allows GET, POST"},
+		{"patch on the payments list", req{method: http.MethodPatch, path: "/v1/payments", body: "{}"},
+			405, ReasonMethodNotAllowed, "PATCH is not allowed on /v1/payments; it allows GET"},
+		{"unknown method on a payment", req{method: http.MethodDelete, path: "/v1/payments/pay-1"},
+			405, ReasonMethodNotAllowed, "it allows GET, PATCH"},
 		{"body too large", req{method: http.MethodPost, path: "/v1/checkout-sessions", body: `{"name":"` + strings.Repeat("x", 1<<20) + `"}`},
 			413, ReasonRequestTooLarge, "bytes"},
 	}
