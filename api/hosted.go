@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/monimekit/monime-go/gen"
@@ -24,29 +23,33 @@ var templateFS embed.FS
 
 // hostedTemplates are parsed once; they are embedded, so a parse error is
 // a bug in this package that the tests catch.
-var hostedTemplates = template.Must(template.New("hosted").
-	Funcs(template.FuncMap{"join": strings.Join}).
-	ParseFS(templateFS, "templates/*.html"))
+var hostedTemplates = template.Must(template.New("hosted").ParseFS(templateFS, "templates/*.html"))
 
 // maxFormBytes caps the body of a Pay or Cancel form.
 const maxFormBytes = 64 << 10
 
-// The payment methods the page offers, as the value of its "method" radio
-// inputs.
-const (
-	methodCard   = "card"
-	methodBank   = "bank"
-	methodMomo   = "momo"
-	methodWallet = "wallet"
+// methodLabels and providerLabels are what the page shows for a method or
+// provider code. Providers are named where Monime's document names them
+// (m17 Orange Money SL, slb001 SLCB, dw001 SafulPay); the rest show their
+// code alone.
+var (
+	methodLabels = map[gen.PaymentChannelType]string{
+		gen.PaymentChannelTypeMomo: "Mobile money", gen.PaymentChannelTypeCard: "Card",
+		gen.PaymentChannelTypeBank: "Bank", gen.PaymentChannelTypeWallet: "Wallet",
+	}
+	providerLabels = map[string]string{
+		"m17": "Orange Money (m17)", "slb001": "SLCB (slb001)", "dw001": "SafulPay (dw001)",
+		"visa": "Visa", "mastercard": "Mastercard",
+	}
 )
 
-// The providers of each method that spec/ knows, in the order the page
-// lists them.
-var (
-	bankProviders   = []gen.BankProvider{gen.BankProviderSlb001, gen.BankProviderSlb004, gen.BankProviderSlb007}
-	momoProviders   = []gen.MomoProvider{gen.MomoProviderM17, gen.MomoProviderM18}
-	walletProviders = []gen.WalletProvider{gen.WalletProviderDw001}
-)
+// providerLabel is what the page shows for a provider code.
+func providerLabel(code string) string {
+	if label, ok := providerLabels[code]; ok {
+		return label
+	}
+	return code
+}
 
 // hexColor is what the page accepts as brandingOptions.primaryColor.
 var hexColor = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
@@ -61,6 +64,8 @@ type checkoutPage struct {
 	Items             []pageItem
 	Totals            []string // one per currency, in order of first appearance
 	Methods           []pageMethod
+	NotPayable        string        // why Pay is not offered, or ""
+	Payments          []pagePayment // what a completed session was paid with
 	PayAction         string
 	CancelAction      string
 	SuccessURL        string // for the "return" link of a final page; http(s) only
@@ -76,9 +81,21 @@ type pageItem struct {
 }
 
 type pageMethod struct {
-	Value     string // card, bank, momo or wallet
+	Value     string // momo, card, bank or wallet
 	Label     string
-	Providers []string
+	Providers []pageProvider
+}
+
+type pageProvider struct {
+	Value string // the provider's code, or a card's scheme
+	Label string
+}
+
+// pagePayment is one payment of a completed session, as the page shows it.
+type pagePayment struct {
+	Amount  string // such as "SLE 300.00"
+	Channel string // such as "Mobile money, Orange Money (m17), +23276***456"
+	Ref     string // the channel's reference, or ""
 }
 
 // messagePage is what templates/message.html shows: an error or a notice.
@@ -178,21 +195,14 @@ func (s *Server) finishCheckout(w http.ResponseWriter, r *http.Request, id, acti
 		return
 	}
 	method := r.PostForm.Get("method")
-	if action == "pay" && method != "" {
-		offered := offeredMethods(sess.PaymentOptions)
-		if !slices.ContainsFunc(offered, func(m pageMethod) bool { return m.Value == method }) {
-			s.render(w, http.StatusBadRequest, "message.html", messagePage{
-				Title:   "This payment method is not offered",
-				Message: fmt.Sprintf("The method %q is not one this checkout offers (%s); its paymentOptions decide which are. Choose one on the checkout page, or send no method.", method, methodNames(offered)),
-				Link:    s.pagePath(id), LinkText: "Back to the checkout",
-			})
-			return
-		}
+	provider := r.PostForm.Get("provider-" + method)
+	if provider == "" {
+		provider = r.PostForm.Get("provider")
 	}
 	var err error
 	target := sess.CancelUrl
 	if action == "pay" {
-		err = s.Complete(id)
+		err = s.CompleteWith(id, gen.PaymentChannelType(method), provider)
 		target = sess.SuccessUrl
 	} else {
 		err = s.Cancel(id)
@@ -205,12 +215,26 @@ func (s *Server) finishCheckout(w http.ResponseWriter, r *http.Request, id, acti
 		now, _ := s.Session(id)
 		s.notPendingPage(w, id, action, now.Status)
 		return
+	case errors.Is(err, ErrChannelNotOffered):
+		s.render(w, http.StatusBadRequest, "message.html", messagePage{
+			Title:   "This payment method is not offered",
+			Message: "Nothing was paid: " + reasonOf(err, ErrChannelNotOffered) + ". Choose on the checkout page, or send no method for the preselected one.",
+			Link:    s.pagePath(id), LinkText: "Back to the checkout",
+		})
+		return
+	case errors.Is(err, ErrSessionNotPayable):
+		s.render(w, http.StatusConflict, "message.html", messagePage{
+			Title:   "This checkout cannot be paid",
+			Message: "Nothing was paid: " + reasonOf(err, ErrSessionNotPayable) + ".",
+			Link:    s.pagePath(id), LinkText: "Back to the checkout",
+		})
+		return
 	case err != nil:
 		s.log.Error("api: hosted page: "+action+" failed", "session_id", id, "err", err)
 		s.render(w, http.StatusInternalServerError, "message.html", messagePage{Title: "The simulator failed", Message: err.Error()})
 		return
 	}
-	s.log.Info("api: hosted page: customer finished the checkout", "session_id", id, "action", action, "method", method)
+	s.log.Info("api: hosted page: customer finished the checkout", "session_id", id, "action", action, "method", method, "provider", provider)
 	location := s.hostedBase(r) + HostedPagePath + url.PathEscape(id)
 	if target != nil && isWebURL(*target) {
 		location = *target
@@ -274,7 +298,7 @@ func (s *Server) checkoutPage(sess Session) checkoutPage {
 		Status:       string(sess.Status),
 		Pending:      sess.Status == gen.CheckoutSessionStatusPending,
 		ExpireTime:   sess.ExpireTime.UTC().Format("2 Jan 2006 15:04:05 UTC"),
-		Methods:      offeredMethods(sess.PaymentOptions),
+		Methods:      pageMethods(offeredMethods(sess.PaymentOptions)),
 		PayAction:    s.pagePath(sess.Id) + "/pay",
 		CancelAction: s.pagePath(sess.Id) + "/cancel",
 	}
@@ -318,7 +342,85 @@ func (s *Server) checkoutPage(sess Session) checkoutPage {
 	for _, c := range currencies {
 		p.Totals = append(p.Totals, formatMoney(c, totals[c]))
 	}
+	if _, err := sessionTotals(sess.LineItems.Data); err != nil {
+		p.NotPayable = reasonOf(err, ErrSessionNotPayable)
+	}
+	for _, id := range sess.PaymentIDs {
+		if pay, ok := s.Payment(id); ok {
+			p.Payments = append(p.Payments, describePayment(pay.Payment))
+		}
+	}
 	return p
+}
+
+// reasonOf is the message of err after the text of the sentinel it wraps:
+// what the customer needs to read, without the call and the id.
+func reasonOf(err, sentinel error) string {
+	if _, why, ok := strings.Cut(err.Error(), sentinel.Error()+": "); ok {
+		return why
+	}
+	return err.Error()
+}
+
+// pageMethods turns the offered methods into what the page lists.
+func pageMethods(offered []offeredMethod) []pageMethod {
+	out := make([]pageMethod, len(offered))
+	for i, o := range offered {
+		m := pageMethod{Value: string(o.method), Label: methodLabels[o.method]}
+		for _, code := range o.providers {
+			m.Providers = append(m.Providers, pageProvider{Value: code, Label: providerLabel(code)})
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// describePayment says what was paid and how, for the page of a completed
+// session.
+func describePayment(p gen.Payment) pagePayment {
+	out := pagePayment{Amount: formatMoney(string(p.Amount.Currency), big.NewInt(p.Amount.Value))}
+	if p.Channel == nil {
+		return out
+	}
+	kind, _ := p.Channel.Discriminator()
+	parts := []string{methodLabels[gen.PaymentChannelType(kind)]}
+	var provider, masked, ref *string
+	switch gen.PaymentChannelType(kind) {
+	case gen.PaymentChannelTypeMomo:
+		c, _ := p.Channel.AsMomoChannel()
+		provider, masked, ref = c.Provider, c.PhoneNumber, c.Reference
+	case gen.PaymentChannelTypeCard:
+		c, _ := p.Channel.AsCardChannel()
+		if c.Scheme != nil {
+			provider = valueOf(string(*c.Scheme))
+		}
+		if c.Last4 != nil {
+			masked = valueOf("ending " + *c.Last4)
+		}
+	case gen.PaymentChannelTypeBank:
+		c, _ := p.Channel.AsBankChannel()
+		provider, ref = c.Provider, c.Reference
+		if c.AccountNumber != nil {
+			masked = valueOf("account " + *c.AccountNumber)
+		}
+	case gen.PaymentChannelTypeWallet:
+		c, _ := p.Channel.AsWalletChannel()
+		provider, ref = c.Provider, c.Reference
+		if c.WalletId != nil {
+			masked = valueOf("wallet " + *c.WalletId)
+		}
+	}
+	if provider != nil {
+		parts = append(parts, providerLabel(*provider))
+	}
+	if masked != nil {
+		parts = append(parts, *masked)
+	}
+	if ref != nil {
+		out.Ref = *ref
+	}
+	out.Channel = strings.Join(parts, ", ")
+	return out
 }
 
 // formatMoney writes an amount in minor units as "<currency> <major>.<minor>",
@@ -332,72 +434,6 @@ func formatMoney(currency string, minor *big.Int) string {
 	}
 	major, cents := new(big.Int).QuoRem(new(big.Int).Abs(minor), big.NewInt(100), new(big.Int))
 	return fmt.Sprintf("%s %s%s.%02d", currency, sign, major, cents.Int64())
-}
-
-// offeredMethods applies a session's paymentOptions: card unless disabled;
-// bank, momo and wallet unless disabled, each with its allowed providers
-// (enabledProviders, when not empty, wins over disabledProviders) and
-// left out when none is allowed.
-func offeredMethods(po *gen.PaymentOptions) []pageMethod {
-	if po == nil {
-		po = &gen.PaymentOptions{}
-	}
-	var out []pageMethod
-	if po.Card == nil || !isTrue(po.Card.Disable) {
-		out = append(out, pageMethod{Value: methodCard, Label: "Card"})
-	}
-	var bank gen.BankOptions
-	if po.Bank != nil {
-		bank = *po.Bank
-	}
-	out = appendMethod(out, methodBank, "Bank", bank.Disable, bankProviders, bank.EnabledProviders, bank.DisabledProviders)
-	var momo gen.MomoOptions
-	if po.Momo != nil {
-		momo = *po.Momo
-	}
-	out = appendMethod(out, methodMomo, "Mobile money", momo.Disable, momoProviders, momo.EnabledProviders, momo.DisabledProviders)
-	var wallet gen.WalletOptions
-	if po.Wallet != nil {
-		wallet = *po.Wallet
-	}
-	return appendMethod(out, methodWallet, "Wallet", wallet.Disable, walletProviders, wallet.EnabledProviders, wallet.DisabledProviders)
-}
-
-// appendMethod adds a provider-based method to out unless it is disabled
-// or no provider of it is allowed.
-func appendMethod[P ~string](out []pageMethod, value, label string, disable *bool, all []P, enabled, disabled *[]P) []pageMethod {
-	if isTrue(disable) {
-		return out
-	}
-	var allowed []string
-	if enabled != nil && len(*enabled) > 0 {
-		for _, p := range *enabled {
-			if !slices.Contains(allowed, string(p)) {
-				allowed = append(allowed, string(p))
-			}
-		}
-	} else {
-		for _, p := range all {
-			if disabled == nil || !slices.Contains(*disabled, p) {
-				allowed = append(allowed, string(p))
-			}
-		}
-	}
-	if len(allowed) == 0 {
-		return out
-	}
-	return append(out, pageMethod{Value: value, Label: label, Providers: allowed})
-}
-
-func methodNames(ms []pageMethod) string {
-	if len(ms) == 0 {
-		return "none"
-	}
-	names := make([]string, len(ms))
-	for i, m := range ms {
-		names[i] = m.Value
-	}
-	return strings.Join(names, ", ")
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }

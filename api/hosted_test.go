@@ -71,7 +71,17 @@ func text(s string) string {
 
 // radios lists the method radio inputs of a page: value, and whether checked.
 func radios(page string) (values []string, checked []string) {
-	for _, m := range regexp.MustCompile(`<input type="radio" name="method" value="(\w+)"( checked)?>`).FindAllStringSubmatch(page, -1) {
+	return radioGroup(page, "method")
+}
+
+// providers lists the provider radio inputs of one method on a page.
+func providers(page, method string) (values []string, checked []string) {
+	return radioGroup(page, "provider-"+method)
+}
+
+func radioGroup(page, name string) (values []string, checked []string) {
+	re := regexp.MustCompile(`<input type="radio" name="` + regexp.QuoteMeta(name) + `" value="(\w+)"( checked)?>`)
+	for _, m := range re.FindAllStringSubmatch(page, -1) {
 		values = append(values, m[1])
 		if m[2] != "" {
 			checked = append(checked, m[1])
@@ -124,10 +134,14 @@ func TestHostedPageShowsAPendingSession(t *testing.T) {
 	assert.Equal(t, "USD 37.50", totals[1][1])
 
 	values, checked := radios(page)
-	assert.Equal(t, []string{"bank", "momo"}, values, "card and wallet are disabled")
-	assert.Equal(t, []string{"bank"}, checked, "the first method is checked")
-	assert.Contains(t, page, "(slb007)", "bank without the disabled providers")
-	assert.Contains(t, page, "(m18)", "enabledProviders wins over disabledProviders")
+	assert.Equal(t, []string{"momo", "bank"}, values, "mobile money first; card and wallet are disabled")
+	assert.Equal(t, []string{"momo"}, checked, "mobile money is preselected")
+	values, checked = providers(page, "bank")
+	assert.Equal(t, []string{"slb007"}, values, "bank without the disabled providers")
+	assert.Equal(t, []string{"slb007"}, checked)
+	values, checked = providers(page, "momo")
+	assert.Equal(t, []string{"m18"}, values, "enabledProviders wins over disabledProviders")
+	assert.Equal(t, []string{"m18"}, checked)
 
 	assert.Contains(t, page, `<form id="pay-form" class="pay-form" method="post" action="/checkout/`+s.Id+`/pay">`)
 	assert.Contains(t, page, `<button id="pay" class="btn-pay" type="submit">Pay</button>`)
@@ -145,31 +159,35 @@ func TestHostedPageShowsAPendingSession(t *testing.T) {
 
 func TestHostedPageOffersTheMethodsPaymentOptionsAllow(t *testing.T) {
 	for name, tc := range map[string]struct {
-		options string
-		methods []string
-		shows   []string
-		hides   []string
+		options   string
+		methods   []string
+		providers map[string][]string
+		shows     []string
+		hides     []string
 	}{
-		"no options: everything": {
+		"no options: everything, mobile money first": {
 			options: ``,
-			methods: []string{"card", "bank", "momo", "wallet"},
-			shows:   []string{"(slb001, slb004, slb007)", "(m17, m18)", "(dw001)"},
+			methods: []string{"momo", "card", "bank", "wallet"},
+			providers: map[string][]string{
+				"momo": {"m17", "m18"}, "card": {"visa", "mastercard"}, "bank": {"slb001", "slb004", "slb007"}, "wallet": {"dw001"},
+			},
+			shows: []string{"Orange Money (m17)", "SLCB (slb001)", "SafulPay (dw001)", "Visa", "Mastercard"},
 		},
 		"disabled providers are left out": {
-			options: `,"paymentOptions":{"momo":{"disabledProviders":["m17"]}}`,
-			methods: []string{"card", "bank", "momo", "wallet"},
-			shows:   []string{"(m18)"},
-			hides:   []string{"m17"},
+			options:   `,"paymentOptions":{"momo":{"disabledProviders":["m17"]}}`,
+			methods:   []string{"momo", "card", "bank", "wallet"},
+			providers: map[string][]string{"momo": {"m18"}},
+			hides:     []string{"m17"},
 		},
 		"a method with no provider left is not offered": {
 			options: `,"paymentOptions":{"momo":{"disabledProviders":["m17","m18"]},"bank":{"disable":true}}`,
 			methods: []string{"card", "wallet"},
 		},
 		"enabledProviders wins": {
-			options: `,"paymentOptions":{"bank":{"enabledProviders":["slb004"],"disabledProviders":["slb004"]}}`,
-			methods: []string{"card", "bank", "momo", "wallet"},
-			shows:   []string{"(slb004)"},
-			hides:   []string{"slb001", "slb007"},
+			options:   `,"paymentOptions":{"bank":{"enabledProviders":["slb004"],"disabledProviders":["slb004"]}}`,
+			methods:   []string{"momo", "card", "bank", "wallet"},
+			providers: map[string][]string{"bank": {"slb004"}},
+			hides:     []string{"slb001", "slb007"},
 		},
 		"everything disabled: a note, and Pay still works": {
 			options: `,"paymentOptions":{"card":{"disable":true},"bank":{"disable":true},"momo":{"disable":true},"wallet":{"disable":true}}`,
@@ -183,7 +201,12 @@ func TestHostedPageOffersTheMethodsPaymentOptionsAllow(t *testing.T) {
 			values, checked := radios(page)
 			assert.Equal(t, tc.methods, values)
 			if len(tc.methods) > 0 {
-				assert.Equal(t, tc.methods[:1], checked)
+				assert.Equal(t, tc.methods[:1], checked, "the first method is preselected")
+			}
+			for method, want := range tc.providers {
+				values, checked := providers(page, method)
+				assert.Equal(t, want, values, method)
+				assert.Equal(t, want[:1], checked, "%s: the first provider is preselected", method)
 			}
 			for _, want := range tc.shows {
 				assert.Contains(t, page, want)
@@ -371,7 +394,7 @@ func TestHostedPayRefusesAMethodTheSessionDoesNotOffer(t *testing.T) {
 	s := f.create(shopBody) // card is disabled
 	res := f.browse(http.MethodPost, HostedPagePath+s.Id+"/pay", url.Values{"method": {"card"}})
 	assert.Equal(t, http.StatusBadRequest, res.status)
-	assert.Contains(t, text(string(res.body)), `The method "card" is not one this checkout offers (bank, momo)`)
+	assert.Contains(t, text(string(res.body)), `Nothing was paid: the method "card" is not one this checkout session offers; choose one of momo, bank`)
 	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status)
 }
 

@@ -74,7 +74,7 @@ func New(opts ...Option) (*Server, error) {
 	s.onTransition(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			validationError("the request body does not decode into a create request: "+err.Error(), detail("", err.Error())).write(w)
+			validationError("the request body does not decode into the operation's request: "+err.Error(), detail("", err.Error())).write(w)
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			s.log.Error("api: handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -320,11 +320,40 @@ func (s *Server) ResponseViolations() []error {
 // counted).
 func (s *Server) RequestCount() int64 { return s.requests.Load() }
 
-// Complete marks a pending session paid, as the customer paying on the
-// hosted page would: status completed, orderNumber set. It returns an error
-// wrapping ErrSessionNotFound or ErrSessionFinal when it cannot.
+// Complete marks a pending session paid, as the customer pressing Pay on
+// the hosted page without changing its preselected choice would: the first
+// method and provider the session offers, which is mobile money m17 unless
+// its paymentOptions rule that out (see CompleteWith). The session's
+// payments are recorded (see Payment), its status becomes completed and it
+// gets an order number. It returns an error wrapping ErrSessionNotFound,
+// ErrSessionFinal or ErrSessionNotPayable when it cannot, and changes
+// nothing then.
 func (s *Server) Complete(id string) error {
-	return s.store.control("Complete", id, transitionCompleted)
+	return s.store.pay("Complete", id, "", "")
+}
+
+// CompleteWith is Complete paid the way the customer chose on the hosted
+// page: method momo, card, bank or wallet (gen.PaymentChannelType's
+// values) and provider one of that method's providers: m17 or m18 for
+// momo, slb001, slb004 or slb007 for bank, dw001 for wallet, and for card
+// its scheme, visa or mastercard. An empty method or provider is the
+// first one the session offers, as the page preselects it.
+//
+// The payment's channel says so, as Monime's would: momo {provider,
+// reference (an operator-style transaction id), phoneNumber (masked, such as
+// +23276***456), fingerprint}, bank {provider, reference, accountNumber
+// (masked), fingerprint}, card {scheme, last4, fingerprint} and wallet
+// {provider, reference, walletId (masked), fingerprint}. Each method and
+// provider has one simulated payer, so a fingerprint is the same on every
+// payment through it.
+//
+// Besides Complete's errors, it returns one wrapping ErrChannelNotOffered,
+// and changes nothing, when the session's paymentOptions do not offer the
+// method or provider, or it is none that exists; when paymentOptions
+// disable every method, any channel is accepted, as the page still lets
+// the customer pay.
+func (s *Server) CompleteWith(id string, method gen.PaymentChannelType, provider string) error {
+	return s.store.pay("CompleteWith", id, method, provider)
 }
 
 // Cancel marks a pending session cancelled, as the customer pressing Cancel
@@ -366,6 +395,13 @@ func (s *Server) Sessions(spaceID string) []Session { return s.store.sessions(sp
 // Session returns a snapshot of the session id, whatever its space, and
 // whether there is one.
 func (s *Server) Session(id string) (Session, bool) { return s.store.session(id) }
+
+// Payments returns a snapshot of the payments of a space, oldest first.
+func (s *Server) Payments(spaceID string) []Payment { return s.store.paymentSnapshots(spaceID) }
+
+// Payment returns a snapshot of the payment id, whatever its space, and
+// whether there is one. Session(id).PaymentIDs lists a session's.
+func (s *Server) Payment(id string) (Payment, bool) { return s.store.paymentSnapshot(id) }
 
 // onTransition attaches a hook that sees every lifecycle change (created,
 // started, completed, cancelled, expired, deleted) in order; webhook

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -18,14 +19,23 @@ import (
 // without credentials, as Monime's page would:
 //
 //	GET  /checkout/{id}         the page: name, line items, totals per currency, the methods
-//	                            paymentOptions allow, Pay and Cancel (while pending); opening
-//	                            a pending session starts it (see Server.Start)
-//	POST /checkout/{id}/pay     completes the session, then 303 to successUrl (else the page)
+//	                            and providers paymentOptions allow, Pay and Cancel (while
+//	                            pending); once paid, what was paid and how. Opening a
+//	                            pending session starts it (see Server.Start)
+//	POST /checkout/{id}/pay     pays the session (Server.CompleteWith), then 303 to
+//	                            successUrl (else the page)
 //	POST /checkout/{id}/cancel  cancels it, then 303 to cancelUrl (else the page)
 //
-// Pay and Cancel on a session that is no longer pending answer 409, an
-// unknown id 404, both as HTML. Faults, rate limits and RequestCount apply to
-// the API only.
+// The page offers mobile money first, then card, bank and wallet, each with
+// its providers (a card's are its schemes), the first of each preselected.
+// Its Pay form sends method=<momo|card|bank|wallet> and
+// provider-<method>=<provider>; a script may send provider=<provider>
+// instead, or leave either out for the preselected choice.
+//
+// Pay with a method or provider the session does not offer answers 400; Pay
+// on a session whose items cannot be paid (ErrSessionNotPayable), and Pay or
+// Cancel on one that is no longer pending, 409; an unknown id 404; all as
+// HTML. Faults, rate limits and RequestCount apply to the API only.
 const HostedPagePath = "/checkout/"
 
 // Errors of the lifecycle controls (Complete, Cancel, Expire, Start). They
@@ -57,6 +67,11 @@ type Session struct {
 	// Started reports whether the customer has opened the checkout (see
 	// Server.Start); a started session can no longer be deleted.
 	Started bool
+	// PaymentIDs are the payments a completed session was paid with (see
+	// Server.Payment): one per currency its line items total more than zero
+	// in, in the order the currencies first appear; none before it is
+	// completed.
+	PaymentIDs []string
 }
 
 // transition names a change in a session's life.
@@ -72,11 +87,14 @@ const (
 )
 
 // lifecycleEvent is one change in a session's life, as hooks see it. Its
-// Session shares memory with the store: hooks must treat it as read-only.
+// Session and payments share memory with the store: hooks must treat them
+// as read-only.
 type lifecycleEvent struct {
 	kind    transition
 	at      time.Time
 	session Session
+	// payments are those a completion recorded, as reads show them then.
+	payments []gen.Payment
 }
 
 // session is the stored state of one checkout session.
@@ -93,6 +111,7 @@ type session struct {
 	callbackState  *string
 	paymentOptions *gen.PaymentOptions
 	idempotencyKey string
+	payments       []*payment // set by pay just before the session completes
 }
 
 func (s *session) pending() bool {
@@ -100,7 +119,7 @@ func (s *session) pending() bool {
 }
 
 func (s *session) snapshot() Session {
-	return Session{
+	snap := Session{
 		CheckoutSession: s.view,
 		SpaceID:         s.space,
 		CallbackState:   s.callbackState,
@@ -108,6 +127,10 @@ func (s *session) snapshot() Session {
 		IdempotencyKey:  s.idempotencyKey,
 		Started:         s.started,
 	}
+	for _, p := range s.payments {
+		snap.PaymentIDs = append(snap.PaymentIDs, p.view.Id)
+	}
+	return snap
 }
 
 // spaceState is what one space holds.
@@ -143,6 +166,7 @@ func newStore(now func() time.Time, ttl, retention time.Duration) *store {
 		ttl:       ttl,
 		retention: retention,
 		byID:      make(map[string]*session),
+		payments:  make(map[string]*payment),
 		spaces:    make(map[string]*spaceState),
 	}
 }
@@ -186,7 +210,9 @@ func (st *store) onTransition(hook func(lifecycleEvent)) {
 
 // transition is the one place where a session's life changes: create,
 // start, complete, cancel, expire and delete all come through here, so a
-// hook attached with onTransition sees each of them. Call it with mu held.
+// hook attached with onTransition sees each of them. A completion files the
+// payments pay set on s, with the session's new order number. Call it with
+// mu held.
 func (st *store) transition(s *session, kind transition, now time.Time) {
 	switch kind {
 	case transitionCreated:
@@ -202,7 +228,9 @@ func (st *store) transition(s *session, kind transition, now time.Time) {
 		s.view.Status = gen.CheckoutSessionStatusCompleted
 		order := newID("ord-", 12)
 		s.view.OrderNumber = &order
-		st.recordPayment(s, now)
+		for _, p := range s.payments {
+			st.storePayment(p, s.view.OrderNumber)
+		}
 	case transitionCancelled:
 		s.view.Status = gen.CheckoutSessionStatusCancelled
 	case transitionExpired:
@@ -219,7 +247,13 @@ func (st *store) transition(s *session, kind transition, now time.Time) {
 			sp.order = append(sp.order[:i], sp.order[i+1:]...)
 		}
 	}
-	st.outbox = append(st.outbox, lifecycleEvent{kind: kind, at: now, session: s.snapshot()})
+	ev := lifecycleEvent{kind: kind, at: now, session: s.snapshot()}
+	if kind == transitionCompleted {
+		for _, p := range s.payments {
+			ev.payments = append(ev.payments, p.view)
+		}
+	}
+	st.outbox = append(st.outbox, ev)
 }
 
 func (st *store) space(id string) *spaceState {
@@ -460,6 +494,7 @@ func deepCopy(s Session) Session {
 		cs := *s.CallbackState
 		s.CallbackState = &cs
 	}
+	s.PaymentIDs = slices.Clone(s.PaymentIDs)
 	return s
 }
 
