@@ -151,7 +151,7 @@ func TestConcurrentCreatesWithOneKeyMakeOneSession(t *testing.T) {
 }
 
 func TestAWaiterRunsWhenTheFirstRequestFails(t *testing.T) {
-	st := newStore(newClock().Now, time.Hour, time.Hour)
+	st := newStore(newClock().Now, time.Hour, time.Hour, nil)
 	fp := fingerprint("POST", "/v1/checkout-sessions", []byte(minimalBody))
 	first, c := st.claimKey("spc-a", "k", fp)
 	require.Equal(t, claimRun, c)

@@ -48,6 +48,7 @@ type config struct {
 	faultFunc          func(*http.Request) Fault
 	maxRequestBodySize int64
 	webhook            webhookConfig
+	fees               []feeRule // WithFee, in the order given
 }
 
 func defaultConfig() config {

@@ -81,10 +81,10 @@ func sessionTotals(items []gen.LineItem) ([]gen.Money, error) {
 
 // newPayments builds the payments of session s, paid by choice at now: one
 // per currency its items total more than zero in (see sessionTotals), each
-// with its own channel reference and no fees. They get their
+// with its own channel reference and the fees of rules. They get their
 // order number and their place in the store when the session completes
 // (see transition).
-func newPayments(s *session, choice channelChoice, now time.Time) ([]*payment, error) {
+func newPayments(s *session, choice channelChoice, rules []feeRule, now time.Time) ([]*payment, error) {
 	totals, err := sessionTotals(s.view.LineItems.Data)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,10 @@ func newPayments(s *session, choice channelChoice, now time.Time) ([]*payment, e
 		if err != nil {
 			return nil, err
 		}
-		fees := []gen.PaymentFee{}
+		fees, err := applyFees(rules, amount)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v; configure a smaller WithFee", ErrSessionNotPayable, err)
+		}
 		ref := newID("ftr-", 12)
 		owner := s.view.Id
 		ownerType := "checkout_session"
@@ -145,7 +148,7 @@ func (st *store) pay(call, id string, method gen.PaymentChannelType, provider st
 	if err != nil {
 		return fmt.Errorf("api: %s(%q): %w", call, id, err)
 	}
-	payments, err := newPayments(s, choice, now)
+	payments, err := newPayments(s, choice, st.fees, now)
 	if err != nil {
 		return fmt.Errorf("api: %s(%q): %w", call, id, err)
 	}

@@ -74,7 +74,7 @@ func TestCompletingASessionRecordsItsPayment(t *testing.T) {
 	assert.Equal(t, ptr("fac-main01"), p.FinancialAccountId)
 	require.NotNil(t, p.FinancialTransactionReference)
 	assert.Regexp(t, `^ftr-`, *p.FinancialTransactionReference)
-	assert.Equal(t, &[]gen.PaymentFee{}, p.Fees, "no fees")
+	assert.Equal(t, &[]gen.PaymentFee{}, p.Fees, "no fees without WithFee")
 	assert.Equal(t, f.clock.Now(), p.CreateTime)
 	assert.Equal(t, ptr(f.clock.Now()), p.UpdateTime)
 	assert.Nil(t, p.Name)

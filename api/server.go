@@ -65,7 +65,7 @@ func New(opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		contract: spec,
-		store:    newStore(cfg.clock, cfg.ttl, cfg.retention),
+		store:    newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees),
 		limiter:  newRateLimiter(cfg.ratePerSecond),
 		faults:   faults{fn: cfg.faultFunc},
 		log:      cfg.logger,

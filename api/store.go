@@ -147,6 +147,7 @@ type store struct {
 	now       func() time.Time
 	ttl       time.Duration
 	retention time.Duration
+	fees      []feeRule // WithFee's rules, applied to every payment
 
 	mu       sync.Mutex
 	seq      uint64
@@ -160,11 +161,12 @@ type store struct {
 	hooks   []func(lifecycleEvent)
 }
 
-func newStore(now func() time.Time, ttl, retention time.Duration) *store {
+func newStore(now func() time.Time, ttl, retention time.Duration, fees []feeRule) *store {
 	return &store{
 		now:       now,
 		ttl:       ttl,
 		retention: retention,
+		fees:      fees,
 		byID:      make(map[string]*session),
 		payments:  make(map[string]*payment),
 		spaces:    make(map[string]*spaceState),
