@@ -270,7 +270,51 @@ func (s *shop) orderPage(w http.ResponseWriter, r *http.Request) {
 		"Simulated": s.cfg.Simulated,
 		"Order":     o,
 		"Product":   product,
+		"Payment":   s.paymentOf(r.Context(), o),
 	})
+}
+
+// paidWith is what the paid page says of the payment: the amount, how it
+// was paid and what Monime kept.
+type paidWith struct {
+	Amount, Fees, Net monime.Money
+	Channel           string
+	Reference         string
+}
+
+// paymentOf asks Monime what a paid order's payment was (ListPayments by
+// the session's order number). The page shows the order without it when
+// Monime cannot say right now.
+func (s *shop) paymentOf(ctx context.Context, o order) *paidWith {
+	if o.Status != statusPaid || o.OrderNumber == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	payments, err := s.client.Payments.ForCheckoutSession(ctx, &monime.CheckoutSession{ID: o.SessionID, Status: monime.CheckoutSessionStatusCompleted, OrderNumber: o.OrderNumber})
+	if err != nil || len(payments) == 0 {
+		s.log.Warn("shop: could not read the payment of a paid order", "order", o.Number, "monime_order", o.OrderNumber, "err", err)
+		return nil
+	}
+	p := payments[0]
+	fees, ferr := p.Fees.Total()
+	net, nerr := p.Net()
+	if ferr != nil || nerr != nil {
+		s.log.Warn("shop: could not add up a payment's fees", "payment", p.ID, "err", errors.Join(ferr, nerr))
+		return nil
+	}
+	out := &paidWith{Amount: p.Amount, Fees: fees, Net: net, Channel: string(p.Channel.Type)}
+	switch c := p.Channel; {
+	case c.Momo != nil:
+		out.Channel, out.Reference = "Mobile money ("+c.Momo.Provider+")", c.Momo.Reference
+	case c.Card != nil:
+		out.Channel = "Card (" + c.Card.Scheme + " ending " + c.Card.Last4 + ")"
+	case c.Bank != nil:
+		out.Channel, out.Reference = "Bank ("+c.Bank.Provider+")", c.Bank.Reference
+	case c.Wallet != nil:
+		out.Channel, out.Reference = "Wallet ("+c.Wallet.Provider+")", c.Wallet.Reference
+	}
+	return out
 }
 
 // refresh asks Monime for the order's session (GetCheckoutSession), for

@@ -169,6 +169,9 @@ func TestPayingOnTheHostedPageMarksTheOrderPaidByWebhook(t *testing.T) {
 		"webhook checkout_session.completed", `id="monime-order-number"`, "SLE 500.00",
 		`id="order-number">` + number + "<", "give the order number " + number, // to quote on the phone
 		`<a href="/" id="back-to-shop">`,
+		// What was paid and how, from Monime's payment (ListPayments by the
+		// session's order number): the fake's page pays by mobile money.
+		`<dd id="paid-amount">SLE 500.00</dd>`, `<dd id="paid-with">Mobile money (m17)`, `<dd id="paid-fees">none</dd>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the paid order page lacks %q", want)
