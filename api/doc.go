@@ -17,17 +17,53 @@
 //
 // Each session's redirectUrl is a simulated hosted checkout page on the fake
 // itself (HostedPagePath): it shows the line items, totals and allowed
-// payment methods, and its Pay and Cancel buttons complete or cancel the
-// session and send the browser to successUrl or cancelUrl. When a session
-// is completed, cancelled or expires, the fake POSTs a signed
-// checkout_session.* event to every URL given with WithWebhook or
-// AddWebhook, retrying with backoff until the receiver answers 2xx
-// (Deliveries, WaitForDeliveries).
+// payment methods with their providers (mobile money first, preselected),
+// and its Pay and Cancel buttons complete or cancel the session and send
+// the browser to successUrl or cancelUrl. When a session is completed,
+// cancelled or expires, the fake POSTs a signed checkout_session.* event to
+// every URL given with WithWebhook or AddWebhook, retrying with backoff
+// until the receiver answers 2xx (Deliveries, WaitForDeliveries).
 //
-// Tests drive the rest directly: Complete, Cancel, Expire and Start play the
-// customer and the clock; InjectFault and WithFaultFunc make requests fail,
-// reset, drop or slow down; Sessions and Session show what is stored,
-// including the fields the read API hides.
+// # Payments
+//
+// Paying a session records its payment, which GET /v1/payments (filtered by
+// orderNumber, financialAccountId and financialTransactionReference; paged
+// by limit and after), GET /v1/payments/{id} and PATCH /v1/payments/{id}
+// (name and metadata) serve:
+//
+//   - status completed, and amount the session's total: price times
+//     quantity, summed over its line items. A session whose items use
+//     several currencies is paid with one payment per currency, each its
+//     own total, in the order the currencies first appear, all with the
+//     session's order number; a currency whose items total zero gets none.
+//     A negative total, or one over 64 bits of minor units, cannot be
+//     paid: Complete returns ErrSessionNotPayable and the page offers no
+//     Pay.
+//   - channel the method and provider the customer chose on the page
+//     (CompleteWith in tests; Complete takes the preselected one, mobile
+//     money m17 unless the session's paymentOptions rule it out): momo,
+//     bank, card or wallet, with an operator-style reference, a masked
+//     phone, account or wallet number or a card's last four digits, and a
+//     fingerprint that is the same on every payment through the same method
+//     and provider.
+//   - fees from WithFee: each rule charges basis points of the amount,
+//     rounded half up to a minor unit, plus a fixed part, in the payment's
+//     currency. Without WithFee, fees is [] (zero fees).
+//   - orderNumber and financialAccountId of the session, a fresh
+//     financialTransactionReference, ownershipGraph.owner the session, and
+//     createTime and updateTime the moment of payment (PATCH moves
+//     updateTime).
+//
+// A receiver that subscribes to payment.created and payment.completed (the
+// events of WithWebhook and AddWebhook, as a Monime webhook lists the
+// events it wants) gets both for each payment, before
+// checkout_session.completed; one configured without events gets the
+// checkout-session events only.
+//
+// Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
+// Start play the customer and the clock; InjectFault and WithFaultFunc make
+// requests fail, reset, drop or slow down; Sessions, Session, Payments and
+// Payment show what is stored, including the fields the read API hides.
 //
 // New returns an error, not a Server, when an option was given a value that
 // can never work (an empty token, a negative TTL, a relative webhook URL):

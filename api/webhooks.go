@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +46,30 @@ const maxWebhookAnswer = 64 << 10
 type webhookTarget struct {
 	url    string
 	secret string
+	events []string // the event names it subscribed to
+}
+
+// wants reports whether the receiver subscribed to the event name.
+func (t webhookTarget) wants(name string) bool { return slices.Contains(t.events, name) }
+
+// webhookEvents are the names of the events the fake sends, in the order a
+// completion sends them; a receiver may subscribe to some of them.
+var webhookEvents = []string{
+	eventPaymentCreated,
+	eventPaymentCompleted,
+	webhook.EventCheckoutSessionCompleted,
+	webhook.EventCheckoutSessionCancelled,
+	webhook.EventCheckoutSessionExpired,
+}
+
+// defaultWebhookEvents are what a receiver configured without events gets:
+// the checkout-session events, all the fake sent before it recorded
+// payments, so a receiver written for them is not sent events it may
+// refuse.
+var defaultWebhookEvents = []string{
+	webhook.EventCheckoutSessionCompleted,
+	webhook.EventCheckoutSessionCancelled,
+	webhook.EventCheckoutSessionExpired,
 }
 
 // webhookConfig is the part of config about webhooks.
@@ -57,29 +83,45 @@ func defaultWebhookConfig() webhookConfig {
 	return webhookConfig{attempts: DefaultWebhookAttempts, backoff: DefaultWebhookBackoff}
 }
 
-// checkWebhookTarget explains what is wrong with a webhook URL or secret,
-// or returns nil. It quotes neither: a URL may carry a token in its query.
-func checkWebhookTarget(rawURL, secret string) error {
+// newWebhookTarget checks a receiver's configuration and explains what is
+// wrong with it. It quotes neither URL nor secret: a URL may carry a token
+// in its query.
+func newWebhookTarget(rawURL, secret string, events []string) (webhookTarget, error) {
 	if problem := webURLProblem(rawURL); problem != "" {
-		return fmt.Errorf("the webhook URL %s; pass the absolute http or https URL of the receiver, such as http://127.0.0.1:8080/webhooks/monime", problem)
+		return webhookTarget{}, fmt.Errorf("the webhook URL %s; pass the absolute http or https URL of the receiver, such as http://127.0.0.1:8080/webhooks/monime", problem)
 	}
 	if secret == "" {
-		return errors.New("the signing secret is empty; pass the secret the receiver verifies Monime-Signature with")
+		return webhookTarget{}, errors.New("the signing secret is empty; pass the secret the receiver verifies Monime-Signature with")
 	}
-	return nil
+	for _, name := range events {
+		if !slices.Contains(webhookEvents, name) {
+			return webhookTarget{}, fmt.Errorf("%q is not an event the fake sends; subscribe to some of %s, or name none for the checkout-session events", name, strings.Join(webhookEvents, ", "))
+		}
+	}
+	if len(events) == 0 {
+		events = defaultWebhookEvents
+	}
+	return webhookTarget{url: rawURL, secret: secret, events: slices.Clone(events)}, nil
 }
 
-// WithWebhook makes the Server deliver a signed event to url whenever a
-// checkout session, in any space, becomes completed, cancelled or expired
-// (see Server.AddWebhook for what is sent). Repeat it for more receivers;
-// each gets every event. New fails on a URL that is not absolute http(s)
-// or on an empty secret.
-func WithWebhook(url, secret string) Option {
+// WithWebhook makes the Server deliver signed events to url whenever a
+// checkout session, in any space, becomes completed, cancelled or expired,
+// and, to a receiver that subscribes to them, payment.created and
+// payment.completed for the payments of a completed session; see
+// Server.AddWebhook for what is sent and in which order. As a webhook
+// configured at Monime lists the events it wants, events names those url
+// gets, out of payment.created, payment.completed,
+// checkout_session.completed, checkout_session.cancelled and
+// checkout_session.expired; with none it gets the three checkout-session
+// events. Repeat the option for more receivers. New fails on a URL that is not absolute
+// http(s), an empty secret or an event name the fake does not send.
+func WithWebhook(url, secret string, events ...string) Option {
 	return func(c *config) error {
-		if err := checkWebhookTarget(url, secret); err != nil {
+		t, err := newWebhookTarget(url, secret, events)
+		if err != nil {
 			return fmt.Errorf("api: WithWebhook: %w", err)
 		}
-		c.webhook.targets = append(c.webhook.targets, webhookTarget{url: url, secret: secret})
+		c.webhook.targets = append(c.webhook.targets, t)
 		return nil
 	}
 }
@@ -109,9 +151,14 @@ type Delivery struct {
 	// EventID is event.id of the payload; it is the same on every attempt
 	// for the same event.
 	EventID string
-	// EventName is event.name, such as "checkout_session.completed".
+	// EventName is event.name, such as "checkout_session.completed" or
+	// "payment.created".
 	EventName string
-	// SessionID is the checkout session the event is about.
+	// ObjectID is object.id of the payload: the checkout session (scs-...)
+	// or the payment (pay-...) the event is about.
+	ObjectID string
+	// SessionID is the checkout session the event is about, or, for a
+	// payment event, the session the payment paid for.
 	SessionID string
 	// URL is where the attempt was sent.
 	URL string
@@ -131,19 +178,36 @@ type Delivery struct {
 // OK reports whether the receiver accepted the event (answered 2xx).
 func (d Delivery) OK() bool { return d.Err == "" }
 
-// webhookJob is one event to deliver to one URL.
-type webhookJob struct {
-	target    webhookTarget
-	eventID   string
-	eventName string
+// The payment events Monime's documentation names, and the object type of
+// their payloads.
+const (
+	eventPaymentCreated   = "payment.created"
+	eventPaymentCompleted = "payment.completed"
+	objectTypePayment     = "payment"
+)
+
+// outgoingEvent is one event, encoded once, signed afresh on each attempt.
+type outgoingEvent struct {
+	id        string
+	name      string
+	objectID  string
 	sessionID string
 	body      []byte // the same bytes on every attempt
 }
 
+// webhookJob is the events of one lifecycle change that one URL
+// subscribed to, to send in order.
+type webhookJob struct {
+	target webhookTarget
+	events []outgoingEvent
+}
+
 // dispatcher delivers webhook events. It learns of lifecycle changes through
-// observe, an onTransition hook, and delivers each event to each URL in a
-// goroutine of its own, so neither the store's lock nor an API response
-// ever waits for a receiver.
+// observe, an onTransition hook, and sends the events of each change to
+// each URL in a goroutine of its own, one event after the other; an event
+// whose first attempt fails is retried in a goroutine of its own, so that
+// it does not hold up the events after it. Neither the store's lock nor an
+// API response ever waits for a receiver.
 type dispatcher struct {
 	log      *slog.Logger
 	client   *http.Client
@@ -154,12 +218,12 @@ type dispatcher struct {
 
 	ctx    context.Context // cancelled by close
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // one per running job
+	wg     sync.WaitGroup // one per goroutine of startLocked
 
 	mu      sync.Mutex
 	targets []webhookTarget
 	closed  bool
-	pending int           // jobs not finished yet
+	pending int           // goroutines of startLocked not finished yet
 	idle    chan struct{} // closed when pending drops to 0
 	records []Delivery
 }
@@ -197,8 +261,9 @@ func eventName(kind transition) string {
 	return ""
 }
 
-// observe is the dispatcher's onTransition hook. It builds the event once
-// and queues one job per URL; it never blocks on the network.
+// observe is the dispatcher's onTransition hook. It builds the events of
+// the change once and starts one job per URL that subscribed to any of
+// them; it never blocks on the network.
 func (d *dispatcher) observe(ev lifecycleEvent) {
 	name := eventName(ev.kind)
 	if name == "" {
@@ -210,38 +275,75 @@ func (d *dispatcher) observe(ev lifecycleEvent) {
 		return
 	}
 	if d.closed {
-		d.log.Warn("api: webhook event not delivered: the Server is closed", "event", name, "session_id", ev.session.Id)
+		d.log.Warn("api: webhook events not delivered: the Server is closed", "event", name, "session_id", ev.session.Id)
 		return
 	}
-	// The session shares memory with the store, which never changes what a
-	// snapshot points to, so encoding it here without the lock is safe.
-	data, err := json.Marshal(ev.session.CheckoutSession)
-	if err != nil {
-		d.log.Error("api: webhook event not delivered: encoding the session failed", "event", name, "session_id", ev.session.Id, "err", err)
-		return
-	}
-	event := webhook.Event{
-		ID:         newID("evt-", 20),
-		Name:       name,
-		Timestamp:  ev.at,
-		APIVersion: webhookAPIVersion,
-		Object:     webhook.Object{ID: ev.session.Id, Type: webhook.ObjectTypeCheckoutSession},
-		Data:       data,
-	}
-	body, err := json.Marshal(event)
-	if err != nil {
-		d.log.Error("api: webhook event not delivered: encoding the event failed", "event", name, "session_id", ev.session.Id, "err", err)
+	events := d.encode(ev, name)
+	if len(events) == 0 {
 		return
 	}
 	for _, t := range d.targets {
-		job := webhookJob{target: t, eventID: event.ID, eventName: name, sessionID: ev.session.Id, body: body}
-		if d.pending == 0 {
-			d.idle = make(chan struct{})
+		job := webhookJob{target: t}
+		for _, e := range events {
+			if t.wants(e.name) {
+				job.events = append(job.events, e)
+			}
 		}
-		d.pending++
-		d.wg.Add(1)
-		go d.run(job)
+		if len(job.events) > 0 {
+			d.startLocked(func() { d.run(job) })
+		}
 	}
+}
+
+// startLocked runs f in a goroutine that pending, the wait group and
+// WaitForDeliveries count. Call it with mu held.
+func (d *dispatcher) startLocked(f func()) {
+	if d.pending == 0 {
+		d.idle = make(chan struct{})
+	}
+	d.pending++
+	d.wg.Add(1)
+	go func() {
+		defer d.finish()
+		f()
+	}()
+}
+
+// encode builds the events of a lifecycle change, in the order they are
+// delivered: for a completion, payment.created and payment.completed of
+// each payment, then checkout_session.completed; otherwise the session's
+// one event. An event that does not encode is logged and left out.
+//
+// payment.created carries the payment as it was created: pending, without
+// the financialTransactionReference that only a completed payment has.
+// payment.completed carries it as reads show it.
+func (d *dispatcher) encode(ev lifecycleEvent, name string) []outgoingEvent {
+	var out []outgoingEvent
+	add := func(name string, obj webhook.Object, v any) {
+		// The session and payments share memory with the store, which
+		// never changes what they point to, so encoding them here without
+		// the lock is safe.
+		data, err := json.Marshal(v)
+		if err == nil {
+			event := webhook.Event{ID: newID("evt-", 20), Name: name, Timestamp: ev.at, APIVersion: webhookAPIVersion, Object: obj, Data: data}
+			var body []byte
+			if body, err = json.Marshal(event); err == nil {
+				out = append(out, outgoingEvent{id: event.ID, name: name, objectID: obj.ID, sessionID: ev.session.Id, body: body})
+				return
+			}
+		}
+		d.log.Error("api: webhook event not delivered: encoding it failed", "event", name, "object_id", obj.ID, "session_id", ev.session.Id, "err", err)
+	}
+	for _, p := range ev.payments {
+		obj := webhook.Object{ID: p.Id, Type: objectTypePayment}
+		created := p
+		created.Status = gen.PaymentStatusPending
+		created.FinancialTransactionReference = nil
+		add(eventPaymentCreated, obj, created)
+		add(eventPaymentCompleted, obj, p)
+	}
+	add(name, webhook.Object{ID: ev.session.Id, Type: webhook.ObjectTypeCheckoutSession}, ev.session.CheckoutSession)
+	return out
 }
 
 // add configures one more receiver for the events from now on.
@@ -251,32 +353,60 @@ func (d *dispatcher) add(t webhookTarget) {
 	d.targets = append(d.targets, t)
 }
 
-// run delivers one job: attempts until the receiver answers 2xx, the
-// attempts run out or the dispatcher is closed.
+// run sends the events of one job in order, each once the attempt before
+// has finished, and hands each event whose first attempt failed to a retry
+// goroutine. It stops when the dispatcher is closed.
 func (d *dispatcher) run(job webhookJob) {
-	defer d.finish()
-	log := d.log.With("event_id", job.eventID, "event", job.eventName, "session_id", job.sessionID, "url", job.target.url)
-	wait := d.backoff
-	for attempt := 1; ; attempt++ {
-		rec := d.attempt(job, attempt)
+	for i, ev := range job.events {
+		if d.ctx.Err() != nil {
+			d.log.Warn("api: webhook events not sent: the Server was closed", "events", len(job.events)-i, "session_id", ev.sessionID, "url", job.target.url)
+			return
+		}
+		if d.try(job.target, ev, 1) {
+			continue
+		}
 		d.mu.Lock()
-		d.records = append(d.records, rec)
+		d.startLocked(func() { d.retry(job.target, ev) })
 		d.mu.Unlock()
-		if rec.OK() {
-			log.Info("api: webhook delivered", "attempt", attempt, "status", rec.StatusCode)
-			return
-		}
-		if attempt >= d.attempts {
-			log.Error("api: webhook delivery failed; giving up", "attempts", attempt, "status", rec.StatusCode, "err", rec.Err)
-			return
-		}
-		log.Warn("api: webhook delivery failed; will retry", "attempt", attempt, "status", rec.StatusCode, "err", rec.Err, "retry_in", wait)
+	}
+}
+
+// retry makes the second and later attempts for one event and URL, waiting
+// the backoff before each, until the receiver answers 2xx, the attempts run
+// out or the dispatcher is closed.
+func (d *dispatcher) retry(target webhookTarget, ev outgoingEvent) {
+	wait := d.backoff
+	for attempt := 2; attempt <= d.attempts; attempt++ {
 		if !sleepCtx(d.ctx, wait) {
-			log.Warn("api: webhook delivery stopped: the Server was closed", "attempts", attempt)
+			d.log.Warn("api: webhook delivery stopped: the Server was closed", "event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "url", target.url, "attempts", attempt-1)
+			return
+		}
+		if d.try(target, ev, attempt) {
 			return
 		}
 		wait = nextBackoff(wait, d.backoff)
 	}
+}
+
+// try makes attempt n of one event to one URL, records and logs it, and
+// reports whether no further attempt is to be made: the receiver accepted
+// the event, or this was the last attempt.
+func (d *dispatcher) try(target webhookTarget, ev outgoingEvent, n int) bool {
+	rec := d.attempt(target, ev, n)
+	d.mu.Lock()
+	d.records = append(d.records, rec)
+	d.mu.Unlock()
+	log := d.log.With("event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "session_id", ev.sessionID, "url", target.url, "attempt", n, "status", rec.StatusCode)
+	switch {
+	case rec.OK():
+		log.Info("api: webhook delivered")
+		return true
+	case n >= d.attempts:
+		log.Error("api: webhook delivery failed; giving up", "err", rec.Err)
+		return true
+	}
+	log.Warn("api: webhook delivery failed; will retry", "err", rec.Err)
+	return false
 }
 
 // nextBackoff doubles wait, up to MaxWebhookBackoff or initial if that is
@@ -298,27 +428,28 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	return wait(ctx, d)
 }
 
-// attempt sends the job once, signed now, and records the outcome.
-func (d *dispatcher) attempt(job webhookJob, n int) Delivery {
+// attempt sends ev to target once, signed now, and records the outcome.
+func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) Delivery {
 	sent := d.now()
 	rec := Delivery{
-		EventID:   job.eventID,
-		EventName: job.eventName,
-		SessionID: job.sessionID,
-		URL:       job.target.url,
+		EventID:   ev.id,
+		EventName: ev.name,
+		ObjectID:  ev.objectID,
+		SessionID: ev.sessionID,
+		URL:       target.url,
 		Attempt:   n,
 		Time:      sent,
 	}
 	ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.target.url, bytes.NewReader(job.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.url, bytes.NewReader(ev.body))
 	if err != nil { // the URL was checked when it was configured
 		rec.Err = "building the request failed: " + err.Error()
 		return rec
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "monime-go-fake (api package; webhook delivery)")
-	req.Header.Set(webhook.SignatureHeaderName, webhook.SignatureHeader(job.body, job.target.secret, sent))
+	req.Header.Set(webhook.SignatureHeaderName, webhook.SignatureHeader(ev.body, target.secret, sent))
 	resp, err := d.client.Do(req)
 	if err != nil {
 		rec.Err = "sending failed: " + err.Error()
@@ -333,7 +464,7 @@ func (d *dispatcher) attempt(job webhookJob, n int) Delivery {
 	return rec
 }
 
-// finish marks a job done.
+// finish marks a goroutine of startLocked done.
 func (d *dispatcher) finish() {
 	d.mu.Lock()
 	d.pending--
@@ -387,33 +518,56 @@ func (d *dispatcher) close() {
 // AddWebhook makes the Server deliver events to url from now on, as
 // WithWebhook does at New; use it when the receiver's address is known only
 // after the fake has started. Events of changes made before the call are
-// not sent to url.
+// not sent to url. As a webhook configured at Monime lists the events it
+// wants, events names those url gets, out of the five below; with none it
+// gets the three checkout-session events (completed, cancelled, expired),
+// all the fake sent before it recorded payments.
 //
 // For each checkout session that becomes completed, cancelled or expired
-// (by the hosted page, Complete, Cancel, Expire, or its expireTime passing,
-// which the Server notices at the next request, inspection or Sweep), the
-// Server POSTs to every URL
+// (by the hosted page, Complete, CompleteWith, Cancel, Expire, or its
+// expireTime passing, which the Server notices at the next request,
+// inspection or Sweep), the Server POSTs to every URL
 //
 //	{"apiVersion":"caph.2025-08-23",
 //	 "event":{"id":"evt-...","name":"checkout_session.completed","timestamp":"<RFC 3339>"},
 //	 "object":{"id":"scs-...","type":"checkout_session"},
 //	 "data":<the session as GetCheckoutSession returns it>}
 //
-// with Content-Type: application/json and a Monime-Signature header made by
-// webhook.SignatureHeader with secret and the wall-clock time of the attempt.
-// Delivery runs in the background; a receiver that answers anything but 2xx,
-// or cannot be reached within WebhookAttemptTimeout, gets the same body (the
-// same event id) again after a backoff, signed afresh, until the attempts of
-// WithWebhookRetry run out. Deliveries and WaitForDeliveries show the
-// outcome.
+// A completion first sends, for each payment it recorded (one per currency;
+// see Session.PaymentIDs), payment.created and then payment.completed, with
+// object {"id":"pay-...","type":"payment"} and data the payment: as
+// created (status pending, no financialTransactionReference) in
+// payment.created, and as GetPayment returns it (completed) in
+// payment.completed. So a receiver subscribed to all three gets, in this
+// order,
+//
+//	payment.created, payment.completed, checkout_session.completed
+//
+// the money first, as it moved, then the session it completed; all carry the
+// moment of completion as their timestamp. The events of one change are sent
+// to each URL one after the other, each once the attempt before it has
+// finished, so a receiver that answers them sees them in this order. An
+// event whose attempt fails is retried on its own backoff without holding
+// up the events after it, so retried events can arrive out of order, as
+// with Monime: use the payload's status, not the arrival order. Events of
+// different sessions are delivered independently.
+//
+// Every request has Content-Type: application/json and a Monime-Signature
+// header made by webhook.SignatureHeader with secret and the wall-clock time
+// of the attempt. Delivery runs in the background; a receiver that answers
+// anything but 2xx, or cannot be reached within WebhookAttemptTimeout, gets
+// the same body (the same event id) again after a backoff, signed afresh,
+// until the attempts of WithWebhookRetry run out. Deliveries and
+// WaitForDeliveries show the outcome.
 //
 // It returns an error, and adds nothing, for a URL that is not absolute
-// http(s) or an empty secret.
-func (s *Server) AddWebhook(url, secret string) error {
-	if err := checkWebhookTarget(url, secret); err != nil {
+// http(s), an empty secret or an event name the fake does not send.
+func (s *Server) AddWebhook(url, secret string, events ...string) error {
+	t, err := newWebhookTarget(url, secret, events)
+	if err != nil {
 		return fmt.Errorf("api: AddWebhook: %w", err)
 	}
-	s.webhooks.add(webhookTarget{url: url, secret: secret})
+	s.webhooks.add(t)
 	return nil
 }
 

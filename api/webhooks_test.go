@@ -144,7 +144,7 @@ func TestWebhookAHandlerAcceptsTheDeliveryAndRejectsItWithOneByteChanged(t *test
 	require.Len(t, ds, 1)
 	assert.True(t, ds[0].OK())
 	assert.Equal(t, Delivery{
-		EventID: ev.ID, EventName: webhook.EventCheckoutSessionCompleted, SessionID: s.Id,
+		EventID: ev.ID, EventName: webhook.EventCheckoutSessionCompleted, ObjectID: s.Id, SessionID: s.Id,
 		URL: rc.URL, Attempt: 1, StatusCode: http.StatusOK, Time: ds[0].Time,
 	}, ds[0])
 	assert.WithinDuration(t, time.Now(), ds[0].Time, time.Minute, "attempts are stamped by the wall clock")
