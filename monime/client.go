@@ -1,9 +1,12 @@
-// Package monime is a Go client for Monime's hosted checkout API.
+// Package monime is the Go client for Monime's hosted checkout and
+// payments API: import it in a merchant's backend to create checkout
+// sessions, learn their outcome and reconcile their payments.
 //
 // Create a checkout session, send the customer to its RedirectURL, then learn
 // the outcome by reading the session or from a signed webhook (package
-// monime/webhook). Every create carries an Idempotency-Key chosen once per
-// call, so the client's retries can never charge a customer twice.
+// monime/webhook), and find what was paid with Payments.ForCheckoutSession.
+// Every create carries an Idempotency-Key chosen once per call, so the
+// client's retries can never charge a customer twice.
 //
 //	c, err := monime.NewClient(token, spaceID)
 //	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{...})

@@ -1,6 +1,6 @@
-// Package spec embeds the hand-written OpenAPI 3.0.3 contract of the Monime
-// checkout-sessions API (monime.yaml). The code generator, the fake API in
-// api/ and the contract tests all read this one document.
+// Package spec embeds monime.yaml, the hand-written OpenAPI 3.0.3 contract
+// of Monime's checkout-session and payment API, for this module's own code
+// generator, fake and tests; applications do not import it.
 package spec
 
 import _ "embed"

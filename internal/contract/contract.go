@@ -1,6 +1,6 @@
 // Package contract loads spec/monime.yaml with kin-openapi and checks HTTP
-// traffic against it. Tests and the fake API use it; package monime does
-// not, so users never compile kin-openapi.
+// traffic against it, for this module's tests and its fake API; package
+// monime does not use it, so users never compile kin-openapi.
 package contract
 
 import (
