@@ -14,7 +14,9 @@
 // The fake validates every request against the API's OpenAPI contract and,
 // here, every response too: a response that breaks the contract fails the
 // test. It keeps sessions in memory, replays idempotent creates as Monime
-// does, delivers signed webhooks, and can inject faults.
+// does, records the payment of each completed session (c.Payments reads
+// it; Payment and Payments show it here), delivers signed webhooks, and
+// can inject faults.
 //
 // NewServer, Client and ClientFor fail the test when they cannot do their
 // job, as httptest.NewServer does. Every other method that can fail returns
@@ -35,14 +37,16 @@ import (
 	"time"
 
 	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/monime"
 )
 
 // Server is a running fake Monime API. Its methods play the customer
-// (Complete, Cancel, Expire, Start), inject faults (FailNext, InjectFault,
-// ClearFaults), control webhooks (AddWebhook, WaitForDeliveries,
-// Deliveries) and show what the fake holds (Session, Sessions, SessionsIn,
-// and Records for what the read API hides).
+// (Complete, CompleteWith, Cancel, Expire, Start), inject faults (FailNext,
+// InjectFault, ClearFaults), control webhooks (AddWebhook,
+// WaitForDeliveries, Deliveries) and show what the fake holds (Session,
+// Sessions, SessionsIn, Payment, Payments, PaymentsIn, and Records for what
+// the read API hides).
 type Server struct {
 	// URL is the fake's base URL, http://127.0.0.1:port.
 	URL string
@@ -120,11 +124,29 @@ func (s *Server) ClientFor(token, spaceID string, opts ...monime.ClientOption) *
 // HTTPClient returns an *http.Client for raw requests to the fake.
 func (s *Server) HTTPClient() *http.Client { return s.http.Client() }
 
-// Complete marks the pending session id paid, as the customer paying on the
-// hosted page would: its status becomes completed and it gets an order
-// number. The error wraps api.ErrSessionNotFound or api.ErrSessionFinal
-// when it cannot.
+// Complete marks the pending session id paid, as the customer pressing Pay
+// on the hosted page would, with the choice it preselects: mobile money,
+// Orange Money (m17), unless the session's PaymentOptions rule that out.
+// Its status becomes completed, it gets an order number, and its payment is
+// recorded (see Payment). The error wraps api.ErrSessionNotFound,
+// api.ErrSessionFinal or api.ErrSessionNotPayable when it cannot.
 func (s *Server) Complete(id string) error { return s.fake.Complete(id) }
+
+// CompleteWith is Complete paid by the method and provider the customer
+// chose on the hosted page: method monime.PaymentChannelMomo, Card, Bank or
+// Wallet, and provider one of that method's (monime.MomoProviderM17 or
+// M18, the monime.BankProvider constants, monime.WalletProviderDW001, and
+// for a card its scheme, "visa" or "mastercard"). An empty method or
+// provider is the one the page preselects. The payment's channel is of that
+// kind, with that provider and the simulated payer's masked number,
+// reference and fingerprint. Besides Complete's errors, it returns one
+// wrapping api.ErrChannelNotOffered, and changes nothing, when the session
+// does not offer the method or provider.
+//
+//	err := fake.CompleteWith(s.ID, monime.PaymentChannelBank, monime.BankProviderSLB004)
+func (s *Server) CompleteWith(id string, method monime.PaymentChannelType, provider string) error {
+	return s.fake.CompleteWith(id, gen.PaymentChannelType(method), provider)
+}
 
 // Cancel marks the pending session id cancelled, as the customer pressing
 // Cancel on the hosted page would. Errors as for Complete.
@@ -174,13 +196,21 @@ func (s *Server) InjectFault(method, pattern string, n int, f api.Fault) error {
 // used up yet. A function given with api.WithFaultFunc stays.
 func (s *Server) ClearFaults() { s.fake.ClearFaults() }
 
-// AddWebhook makes the fake deliver a signed event to url, from now on,
-// whenever a session becomes completed, cancelled or expired, as
+// AddWebhook makes the fake deliver signed events to url, from now on, as
 // api.WithWebhook does at NewServer; use it when the receiver's address is
-// known only after the fake has started. See api.Server.AddWebhook for what
-// is sent. It returns an error, and adds nothing, for a URL that is not
-// absolute http(s) or an empty secret.
-func (s *Server) AddWebhook(url, secret string) error { return s.fake.AddWebhook(url, secret) }
+// known only after the fake has started. With no events, url gets the
+// checkout-session events (completed, cancelled, expired); name the events
+// it wants, as a Monime webhook does, to get payment.created and
+// payment.completed too, which come before checkout_session.completed:
+//
+//	err := fake.AddWebhook(url, secret, "payment.created", "payment.completed", "checkout_session.completed")
+//
+// See api.Server.AddWebhook for what is sent. It returns an error, and adds
+// nothing, for a URL that is not absolute http(s), an empty secret or an
+// event the fake does not send.
+func (s *Server) AddWebhook(url, secret string, events ...string) error {
+	return s.fake.AddWebhook(url, secret, events...)
+}
 
 // WaitForDeliveries blocks until every webhook event queued so far has been
 // delivered or given up on, and returns nil; or until ctx is done, and
@@ -229,6 +259,33 @@ func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
 	return out
 }
 
+// Payment returns the payment id, whatever its space, as c.Payments.Get
+// would return it now, and whether the fake holds it. A completed session
+// has one payment per currency its line items cost something in; list them
+// by its order number with c.Payments.ForCheckoutSession, or here with
+// Payments.
+func (s *Server) Payment(id string) (monime.Payment, bool) {
+	rec, ok := s.fake.Payment(id)
+	if !ok {
+		return monime.Payment{}, false
+	}
+	return s.paymentView(rec), true
+}
+
+// Payments returns the payments in SpaceID, the space Client acts in,
+// oldest first, each as c.Payments.Get would return it now.
+func (s *Server) Payments() []monime.Payment { return s.PaymentsIn(s.SpaceID) }
+
+// PaymentsIn is Payments for another space.
+func (s *Server) PaymentsIn(spaceID string) []monime.Payment {
+	recs := s.fake.Payments(spaceID)
+	out := make([]monime.Payment, len(recs))
+	for i, rec := range recs {
+		out[i] = s.paymentView(rec)
+	}
+	return out
+}
+
 // Records returns the fake's own records of the sessions in SpaceID, oldest
 // first, as package api keeps them: the read view plus what the read API
 // hides (the space, callbackState, paymentOptions, the Idempotency-Key the
@@ -248,6 +305,21 @@ func (s *Server) readView(rec api.Session) monime.CheckoutSession {
 	}
 	if err != nil {
 		s.tb.Errorf("monimetest: session %s, as the fake answers a GET of it, does not decode into a monime.CheckoutSession: %v", rec.Id, err)
+	}
+	return out
+}
+
+// paymentView turns a record into the payment the read API shows, the
+// way readView does for sessions. A payment that does not decode would be
+// a bug in this module; it fails the test.
+func (s *Server) paymentView(rec api.Payment) monime.Payment {
+	var out monime.Payment
+	data, err := json.Marshal(rec.Payment)
+	if err == nil {
+		err = json.Unmarshal(data, &out)
+	}
+	if err != nil {
+		s.tb.Errorf("monimetest: payment %s, as the fake answers a GET of it, does not decode into a monime.Payment: %v", rec.Id, err)
 	}
 	return out
 }
