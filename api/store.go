@@ -38,8 +38,9 @@ import (
 // HTML. Faults, rate limits and RequestCount apply to the API only.
 const HostedPagePath = "/checkout/"
 
-// Errors of the lifecycle controls (Complete, Cancel, Expire, Start). They
-// come wrapped with the call and the id; test for them with errors.Is.
+// Errors of the lifecycle controls (Complete, CompleteWith, Cancel, Expire,
+// Start). They come wrapped with the call and the id; test for them with
+// errors.Is.
 var (
 	// ErrSessionNotFound: the fake holds no session with this id (never
 	// created, or deleted).
@@ -417,8 +418,8 @@ func (st *store) remove(space, id string) error {
 	return nil
 }
 
-// control applies a lifecycle control (Complete, Cancel, Expire, Start) to
-// the session id in any space.
+// control applies a lifecycle control (Cancel, Expire or Start; pay
+// completes) to the session id in any space.
 func (st *store) control(call, id string, kind transition) error {
 	now := st.clock()
 	st.lock()
