@@ -173,7 +173,7 @@ func TestWebhookARetriedEventDoesNotHoldUpTheNext(t *testing.T) {
 	})
 	rc := httptest.NewServer(h)
 	defer rc.Close()
-	f := newFixture(t, WithWebhook(rc.URL, testSecret, allEvents...), WithWebhookRetry(3, 50*time.Millisecond))
+	f := newFixture(t, WithWebhook(rc.URL, testSecret, allEvents...), WithWebhookRetry(3, 300*time.Millisecond))
 	s := f.create(minimalBody)
 	require.NoError(t, f.srv.Complete(s.Id))
 	f.waitDeliveries()
