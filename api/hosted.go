@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/monime"
 )
 
 // The hosted checkout page simulates the page Monime shows at a session's
@@ -423,11 +424,14 @@ func describePayment(p gen.Payment) pagePayment {
 	return out
 }
 
-// formatMoney writes an amount in minor units as "<currency> <major>.<minor>",
-// such as "SLE 150.00" for 15000. Both currencies Monime settles in (SLE and
-// USD) have two decimals. Big integers, because a price times a quantity
-// may not fit in an int64.
+// formatMoney writes an amount in minor units as monime.Money prints it,
+// such as "SLE 150.00" for 15000, so the page and the client's users read
+// an amount the same way. A total that does not fit in an int64 (a price
+// times a quantity may not) is written the same way from the big integer.
 func formatMoney(currency string, minor *big.Int) string {
+	if minor.IsInt64() {
+		return monime.Money{Currency: monime.Currency(currency), Value: minor.Int64()}.String()
+	}
 	sign := ""
 	if minor.Sign() < 0 {
 		sign = "-"

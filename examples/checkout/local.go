@@ -82,7 +82,9 @@ func startLocal() (*localMonime, *monime.Client, error) {
 	l.hookURL = hookBase + webhookPath
 
 	// The fake Monime API, which signs its deliveries with the same secret.
-	if l.fake, err = api.New(api.WithWebhook(l.hookURL, secret)); err != nil {
+	if l.fake, err = api.New(api.WithWebhook(l.hookURL, secret,
+		webhook.EventPaymentCreated, webhook.EventPaymentCompleted, webhook.EventCheckoutSessionCompleted,
+		webhook.EventCheckoutSessionCancelled, webhook.EventCheckoutSessionExpired)); err != nil {
 		l.stop()
 		return nil, nil, err
 	}

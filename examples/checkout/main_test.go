@@ -66,6 +66,8 @@ func TestQuickstartRunsTheWholeCheckoutOnTheFake(t *testing.T) {
 		`GET  /checkout/scs-\S+ -> 200`,
 		`POST /checkout/scs-\S+/pay \(mobile money\) -> 303, on to the success URL https://example\.com/orders/\d{6}\?paid`,
 		`(?m)^5\. Receive the signed webhooks$`,
+		`payment\.created \(event \S+\), Monime-Signature verified: pay-\S+, pending, SLE 325\.00 by mobile money \(m17\)`,
+		`payment\.completed \(event \S+\), Monime-Signature verified: pay-\S+, completed, SLE 325\.00 by mobile money \(m17\)`,
 		`checkout_session\.completed \(event \S+\), Monime-Signature verified`,
 		`status:\s+completed`,
 		`(?m)^6\. Read the final status$`,

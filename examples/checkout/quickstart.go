@@ -110,7 +110,11 @@ func quickstart(ctx context.Context, p *printer, c *monime.Client, local *localM
 	p.step("Receive the signed webhooks")
 	ev, err := local.nextEvent(ctx, 10*time.Second)
 	for err == nil && ev.Name != webhook.EventCheckoutSessionCompleted {
-		p.say("   %s (event %s, %s %s), Monime-Signature verified", ev.Name, ev.ID, ev.Object.Type, ev.Object.ID)
+		if pay, perr := ev.Payment(); perr == nil {
+			p.say("   %s (event %s), Monime-Signature verified: %s, %s, %s by %s", ev.Name, ev.ID, pay.ID, pay.Status, pay.Amount, describeChannel(pay.Channel))
+		} else {
+			p.say("   %s (event %s, %s %s), Monime-Signature verified", ev.Name, ev.ID, ev.Object.Type, ev.Object.ID)
+		}
 		ev, err = local.nextEvent(ctx, 10*time.Second)
 	}
 	if err != nil {
