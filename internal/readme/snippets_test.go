@@ -16,6 +16,7 @@ import (
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
+	"github.com/monimekit/monime-go/api"
 	"github.com/monimekit/monime-go/monime"
 	"github.com/monimekit/monime-go/monime/monimetest"
 	"github.com/monimekit/monime-go/monime/webhook"
@@ -125,6 +126,33 @@ func reconcile(ctx context.Context, c *monime.Client, s *monime.CheckoutSession)
 		}
 	}
 	return nil
+}
+
+func TestReconcile(t *testing.T) {
+	ctx := context.Background()
+	fake := monimetest.NewServer(t, api.WithFee("processing_fee", 150, 100)) // 1.5% + SLE 1.00
+	c := fake.Client()
+	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{
+		Name:      "Order #7",
+		LineItems: []monime.LineItem{{Name: "Cap", Price: monime.Money{Currency: "SLE", Value: 10000}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.CompleteWith(s.ID, monime.PaymentChannelMomo, monime.MomoProviderM18); err != nil {
+		t.Fatal(err)
+	}
+	s, err = c.CheckoutSessions.Get(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payments, err := c.Payments.ForCheckoutSession(ctx, s)
+	if err != nil || len(payments) != 1 {
+		t.Fatal(payments, err)
+	}
+	if net, _ := payments[0].Net(); net.String() != "SLE 97.50" { // 100.00 less 1.50 and 1.00
+		t.Fatalf("net %s", net)
+	}
 }
 
 func handleError(err error) {
