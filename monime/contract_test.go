@@ -210,3 +210,87 @@ func TestRetriesUnderInjectedFaultsNeverDoubleCreate(t *testing.T) {
 	assert.Greater(t, attempts.Load(), int64(calls*11/10), "faults were injected")
 	assert.Positive(t, replays.Load(), "some answers were lost after the session was stored, and replayed")
 }
+
+// Payments, through the facade against the fake, both sides checked
+// against spec/: every channel kind, every list filter, paging, and an
+// update.
+func TestContractPayments(t *testing.T) {
+	fake := monimetest.NewServer(t, api.WithFee("processing_fee", 100, 50))
+	c := contractClient(t, fake)
+	ctx := context.Background()
+
+	channels := []struct {
+		kind     monime.PaymentChannelType
+		provider string
+	}{
+		{monime.PaymentChannelMomo, monime.MomoProviderM18},
+		{monime.PaymentChannelCard, "visa"},
+		{monime.PaymentChannelBank, monime.BankProviderSLB004},
+		{monime.PaymentChannelWallet, monime.WalletProviderDW001},
+	}
+	var paid []*monime.CheckoutSession
+	for i, ch := range channels {
+		s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{
+			Name:      fmt.Sprintf("Order #%d", i),
+			LineItems: []monime.LineItem{{Name: "Tee", Price: monime.Money{Currency: "SLE", Value: 15000}, Quantity: 2}},
+		})
+		require.NoError(t, err)
+		require.NoError(t, fake.CompleteWith(s.ID, ch.kind, ch.provider))
+		s, err = c.CheckoutSessions.Get(ctx, s.ID)
+		require.NoError(t, err)
+		paid = append(paid, s)
+
+		payments, err := c.Payments.ForCheckoutSession(ctx, s)
+		require.NoError(t, err)
+		require.Len(t, payments, 1, "one payment for a one-currency session")
+		p := payments[0]
+		assert.Equal(t, monime.PaymentStatusCompleted, p.Status)
+		assert.Equal(t, monime.Money{Currency: "SLE", Value: 30000}, p.Amount, "the session's total")
+		assert.Equal(t, ch.kind, p.Channel.Type)
+		switch ch.kind {
+		case monime.PaymentChannelMomo:
+			assert.Equal(t, ch.provider, p.Channel.Momo.Provider)
+		case monime.PaymentChannelCard:
+			assert.Equal(t, ch.provider, p.Channel.Card.Scheme)
+		case monime.PaymentChannelBank:
+			assert.Equal(t, ch.provider, p.Channel.Bank.Provider)
+		case monime.PaymentChannelWallet:
+			assert.Equal(t, ch.provider, p.Channel.Wallet.Provider)
+		}
+		fees, err := p.Fees.Total()
+		require.NoError(t, err)
+		assert.Equal(t, monime.Money{Currency: "SLE", Value: 350}, fees, "1% of 300.00 plus 0.50")
+		assert.Equal(t, s.OrderNumber, p.OrderNumber)
+		assert.NotEmpty(t, p.FinancialTransactionReference)
+
+		got, err := c.Payments.Get(ctx, p.ID)
+		require.NoError(t, err)
+		assert.Equal(t, p, *got)
+		byRef, err := c.Payments.List(ctx, &monime.PaymentListParams{FinancialTransactionReference: p.FinancialTransactionReference})
+		require.NoError(t, err)
+		require.Len(t, byRef.Items, 1)
+		assert.Equal(t, p.ID, byRef.Items[0].ID)
+	}
+
+	var all []string
+	for p, err := range c.Payments.All(ctx, &monime.PaymentListParams{Limit: 1}) {
+		require.NoError(t, err)
+		all = append(all, p.OrderNumber)
+	}
+	assert.Len(t, all, len(channels), "one page at a time, every payment once")
+	assert.Equal(t, paid[len(paid)-1].OrderNumber, all[0], "newest first")
+
+	first, err := c.Payments.ForCheckoutSession(ctx, paid[0])
+	require.NoError(t, err)
+	updated, err := c.Payments.Update(ctx, first[0].ID, &monime.PaymentUpdateParams{Name: "Order #0", Metadata: monime.Metadata{"ledger": "2025-09"}})
+	require.NoError(t, err)
+	assert.Equal(t, "Order #0", updated.Name)
+	assert.Equal(t, monime.Metadata{"ledger": "2025-09"}, updated.Metadata)
+	assert.Equal(t, first[0].Amount, updated.Amount, "an update changes nothing else")
+
+	_, err = c.Payments.Get(ctx, "pay-unknown")
+	assert.ErrorIs(t, err, monime.ErrNotFound)
+	none, err := c.Payments.List(ctx, &monime.PaymentListParams{OrderNumber: "ord-none", FinancialAccountID: "fac-none"})
+	require.NoError(t, err)
+	assert.Empty(t, none.Items)
+}
