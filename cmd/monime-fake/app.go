@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/monimekit/monime-go/api"
+)
+
+// adminPrefix starts the paths of the JSON admin API. Monime's own paths
+// start with /v1/ and the hosted pages' with /checkout/, so it cannot
+// collide with either.
+const adminPrefix = "/_fake/"
+
+// deliveryGrace bounds how long a stop waits for webhook deliveries still
+// pending, after the last request has finished.
+const deliveryGrace = 5 * time.Second
+
+// app is the running fake: package api's Server and what the command adds
+// around it.
+type app struct {
+	cfg  *config
+	log  *slog.Logger
+	fake *api.Server
+	base string // http://host:port, known once listening
+}
+
+// newApp builds the fake from cfg. Its error says which setting is wrong.
+func newApp(cfg *config, log *slog.Logger) (*app, error) {
+	opts := []api.Option{
+		api.WithCredentials(cfg.token, cfg.space),
+		api.WithSessionTTL(cfg.sessionTTL),
+		api.WithLogger(log),
+	}
+	for _, u := range cfg.webhookURLs {
+		opts = append(opts, api.WithWebhook(u, cfg.webhookSecret, cfg.webhookEvents...))
+	}
+	for _, f := range cfg.fees {
+		opts = append(opts, api.WithFee(f.code, f.basisPoints, f.fixed))
+	}
+	fake, err := api.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("the flags do not make a working fake: %w", err)
+	}
+	return &app{cfg: cfg, log: log, fake: fake}, nil
+}
+
+func (a *app) setBase(base string) { a.base = base }
+
+// handler routes every request: Monime's API and hosted pages to the fake,
+// the rest to the command's own pages, each request logged once.
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", a.fake) // /v1/..., /checkout/... and Monime's 404 envelope for the rest
+	mux.HandleFunc("GET /healthz", a.health)
+	return a.logRequests(mux)
+}
+
+// health answers 200 {"status":"ok"} while the fake serves.
+func (a *app) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// close waits a little for pending webhook deliveries, reports those that
+// did not finish, and stops delivery.
+func (a *app) close(ctx context.Context) {
+	waitCtx, cancel := context.WithTimeout(ctx, deliveryGrace)
+	defer cancel()
+	if err := a.fake.WaitForDeliveries(waitCtx); err != nil {
+		a.log.Warn("monime-fake: stopping with webhook deliveries unfinished; they are in the delivery log, redeliver them from the dashboard after a restart with -data", "err", err)
+	}
+	a.fake.Close()
+}
+
+// statusWriter remembers the status and size of a response for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (the fake's
+// Reset and Drop faults take it over).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs one line per request once it is answered.
+func (a *app) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes, "duration", time.Since(start).Round(time.Microsecond), "remote", r.RemoteAddr)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

@@ -1,0 +1,148 @@
+// Command monime-fake runs the fake Monime API of package api as a program,
+// for apps written in any language: the checkout-session and payment API
+// under /v1/, the simulated hosted checkout page under /checkout/, a
+// dashboard at /, a JSON admin API under /_fake/ and a health check at
+// /healthz. With -data it keeps its state in a file across restarts.
+//
+//	go run github.com/monimekit/monime-go/cmd/monime-fake@latest
+//
+// Every flag has an environment twin (-addr is MONIME_FAKE_ADDR); run it
+// with -h for the list. A bad flag, a bad URL, a port in use or a data
+// file that does not load ends it at once with a message on stderr and
+// exit status 2.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// Exit statuses of run.
+const (
+	exitOK    = 0
+	exitError = 1 // it ran, and failed while running
+	exitUsage = 2 // it could not start: a bad flag, URL, address or data file
+)
+
+// shutdownGrace bounds how long a stop waits for requests in flight and
+// then for pending webhook deliveries.
+const shutdownGrace = 10 * time.Second
+
+// run is the whole program: it serves until ctx is done (main cancels it on
+// SIGINT or SIGTERM), then shuts down gracefully, and returns the exit
+// status. Tests call it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "monime-fake:", err)
+		return exitUsage
+	}
+	if cfg.webhookSecret == "" {
+		cfg.webhookSecret = newSecret()
+		cfg.secretMade = true
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	a, err := newApp(cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "monime-fake:", err)
+		return exitUsage
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "monime-fake: cannot listen on %s: %v; pass a free -addr (or %s), such as -addr 127.0.0.1:0 for any free port\n", cfg.addr, err, envName("addr"))
+		a.close(context.Background())
+		return exitUsage
+	}
+	a.setBase("http://" + displayAddr(ln.Addr()))
+	printBanner(stdout, cfg, a.base)
+
+	srv := &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	status := exitOK
+	select {
+	case <-ctx.Done():
+		log.Info("monime-fake: stopping; finishing requests in flight")
+	case err := <-served:
+		log.Error("monime-fake: the server stopped", "err", err)
+		status = exitError
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error("monime-fake: requests still in flight were cut off", "err", err)
+	}
+	a.close(shutdownCtx)
+	return status
+}
+
+// newSecret returns a random webhook signing secret: 32 random bytes in
+// URL-safe base64 (43 characters; Monime takes 32 to 256).
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return "whsec_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// displayAddr is the address clients should use: a wildcard listener is
+// reached on loopback.
+func displayAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return tcp.String()
+}
+
+// printBanner says where the fake is and how to reach it.
+func printBanner(w io.Writer, cfg *config, base string) {
+	secretNote := ""
+	if cfg.secretMade {
+		secretNote = "   (generated; fix it with -webhook-secret)"
+	}
+	data := cfg.dataFile
+	if data == "" {
+		data = "none: state is lost on exit (keep it with -data FILE)"
+	}
+	fmt.Fprintf(w, "monime-fake: a fake Monime API for local development\n")
+	fmt.Fprintf(w, "  base URL        %s\n", base)
+	fmt.Fprintf(w, "  access token    %s\n", cfg.token)
+	fmt.Fprintf(w, "  space id        %s\n", cfg.space)
+	fmt.Fprintf(w, "  webhook secret  %s%s\n", cfg.webhookSecret, secretNote)
+	for _, u := range cfg.webhookURLs {
+		fmt.Fprintf(w, "  webhook URL     %s\n", u)
+	}
+	fmt.Fprintf(w, "  dashboard       %s/\n", base)
+	fmt.Fprintf(w, "  admin API       %s%s\n", base, adminPrefix)
+	fmt.Fprintf(w, "  data file       %s\n", data)
+}
