@@ -73,6 +73,7 @@ func (st *store) settleKey(space, key string, e *idemEntry, rec *recorder) {
 			body:        bytes.Clone(rec.body.Bytes()),
 		}
 		e.expires = now.Add(st.retention)
+		st.changes.Add(1)
 	} else if sp := st.spaces[space]; sp != nil && sp.keys[key] == e {
 		delete(sp.keys, key)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,7 +152,7 @@ func TestConcurrentCreatesWithOneKeyMakeOneSession(t *testing.T) {
 }
 
 func TestAWaiterRunsWhenTheFirstRequestFails(t *testing.T) {
-	st := newStore(newClock().Now, time.Hour, time.Hour, nil)
+	st := newStore(newClock().Now, time.Hour, time.Hour, nil, new(atomic.Uint64))
 	fp := fingerprint("POST", "/v1/checkout-sessions", []byte(minimalBody))
 	first, c := st.claimKey("spc-a", "k", fp)
 	require.Equal(t, claimRun, c)

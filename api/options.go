@@ -48,7 +48,8 @@ type config struct {
 	faultFunc          func(*http.Request) Fault
 	maxRequestBodySize int64
 	webhook            webhookConfig
-	fees               []feeRule // WithFee, in the order given
+	fees               []feeRule  // WithFee, in the order given
+	state              *stateFile // WithState's, decoded
 }
 
 func defaultConfig() config {

@@ -226,6 +226,7 @@ func (st *store) updatePayment(space, id string, body *gen.UpdatePaymentRequest)
 		p.view.Metadata = &m
 	}
 	p.view.UpdateTime = &now
+	st.changes.Add(1)
 	return p.view, true
 }
 

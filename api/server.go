@@ -31,6 +31,7 @@ type Server struct {
 	log      *slog.Logger
 	requests atomic.Int64
 	webhooks *dispatcher
+	changes  atomic.Uint64 // see StateVersion
 
 	violationsMu sync.Mutex
 	violations   []error
@@ -65,11 +66,16 @@ func New(opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		contract: spec,
-		store:    newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees),
 		limiter:  newRateLimiter(cfg.ratePerSecond),
 		faults:   faults{fn: cfg.faultFunc},
 		log:      cfg.logger,
-		webhooks: newDispatcher(cfg.webhook, cfg.logger),
+	}
+	s.store = newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees, &s.changes)
+	s.webhooks = newDispatcher(cfg.webhook, cfg.logger, &s.changes)
+	if cfg.state != nil {
+		if err := s.restore(cfg.state); err != nil {
+			return nil, err
+		}
 	}
 	s.onTransition(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{

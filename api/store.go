@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -160,10 +161,13 @@ type store struct {
 
 	deliver sync.Mutex // keeps hook calls in the order of the changes
 	hooks   []func(lifecycleEvent)
+
+	changes *atomic.Uint64 // Server.StateVersion; bumped by every change SaveState would write
 }
 
-func newStore(now func() time.Time, ttl, retention time.Duration, fees []feeRule) *store {
+func newStore(now func() time.Time, ttl, retention time.Duration, fees []feeRule, changes *atomic.Uint64) *store {
 	return &store{
+		changes:   changes,
 		now:       now,
 		ttl:       ttl,
 		retention: retention,
@@ -217,6 +221,7 @@ func (st *store) onTransition(hook func(lifecycleEvent)) {
 // payments pay set on s, with the session's new order number. Call it with
 // mu held.
 func (st *store) transition(s *session, kind transition, now time.Time) {
+	st.changes.Add(1)
 	switch kind {
 	case transitionCreated:
 		st.seq++

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -173,6 +174,14 @@ type Delivery struct {
 	// Time is when the attempt was sent, by the wall clock (the Server's
 	// WithClock clock governs sessions, not the network).
 	Time time.Time
+	// Duration is how long the attempt took, until the receiver's status
+	// arrived or the attempt failed.
+	Duration time.Duration
+	// Signature is the Monime-Signature header the attempt carried.
+	Signature string
+	// Body is the JSON the attempt sent: the same bytes on every attempt
+	// for the same event.
+	Body []byte
 }
 
 // OK reports whether the receiver accepted the event (answered 2xx).
@@ -226,12 +235,15 @@ type dispatcher struct {
 	pending int           // goroutines of startLocked not finished yet
 	idle    chan struct{} // closed when pending drops to 0
 	records []Delivery
+
+	changes *atomic.Uint64 // Server.StateVersion
 }
 
-func newDispatcher(cfg webhookConfig, log *slog.Logger) *dispatcher {
+func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &dispatcher{
-		log: log,
+		changes: changes,
+		log:     log,
 		client: &http.Client{
 			// A redirect is not an acknowledgement: it counts as a failed
 			// attempt, as it would for Monime.
@@ -351,6 +363,7 @@ func (d *dispatcher) add(t webhookTarget) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.targets = append(d.targets, t)
+	d.changes.Add(1)
 }
 
 // run sends the events of one job in order, each once the attempt before
@@ -393,9 +406,7 @@ func (d *dispatcher) retry(target webhookTarget, ev outgoingEvent) {
 // the event, or this was the last attempt.
 func (d *dispatcher) try(target webhookTarget, ev outgoingEvent, n int) bool {
 	rec := d.attempt(target, ev, n)
-	d.mu.Lock()
-	d.records = append(d.records, rec)
-	d.mu.Unlock()
+	d.record(rec)
 	log := d.log.With("event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "session_id", ev.sessionID, "url", target.url, "attempt", n, "status", rec.StatusCode)
 	switch {
 	case rec.OK():
@@ -429,9 +440,9 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 // attempt sends ev to target once, signed now, and records the outcome.
-func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) Delivery {
+func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) (rec Delivery) {
 	sent := d.now()
-	rec := Delivery{
+	rec = Delivery{
 		EventID:   ev.id,
 		EventName: ev.name,
 		ObjectID:  ev.objectID,
@@ -439,7 +450,9 @@ func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) Deli
 		URL:       target.url,
 		Attempt:   n,
 		Time:      sent,
+		Body:      ev.body,
 	}
+	defer func() { rec.Duration = d.now().Sub(sent) }()
 	ctx, cancel := context.WithTimeout(d.ctx, d.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.url, bytes.NewReader(ev.body))
@@ -449,7 +462,8 @@ func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) Deli
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "monime-go-fake (api package; webhook delivery)")
-	req.Header.Set(webhook.SignatureHeaderName, webhook.SignatureHeader(ev.body, target.secret, sent))
+	rec.Signature = webhook.SignatureHeader(ev.body, target.secret, sent)
+	req.Header.Set(webhook.SignatureHeaderName, rec.Signature)
 	resp, err := d.client.Do(req)
 	if err != nil {
 		rec.Err = "sending failed: " + err.Error()
@@ -478,8 +492,20 @@ func (d *dispatcher) finish() {
 // deliveries returns a copy of the records, oldest first.
 func (d *dispatcher) deliveries() []Delivery {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]Delivery(nil), d.records...)
+	out := append([]Delivery(nil), d.records...)
+	d.mu.Unlock()
+	for i := range out {
+		out[i].Body = bytes.Clone(out[i].Body)
+	}
+	return out
+}
+
+// record keeps the outcome of one attempt.
+func (d *dispatcher) record(rec Delivery) {
+	d.mu.Lock()
+	d.records = append(d.records, rec)
+	d.mu.Unlock()
+	d.changes.Add(1)
 }
 
 // waitIdle blocks until no job is left or ctx is done.

@@ -146,6 +146,7 @@ func TestWebhookAHandlerAcceptsTheDeliveryAndRejectsItWithOneByteChanged(t *test
 	assert.Equal(t, Delivery{
 		EventID: ev.ID, EventName: webhook.EventCheckoutSessionCompleted, ObjectID: s.Id, SessionID: s.Id,
 		URL: rc.URL, Attempt: 1, StatusCode: http.StatusOK, Time: ds[0].Time,
+		Duration: ds[0].Duration, Signature: reqs[0].header.Get("Monime-Signature"), Body: reqs[0].body,
 	}, ds[0])
 	assert.WithinDuration(t, time.Now(), ds[0].Time, time.Minute, "attempts are stamped by the wall clock")
 }
