@@ -56,6 +56,13 @@ func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", a.fake) // /v1/..., /checkout/... and Monime's 404 envelope for the rest
 	mux.HandleFunc("GET /healthz", a.health)
+	// A page on another site must not drive the fake through the visitor's
+	// browser: the admin API and the dashboard's forms refuse cross-origin
+	// posts (curl and other non-browser clients send no Origin and pass).
+	csrf := http.NewCrossOriginProtection()
+	admin := http.NewServeMux()
+	a.adminRoutes(admin)
+	mux.Handle(adminPrefix, csrf.Handler(admin))
 	return a.logRequests(mux)
 }
 

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/gen"
+)
+
+// The admin API: JSON under adminPrefix, so that a test suite in any
+// language can drive the fake as the dashboard does. Every answer is
+// {"result": ...} or {"error": {"code": ..., "message": ...}}.
+//
+//	GET    /_fake/sessions[?status=pending]       the space's sessions, newest first
+//	GET    /_fake/sessions/{id}                   one session, with what reads hide
+//	POST   /_fake/sessions/{id}/complete          pay it: {"method":"momo","provider":"m18"} (both optional)
+//	POST   /_fake/sessions/{id}/cancel            cancel it, as the customer would
+//	POST   /_fake/sessions/{id}/expire            expire it now, as time would
+//	GET    /_fake/payments                        the space's payments, newest first
+//	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first
+//	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
+//	GET    /_fake/webhooks                        the receivers
+//	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
+//	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
+//	DELETE /_fake/faults                          remove the faults not used up yet
+//	POST   /_fake/reset                           forget sessions, payments, keys, deliveries and faults
+
+// maxAdminBody caps an admin request's body.
+const maxAdminBody = 64 << 10
+
+func (a *app) adminRoutes(mux *http.ServeMux) {
+	p := strings.TrimSuffix(adminPrefix, "/")
+	mux.HandleFunc("GET "+p+"/sessions", a.adminSessions)
+	mux.HandleFunc("GET "+p+"/sessions/{id}", a.adminSession)
+	mux.HandleFunc("POST "+p+"/sessions/{id}/{action}", a.adminSessionAction)
+	mux.HandleFunc("GET "+p+"/payments", a.adminPayments)
+	mux.HandleFunc("GET "+p+"/deliveries", a.adminDeliveries)
+	mux.HandleFunc("POST "+p+"/deliveries/{event}/redeliver", a.adminRedeliver)
+	mux.HandleFunc("GET "+p+"/webhooks", a.adminWebhooks)
+	mux.HandleFunc("POST "+p+"/webhooks", a.adminAddWebhook)
+	mux.HandleFunc("POST "+p+"/faults", a.adminAddFault)
+	mux.HandleFunc("DELETE "+p+"/faults", a.adminClearFaults)
+	mux.HandleFunc("POST "+p+"/reset", a.adminReset)
+	mux.HandleFunc(adminPrefix, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("the admin API has no %s %s; see the list of its endpoints in the README (section \"Run a local Monime for any language\")", r.Method, r.URL.Path))
+	})
+}
+
+// sessionView is a session as the admin API shows it: what a read of the
+// Monime API returns, plus what the fake knows besides.
+type sessionView struct {
+	gen.CheckoutSession
+	SpaceID        string   `json:"spaceId"`
+	Started        bool     `json:"started"`
+	IdempotencyKey string   `json:"idempotencyKey,omitempty"`
+	PaymentIDs     []string `json:"paymentIds"`
+}
+
+func viewSession(s api.Session) sessionView {
+	ids := s.PaymentIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	return sessionView{CheckoutSession: s.CheckoutSession, SpaceID: s.SpaceID, Started: s.Started, IdempotencyKey: s.IdempotencyKey, PaymentIDs: ids}
+}
+
+// deliveryView is a delivery attempt as the admin API shows it.
+type deliveryView struct {
+	EventID    string    `json:"eventId"`
+	EventName  string    `json:"eventName"`
+	ObjectID   string    `json:"objectId"`
+	SessionID  string    `json:"sessionId"`
+	URL        string    `json:"url"`
+	Attempt    int       `json:"attempt"`
+	OK         bool      `json:"ok"`
+	StatusCode int       `json:"statusCode"`
+	Error      string    `json:"error,omitempty"`
+	Time       time.Time `json:"time"`
+	DurationMS float64   `json:"durationMs"`
+	Signature  string    `json:"signature"`
+	Body       string    `json:"body"` // the exact bytes sent, which Signature signs
+}
+
+func viewDelivery(d api.Delivery) deliveryView {
+	return deliveryView{
+		EventID: d.EventID, EventName: d.EventName, ObjectID: d.ObjectID, SessionID: d.SessionID, URL: d.URL,
+		Attempt: d.Attempt, OK: d.OK(), StatusCode: d.StatusCode, Error: d.Err, Time: d.Time,
+		DurationMS: float64(d.Duration.Microseconds()) / 1000, Signature: d.Signature, Body: string(d.Body),
+	}
+}
+
+var sessionStatuses = []string{"pending", "completed", "cancelled", "expired"}
+
+// sessionsNewestFirst returns the space's sessions, newest first, with
+// status status ("" for all).
+func (a *app) sessionsNewestFirst(status string) []api.Session {
+	all := a.fake.Sessions(a.cfg.space)
+	slices.Reverse(all)
+	if status == "" {
+		return all
+	}
+	return slices.DeleteFunc(all, func(s api.Session) bool { return string(s.Status) != status })
+}
+
+func (a *app) adminSessions(w http.ResponseWriter, r *http.Request) {
+	status := r.URL.Query().Get("status")
+	if status != "" && !slices.Contains(sessionStatuses, status) {
+		writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("status %q is not a session status; pass one of %s, or none for all", status, strings.Join(sessionStatuses, ", ")))
+		return
+	}
+	out := []sessionView{}
+	for _, s := range a.sessionsNewestFirst(status) {
+		out = append(out, viewSession(s))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+func (a *app) adminSession(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.session(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no checkout session %q in space %s: it was never created here, or it was deleted", r.PathValue("id"), a.cfg.space))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": viewSession(s)})
+}
+
+// session returns the session id if it is in the fake's space.
+func (a *app) session(id string) (api.Session, bool) {
+	s, ok := a.fake.Session(id)
+	if !ok || s.SpaceID != a.cfg.space {
+		return api.Session{}, false
+	}
+	return s, true
+}
+
+// completeBody is the optional body of .../complete.
+type completeBody struct {
+	Method   string `json:"method"`
+	Provider string `json:"provider"`
+}
+
+func (a *app) adminSessionAction(w http.ResponseWriter, r *http.Request) {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	var body completeBody
+	if action == "complete" {
+		if !decodeBody(w, r, &body, true) {
+			return
+		}
+	}
+	err := a.act(id, action, body.Method, body.Provider)
+	if err != nil {
+		code, reason := actionError(err)
+		writeError(w, code, reason, err.Error())
+		return
+	}
+	s, _ := a.session(id)
+	writeJSON(w, http.StatusOK, map[string]any{"result": viewSession(s)})
+}
+
+// errUnknownAction: the action is not complete, cancel or expire.
+var errUnknownAction = errors.New("unknown action")
+
+// act plays the customer or the clock on session id: complete (paying by
+// method and provider, empty for the preselected ones), cancel or expire.
+func (a *app) act(id, action, method, provider string) error {
+	if _, ok := a.session(id); !ok {
+		return fmt.Errorf("no checkout session %q in space %s: %w", id, a.cfg.space, api.ErrSessionNotFound)
+	}
+	switch action {
+	case "complete", "pay":
+		return a.fake.CompleteWith(id, gen.PaymentChannelType(method), provider)
+	case "cancel":
+		return a.fake.Cancel(id)
+	case "expire":
+		return a.fake.Expire(id)
+	}
+	return fmt.Errorf("%w %q: a session can be completed, cancelled or expired (POST .../complete, .../cancel or .../expire)", errUnknownAction, action)
+}
+
+// actionError is the status and reason for an error of act.
+func actionError(err error) (int, string) {
+	switch {
+	case errors.Is(err, api.ErrSessionNotFound), errors.Is(err, errUnknownAction):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, api.ErrSessionFinal):
+		return http.StatusConflict, "session_final"
+	case errors.Is(err, api.ErrSessionNotPayable):
+		return http.StatusConflict, "session_not_payable"
+	case errors.Is(err, api.ErrChannelNotOffered):
+		return http.StatusBadRequest, "channel_not_offered"
+	}
+	return http.StatusInternalServerError, "internal_error"
+}
+
+func (a *app) adminPayments(w http.ResponseWriter, _ *http.Request) {
+	payments := a.fake.Payments(a.cfg.space)
+	slices.Reverse(payments)
+	type paymentView struct {
+		gen.Payment
+		SessionID string `json:"sessionId"`
+	}
+	out := []paymentView{}
+	for _, p := range payments {
+		out = append(out, paymentView{Payment: p.Payment, SessionID: p.SessionID})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+// deliveriesNewestFirst returns the delivery attempts, newest first, of
+// session ("" for all).
+func (a *app) deliveriesNewestFirst(session string) []api.Delivery {
+	all := a.fake.Deliveries()
+	slices.Reverse(all)
+	if session == "" {
+		return all
+	}
+	return slices.DeleteFunc(all, func(d api.Delivery) bool { return d.SessionID != session })
+}
+
+func (a *app) adminDeliveries(w http.ResponseWriter, r *http.Request) {
+	out := []deliveryView{}
+	for _, d := range a.deliveriesNewestFirst(r.URL.Query().Get("session")) {
+		out = append(out, viewDelivery(d))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+func (a *app) adminRedeliver(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		URL string `json:"url"`
+	}
+	if !decodeBody(w, r, &body, true) {
+		return
+	}
+	if err := a.fake.Redeliver(r.PathValue("event"), body.URL); err != nil {
+		code, reason := http.StatusConflict, "not_redeliverable"
+		if errors.Is(err, api.ErrDeliveryNotFound) {
+			code, reason = http.StatusNotFound, "not_found"
+		}
+		writeError(w, code, reason, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"result": map[string]string{"eventId": r.PathValue("event"), "status": "queued"}})
+}
+
+func (a *app) adminWebhooks(w http.ResponseWriter, _ *http.Request) {
+	type webhookView struct {
+		URL    string   `json:"url"`
+		Events []string `json:"events"`
+	}
+	out := []webhookView{}
+	for _, h := range a.fake.Webhooks() {
+		out = append(out, webhookView{URL: h.URL, Events: h.Events})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+// webhookBody is the body of POST /_fake/webhooks.
+type webhookBody struct {
+	URL    string   `json:"url"`
+	Secret string   `json:"secret"` // default: the fake's -webhook-secret
+	Events []string `json:"events"` // default: the checkout_session.* events
+}
+
+func (a *app) adminAddWebhook(w http.ResponseWriter, r *http.Request) {
+	var body webhookBody
+	if !decodeBody(w, r, &body, false) {
+		return
+	}
+	if err := a.addWebhook(body); err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", err.Error())
+		return
+	}
+	a.adminWebhooks(w, r)
+}
+
+// addWebhook adds a receiver, signed with the fake's secret unless the
+// body names another.
+func (a *app) addWebhook(body webhookBody) error {
+	if problem := webURLProblem(body.URL); problem != "" {
+		return fmt.Errorf("url %q %s; pass the absolute http or https URL of your receiver", body.URL, problem)
+	}
+	if body.Secret == "" {
+		body.Secret = a.cfg.webhookSecret
+	}
+	return a.fake.AddWebhook(body.URL, body.Secret, body.Events...)
+}
+
+// faultBody is the body of POST /_fake/faults.
+type faultBody struct {
+	Method     string `json:"method"` // "" for any
+	Path       string `json:"path"`   // a path.Match pattern, such as /v1/checkout-sessions/*
+	Count      int    `json:"count"`  // default 1
+	Status     int    `json:"status"`
+	RetryAfter int    `json:"retryAfter"`
+	LatencyMS  int    `json:"latencyMs"`
+	Reset      bool   `json:"reset"`
+	Drop       bool   `json:"drop"`
+}
+
+func (a *app) adminAddFault(w http.ResponseWriter, r *http.Request) {
+	var body faultBody
+	if !decodeBody(w, r, &body, false) {
+		return
+	}
+	if body.Count == 0 {
+		body.Count = 1
+	}
+	if body.Path == "" {
+		writeError(w, http.StatusBadRequest, "validation_error", "path is missing; pass the path the fault applies to, such as /v1/checkout-sessions, or a pattern such as /v1/checkout-sessions/*")
+		return
+	}
+	f := api.Fault{Status: body.Status, RetryAfter: body.RetryAfter, Latency: time.Duration(body.LatencyMS) * time.Millisecond, Reset: body.Reset, Drop: body.Drop}
+	if f == (api.Fault{}) {
+		writeError(w, http.StatusBadRequest, "validation_error", "the fault does nothing; set status (400 to 599), latencyMs, reset or drop")
+		return
+	}
+	if err := a.fake.InjectFault(body.Method, body.Path, body.Count, f); err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": map[string]any{"method": body.Method, "path": body.Path, "count": body.Count, "fault": f.String()}})
+}
+
+func (a *app) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
+	a.fake.ClearFaults()
+	writeJSON(w, http.StatusOK, map[string]any{"result": map[string]string{"status": "cleared"}})
+}
+
+func (a *app) adminReset(w http.ResponseWriter, _ *http.Request) {
+	a.fake.Reset()
+	writeJSON(w, http.StatusOK, map[string]any{"result": map[string]string{"status": "reset"}})
+}
+
+// decodeBody decodes a JSON body into v, refusing unknown fields; an empty
+// body is accepted when optional. It answers the error itself and reports
+// whether to go on.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "request_too_large", fmt.Sprintf("the body could not be read or is over %d bytes: %v", maxAdminBody, err))
+		return false
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		if optional {
+			return true
+		}
+		writeError(w, http.StatusBadRequest, "validation_error", "the body is empty; send a JSON object (see the README's admin API section)")
+		return false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil || dec.More() {
+		if err == nil {
+			err = errors.New("data after the JSON object")
+		}
+		writeError(w, http.StatusBadRequest, "validation_error", "the body is not the JSON object this endpoint takes: "+err.Error())
+		return false
+	}
+	return true
+}
