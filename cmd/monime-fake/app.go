@@ -25,7 +25,8 @@ type app struct {
 	cfg  *config
 	log  *slog.Logger
 	fake *api.Server
-	base string // http://host:port, known once listening
+	base string     // http://host:port, known once listening
+	disk *persister // nil without -data
 }
 
 // newApp builds the fake from cfg. Its error says which setting is wrong.
@@ -41,11 +42,34 @@ func newApp(cfg *config, log *slog.Logger) (*app, error) {
 	for _, f := range cfg.fees {
 		opts = append(opts, api.WithFee(f.code, f.basisPoints, f.fixed))
 	}
+	var restore api.Option
+	if cfg.dataFile != "" {
+		var err error
+		if restore, err = readState(cfg.dataFile); err != nil {
+			return nil, err
+		}
+	}
 	fake, err := api.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("the flags do not make a working fake: %w", err)
 	}
-	return &app{cfg: cfg, log: log, fake: fake}, nil
+	if restore != nil {
+		// Restored after the flags are known good, so that the error of a
+		// bad file is about the file alone.
+		fake.Close()
+		if fake, err = api.New(append(opts, restore)...); err != nil {
+			return nil, stateError(cfg.dataFile, err)
+		}
+	}
+	a := &app{cfg: cfg, log: log, fake: fake}
+	if cfg.dataFile != "" {
+		a.disk = newPersister(cfg.dataFile, fake, log)
+		if err := a.disk.save(); err != nil { // fail now, not at the first request
+			return nil, fmt.Errorf("-data %s cannot be written: %w", cfg.dataFile, err)
+		}
+		go a.disk.run()
+	}
+	return a, nil
 }
 
 func (a *app) setBase(base string) { a.base = base }
@@ -63,7 +87,11 @@ func (a *app) handler() http.Handler {
 	admin := http.NewServeMux()
 	a.adminRoutes(admin)
 	mux.Handle(adminPrefix, csrf.Handler(admin))
-	return a.logRequests(mux)
+	var h http.Handler = mux
+	if a.disk != nil {
+		h = a.disk.persistBeforeAnswering(h)
+	}
+	return a.logRequests(h)
 }
 
 // health answers 200 {"status":"ok"} while the fake serves.
@@ -80,6 +108,11 @@ func (a *app) close(ctx context.Context) {
 		a.log.Warn("monime-fake: stopping with webhook deliveries unfinished; they are in the delivery log, redeliver them from the dashboard after a restart with -data", "err", err)
 	}
 	a.fake.Close()
+	if a.disk != nil {
+		if err := a.disk.close(); err != nil {
+			a.log.Error("monime-fake: saving the state at stop failed", "file", a.cfg.dataFile, "err", err)
+		}
+	}
 }
 
 // statusWriter remembers the status and size of a response for the log.

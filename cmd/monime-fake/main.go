@@ -59,8 +59,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	if cfg.webhookSecret == "" {
-		cfg.webhookSecret = newSecret()
 		cfg.secretMade = true
+		cfg.webhookSecret = newSecret()
+		if cfg.dataFile != "" {
+			if cfg.webhookSecret, err = keptSecret(cfg.dataFile); err != nil {
+				fmt.Fprintln(stderr, "monime-fake:", err)
+				return exitUsage
+			}
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
@@ -129,6 +135,9 @@ func printBanner(w io.Writer, cfg *config, base string) {
 	secretNote := ""
 	if cfg.secretMade {
 		secretNote = "   (generated; fix it with -webhook-secret)"
+		if cfg.dataFile != "" {
+			secretNote = "   (generated; kept in " + secretFile(cfg.dataFile) + ")"
+		}
 	}
 	data := cfg.dataFile
 	if data == "" {
