@@ -87,6 +87,11 @@ func (a *app) handler() http.Handler {
 	admin := http.NewServeMux()
 	a.adminRoutes(admin)
 	mux.Handle(adminPrefix, csrf.Handler(admin))
+	dash := http.NewServeMux()
+	a.dashboardRoutes(dash)
+	for _, pattern := range []string{"GET /{$}", "/sessions/", "/webhooks", "/webhooks/"} {
+		mux.Handle(pattern, csrf.Handler(dash))
+	}
 	var h http.Handler = mux
 	if a.disk != nil {
 		h = a.disk.persistBeforeAnswering(h)

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math/big"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/monime"
+)
+
+// The dashboard: server-rendered pages at /, no scripts and no external
+// assets. Its forms post to handlers that act through package api and
+// redirect back (303), so the browser's Back and Reload stay harmless.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pages = template.Must(template.New("pages").ParseFS(templateFS, "templates/*.html"))
+
+func (a *app) dashboardRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", a.pageSessions)
+	mux.HandleFunc("GET /sessions/{id}", a.pageSession)
+	mux.HandleFunc("POST /sessions/{id}/{action}", a.formSessionAction)
+	mux.HandleFunc("GET /webhooks", a.pageWebhooks)
+	mux.HandleFunc("POST /webhooks", a.formAddWebhook)
+	mux.HandleFunc("POST /webhooks/redeliver", a.formRedeliver)
+}
+
+// page is what every template gets.
+type page struct {
+	Title, Nav      string
+	Base, Space     string
+	Token           string
+	Notice, Problem string
+	Back            string // where a form on the page comes back to
+	Filter          string
+	Statuses        []string
+	Sessions        []sessionRow
+	Session         *sessionDetail
+	Channels        []channelOption
+	Deliveries      []deliveryRow
+	Webhooks        []api.Webhook
+}
+
+func (a *app) newPage(r *http.Request, title, nav string) page {
+	return page{Title: title, Nav: nav, Base: a.base, Space: a.cfg.space, Token: a.cfg.token, Notice: r.URL.Query().Get("notice"), Back: r.URL.RequestURI()}
+}
+
+type sessionRow struct {
+	ID, Name, Status, Reference string
+	Totals                      []string
+	Created, Expires            string
+}
+
+type sessionDetail struct {
+	sessionRow
+	Pending                  bool
+	OrderNumber, RedirectURL string
+	SuccessURL, CancelURL    string
+	IdempotencyKey           string
+	Items                    []itemRow
+	Metadata                 []keyValue
+	Payments                 []paymentRow
+}
+
+type itemRow struct {
+	Name, Description, Price, Total string
+	Quantity                        int
+}
+
+type keyValue struct{ Key, Value string }
+
+type paymentRow struct{ ID, Amount, Channel, Fees string }
+
+type deliveryRow struct {
+	api.Delivery
+	OK   bool
+	Took string
+	Body string
+}
+
+// channelOption is one choice of the Pay form: value method:provider.
+type channelOption struct{ Value, Label string }
+
+// payChannels are every method and provider the fake knows; one the
+// session does not offer is refused with the reason.
+var payChannels = []channelOption{
+	{"momo:m17", "Mobile money · Orange Money (m17)"}, {"momo:m18", "Mobile money · m18"},
+	{"card:visa", "Card · Visa"}, {"card:mastercard", "Card · Mastercard"},
+	{"bank:slb001", "Bank · SLCB (slb001)"}, {"bank:slb004", "Bank · slb004"}, {"bank:slb007", "Bank · slb007"},
+	{"wallet:dw001", "Wallet · SafulPay (dw001)"},
+}
+
+// money formats an amount as monime.Money does (SLE 150.00).
+func money(m gen.Money) string {
+	return monime.Money{Currency: monime.Currency(m.Currency), Value: m.Value}.String()
+}
+
+// totals sums the line items per currency, in the order currencies
+// appear, formatted; a sum past 64 bits shows as such rather than wrong.
+func totals(items []gen.LineItem) []string {
+	var order []gen.Currency
+	sums := map[gen.Currency]*big.Int{}
+	for _, li := range items {
+		if sums[li.Price.Currency] == nil {
+			sums[li.Price.Currency] = new(big.Int)
+			order = append(order, li.Price.Currency)
+		}
+		sums[li.Price.Currency].Add(sums[li.Price.Currency], new(big.Int).Mul(big.NewInt(li.Price.Value), big.NewInt(int64(li.Quantity))))
+	}
+	out := make([]string, 0, len(order))
+	for _, c := range order {
+		if !sums[c].IsInt64() {
+			out = append(out, string(c)+" (over 64 bits)")
+			continue
+		}
+		out = append(out, money(gen.Money{Currency: c, Value: sums[c].Int64()}))
+	}
+	return out
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func rowOf(s api.Session) sessionRow {
+	return sessionRow{
+		ID: s.Id, Name: s.Name, Status: string(s.Status), Reference: deref(s.Reference),
+		Totals: totals(s.LineItems.Data), Created: when(s.CreateTime), Expires: when(s.ExpireTime),
+	}
+}
+
+func (a *app) pageSessions(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "Sessions", "sessions")
+	p.Statuses = sessionStatuses
+	p.Filter = r.URL.Query().Get("status")
+	if p.Filter != "" && !strings.Contains(" "+strings.Join(sessionStatuses, " ")+" ", " "+p.Filter+" ") {
+		p.Problem = fmt.Sprintf("%q is not a session status; showing all sessions.", p.Filter)
+		p.Filter = ""
+	}
+	for _, s := range a.sessionsNewestFirst(p.Filter) {
+		p.Sessions = append(p.Sessions, rowOf(s))
+	}
+	a.render(w, http.StatusOK, "sessions.html", p)
+}
+
+func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.session(r.PathValue("id"))
+	if !ok {
+		a.problem(w, r, http.StatusNotFound, fmt.Sprintf("There is no checkout session %q in space %s: it was never created here, or it was deleted.", r.PathValue("id"), a.cfg.space), "/")
+		return
+	}
+	p := a.newPage(r, s.Name, "sessions")
+	d := &sessionDetail{
+		sessionRow: rowOf(s), Pending: s.Status == gen.CheckoutSessionStatusPending,
+		OrderNumber: deref(s.OrderNumber), RedirectURL: s.RedirectUrl,
+		SuccessURL: deref(s.SuccessUrl), CancelURL: deref(s.CancelUrl), IdempotencyKey: s.IdempotencyKey,
+	}
+	for _, li := range s.LineItems.Data {
+		line := "—"
+		if t := totals([]gen.LineItem{li}); len(t) == 1 {
+			line = t[0]
+		}
+		d.Items = append(d.Items, itemRow{Name: li.Name, Description: deref(li.Description), Price: money(li.Price), Quantity: li.Quantity, Total: line})
+	}
+	if s.Metadata != nil {
+		for k, v := range *s.Metadata {
+			d.Metadata = append(d.Metadata, keyValue{k, fmt.Sprint(v)})
+		}
+		sort.Slice(d.Metadata, func(i, j int) bool { return d.Metadata[i].Key < d.Metadata[j].Key })
+	}
+	for _, id := range s.PaymentIDs {
+		if pay, ok := a.fake.Payment(id); ok {
+			d.Payments = append(d.Payments, paymentRowOf(pay))
+		}
+	}
+	p.Session = d
+	p.Channels = payChannels
+	p.Deliveries = deliveryRows(a.deliveriesNewestFirst(s.Id))
+	a.render(w, http.StatusOK, "session.html", p)
+}
+
+func paymentRowOf(p api.Payment) paymentRow {
+	row := paymentRow{ID: p.Id, Amount: money(p.Amount), Fees: "—"}
+	if p.Channel != nil {
+		var ch map[string]any
+		if raw, err := json.Marshal(p.Channel); err == nil && json.Unmarshal(raw, &ch) == nil {
+			parts := []string{fmt.Sprint(ch["type"])}
+			for _, k := range []string{"provider", "scheme", "last4", "phoneNumber", "accountNumber", "walletId", "reference"} {
+				if v, ok := ch[k]; ok {
+					parts = append(parts, fmt.Sprint(v))
+				}
+			}
+			row.Channel = strings.Join(parts, " · ")
+		}
+	}
+	if p.Fees != nil && len(*p.Fees) > 0 {
+		var fees []string
+		for _, f := range *p.Fees {
+			fees = append(fees, f.Code+" "+money(f.Amount))
+		}
+		row.Fees = strings.Join(fees, ", ")
+	}
+	return row
+}
+
+func deliveryRows(ds []api.Delivery) []deliveryRow {
+	out := make([]deliveryRow, len(ds))
+	for i, d := range ds {
+		body := string(d.Body)
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, d.Body, "", "  ") == nil {
+			body = pretty.String()
+		}
+		out[i] = deliveryRow{Delivery: d, OK: d.OK(), Took: d.Duration.Round(100 * time.Microsecond).String(), Body: body}
+		out[i].Delivery.Time = d.Time.UTC().Truncate(time.Second)
+	}
+	return out
+}
+
+func (a *app) pageWebhooks(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "Webhooks", "webhooks")
+	p.Webhooks = a.fake.Webhooks()
+	p.Deliveries = deliveryRows(a.deliveriesNewestFirst(""))
+	a.render(w, http.StatusOK, "webhooks.html", p)
+}
+
+// formSessionAction is the Pay, Cancel and Expire buttons.
+func (a *app) formSessionAction(w http.ResponseWriter, r *http.Request) {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	back := "/sessions/" + url.PathEscape(id)
+	if !a.parseForm(w, r, back) {
+		return
+	}
+	method, provider, _ := strings.Cut(r.PostForm.Get("channel"), ":")
+	if err := a.act(id, action, method, provider); err != nil {
+		code, _ := actionError(err)
+		a.problem(w, r, code, "Nothing changed: "+err.Error(), back)
+		return
+	}
+	done := map[string]string{"pay": "Paid", "cancel": "Cancelled", "expire": "Expired"}[action]
+	http.Redirect(w, r, back+"?notice="+url.QueryEscape(done+"; webhooks are on their way."), http.StatusSeeOther)
+}
+
+func (a *app) formAddWebhook(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r, "/webhooks") {
+		return
+	}
+	body := webhookBody{URL: strings.TrimSpace(r.PostForm.Get("url"))}
+	if r.PostForm.Get("payments") != "" {
+		body.Events = []string{"payment.created", "payment.completed", "checkout_session.completed", "checkout_session.cancelled", "checkout_session.expired"}
+	}
+	if err := a.addWebhook(body); err != nil {
+		a.problem(w, r, http.StatusBadRequest, "The endpoint was not added: "+err.Error(), "/webhooks")
+		return
+	}
+	http.Redirect(w, r, "/webhooks?notice="+url.QueryEscape("Endpoint added."), http.StatusSeeOther)
+}
+
+func (a *app) formRedeliver(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r, "/webhooks") {
+		return
+	}
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/webhooks" // only a path on this site
+	}
+	back, _, _ = strings.Cut(back, "?")
+	if err := a.fake.Redeliver(r.PostForm.Get("event"), r.PostForm.Get("url")); err != nil {
+		a.problem(w, r, http.StatusNotFound, "Nothing was sent: "+err.Error(), back)
+		return
+	}
+	http.Redirect(w, r, back+"?notice="+url.QueryEscape("Redelivery queued; reload to see its outcome."), http.StatusSeeOther)
+}
+
+// parseForm reads a small form body, answering the problem itself.
+func (a *app) parseForm(w http.ResponseWriter, r *http.Request, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBody)
+	if err := r.ParseForm(); err != nil {
+		a.problem(w, r, http.StatusBadRequest, "The form could not be read: "+err.Error(), back)
+		return false
+	}
+	return true
+}
+
+// problem renders an error page with a way back.
+func (a *app) problem(w http.ResponseWriter, r *http.Request, status int, message, back string) {
+	p := a.newPage(r, http.StatusText(status), "")
+	p.Notice = ""
+	p.Problem = message
+	p.Back = back
+	a.render(w, status, "message.html", p)
+}
+
+// render executes a template into a buffer first, so that a failure gives
+// a clean 500 instead of half a page.
+func (a *app) render(w http.ResponseWriter, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, p); err != nil {
+		a.log.Error("monime-fake: rendering the dashboard failed", "template", name, "err", err)
+		http.Error(w, "the dashboard failed to render: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
