@@ -85,6 +85,7 @@ type paymentRow struct{ ID, Amount, Channel, Fees string }
 type deliveryRow struct {
 	api.Delivery
 	OK   bool
+	Sent string
 	Took string
 	Body string
 }
@@ -232,8 +233,7 @@ func deliveryRows(ds []api.Delivery) []deliveryRow {
 		if json.Indent(&pretty, d.Body, "", "  ") == nil {
 			body = pretty.String()
 		}
-		out[i] = deliveryRow{Delivery: d, OK: d.OK(), Took: d.Duration.Round(100 * time.Microsecond).String(), Body: body}
-		out[i].Delivery.Time = d.Time.UTC().Truncate(time.Second)
+		out[i] = deliveryRow{Delivery: d, OK: d.OK(), Sent: when(d.Time), Took: d.Duration.Round(100 * time.Microsecond).String(), Body: body}
 	}
 	return out
 }
