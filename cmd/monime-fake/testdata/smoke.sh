@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A language-agnostic smoke test of monime-fake: only curl, openssl and a
+# webhook receiver (node if present, else a small Go program), the way an
+# app in any language would use it. It builds the command, starts it on a
+# free loopback port, creates, gets, lists and deletes sessions over plain
+# HTTP, completes one through the admin API, receives the signed webhook,
+# checks its Monime-Signature with openssl, and stops the command by PID.
+#
+#   cmd/monime-fake/testdata/smoke.sh                   (from the repository root)
+#   SMOKE_RECEIVER=go cmd/monime-fake/testdata/smoke.sh (the Go receiver even with node)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+for tool in curl openssl go; do
+  command -v "$tool" >/dev/null || { echo "smoke: $tool is not installed (apt-get install $tool)" >&2; exit 2; }
+done
+
+work="$(mktemp -d)"
+fake_pid="" receiver_pid=""
+cleanup() {
+  [[ -n "$fake_pid" ]] && kill "$fake_pid" 2>/dev/null || true
+  [[ -n "$receiver_pid" ]] && kill "$receiver_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "smoke: FAIL: $*" >&2; echo "--- monime-fake stderr:" >&2; cat "$work/fake.err" >&2 || true; exit 1; }
+
+# wait_for FILE SECONDS: until FILE exists and is not empty.
+wait_for() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do [[ -s "$1" ]] && return 0; sleep 0.05; done
+  return 1
+}
+
+echo "smoke: building monime-fake"
+go build -o "$work/monime-fake" ./cmd/monime-fake
+
+mkdir "$work/hook"
+if [[ "${SMOKE_RECEIVER:-}" != go ]] && command -v node >/dev/null; then
+  echo "smoke: webhook receiver: node"
+  node cmd/monime-fake/testdata/receiver.js "$work/port" "$work/hook" &
+else
+  echo "smoke: webhook receiver: Go (node is not installed)"
+  go build -o "$work/receiver" ./cmd/monime-fake/testdata/receiver
+  "$work/receiver" "$work/port" "$work/hook" &
+fi
+receiver_pid=$!
+wait_for "$work/port" 10 || fail "the webhook receiver did not start"
+hook_url="http://127.0.0.1:$(cat "$work/port")/webhooks/monime"
+
+secret="smoke-secret-$(openssl rand -hex 16)"
+"$work/monime-fake" -addr 127.0.0.1:0 -webhook-url "$hook_url" -webhook-secret "$secret" >"$work/fake.out" 2>"$work/fake.err" &
+fake_pid=$!
+for ((i = 0; i < 200; i++)); do grep -q '^  dashboard' "$work/fake.out" 2>/dev/null && break; sleep 0.05; done
+base="$(sed -n 's/^  base URL *//p' "$work/fake.out")"
+token="$(sed -n 's/^  access token *//p' "$work/fake.out")"
+space="$(sed -n 's/^  space id *//p' "$work/fake.out")"
+[[ -n "$base" ]] || fail "monime-fake printed no base URL"
+echo "smoke: monime-fake (pid $fake_pid) at $base"
+
+curl -fsS "$base/healthz" | grep -q '"ok"' || fail "/healthz"
+
+# api METHOD PATH [BODY]: prints the body, then the status on the last line.
+api() {
+  local args=(-sS -X "$1" -H "Authorization: Bearer $token" -H "Monime-Space-Id: $space" -w '\n%{http_code}')
+  if [[ $# -ge 3 ]]; then
+    args+=(-H "Content-Type: application/json" -H "Idempotency-Key: smoke-$RANDOM-$RANDOM" --data-binary "$3")
+  fi
+  curl "${args[@]}" "$base$2"
+}
+status_of() { tail -n1 <<<"$1"; }
+id_of() { grep -o '"id": *"scs-[A-Za-z0-9]*"' <<<"$1" | head -n1 | sed 's/.*"\(scs-[A-Za-z0-9]*\)"/\1/'; }
+
+order='{"name":"Order #1042","reference":"1042","lineItems":[{"type":"custom","name":"T-shirt","price":{"currency":"SLE","value":15000},"quantity":2}]}'
+out="$(api POST /v1/checkout-sessions "$order")"
+[[ "$(status_of "$out")" == 200 ]] || fail "create: $out"
+id="$(id_of "$out")"
+[[ -n "$id" ]] || fail "create returned no id: $out"
+echo "smoke: created $id"
+
+out="$(api GET "/v1/checkout-sessions/$id")"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"pending"'* ]] || fail "get: $out"
+out="$(api GET /v1/checkout-sessions)"
+[[ "$(status_of "$out")" == 200 && "$out" == *"$id"* ]] || fail "list does not have $id: $out"
+
+out="$(api POST /v1/checkout-sessions "$order")"
+doomed="$(id_of "$out")"
+out="$(api DELETE "/v1/checkout-sessions/$doomed")"
+[[ "$(status_of "$out")" == 2* ]] || fail "delete: $out"
+out="$(api GET "/v1/checkout-sessions/$doomed")"
+[[ "$(status_of "$out")" == 404 ]] || fail "a deleted session is still there: $out"
+echo "smoke: get, list and delete work"
+
+out="$(curl -sS -X POST -H 'Content-Type: application/json' --data '{"method":"momo","provider":"m17"}' -w '\n%{http_code}' "$base/_fake/sessions/$id/complete")"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"completed"'* ]] || fail "admin complete: $out"
+echo "smoke: completed $id through the admin API"
+
+wait_for "$work/hook/body" 10 || fail "no webhook arrived at $hook_url"
+header="$(cat "$work/hook/signature")"
+t="$(sed -n 's/^t=\([0-9]*\),.*/\1/p' <<<"$header")"
+v1="$(sed -n 's/.*v1=\([^,]*\).*/\1/p' <<<"$header")"
+[[ -n "$t" && -n "$v1" ]] || fail "Monime-Signature is not t=<unix>,v1=<base64>: $header"
+want="$({ printf '%s_' "$t"; cat "$work/hook/body"; } | openssl dgst -sha256 -hmac "$secret" -binary | openssl base64 -A)"
+[[ "$v1" == "$want" ]] || fail "the webhook's signature $v1 is not HMAC-SHA256(secret, t_body) $want"
+grep -q '"checkout_session.completed"' "$work/hook/body" || fail "the webhook is not checkout_session.completed"
+grep -q "$id" "$work/hook/body" || fail "the webhook is not about $id"
+age=$(( $(date +%s) - t ))
+(( age >= -5 && age <= 300 )) || fail "the signature's timestamp is $age s old"
+echo "smoke: the signed webhook verified with openssl"
+
+kill -TERM "$fake_pid"
+code=0
+wait "$fake_pid" || code=$?
+fake_pid=""
+[[ "$code" == 0 ]] || fail "monime-fake exited with status $code after SIGTERM"
+grep -q 'msg=request method=POST path=/v1/checkout-sessions status=200' "$work/fake.err" || fail "no request log line"
+echo "smoke: PASS"
