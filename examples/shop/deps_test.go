@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +41,23 @@ func TestTheLibraryBuildsNothingOfTheShop(t *testing.T) {
 		if strings.HasPrefix(dep, "modernc.org/") {
 			t.Errorf("a package outside examples/ depends on %s, which only the shop needs", dep)
 		}
+	}
+}
+
+// repoRoot walks up from the package directory to the directory of go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
 	}
 }
