@@ -289,7 +289,7 @@ func permanentTransportError(err error) bool {
 	)
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
 		errors.As(err, &invalidCert) || errors.As(err, &recordErr) ||
-		errors.Is(err, errTooManyRedirects) || errors.Is(err, errCrossOriginRedirect) || errors.Is(err, errRewind) {
+		errors.Is(err, errTooManyRedirects) || errors.Is(err, errWriteRedirected) || errors.Is(err, errRewind) {
 		return true
 	}
 	// net/http reports these as plain text errors.

@@ -198,8 +198,8 @@ func describe(v string) string {
 }
 
 // safeHTTPClient copies hc (or makes a default one) so that redirects never
-// carry the credentials, nor a request body, to another origin, and idle
-// connections are kept for concurrent callers.
+// carry the credentials to another origin, a create, delete or update never
+// follows one, and idle connections are kept for concurrent callers.
 func safeHTTPClient(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -215,11 +215,14 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	}
 	userCheck := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		// A create, delete or update follows no redirect: a 307 or 308
+		// would send its body again, and a 301, 302 or 303 would turn it
+		// into a GET whose answer would read as the call's own.
+		if m := via[0].Method; m != http.MethodGet && m != http.MethodHead {
+			return errWriteRedirected
+		}
 		first := via[0].URL
 		if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
-			if req.Method != http.MethodGet && req.Method != http.MethodHead {
-				return errCrossOriginRedirect // a 307 or 308 would send the body there again
-			}
 			req.Header.Del("Authorization")
 			req.Header.Del("Monime-Space-Id")
 			req.Header.Del("Idempotency-Key")
@@ -236,8 +239,8 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 }
 
 var (
-	errTooManyRedirects    = errors.New("monime: stopped after 10 redirects")
-	errCrossOriginRedirect = errors.New("monime: refused to repeat the request at another origin that a redirect named (only GET and HEAD follow a redirect to another host)")
+	errTooManyRedirects = errors.New("monime: stopped after 10 redirects")
+	errWriteRedirected  = errors.New("monime: the answer was a redirect, which a create, delete or update never follows (Monime's API does not redirect: check the base URL and any proxy in between)")
 )
 
 func isLoopback(host string) bool {

@@ -3,6 +3,7 @@ package monime
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -284,32 +285,79 @@ func TestHTTPAnswerToHTTPSIsNotRetried(t *testing.T) {
 	assert.Equal(t, 1, info.Attempts)
 }
 
-// A 307 or 308 to another origin would send a create's body there again:
-// it is refused, once, and the other host hears nothing.
-func TestACrossOriginRedirectNeverResendsABody(t *testing.T) {
-	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+// A create, delete or update never follows a redirect, to another origin
+// or not: a 307 or 308 would send its body again, and a 301, 302 or 303
+// would turn it into a GET whose answer would read as the call's own. It
+// fails once, and the other host hears nothing.
+func TestAWriteNeverFollowsARedirect(t *testing.T) {
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			var elsewhere, origin atomic.Int32
 			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				elsewhere.Add(1)
-				writeResult(w, wireSession("scs-1"))
+				p := wireSession("scs-evil")
+				p["redirectUrl"] = "https://evil.example/pay"
+				writeResult(w, p)
 			}))
 			defer other.Close()
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				origin.Add(1)
-				http.Redirect(w, r, other.URL+r.URL.Path, code)
+				target := other.URL + r.URL.Path
+				if r.URL.Path == "/v1/checkout-sessions/same" {
+					target = "/v1/checkout-sessions/elsewhere" // same origin
+				}
+				http.Redirect(w, r, target, code)
 			}))
 			defer srv.Close()
 			c, err := NewClient(testToken, testSpace, WithBaseURL(srv.URL), WithMaxRetries(3), WithRetryBackoff(time.Millisecond, time.Millisecond))
 			require.NoError(t, err)
 			_, err = c.CheckoutSessions.Create(context.Background(), validParams())
-			require.Error(t, err)
-			assert.True(t, errors.Is(err, errCrossOriginRedirect), "%v", err)
-			assert.Zero(t, elsewhere.Load(), "the body went to another host")
-			assert.Equal(t, int32(1), origin.Load(), "not retried")
+			assert.True(t, errors.Is(err, errWriteRedirected), "create: %v", err)
 			err = c.CheckoutSessions.Delete(context.Background(), "scs-1")
-			assert.True(t, errors.Is(err, errCrossOriginRedirect), "%v", err)
-			assert.Zero(t, elsewhere.Load())
+			assert.True(t, errors.Is(err, errWriteRedirected), "delete: %v", err)
+			err = c.CheckoutSessions.Delete(context.Background(), "same")
+			assert.True(t, errors.Is(err, errWriteRedirected), "delete, same origin: %v", err)
+			_, err = c.Payments.Update(context.Background(), "pay-1", &PaymentUpdateParams{Name: "x"})
+			assert.True(t, errors.Is(err, errWriteRedirected), "update: %v", err)
+			assert.Zero(t, elsewhere.Load(), "another host heard from a write")
+			assert.Equal(t, int32(4), origin.Load(), "one attempt each, no retry")
 		})
 	}
+}
+
+// An odd value at the end of a very deep chain (an ownership graph
+// thousands of owners long) costs time and memory in proportion to the
+// answer, not to the square of its depth: the tolerant pass looks only so
+// deep for what does not fit.
+func TestADeepOddValueCostsLittle(t *testing.T) {
+	const depth = 9000
+	var b strings.Builder
+	b.WriteString(`{"id":"scs-1","status":"pending","lineItems":{"data":[]},"ownershipGraph":{"owner":`)
+	for range depth {
+		b.WriteString(`{"type":"space","owner":`)
+	}
+	b.WriteString(`{"id":5}`)
+	b.WriteString(strings.Repeat("}", depth))
+	b.WriteString(`}}`)
+	body := []byte(b.String())
+	var s CheckoutSession
+	var err error
+	start := time.Now()
+	used := allocated(func() { err = json.Unmarshal(body, &s) })
+	require.NoError(t, err, "an odd descriptive value does not cost the session")
+	assert.Equal(t, "scs-1", s.ID)
+	t.Logf("%d bytes, %d allocated, %v", len(body), used, time.Since(start))
+	assert.Less(t, used, uint64(100*len(body)), "memory must follow the answer's size")
+}
+
+// encoding/json matches member names regardless of case, the last one
+// winning; the tolerant pass reads the same members, so the same bytes
+// never read two ways, an odd field elsewhere or not.
+func TestBothPassesReadTheSameMembers(t *testing.T) {
+	base := `"id":"pay-1","status":"completed","amount":{"currency":"SLE","value":100},"AMOUNT":{"currency":"SLE","value":7}`
+	var fast, tolerant Payment
+	require.NoError(t, json.Unmarshal([]byte(`{`+base+`}`), &fast))
+	require.NoError(t, json.Unmarshal([]byte(`{`+base+`,"name":5}`), &tolerant), "an odd name sends it down the tolerant pass")
+	assert.Equal(t, fast.Amount, tolerant.Amount)
+	assert.Equal(t, Money{Currency: "SLE", Value: 7}, fast.Amount, "as encoding/json reads it: the last member")
 }

@@ -74,7 +74,7 @@ func (cl *call) open(ans *answer) (*envelope[rawView], error) {
 	}
 	if ans.status < 200 || ans.status > 299 || !env.succeeded() {
 		e := new(errorBody)
-		if json.Unmarshal(env.Error, &e.Message) != nil && decodeTolerant(env.Error, reflect.ValueOf(e).Elem()) != nil {
+		if json.Unmarshal(env.Error, &e.Message) != nil && decodeTolerant(env.Error, reflect.ValueOf(e).Elem(), 0) != nil {
 			*e = errorBody{} // "error": "text" is a message; anything unreadable, nothing
 		}
 		e.messages = env.Messages
@@ -123,7 +123,7 @@ func readWire[W, T any, PW wireOf[W, T]](data []byte) (*T, error) {
 		return nil, errors.New("it is missing (null)")
 	}
 	var w W
-	if err := decodeTolerant(data, reflect.ValueOf(&w).Elem()); err != nil {
+	if err := decodeTolerant(data, reflect.ValueOf(&w).Elem(), 0); err != nil {
 		return nil, err
 	}
 	return PW(&w).public()
@@ -151,7 +151,7 @@ func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id 
 			Count int    `json:"count"`
 			Next  string `json:"next" decode:"strict"` // null: the last page
 		}
-		if err := decodeTolerant(env.Pagination, reflect.ValueOf(&p).Elem()); err != nil {
+		if err := decodeTolerant(env.Pagination, reflect.ValueOf(&p).Elem(), 0); err != nil {
 			return nil, bad("pagination: %v", err)
 		}
 		page.Count, page.Next = p.Count, p.Next
@@ -186,15 +186,22 @@ func readPage[W, T any, PW wireOf[W, T]](cl *call, ans *answer, what string, id 
 	return page, nil
 }
 
+// maxTolerantDepth bounds how deep the tolerant pass looks for the part
+// that does not fit: each level parses what is under it again, so a deeply
+// nested odd value (an ownership chain thousands of owners long) would
+// otherwise cost time and memory with the square of its depth. Below it, a
+// value that does not fit is left zero whole.
+const maxTolerantDepth = 4
+
 // decodeTolerant decodes data into v: in one pass when everything fits,
 // otherwise part by part, leaving a value that does not fit its Go type
 // zero, unless its field is tagged decode:"strict", which fails the object
 // that holds it (and so on up). A list fits only whole. It fails on data
 // that is not JSON.
-func decodeTolerant(data []byte, v reflect.Value) error {
+func decodeTolerant(data []byte, v reflect.Value, depth int) error {
 	err := json.Unmarshal(data, v.Addr().Interface())
 	var syntax *json.SyntaxError
-	if err == nil || errors.As(err, &syntax) {
+	if err == nil || errors.As(err, &syntax) || depth > maxTolerantDepth {
 		return err
 	}
 	v.SetZero()
@@ -204,13 +211,13 @@ func decodeTolerant(data []byte, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
-		return decodeTolerant(data, v.Elem())
+		return decodeTolerant(data, v.Elem(), depth+1)
 	case reflect.Struct:
-		var fields map[string]json.RawMessage
-		if v.Addr().Type().Implements(unmarshalerType) || json.Unmarshal(data, &fields) != nil {
+		fields, ferr := objectFields(data)
+		if v.Addr().Type().Implements(unmarshalerType) || ferr != nil {
 			return err // a value with its own reading (a time, say), or not an object
 		}
-		return decodeFields(fields, v)
+		return decodeFields(fields, v, depth)
 	case reflect.Slice:
 		var items []json.RawMessage
 		if json.Unmarshal(data, &items) != nil {
@@ -218,7 +225,7 @@ func decodeTolerant(data []byte, v reflect.Value) error {
 		}
 		list := reflect.MakeSlice(v.Type(), len(items), len(items))
 		for i, raw := range items {
-			if err := decodeTolerant(raw, list.Index(i)); err != nil {
+			if err := decodeTolerant(raw, list.Index(i), depth+1); err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
 		}
@@ -230,23 +237,47 @@ func decodeTolerant(data []byte, v reflect.Value) error {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
+// objectFields reads a JSON object's members by lower-cased name, the last
+// of a name winning: the members encoding/json's one pass would pick (it
+// matches names regardless of case, and a later member overwrites an
+// earlier one), so both passes read the same bytes the same way.
+func objectFields(data []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	fields := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		fields[strings.ToLower(tok.(string))] = raw
+	}
+	return fields, nil
+}
+
 // decodeFields is decodeTolerant for the fields of a struct, embedded
 // structs included.
-func decodeFields(fields map[string]json.RawMessage, v reflect.Value) error {
+func decodeFields(fields map[string]json.RawMessage, v reflect.Value, depth int) error {
 	for i := range v.NumField() {
 		f := v.Type().Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
-			if err := decodeFields(fields, v.Field(i)); err != nil {
+			if err := decodeFields(fields, v.Field(i), depth); err != nil {
 				return err
 			}
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		raw, ok := fields[name]
+		raw, ok := fields[strings.ToLower(name)]
 		if !f.IsExported() || name == "" || name == "-" || !ok {
 			continue
 		}
-		if err := decodeTolerant(raw, v.Field(i)); err != nil {
+		if err := decodeTolerant(raw, v.Field(i), depth+1); err != nil {
 			if f.Tag.Get("decode") == "strict" {
 				return fmt.Errorf("%s: %w", name, err)
 			}
