@@ -66,6 +66,12 @@ func (c *Client) newCall(ctx context.Context, method, path string, opts []CallOp
 			return nil, fmt.Errorf("%w (in %s %s)", err, method, path)
 		}
 	}
+	if cl.cfg.info != nil {
+		*cl.cfg.info = ResponseInfo{} // a call refused before sending leaves nothing of an earlier one
+	}
+	if cl.cfg.idempotencyKey != "" && method != http.MethodPost {
+		return nil, fmt.Errorf("monime: WithIdempotencyKey (in %s %s): only a create sends an Idempotency-Key; Monime takes none on this call", method, path)
+	}
 	return cl, nil
 }
 
@@ -108,7 +114,7 @@ func (cl *call) send(ctx context.Context, req *http.Request) (*answer, error) {
 		}
 		// An update (PATCH) has no Idempotency-Key: it is retried only when
 		// the failure shows it did nothing.
-		safe := canRetry || req.Method == http.MethodPatch && !answerMayBeLost(ans, err)
+		safe := canRetry || req.Method == http.MethodPatch && req.GetBody != nil && !answerMayBeLost(ans, err)
 		if !again || !safe || cl.attempts > cl.cfg.maxRetries {
 			if again {
 				log.LogAttrs(ctx, slog.LevelWarn, "monime: giving up", cl.logAttrs(ans, err, slog.String("reason", reason))...)

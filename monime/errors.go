@@ -18,7 +18,7 @@ var (
 	ErrUnauthorized = errors.New("monime: unauthorized")
 	// ErrForbidden: 403: the token may not act in this space or lacks the scope.
 	ErrForbidden = errors.New("monime: forbidden")
-	// ErrNotFound: 404: no such checkout session in this space.
+	// ErrNotFound: 404: no such checkout session or payment in this space.
 	ErrNotFound = errors.New("monime: not found")
 	// ErrConflict: 409: the Idempotency-Key was used for another request, or
 	// the session can no longer be deleted.
@@ -201,6 +201,9 @@ func (e *RequestError) Error() string {
 	}
 	if e.IdempotencyKey != "" {
 		fmt.Fprintf(&b, " (Idempotency-Key %s; retry with the same key)", e.IdempotencyKey)
+	}
+	if e.Method == http.MethodPatch {
+		b.WriteString(" (an update carries no Idempotency-Key and may have been applied: read it again before sending the update again)")
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)

@@ -203,7 +203,8 @@ func WithHeader(name, value string) Option {
 	})
 }
 
-// WithIdempotencyKey sets the Idempotency-Key of a create: at most 64
+// WithIdempotencyKey sets the Idempotency-Key of a create (other calls
+// refuse it: Monime takes none on them): at most 64
 // characters, unique per logical operation in the space (an order id works
 // well). Without it the client picks a random key once per call, so its own
 // retries are safe; pass your own to make retries across process restarts
@@ -220,7 +221,8 @@ func WithIdempotencyKey(key string) CallOption {
 }
 
 // ResponseInfo receives what a call learned beyond its result. Pass one with
-// WithResponseInfo; it is filled whether the call succeeds or fails.
+// WithResponseInfo: the call empties it when it starts and, once it sent a
+// request, fills it whether it succeeds or fails.
 type ResponseInfo struct {
 	// StatusCode of the final attempt (0 when no response came back).
 	StatusCode int

@@ -23,7 +23,8 @@ func (p *Page[T]) HasMore() bool { return p.Next != "" }
 // all iterates over the items of the pages fetch returns, from the cursor
 // after, following Next. It stops with an error on a page that could make
 // it loop forever: one that is empty yet names a next page, that repeats
-// items already yielded, or whose cursor comes round again (see loopGuard).
+// items of the previous page or of a checkpoint page, or whose cursor comes
+// round again: any cycle of pages (see loopGuard).
 func all[T any](op, after string, fetch func(after string) (*Page[T], error), id func(*T) string) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		guard := loopGuard{cursor: after, power: 1}

@@ -38,9 +38,13 @@ type PaymentChannelType string
 
 // The channels Monime documents.
 const (
-	PaymentChannelBank   PaymentChannelType = "bank"
-	PaymentChannelCard   PaymentChannelType = "card"
-	PaymentChannelMomo   PaymentChannelType = "momo" // mobile money
+	// PaymentChannelBank: from a bank account.
+	PaymentChannelBank PaymentChannelType = "bank"
+	// PaymentChannelCard: by debit or credit card.
+	PaymentChannelCard PaymentChannelType = "card"
+	// PaymentChannelMomo: by mobile money.
+	PaymentChannelMomo PaymentChannelType = "momo"
+	// PaymentChannelWallet: from a digital wallet.
 	PaymentChannelWallet PaymentChannelType = "wallet"
 )
 
@@ -48,53 +52,79 @@ const (
 // and the field of that name holds its details (the others are nil). A
 // type Monime adds later has no field of its own.
 type PaymentChannel struct {
-	Type   PaymentChannelType
-	Bank   *BankChannel
-	Card   *CardChannel
-	Momo   *MomoChannel
+	// Type is bank, card, momo or wallet, or a kind Monime adds later.
+	Type PaymentChannelType
+	// Bank holds a bank payment's details (Type bank).
+	Bank *BankChannel
+	// Card holds a card payment's details (Type card).
+	Card *CardChannel
+	// Momo holds a mobile-money payment's details (Type momo).
+	Momo *MomoChannel
+	// Wallet holds a digital-wallet payment's details (Type wallet).
 	Wallet *WalletChannel
 }
 
 // BankChannel is a payment from a bank account.
 type BankChannel struct {
-	Provider      string   `json:"provider,omitempty"`      // the bank, e.g. BankProviderSLB001
-	Reference     string   `json:"reference,omitempty"`     // the bank's transaction reference
-	AccountNumber string   `json:"accountNumber,omitempty"` // usually masked
-	Fingerprint   string   `json:"fingerprint,omitempty"`   // a hash of the account, stable across payments
-	Metadata      Metadata `json:"metadata,omitempty"`
+	// Provider is the bank, e.g. BankProviderSLB001.
+	Provider string `json:"provider,omitempty"`
+	// Reference is the bank's transaction reference.
+	Reference string `json:"reference,omitempty"`
+	// AccountNumber is the payer's account, usually masked.
+	AccountNumber string `json:"accountNumber,omitempty"`
+	// Fingerprint is a hash of the account, stable across payments.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Metadata is what Monime attaches for audits.
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // CardChannel is a payment by card.
 type CardChannel struct {
-	Scheme      string   `json:"scheme,omitempty"` // visa or mastercard
-	Last4       string   `json:"last4,omitempty"`
-	Fingerprint string   `json:"fingerprint,omitempty"` // a hash of the card number
-	Metadata    Metadata `json:"metadata,omitempty"`
+	// Scheme is visa or mastercard.
+	Scheme string `json:"scheme,omitempty"`
+	// Last4 are the card number's last four digits.
+	Last4 string `json:"last4,omitempty"`
+	// Fingerprint is a hash of the card number, stable across payments.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Metadata is what Monime attaches for audits.
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // MomoChannel is a mobile-money payment.
 type MomoChannel struct {
-	Provider    string   `json:"provider,omitempty"`    // the operator, e.g. MomoProviderM17
-	Reference   string   `json:"reference,omitempty"`   // the operator's reference, often shown to the payer
-	PhoneNumber string   `json:"phoneNumber,omitempty"` // usually masked
-	Fingerprint string   `json:"fingerprint,omitempty"` // a hash of the number
-	Metadata    Metadata `json:"metadata,omitempty"`
+	// Provider is the operator, e.g. MomoProviderM17.
+	Provider string `json:"provider,omitempty"`
+	// Reference is the operator's reference, often shown to the payer.
+	Reference string `json:"reference,omitempty"`
+	// PhoneNumber is the payer's number, usually masked.
+	PhoneNumber string `json:"phoneNumber,omitempty"`
+	// Fingerprint is a hash of the number, stable across payments.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Metadata is what Monime attaches for audits.
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // WalletChannel is a payment from a digital wallet.
 type WalletChannel struct {
-	Provider    string   `json:"provider,omitempty"` // e.g. WalletProviderDW001
-	Reference   string   `json:"reference,omitempty"`
-	WalletID    string   `json:"walletId,omitempty"` // usually masked
-	Fingerprint string   `json:"fingerprint,omitempty"`
-	Metadata    Metadata `json:"metadata,omitempty"`
+	// Provider is the wallet, e.g. WalletProviderDW001.
+	Provider string `json:"provider,omitempty"`
+	// Reference is the wallet's transaction reference.
+	Reference string `json:"reference,omitempty"`
+	// WalletID is the payer's wallet, usually masked.
+	WalletID string `json:"walletId,omitempty"`
+	// Fingerprint is a hash of the wallet id, stable across payments.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Metadata is what Monime attaches for audits.
+	Metadata Metadata `json:"metadata,omitempty"`
 }
 
 // Fee is one fee applied to a payment.
 type Fee struct {
 	// Code says what the fee is for, e.g. "processing_fee".
-	Code     string   `json:"code"`
-	Amount   Money    `json:"amount"`
+	Code string `json:"code"`
+	// Amount is what the fee took.
+	Amount Money `json:"amount"`
+	// Metadata describes the fee further.
 	Metadata Metadata `json:"metadata,omitempty"`
 }
 
@@ -300,11 +330,12 @@ func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, op
 // PATCH /v1/payments/{id}) and returns the payment as it now is.
 //
 // An update carries no Idempotency-Key (Monime takes none), so it is
-// retried only when the failed attempt surely did nothing: the connection
-// was never made, or Monime answered 429 or 503. After any other failure
-// (a timeout, a lost or cut-off answer, another 5xx) it is not retried,
-// and the *RequestError or *Error says so; read the payment with Get
-// before sending the update again.
+// retried only when the failed attempt most likely did nothing: the
+// connection was never made, or Monime answered 429 or 503 (which say the
+// request was not handled; a proxy that answers 503 after forwarding would
+// break that). After any other failure (a timeout, a lost or cut-off
+// answer, another 5xx) it is not retried: read the payment with Get before
+// sending the update again, as the *RequestError's text says.
 func (s *PaymentsService) Update(ctx context.Context, id string, params *PaymentUpdateParams, opts ...CallOption) (*Payment, error) {
 	cl, err := s.client().newCall(ctx, http.MethodPatch, paymentsPath+"/"+id, opts)
 	if err != nil {

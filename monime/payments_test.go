@@ -274,3 +274,29 @@ func TestAnUpdateIsRetriedOnlyWhenItSurelyDidNothing(t *testing.T) {
 	require.ErrorAs(t, err, new(*RequestError))
 	assert.Equal(t, int32(3), dials.Load())
 }
+
+// Only a create sends an Idempotency-Key, so no other call takes one; and a
+// failed update says it may have been applied.
+func TestAKeyOnlyWhereOneIsSent(t *testing.T) {
+	rec := &recorder{}
+	c, _ := newTestClient(t, rec.wrap(func(w http.ResponseWriter, r *http.Request) { writeResult(w, wirePayment("pay-1")) }))
+	var info ResponseInfo
+	info.Attempts = 7 // left from an earlier call
+	_, err := c.Payments.Update(context.Background(), "pay-1", &PaymentUpdateParams{Name: "x"}, WithIdempotencyKey("order-1"), WithResponseInfo(&info))
+	require.ErrorContains(t, err, "only a create sends an Idempotency-Key")
+	assert.Equal(t, ResponseInfo{}, info, "a call refused before sending leaves nothing of an earlier one")
+	_, err = c.Payments.Get(context.Background(), "pay-1", WithIdempotencyKey("order-1"))
+	require.Error(t, err)
+	_, err = c.CheckoutSessions.List(context.Background(), nil, WithIdempotencyKey("order-1"))
+	require.Error(t, err)
+	assert.Empty(t, rec.reqs, "nothing was sent")
+
+	cut := &script{steps: []func(http.ResponseWriter, *http.Request){hangUp}}
+	c, tr := newTestClient(t, cut)
+	tr.HostileResponses = true
+	_, err = c.Payments.Update(context.Background(), "pay-1", &PaymentUpdateParams{Name: "x"})
+	var reqErr *RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Empty(t, reqErr.IdempotencyKey)
+	assert.Contains(t, err.Error(), "may have been applied: read it again before sending the update again")
+}

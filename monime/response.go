@@ -15,8 +15,10 @@ import (
 // errors, and the types whose reading has rules of their own.
 //
 // Strict where a payments engineer acts on the value, tolerant elsewhere.
-// An id, a status, an amount, a quantity and the line items are never
-// guessed: missing, null or of another type, they make the answer an error.
+// An id, a status, an amount and a quantity are never guessed: missing,
+// null or of another type, they make the answer an error; line items and
+// fees of another type do too (a session without line items reads with
+// none).
 // Any other field whose value does not fit its Go type is left zero (see
 // decodeTolerant), unknown fields and new enum values are kept or ignored, and
 // metadata reads any JSON value as text.
