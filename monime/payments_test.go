@@ -111,6 +111,7 @@ func TestPaymentReadsNeverGuessAnAmountOrStatus(t *testing.T) {
 		`{` + valid + `,"fees":[{"code":"f","amount":{"currency":"SLE","value":"3"}}]}`,
 		`{` + valid + `,"fees":[{"code":"f"}]}`,
 		`{` + valid + `,"fees":{"code":"f"}}`,
+		`{` + valid + `,"orderNumber":104211}`,
 	} {
 		assert.Error(t, json.Unmarshal([]byte(data), new(Payment)), data)
 	}

@@ -359,11 +359,12 @@ type plainPayment Payment // Payment without its UnmarshalJSON
 // paymentJSON is a payment as Monime sends it.
 type paymentJSON struct {
 	plainPayment
-	ID      string        `json:"id" decode:"strict"`
-	Status  PaymentStatus `json:"status" decode:"strict"`
-	Amount  moneyJSON     `json:"amount" decode:"strict"`
-	Fees    []feeJSON     `json:"fees" decode:"strict"`
-	Channel struct {
+	ID          string        `json:"id" decode:"strict"`
+	Status      PaymentStatus `json:"status" decode:"strict"`
+	OrderNumber string        `json:"orderNumber" decode:"strict"`
+	Amount      moneyJSON     `json:"amount" decode:"strict"`
+	Fees        []feeJSON     `json:"fees" decode:"strict"`
+	Channel     struct {
 		Type          PaymentChannelType `json:"type" decode:"strict"`
 		Provider      string             `json:"provider"`
 		Reference     string             `json:"reference"`
@@ -392,7 +393,7 @@ func (w *paymentJSON) public() (*Payment, error) {
 		return nil, errors.New("the status is missing")
 	}
 	p := (*Payment)(&w.plainPayment)
-	p.ID, p.Status = w.ID, w.Status
+	p.ID, p.Status, p.OrderNumber = w.ID, w.Status, w.OrderNumber
 	var err error
 	if p.Amount, err = w.Amount.money("the amount"); err != nil {
 		return nil, err
