@@ -1,12 +1,11 @@
 package main
 
 import (
-	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/monimekit/monime-go/internal/browsertest"
 )
 
 // TestTheLibraryBuildsNothingOfTheShop checks that no package outside
@@ -17,7 +16,7 @@ func TestTheLibraryBuildsNothingOfTheShop(t *testing.T) {
 	if err != nil {
 		t.Skip("the go command is not on PATH")
 	}
-	root, err := repoRoot()
+	root, err := browsertest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,23 +40,5 @@ func TestTheLibraryBuildsNothingOfTheShop(t *testing.T) {
 		if strings.HasPrefix(dep, "modernc.org/") {
 			t.Errorf("a package outside examples/ depends on %s, which only the shop needs", dep)
 		}
-	}
-}
-
-// repoRoot walks up from the package directory to the directory of go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
 	}
 }

@@ -194,7 +194,7 @@ func ArtifactsDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("ARTIFACTS_DIR")
 	if dir == "" {
-		root, err := repoRoot()
+		root, err := RepoRoot()
 		if err != nil {
 			t.Fatalf("find the repository root for artifacts/: %v; set ARTIFACTS_DIR", err)
 		}
@@ -206,8 +206,8 @@ func ArtifactsDir(t *testing.T) string {
 	return dir
 }
 
-// repoRoot walks up from the working directory to the directory of go.mod.
-func repoRoot() (string, error) {
+// RepoRoot walks up from the working directory to the directory of go.mod.
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
