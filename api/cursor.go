@@ -2,8 +2,11 @@ package api
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/monimekit/monime-go/gen"
 )
 
 // A list cursor names the position of the last session of a page: its
@@ -31,4 +34,32 @@ func decodeCursor(space, cursor string) (uint64, *apiError) {
 			detail("after", "belongs to another space"))
 	}
 	return seq, nil
+}
+
+// pageRequest reads a list's limit (1 to 50, default 10) and after cursor,
+// or returns the 400 that says what is wrong with them.
+func pageRequest(space string, limit *int, after *string) (int, uint64, *apiError) {
+	n := defaultListLimit
+	if limit != nil {
+		n = *limit
+	}
+	if n < 1 || n > maxListLimit {
+		return 0, 0, validationError(fmt.Sprintf("limit must be 1 to %d, got %d", maxListLimit, n), detail("limit", fmt.Sprintf("must be 1 to %d", maxListLimit)))
+	}
+	if after == nil || *after == "" {
+		return n, 0, nil
+	}
+	seq, e := decodeCursor(space, *after)
+	return n, seq, e
+}
+
+// pageInfo is the pagination of a page of count items whose last is
+// numbered last; more says whether older items follow.
+func pageInfo(space string, count int, last uint64, more bool) gen.Pagination {
+	p := gen.Pagination{Count: count}
+	if more {
+		next := encodeCursor(space, last)
+		p.Next = &next
+	}
+	return p
 }

@@ -40,27 +40,12 @@ const (
 func (h *handlers) ListCheckoutSessions(ctx context.Context, req server.ListCheckoutSessionsRequestObject) (server.ListCheckoutSessionsResponseObject, error) {
 	info := infoFrom(ctx)
 	space := req.Params.MonimeSpaceId
-	limit := defaultListLimit
-	if req.Params.Limit != nil {
-		limit = *req.Params.Limit
-	}
-	if limit < 1 || limit > maxListLimit {
-		e := validationError(fmt.Sprintf("limit must be 1 to %d, got %d", maxListLimit, limit), detail("limit", fmt.Sprintf("must be 1 to %d", maxListLimit)))
+	limit, after, e := pageRequest(space, req.Params.Limit, req.Params.After)
+	if e != nil {
 		return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
 	}
-	var after uint64
-	if req.Params.After != nil && *req.Params.After != "" {
-		var e *apiError
-		if after, e = decodeCursor(space, *req.Params.After); e != nil {
-			return server.ListCheckoutSessions400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
-		}
-	}
 	page, last, more := h.s.store.list(space, limit, after)
-	pagination := gen.Pagination{Count: len(page)}
-	if more {
-		next := encodeCursor(space, last)
-		pagination.Next = &next
-	}
+	pagination := pageInfo(space, len(page), last, more)
 	return server.ListCheckoutSessions200JSONResponse{
 		Body: gen.CheckoutSessionListEnvelope{
 			Success:    true,

@@ -289,33 +289,16 @@ func paymentNotFound(id, space string) *apiError {
 func (h *handlers) ListPayments(ctx context.Context, req server.ListPaymentsRequestObject) (server.ListPaymentsResponseObject, error) {
 	info := infoFrom(ctx)
 	space, p := req.Params.MonimeSpaceId, req.Params
-	badRequest := func(e *apiError) (server.ListPaymentsResponseObject, error) {
+	limit, after, e := pageRequest(space, p.Limit, p.After)
+	if e != nil {
 		return server.ListPayments400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
-	}
-	limit := defaultListLimit
-	if p.Limit != nil {
-		limit = *p.Limit
-	}
-	if limit < 1 || limit > maxListLimit {
-		return badRequest(validationError(fmt.Sprintf("limit must be 1 to %d, got %d", maxListLimit, limit), detail("limit", fmt.Sprintf("must be 1 to %d", maxListLimit))))
-	}
-	var after uint64
-	if p.After != nil && *p.After != "" {
-		var e *apiError
-		if after, e = decodeCursor(space, *p.After); e != nil {
-			return badRequest(e)
-		}
 	}
 	matches := func(want, got *string) bool { return want == nil || got != nil && *got == *want }
 	page, last, more := h.s.store.listPayments(space, limit, after, func(v *gen.Payment) bool {
 		return matches(p.OrderNumber, v.OrderNumber) && matches(p.FinancialAccountId, v.FinancialAccountId) &&
 			matches(p.FinancialTransactionReference, v.FinancialTransactionReference)
 	})
-	pagination := gen.Pagination{Count: len(page)}
-	if more {
-		next := encodeCursor(space, last)
-		pagination.Next = &next
-	}
+	pagination := pageInfo(space, len(page), last, more)
 	return server.ListPayments200JSONResponse{
 		Body:    gen.PaymentListEnvelope{Success: true, Messages: &gen.Messages{}, Result: page, Pagination: pagination},
 		Headers: server.ListPayments200ResponseHeaders{MonimeRequestId: info.id},
