@@ -217,17 +217,21 @@ type signatureHeader struct {
 	signatures []string
 }
 
+// ows is HTTP's optional white space.
+const ows = " \t"
+
 // maxTimestampDigits keeps the parsed value inside int64.
 const maxTimestampDigits = 18
 
 // parseHeader reads "t=<unix>,v1=<sig>[,v1=<sig>...]". Elements are separated
-// by commas, may be surrounded by spaces, and come in any order; keys other
-// than t and v1 are ignored so new schemes do not break old verifiers.
+// by commas, may be surrounded by HTTP's optional white space (spaces and
+// tabs, RFC 9110 section 5.6.3), and come in any order; keys other than t and
+// v1 are ignored so new schemes do not break old verifiers.
 func parseHeader(header string) (signatureHeader, error) {
 	var h signatureHeader
 	seenT := false
 	for i, element := range strings.Split(header, ",") {
-		element = strings.TrimSpace(element)
+		element = strings.Trim(element, ows)
 		if element == "" {
 			continue
 		}
@@ -235,7 +239,7 @@ func parseHeader(header string) (signatureHeader, error) {
 		if !ok {
 			return h, fmt.Errorf("%w: element %d is not of the form key=value", ErrMalformedHeader, i+1)
 		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		key, value = strings.Trim(key, ows), strings.Trim(value, ows)
 		switch key {
 		case "t":
 			if seenT {

@@ -104,7 +104,7 @@ func TestVerifyPayloadRejectsTampering(t *testing.T) {
 
 func TestParseHeader(t *testing.T) {
 	t.Run("elements in any order, with spaces and unknown schemes", func(t *testing.T) {
-		h, err := parseHeader(" v0=abc , v1=sig1,t=42, es256=MEUCIQ==,v1=sig2,")
+		h, err := parseHeader(" v0=abc , v1=sig1,t\t= 42, es256=MEUCIQ==,v1=sig2,")
 		require.NoError(t, err)
 		assert.Equal(t, "42", h.timestamp)
 		assert.Equal(t, int64(42), h.unix)
@@ -117,18 +117,19 @@ func TestParseHeader(t *testing.T) {
 	})
 
 	malformed := map[string]string{
-		"no timestamp":          "v1=" + testSignature,
-		"two timestamps":        "t=1,t=2,v1=" + testSignature,
-		"empty timestamp":       "t=,v1=" + testSignature,
-		"negative timestamp":    "t=-1756000001,v1=" + testSignature,
-		"plus sign":             "t=+1756000001,v1=" + testSignature,
-		"milliseconds fraction": "t=1756000001.5,v1=" + testSignature,
-		"hex timestamp":         "t=0x68aa6f81,v1=" + testSignature,
-		"RFC 3339 timestamp":    "t=2025-08-24T01:46:41Z,v1=" + testSignature,
-		"timestamp overflow":    "t=99999999999999999999,v1=" + testSignature,
-		"element without '='":   "t=1756000001;v1=" + testSignature,
-		"bare word":             "garbage",
-		"semicolons":            "t=1756000001;v1=x",
+		"no timestamp":                      "v1=" + testSignature,
+		"two timestamps":                    "t=1,t=2,v1=" + testSignature,
+		"empty timestamp":                   "t=,v1=" + testSignature,
+		"negative timestamp":                "t=-1756000001,v1=" + testSignature,
+		"plus sign":                         "t=+1756000001,v1=" + testSignature,
+		"milliseconds fraction":             "t=1756000001.5,v1=" + testSignature,
+		"hex timestamp":                     "t=0x68aa6f81,v1=" + testSignature,
+		"RFC 3339 timestamp":                "t=2025-08-24T01:46:41Z,v1=" + testSignature,
+		"timestamp overflow":                "t=99999999999999999999,v1=" + testSignature,
+		"element without '='":               "t=1756000001;v1=" + testSignature,
+		"bare word":                         "garbage",
+		"semicolons":                        "t=1756000001;v1=x",
+		"form feed is not HTTP white space": "t\f=1756000001,v1=" + testSignature,
 	}
 	for name, header := range malformed {
 		t.Run(name, func(t *testing.T) {
