@@ -77,14 +77,8 @@ func (s *CheckoutSessionsService) Create(ctx context.Context, params *CheckoutSe
 		MonimeSpaceId:  cl.cfg.spaceID,
 		MonimeVersion:  (*gen.MonimeVersion)(&cl.cfg.apiVersion),
 	}, params.toWire())
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
+	ans, err := cl.send(ctx, req, err)
+	return readOne[sessionJSON, CheckoutSession](cl, ans, err, "checkout session")
 }
 
 // Get returns the checkout session id (GetCheckoutSession,
@@ -101,14 +95,8 @@ func (s *CheckoutSessionsService) Get(ctx context.Context, id string, opts ...Ca
 		MonimeSpaceId: cl.cfg.spaceID,
 		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
 	})
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
+	ans, err := cl.send(ctx, req, err)
+	return readOne[sessionJSON, CheckoutSession](cl, ans, err, "checkout session")
 }
 
 // List returns one page of the space's checkout sessions, newest first
@@ -134,14 +122,8 @@ func (s *CheckoutSessionsService) List(ctx context.Context, params *CheckoutSess
 		hp.After = &p.After
 	}
 	req, err := gen.NewListCheckoutSessionsRequest(cl.c.server, &hp)
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readPage[sessionJSON, CheckoutSession](cl, ans, "checkout session", func(s *CheckoutSession) string { return s.ID })
+	ans, err := cl.send(ctx, req, err)
+	return readPage[sessionJSON, CheckoutSession](cl, ans, err, "checkout session", func(s *CheckoutSession) string { return s.ID })
 }
 
 // All iterates over every checkout session of the space, newest first,
@@ -183,10 +165,7 @@ func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ..
 		MonimeSpaceId: cl.cfg.spaceID,
 		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
 	})
-	if err != nil {
-		return cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
+	ans, err := cl.send(ctx, req, err)
 	if err == nil {
 		_, err = cl.open(ans) // whatever result a delete carries, it is not needed
 	}

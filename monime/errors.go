@@ -213,38 +213,3 @@ func (e *RequestError) Error() string {
 
 // Unwrap returns the cause, for errors.Is(err, context.Canceled) and the like.
 func (e *RequestError) Unwrap() error { return e.Err }
-
-// fail is the one place a call's error is made. Without an answer it is a
-// *RequestError wrapping cause. With one it is an *Error: Monime's own
-// when cause is the answer's *errorBody, otherwise an answer the client
-// could not use, described by cause.
-func (cl *call) fail(ans *answer, cause error) error {
-	if ans == nil {
-		return &RequestError{Method: cl.method, Path: cl.path, IdempotencyKey: cl.cfg.idempotencyKey, Attempts: cl.attempts, Err: cause}
-	}
-	e := &Error{
-		StatusCode:     ans.status,
-		RequestID:      ans.header.Get("Monime-Request-Id"),
-		IdempotencyKey: cl.cfg.idempotencyKey,
-		RateLimit:      ans.header.Get("Monime-Rate-Limit"),
-		RetryAfter:     parseRetryAfter(ans.header.Get("Retry-After"), time.Now()),
-		Method:         cl.method,
-		Path:           cl.path,
-		Attempts:       cl.attempts,
-		AnswerLost:     cl.answerLost,
-	}
-	var body *errorBody
-	if errors.As(cause, &body) {
-		e.Reason, e.Message = body.Reason, body.Message
-		e.Details, e.Messages = decodeAnyList(body.Details), decodeAnyList(body.messages)
-		if e.StatusCode >= 200 && e.StatusCode < 300 && body.Code >= 400 {
-			e.StatusCode = body.Code // success:false under a 2xx: the envelope's code is the truth
-		}
-	} else {
-		e.Message, e.undecodable = cause.Error(), true
-	}
-	if e.Message == "" && e.Reason == "" {
-		e.Message = "Monime answered without an error message"
-	}
-	return e
-}

@@ -44,7 +44,7 @@ func FuzzDecodeResponse(f *testing.F) {
 			t.Fatalf("reading %d bytes: %v", len(body), rerr)
 		}
 		cl := &call{c: c, cfg: c.cfg, method: "GET", path: "/v1/checkout-sessions/scs-1", attempts: 1}
-		s, err := readOne[sessionJSON, CheckoutSession](cl, ans, "checkout session")
+		s, err := readOne[sessionJSON, CheckoutSession](cl, ans, nil, "checkout session")
 		if err != nil {
 			if s != nil {
 				t.Fatalf("both a result and an error")

@@ -266,14 +266,8 @@ func (s *PaymentsService) Get(ctx context.Context, id string, opts ...CallOption
 		MonimeSpaceId: cl.cfg.spaceID,
 		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
 	})
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readOne[paymentJSON, Payment](cl, ans, "payment")
+	ans, err := cl.send(ctx, req, err)
+	return readOne[paymentJSON, Payment](cl, ans, err, "payment")
 }
 
 // List returns one page of the space's payments, newest first, filtered
@@ -303,14 +297,8 @@ func (s *PaymentsService) List(ctx context.Context, params *PaymentListParams, o
 		hp.Limit = &p.Limit
 	}
 	req, err := gen.NewListPaymentsRequest(cl.c.server, &hp)
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readPage[paymentJSON, Payment](cl, ans, "payment", func(p *Payment) string { return p.ID })
+	ans, err := cl.send(ctx, req, err)
+	return readPage[paymentJSON, Payment](cl, ans, err, "payment", func(p *Payment) string { return p.ID })
 }
 
 // All iterates over every payment params selects, newest first, fetching
@@ -358,14 +346,8 @@ func (s *PaymentsService) Update(ctx context.Context, id string, params *Payment
 		MonimeSpaceId: cl.cfg.spaceID,
 		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
 	}, body)
-	if err != nil {
-		return nil, cl.fail(nil, err)
-	}
-	ans, err := cl.send(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return readOne[paymentJSON, Payment](cl, ans, "payment")
+	ans, err := cl.send(ctx, req, err)
+	return readOne[paymentJSON, Payment](cl, ans, err, "payment")
 }
 
 // ForCheckoutSession returns the payments of a completed checkout session:

@@ -434,7 +434,7 @@ func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
 	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
 	cl, err := c.newCall(context.Background(), req.Method, req.URL.Path, nil)
 	require.NoError(t, err)
-	_, err = cl.send(context.Background(), req)
+	_, err = cl.send(context.Background(), req, nil)
 	require.ErrorIs(t, err, errRewind)
 	assert.Equal(t, 1, s.count(), "the failed rewind ends the call")
 }
