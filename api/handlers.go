@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/gen/server"
@@ -123,11 +126,12 @@ func sessionNotFound(id, space string) *apiError {
 
 // checkCreateRules checks what Monime's document says of a create body
 // that spec/ cannot express in OpenAPI 3.0: line-item references unique
-// within the session ("Must be unique within the checkout session"), and
-// the currencies of the release the request names (caph.2025-06-20:
-// "Currently supported: 'SLE'"; caph.2025-08-23 adds 'USD').
+// within the session ("Must be unique within the checkout session"), the
+// currencies of the release the request names (caph.2025-06-20:
+// "Currently supported: 'SLE'"; caph.2025-08-23 adds 'USD'), and the
+// metadata key rules (see checkMetadataKeys).
 func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.MonimeVersion) []gen.ErrorDetail {
-	var problems []gen.ErrorDetail
+	problems := checkMetadataKeys(body.Metadata)
 	if version != nil && *version == gen.MonimeVersionCaph20250620 {
 		for i, item := range body.LineItems {
 			if item.Price.Currency != gen.CurrencySLE {
@@ -149,4 +153,37 @@ func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.Monim
 		seen[*item.Reference] = i
 	}
 	return problems
+}
+
+// checkMetadataKeys checks metadata keys as Monime's docs state them
+// (../shared/monime-api.md, "Metadata rules"; the 64-character limit is
+// also in Monime's published document, for a payment code's metadata):
+// 1 to 64 characters of A-Z, a-z, 0-9, _ and -, not starting with _ or -,
+// and not starting with "monime" in any case, which Monime reserves.
+func checkMetadataKeys(m *gen.Metadata) []gen.ErrorDetail {
+	if m == nil {
+		return nil
+	}
+	var problems []gen.ErrorDetail
+	for _, k := range slices.Sorted(maps.Keys(*m)) {
+		if msg := metadataKeyProblem(k); msg != "" {
+			problems = append(problems, detail("metadata."+k, msg))
+		}
+	}
+	return problems
+}
+
+// metadataKeyProblem says what is wrong with a metadata key, or "".
+func metadataKeyProblem(k string) string {
+	switch {
+	case k == "" || len(k) > 64 || strings.ContainsFunc(k, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}):
+		return "metadata keys are 1 to 64 characters of A-Z, a-z, 0-9, _ and -"
+	case k[0] == '_' || k[0] == '-':
+		return "metadata keys must not start with _ or -"
+	case strings.HasPrefix(strings.ToLower(k), "monime"):
+		return "metadata keys must not start with monime (reserved by Monime)"
+	}
+	return ""
 }

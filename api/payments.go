@@ -324,6 +324,12 @@ func (h *handlers) GetPayment(ctx context.Context, req server.GetPaymentRequestO
 // payment changes.
 func (h *handlers) UpdatePayment(ctx context.Context, req server.UpdatePaymentRequestObject) (server.UpdatePaymentResponseObject, error) {
 	info := infoFrom(ctx)
+	if req.Body != nil {
+		if problems := checkMetadataKeys(req.Body.Metadata); len(problems) > 0 {
+			e := validationError(summarize(problems), problems...)
+			return server.UpdatePayment400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
+		}
+	}
 	view, ok := h.s.store.updatePayment(req.Params.MonimeSpaceId, req.Id, req.Body)
 	if !ok {
 		return server.UpdatePayment404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: paymentNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: info.id}}}, nil

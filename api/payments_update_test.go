@@ -83,6 +83,8 @@ func TestUpdatePaymentRefusesWhatItCannotTake(t *testing.T) {
 		"a metadata value over 100": {`{"metadata":{"k":"` + strings.Repeat("v", 101) + `"}}`, "metadata.k"},
 		"a metadata value a number": {`{"metadata":{"k":5}}`, "metadata.k"},
 		"65 metadata keys":          {`{"metadata":{` + strings.Join(many, ",") + `}}`, "metadata"},
+		"a reserved metadata key":   {`{"metadata":{"monime_x":"v"}}`, "metadata.monime_x"},
+		"a metadata key with space": {`{"metadata":{"a b":"v"}}`, "metadata.a b"},
 		"not an object":             {`["name"]`, ""},
 		"not JSON":                  {`{"name":`, ""},
 	} {

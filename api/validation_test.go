@@ -120,12 +120,18 @@ func TestWithoutRequestValidation(t *testing.T) {
 	assert.Equal(t, []string{"lineItems[1].reference"}, fields(res.apiErr(t)))
 }
 
-// Metadata keys are Monime's to judge: its document states no key rules
-// for checkout sessions, so the fake takes any key.
-func TestAnyMetadataKeyIsTaken(t *testing.T) {
+// Metadata keys follow the rules Monime's docs state: 1 to 64 characters
+// of A-Z, a-z, 0-9, _ and -, not starting with _, - or "monime".
+func TestMetadataKeysFollowMonimesRules(t *testing.T) {
 	f := newFixture(t)
+	long := strings.Repeat("k", 64)
 	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
-		body: `{"name":"x","metadata":{"a b":"v","MonimeX":"v","_y":"v","":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
+		body: `{"name":"x","metadata":{"a b":"v","MonimeX":"v","_y":"v","-z":"v","":"v","` + long + `x":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
+	require.Equal(t, http.StatusBadRequest, res.status, "%s", res.body)
+	assert.Equal(t, []string{"metadata.", "metadata.-z", "metadata.MonimeX", "metadata._y", "metadata.a b", "metadata." + long + "x"}, fields(res.apiErr(t)))
+
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", headers: map[string]string{"Idempotency-Key": "k2"},
+		body: `{"name":"x","metadata":{"cart_id":"v","Order-1":"v","my_monime":"v","` + long + `":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
 	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
 }
 

@@ -104,7 +104,8 @@ func (l LineItems) MarshalJSON() ([]byte, error) {
 }
 
 // Metadata holds your own key-value pairs on a session: at most 64 keys,
-// values of up to 100 characters.
+// each of 1 to 64 characters of A-Z, a-z, 0-9, _ and -, not starting with
+// _, - or "monime" (any case), and values of up to 100 characters.
 //
 // Reading is tolerant: a value Monime returns as a number, boolean or object
 // is kept as its JSON text, and null as "", so odd metadata never makes a

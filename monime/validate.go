@@ -32,6 +32,7 @@ const (
 	maxPrimaryColorLen  = 255
 	maxMetadataKeys     = 64
 	maxMetadataValueLen = 100
+	maxMetadataKeyLen   = 64
 	maxLimit            = 50
 	maxCursorLen        = 2000
 	maxPaymentNameLen   = 100
@@ -218,9 +219,19 @@ func validateMetadata(ps *problems, m Metadata) {
 	// field so the error reads the same every time.
 	var found problems
 	for k, v := range m {
-		found.text(fieldPath{"metadata.", -1, k}, v, maxMetadataValueLen, false)
-		if !utf8.ValidString(k) {
+		f := fieldPath{"metadata.", -1, k}
+		found.text(f, v, maxMetadataValueLen, false)
+		switch {
+		case !utf8.ValidString(k):
 			found.add(field("metadata"), "has a key that is not valid UTF-8")
+		case k == "" || len(k) > maxMetadataKeyLen || strings.ContainsFunc(k, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+		}):
+			found.add(f, "keys are 1 to %d characters of A-Z, a-z, 0-9, _ and -", maxMetadataKeyLen)
+		case k[0] == '_' || k[0] == '-':
+			found.add(f, "keys must not start with _ or -")
+		case strings.HasPrefix(strings.ToLower(k), "monime"):
+			found.add(f, "keys must not start with monime, which Monime reserves")
 		}
 	}
 	slices.SortStableFunc(found, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })

@@ -99,6 +99,13 @@ func TestCreateValidatesEveryLimitBeforeSending(t *testing.T) {
 		{"65 metadata keys", func(p *CheckoutSessionCreateParams) { p.Metadata = bigMeta }, []string{"metadata"}},
 		{"metadata value too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"k": long(101)} }, []string{"metadata.k"}},
 		{"metadata value not UTF-8", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"k": "a\xff"} }, []string{"metadata.k"}},
+		{"metadata key empty", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"": "v"} }, []string{"metadata."}},
+		{"metadata key too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{long(65): "v"} }, []string{"metadata." + long(65)}},
+		{"metadata key with a dot", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a.b": "v"} }, []string{"metadata.a.b"}},
+		{"metadata key with a space", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a b": "v"} }, []string{"metadata.a b"}},
+		{"metadata key starting with _", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"_x": "v"} }, []string{"metadata._x"}},
+		{"metadata key starting with -", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"-x": "v"} }, []string{"metadata.-x"}},
+		{"metadata key reserved", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"MonimeRef": "v"} }, []string{"metadata.MonimeRef"}},
 		{"several at once", func(p *CheckoutSessionCreateParams) {
 			p.Name = ""
 			p.SuccessURL = "nope"
@@ -130,9 +137,9 @@ func TestCreateValidatesEveryLimitBeforeSending(t *testing.T) {
 	require.ErrorAs(t, err, new(*ValidationError))
 }
 
-// Nothing stricter than Monime's document: app schemes, any metadata key,
-// any colour text, a zero or negative price and any id but a dot segment
-// are Monime's to judge.
+// Nothing stricter than Monime's document and docs: app schemes, any
+// colour text, a zero or negative price and any id but a dot segment are
+// Monime's to judge; metadata keys follow the rules Monime's docs state.
 func TestValidParamsPass(t *testing.T) {
 	p := validParams()
 	p.LineItems = append(p.LineItems, LineItem{Name: strings.Repeat("é", 100), Price: Money{"USD", 0}, Quantity: 100000,
@@ -140,7 +147,7 @@ func TestValidParamsPass(t *testing.T) {
 		LineItem{Name: "discount", Price: Money{"SLE", -500}})
 	p.Name = strings.Repeat("é", 150)
 	p.SuccessURL = "myshop://orders/1042/paid"
-	p.Metadata = Metadata{"order_id": "1", "Cart-2": strings.Repeat("v", 100), "_x": "ok", "monime.ref": "ok", "": "empty key"}
+	p.Metadata = Metadata{"order_id": "1", "Cart-2": strings.Repeat("v", 100), "my_monime": "ok", strings.Repeat("k", 64): "ok"}
 	p.BrandingOptions = &BrandingOptions{PrimaryColor: "blue"}
 	require.NoError(t, p.Validate())
 }
