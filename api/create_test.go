@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -142,4 +143,44 @@ func TestCreateTimesUseTheInjectedClockInUTC(t *testing.T) {
 	b, err := json.Marshal(s.CreateTime)
 	require.NoError(t, err)
 	assert.True(t, strings.HasSuffix(string(b), `Z"`), "times are sent in UTC: %s", b)
+}
+
+// What Monime fills in when a create leaves it out: the main account
+// ("Defaults to the main account if omitted"), a unique reference for each
+// line item ("If not provided, a unique identifier will be generated"), and
+// null, not absence, for every nullable field that stays unset.
+func TestCreateFillsInWhatMonimeDefaults(t *testing.T) {
+	f := newFixture(t)
+	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":1}},{"name":"b","reference":"mine","price":{"currency":"SLE","value":2}}]}`})
+	s := res.session(t)
+	assert.Equal(t, MainAccountID(DefaultSpaceID), *s.FinancialAccountId)
+	assert.Equal(t, "fac-monimetest", MainAccountID(DefaultSpaceID))
+	require.Len(t, s.LineItems.Data, 2)
+	require.NotNil(t, s.LineItems.Data[0].Reference)
+	assert.NotEmpty(t, *s.LineItems.Data[0].Reference)
+	assert.Equal(t, "mine", *s.LineItems.Data[1].Reference)
+	again := f.create(`{"name":"x","lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`)
+	assert.NotEqual(t, *s.LineItems.Data[0].Reference, *again.LineItems.Data[0].Reference, "generated references are unique")
+
+	var raw struct {
+		Result map[string]json.RawMessage `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal(res.body, &raw))
+	for _, k := range []string{"orderNumber", "reference", "description", "metadata"} {
+		assert.Equal(t, "null", string(raw.Result[k]), "%s is sent as null", k)
+	}
+	last := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=50"})
+	var page struct {
+		Pagination map[string]json.RawMessage `json:"pagination"`
+	}
+	require.NoError(t, json.Unmarshal(last.body, &page))
+	assert.Equal(t, "null", string(page.Pagination["next"]), "the last page says next: null (\"If null, you have reached the end\")")
+
+	// The payment settles into the same account, and the list filter finds it.
+	_, p := f.paid(minimalBody, "", "")
+	assert.Equal(t, MainAccountID(DefaultSpaceID), *p.FinancialAccountId)
+	found := f.listPayments(url.Values{"financialAccountId": {MainAccountID(DefaultSpaceID)}})
+	require.Len(t, found.Result, 1)
+	assert.Equal(t, p.Id, found.Result[0].Id)
 }

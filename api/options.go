@@ -18,6 +18,14 @@ const (
 	DefaultSpaceID = "spc-monimetest"
 )
 
+// MainAccountID is the financial account the fake settles a space's
+// sessions and payments into when a create names none, as Monime settles
+// into the space's main account: "fac-" and the space id without its
+// "spc-", so DefaultSpaceID's is "fac-monimetest".
+func MainAccountID(spaceID string) string {
+	return "fac-" + strings.TrimPrefix(spaceID, "spc-")
+}
+
 // Defaults of the options below.
 const (
 	// DefaultSessionTTL is how long a new session stays pending before it

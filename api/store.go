@@ -309,13 +309,18 @@ func (st *store) create(space, idempotencyKey string, body *gen.CreateCheckoutSe
 		if in.Quantity != nil {
 			quantity = *in.Quantity
 		}
+		reference := in.Reference
+		if reference == nil { // "If not provided, a unique identifier will be generated."
+			generated := newID("ref-", 10)
+			reference = &generated
+		}
 		items[i] = gen.LineItem{
 			Type:        kind,
 			Id:          &itemID,
 			Name:        in.Name,
 			Price:       in.Price,
 			Quantity:    quantity,
-			Reference:   in.Reference,
+			Reference:   reference,
 			Description: in.Description,
 			Images:      in.Images,
 		}
@@ -327,6 +332,11 @@ func (st *store) create(space, idempotencyKey string, body *gen.CreateCheckoutSe
 			m[k] = v
 		}
 		metadata = &m
+	}
+	account := body.FinancialAccountId
+	if account == nil { // "Defaults to the main account if omitted."
+		main := MainAccountID(space)
+		account = &main
 	}
 	s := &session{
 		space:    space,
@@ -341,7 +351,7 @@ func (st *store) create(space, idempotencyKey string, body *gen.CreateCheckoutSe
 			CancelUrl:          body.CancelUrl,
 			SuccessUrl:         body.SuccessUrl,
 			LineItems:          gen.LineItemList{Data: items},
-			FinancialAccountId: body.FinancialAccountId,
+			FinancialAccountId: account,
 			BrandingOptions:    body.BrandingOptions,
 			CreateTime:         now,
 			ExpireTime:         now.Add(st.ttl), // the same as deadline

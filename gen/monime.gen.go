@@ -329,15 +329,15 @@ type CardOptions struct {
 	Disable *bool `json:"disable,omitempty"`
 }
 
-// CheckoutSession A Monime-hosted payment page for a set of line items.
+// CheckoutSession A Monime-hosted payment page for a set of line items. The nullable fields are always present, null when unset, as Monime's document describes them (nullable, not optional).
 type CheckoutSession struct {
 	// BrandingOptions Look of the hosted page.
 	BrandingOptions    *BrandingOptions `json:"brandingOptions,omitempty"`
 	CancelUrl          *string          `json:"cancelUrl,omitempty"`
 	CreateTime         time.Time        `json:"createTime"`
-	Description        *string          `json:"description,omitempty"`
+	Description        *string          `json:"description"`
 	ExpireTime         time.Time        `json:"expireTime"`
-	FinancialAccountId *string          `json:"financialAccountId,omitempty"`
+	FinancialAccountId *string          `json:"financialAccountId"`
 
 	// Id scs-...
 	Id string `json:"id"`
@@ -346,18 +346,18 @@ type CheckoutSession struct {
 	LineItems LineItemList `json:"lineItems"`
 
 	// Metadata As sent at creation; read tolerantly.
-	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Metadata *map[string]interface{} `json:"metadata"`
 	Name     string                  `json:"name"`
 
 	// OrderNumber Set once paid; ties the session to its payment.
-	OrderNumber *string `json:"orderNumber,omitempty"`
+	OrderNumber *string `json:"orderNumber"`
 
 	// OwnershipGraph Who owns the session.
 	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
 
 	// RedirectUrl The hosted checkout page to send the customer to.
 	RedirectUrl string  `json:"redirectUrl"`
-	Reference   *string `json:"reference,omitempty"`
+	Reference   *string `json:"reference"`
 
 	// Status pending waits for the customer; completed (paid), cancelled and
 	// expired are final.
@@ -370,7 +370,7 @@ type CheckoutSessionEnvelope struct {
 	// Messages Notes from Monime; items may be of any type.
 	Messages *Messages `json:"messages,omitempty"`
 
-	// Result A Monime-hosted payment page for a set of line items.
+	// Result A Monime-hosted payment page for a set of line items. The nullable fields are always present, null when unset, as Monime's document describes them (nullable, not optional).
 	Result CheckoutSession `json:"result"`
 
 	// Success Always true here.
@@ -578,8 +578,8 @@ type Pagination struct {
 	// Count Items on this page.
 	Count int `json:"count"`
 
-	// Next Cursor for the next page; null or absent on the last one.
-	Next *string `json:"next,omitempty"`
+	// Next Cursor for the next page, as the after parameter of the next request; null on the last page ("If null, you have reached the end of the result set").
+	Next *string `json:"next"`
 }
 
 // Payment What a customer paid, through which channel, and the fees applied.
@@ -590,30 +590,30 @@ type Payment struct {
 	// Channel The channel a payment came through; type says which of the four.
 	Channel    *PaymentChannel `json:"channel,omitempty"`
 	CreateTime time.Time       `json:"createTime"`
-	Fees       *[]PaymentFee   `json:"fees,omitempty"`
+	Fees       *[]PaymentFee   `json:"fees"`
 
 	// FinancialAccountId The account the money is credited to.
-	FinancialAccountId *string `json:"financialAccountId,omitempty"`
+	FinancialAccountId *string `json:"financialAccountId"`
 
 	// FinancialTransactionReference The reference of the financial transactions the payment produced.
-	FinancialTransactionReference *string `json:"financialTransactionReference,omitempty"`
+	FinancialTransactionReference *string `json:"financialTransactionReference"`
 
 	// Id pay-...
 	Id       string                  `json:"id"`
-	Metadata *map[string]interface{} `json:"metadata,omitempty"`
-	Name     *string                 `json:"name,omitempty"`
+	Metadata *map[string]interface{} `json:"metadata"`
+	Name     *string                 `json:"name"`
 
 	// OrderNumber The order number of the checkout session the payment paid for.
-	OrderNumber *string `json:"orderNumber,omitempty"`
+	OrderNumber *string `json:"orderNumber"`
 
 	// OwnershipGraph Who owns the session.
 	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
-	Reference      *string         `json:"reference,omitempty"`
+	Reference      *string         `json:"reference"`
 
 	// Status pending: created, not yet processed; processing: being processed;
 	// completed: paid (final).
 	Status     PaymentStatus `json:"status"`
-	UpdateTime *time.Time    `json:"updateTime,omitempty"`
+	UpdateTime *time.Time    `json:"updateTime"`
 }
 
 // PaymentChannel The channel a payment came through; type says which of the four.

@@ -107,7 +107,7 @@ func TestHeadersOnEveryRequest(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}})
 		case http.MethodGet:
 			if r.URL.Path == "/v1/checkout-sessions" {
-				writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": []any{}, "pagination": map[string]any{"count": 0}})
+				writeJSON(w, 200, map[string]any{"success": true, "messages": []any{}, "result": []any{}, "pagination": map[string]any{"count": 0, "next": nil}})
 				return
 			}
 			writeResult(w, wireSession("scs-1"))

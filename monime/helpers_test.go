@@ -63,7 +63,9 @@ func wireSession(id string) map[string]any {
 		"id":          id,
 		"name":        "Order #1042",
 		"status":      "pending",
+		"orderNumber": nil,
 		"reference":   "1042",
+		"description": nil,
 		"redirectUrl": "https://checkout.monime.io/" + id,
 		"successUrl":  "https://shop.example/ok",
 		"cancelUrl":   "https://shop.example/cancel",
@@ -71,9 +73,10 @@ func wireSession(id string) map[string]any {
 			"type": "custom", "id": "sli-1", "name": "T-shirt",
 			"price": map[string]any{"currency": "SLE", "value": 15000}, "quantity": 2,
 		}}},
-		"expireTime": "2025-09-01T12:30:00Z",
-		"createTime": "2025-09-01T12:00:00Z",
-		"metadata":   map[string]any{"cart": "c_77"},
+		"financialAccountId": nil,
+		"expireTime":         "2025-09-01T12:30:00Z",
+		"createTime":         "2025-09-01T12:00:00Z",
+		"metadata":           map[string]any{"cart": "c_77"},
 	}
 }
 

@@ -23,6 +23,8 @@ func wirePayment(id string) map[string]any {
 		"amount": map[string]any{"currency": "SLE", "value": 30000},
 		"channel": map[string]any{"type": "momo", "provider": "m17", "reference": "MP1", "phoneNumber": "+23276***456",
 			"fingerprint": "fp-1"},
+		"name":                          nil,
+		"reference":                     nil,
 		"orderNumber":                   "ord-1",
 		"financialAccountId":            "fac-main01",
 		"financialTransactionReference": "ftr-1",

@@ -40,7 +40,7 @@ func send(t *testing.T, tr *Transport, url, method, body string, h map[string]st
 }
 
 func TestTransportCatchesRequestsAndResponsesThatBreakTheSpec(t *testing.T) {
-	session := `{"id":"scs-1","name":"n","status":"pending","redirectUrl":"https://x/","lineItems":{"data":[]},"expireTime":"2025-01-01T00:00:00Z","createTime":"2025-01-01T00:00:00Z"}`
+	session := `{"id":"scs-1","name":"n","status":"pending","orderNumber":null,"reference":null,"description":null,"financialAccountId":null,"metadata":null,"redirectUrl":"https://x/","lineItems":{"data":[]},"expireTime":"2025-01-01T00:00:00Z","createTime":"2025-01-01T00:00:00Z"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Monime-Request-Id", "req-1")
