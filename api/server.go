@@ -170,6 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case bodyErr != nil:
 		bodyErr.write(rec)
 	default:
+		body = dropNullMembers(r, route.Operation.OperationID, body)
 		s.handle(rec, r, route, params, body)
 	}
 	if s.cfg.validateResponses && route != nil {

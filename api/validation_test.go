@@ -147,3 +147,33 @@ func TestUSDNeedsTheReleaseThatAddedIt(t *testing.T) {
 		headers: map[string]string{"Monime-Version": "caph.2025-08-23", "Idempotency-Key": "k2"}})
 	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
 }
+
+// Null where Monime's document marks a request member nullable reads as
+// absent; null elsewhere is still refused.
+func TestNullableRequestMembersTakeNull(t *testing.T) {
+	f := newFixture(t)
+	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"x","description":null,"callbackState":null,"reference":null,"financialAccountId":null,"paymentOptions":null,"brandingOptions":null,"metadata":null,
+			"lineItems":[{"name":"a","reference":null,"description":null,"images":null,"price":{"currency":"SLE","value":9007199254740993}}]}`})
+	s := res.session(t)
+	assert.Nil(t, s.Metadata)
+	assert.Equal(t, int64(9007199254740993), s.LineItems.Data[0].Price.Value, "numbers keep their digits when nulls are dropped")
+
+	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", headers: map[string]string{"Idempotency-Key": "k2"},
+		body: `{"name":"x","paymentOptions":{"momo":{"enabledProviders":null,"disabledProviders":["m17"]}},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+
+	for name, body := range map[string]string{
+		"cancelUrl is not nullable": `{"name":"x","cancelUrl":null,"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`,
+		"name is required":          `{"name":null,"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`,
+		"lineItems are required":    `{"name":"x","lineItems":null}`,
+	} {
+		res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", headers: map[string]string{"Idempotency-Key": "k-" + name}, body: body})
+		assert.Equal(t, http.StatusBadRequest, res.status, "%s: %s", name, res.body)
+	}
+
+	_, p := f.paid(minimalBody, "", "")
+	got := f.patch(p.Id, `{"name":"n","metadata":null}`).payment(t)
+	assert.Equal(t, ptr("n"), got.Name)
+	assert.Equal(t, p.Metadata, got.Metadata, "metadata: null leaves the metadata as it was")
+}
