@@ -244,3 +244,16 @@ func TestAdminRefusesCrossSitePosts(t *testing.T) {
 		t.Errorf("a refused cross-site post changed the session to %s", got.Result.Status)
 	}
 }
+
+// A session expires at its expireTime, and its webhook is sent then, even
+// when no request arrives to notice.
+func TestSessionsExpireOnTimeWithoutARequest(t *testing.T) {
+	const secret = "test-secret-0123456789abcdefghijklmnop"
+	hook := newHookReceiver(t, secret)
+	r := start(t, nil, "-session-ttl", "1s", "-webhook-url", hook.URL, "-webhook-secret", secret)
+	createSession(t, r.URL, "soon")
+	eventually(t, "checkout_session.expired without a request", func() bool {
+		names := hook.names()
+		return len(names) == 1 && names[0] == "checkout_session.expired"
+	})
+}

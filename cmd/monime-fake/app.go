@@ -19,6 +19,11 @@ const adminPrefix = "/_fake/"
 // pending, after the last request has finished.
 const deliveryGrace = 5 * time.Second
 
+// expiryTick is how often the fake looks for sessions whose expireTime has
+// come, so that checkout_session.expired is sent at expiry, as Monime
+// sends it, even when no request arrives.
+const expiryTick = time.Second
+
 // app is the running fake: package api's Server and what the command adds
 // around it.
 type app struct {
@@ -27,6 +32,8 @@ type app struct {
 	fake *api.Server
 	base string     // http://host:port, known once listening
 	disk *persister // nil without -data
+
+	stopExpiry, expiryDone chan struct{}
 }
 
 // newApp builds the fake from cfg. Its error says which setting is wrong.
@@ -69,7 +76,26 @@ func newApp(cfg *config, log *slog.Logger) (*app, error) {
 		}
 		go a.disk.run()
 	}
+	a.stopExpiry, a.expiryDone = make(chan struct{}), make(chan struct{})
+	go a.expireOnTime()
 	return a, nil
+}
+
+// expireOnTime expires sessions as their time comes, until close.
+func (a *app) expireOnTime() {
+	defer close(a.expiryDone)
+	t := time.NewTicker(expiryTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stopExpiry:
+			return
+		case <-t.C:
+			if n := a.fake.Sweep(); n > 0 {
+				a.log.Info("monime-fake: sessions expired", "count", n)
+			}
+		}
+	}
 }
 
 func (a *app) setBase(base string) { a.base = base }
@@ -107,6 +133,8 @@ func (a *app) health(w http.ResponseWriter, _ *http.Request) {
 // close waits a little for pending webhook deliveries, reports those that
 // did not finish, and stops delivery.
 func (a *app) close(ctx context.Context) {
+	close(a.stopExpiry)
+	<-a.expiryDone
 	waitCtx, cancel := context.WithTimeout(ctx, deliveryGrace)
 	defer cancel()
 	if err := a.fake.WaitForDeliveries(waitCtx); err != nil {
