@@ -7,7 +7,9 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/gen/server"
@@ -155,11 +157,11 @@ func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.Monim
 	return problems
 }
 
-// checkMetadataKeys checks metadata keys as Monime's docs state them
-// (../shared/monime-api.md, "Metadata rules"; the 64-character limit is
-// also in Monime's published document, for a payment code's metadata):
-// 1 to 64 characters of A-Z, a-z, 0-9, _ and -, not starting with _ or -,
-// and not starting with "monime" in any case, which Monime reserves.
+// checkMetadataKeys checks metadata keys as Monime's public docs state
+// them (its published document gives the 64-character limit too, for a
+// payment code's metadata): 1 to 64 characters of A-Z, a-z, 0-9, _ and -,
+// not starting with _ or -, and not starting with "monime" in any case,
+// which Monime reserves. package monime checks the same before sending.
 func checkMetadataKeys(m *gen.Metadata) []gen.ErrorDetail {
 	if m == nil {
 		return nil
@@ -167,10 +169,28 @@ func checkMetadataKeys(m *gen.Metadata) []gen.ErrorDetail {
 	var problems []gen.ErrorDetail
 	for _, k := range slices.Sorted(maps.Keys(*m)) {
 		if msg := metadataKeyProblem(k); msg != "" {
-			problems = append(problems, detail("metadata."+k, msg))
+			problems = append(problems, detail("metadata."+shownKey(k), msg))
 		}
 	}
 	return problems
+}
+
+// shownKey is a key as an error shows it: as it is when it is a short
+// line of printable text, otherwise quoted and cut, so that a hostile key
+// can neither flood an answer nor forge a line in a log.
+func shownKey(k string) string {
+	if len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return k
+	}
+	cut := min(len(k), 64)
+	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
+		cut--
+	}
+	shown := strconv.Quote(strings.ToValidUTF8(k[:cut], "\uFFFD"))
+	if cut < len(k) {
+		shown += "..."
+	}
+	return shown
 }
 
 // metadataKeyProblem says what is wrong with a metadata key, or "".

@@ -32,13 +32,13 @@ var nullableMembers = map[string][]string{
 // judge. Numbers keep their digits (json.Number).
 func dropNullMembers(r *http.Request, operation string, body []byte) []byte {
 	paths := nullableMembers[operation]
-	if len(paths) == 0 || !bytes.Contains(body, []byte("null")) {
+	if len(paths) == 0 || !bytes.Contains(body, []byte("null")) || !json.Valid(body) {
 		return body
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc map[string]any
-	if dec.Decode(&doc) != nil || dec.More() {
+	if dec.Decode(&doc) != nil {
 		return body
 	}
 	dropped := false

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -223,6 +224,11 @@ func (s *Server) handle(rec *recorder, r *http.Request, route *routers.Route, pa
 	var problems []gen.ErrorDetail
 	if s.cfg.validateRequests {
 		problems, authErr = s.contract.validateRequest(r, route, params)
+		if len(problems) == 0 && len(body) > 0 && !json.Valid(body) {
+			// A decoder reads the first value and stops; Monime, like
+			// json.Unmarshal, refuses anything after it.
+			problems = []gen.ErrorDetail{detail("", "the request body is not a single JSON value; remove what follows it")}
+		}
 	}
 	if authErr != nil {
 		unauthorized(authErr.Error()).write(rec)

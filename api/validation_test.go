@@ -128,7 +128,7 @@ func TestMetadataKeysFollowMonimesRules(t *testing.T) {
 	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
 		body: `{"name":"x","metadata":{"a b":"v","MonimeX":"v","_y":"v","-z":"v","":"v","` + long + `x":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
 	require.Equal(t, http.StatusBadRequest, res.status, "%s", res.body)
-	assert.Equal(t, []string{"metadata.", "metadata.-z", "metadata.MonimeX", "metadata._y", "metadata.a b", "metadata." + long + "x"}, fields(res.apiErr(t)))
+	assert.Equal(t, []string{"metadata.", "metadata.-z", "metadata.MonimeX", "metadata._y", "metadata.a b", `metadata."` + long + `"...`}, fields(res.apiErr(t)))
 
 	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", headers: map[string]string{"Idempotency-Key": "k2"},
 		body: `{"name":"x","metadata":{"cart_id":"v","Order-1":"v","my_monime":"v","` + long + `":"v"},"lineItems":[{"name":"a","price":{"currency":"SLE","value":1}}]}`})
@@ -172,6 +172,8 @@ func TestNullableRequestMembersTakeNull(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, res.status, "%s: %s", name, res.body)
 	}
 
+	// Monime's document does not say what null does in an update; the fake
+	// assumes it means "leave as it is", as in a create, rather than clear.
 	_, p := f.paid(minimalBody, "", "")
 	got := f.patch(p.Id, `{"name":"n","metadata":null}`).payment(t)
 	assert.Equal(t, ptr("n"), got.Name)

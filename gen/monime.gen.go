@@ -329,7 +329,7 @@ type CardOptions struct {
 	Disable *bool `json:"disable,omitempty"`
 }
 
-// CheckoutSession A Monime-hosted payment page for a set of line items. The nullable fields are always present, null when unset, as Monime's document describes them (nullable, not optional).
+// CheckoutSession A Monime-hosted payment page for a set of line items. orderNumber, reference, description, financialAccountId and metadata are always present, null when unset: Monime's document declares them nullable rather than optional.
 type CheckoutSession struct {
 	// BrandingOptions Look of the hosted page.
 	BrandingOptions    *BrandingOptions `json:"brandingOptions,omitempty"`
@@ -370,7 +370,7 @@ type CheckoutSessionEnvelope struct {
 	// Messages Notes from Monime; items may be of any type.
 	Messages *Messages `json:"messages,omitempty"`
 
-	// Result A Monime-hosted payment page for a set of line items. The nullable fields are always present, null when unset, as Monime's document describes them (nullable, not optional).
+	// Result A Monime-hosted payment page for a set of line items. orderNumber, reference, description, financialAccountId and metadata are always present, null when unset: Monime's document declares them nullable rather than optional.
 	Result CheckoutSession `json:"result"`
 
 	// Success Always true here.
@@ -578,7 +578,7 @@ type Pagination struct {
 	// Count Items on this page.
 	Count int `json:"count"`
 
-	// Next Cursor for the next page, as the after parameter of the next request; null on the last page ("If null, you have reached the end of the result set").
+	// Next Cursor for the next page, as the after parameter of the next request; null on the last page ("If null, you have reached the end of the result set"). The fake always sends it; clients also take a page without it as the last.
 	Next *string `json:"next"`
 }
 

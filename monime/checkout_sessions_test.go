@@ -529,6 +529,15 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 	page, err := c.CheckoutSessions.List(context.Background(), nil)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 2)
+	// A page without pagination.next is the last, as one with next: null.
+	assert.False(t, page.HasMore(), "no next: the last page")
+	n := 0
+	for s, err := range c.CheckoutSessions.All(context.Background(), nil) {
+		require.NoError(t, err)
+		require.NotNil(t, s)
+		n++
+	}
+	assert.Equal(t, 2, n, "All stops after a page without next")
 	assert.Equal(t, "ON-111", page.Items[0].OrderNumber)
 	assert.Empty(t, page.Items[1].OrderNumber, "no field of scs-1 leaks into scs-2")
 	assert.Equal(t, CheckoutSessionStatusPending, page.Items[1].Status)

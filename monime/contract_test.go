@@ -1,9 +1,12 @@
 package monime_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -293,4 +296,32 @@ func TestContractPayments(t *testing.T) {
 	none, err := c.Payments.List(ctx, &monime.PaymentListParams{OrderNumber: "ord-none", FinancialAccountID: "fac-none"})
 	require.NoError(t, err)
 	assert.Empty(t, none.Items)
+}
+
+// The client and the fake apply the same metadata key rules: each key is
+// either refused by Validate and by the fake, or taken by both.
+func TestMetadataKeyRulesAgreeWithTheFake(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	keys := []string{"cart", "Cart-2", "order_id", "a", "my_monime", "x-monime", strings.Repeat("k", 64), "9lives",
+		"", "a b", "a.b", "_x", "-x", "monime", "MONIME_ref", "Monimeid", strings.Repeat("k", 65), "é", "a\tb", "a\nb", "ключ"}
+	for i, k := range keys {
+		p := &monime.CheckoutSessionCreateParams{Name: "x", LineItems: []monime.LineItem{{Name: "a", Price: monime.Money{Currency: "SLE", Value: 1}}},
+			Metadata: monime.Metadata{k: "v"}}
+		clientTakes := p.Validate() == nil
+
+		body, err := json.Marshal(map[string]any{"name": "x", "metadata": map[string]string{k: "v"},
+			"lineItems": []any{map[string]any{"name": "a", "price": map[string]any{"currency": "SLE", "value": 1}}}})
+		require.NoError(t, err)
+		req, err := http.NewRequest(http.MethodPost, fake.URL+"/v1/checkout-sessions", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+fake.Token)
+		req.Header.Set("Monime-Space-Id", fake.SpaceID)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", fmt.Sprint("key-", i))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		fakeTakes := resp.StatusCode == http.StatusOK
+		assert.Equal(t, clientTakes, fakeTakes, "key %q: the client takes it: %v; the fake answers %d", k, clientTakes, resp.StatusCode)
+	}
 }

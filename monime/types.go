@@ -80,7 +80,8 @@ type LineItem struct {
 	Price Money `json:"price"`
 	// Quantity is 1 to 100000; 0 means 1.
 	Quantity int `json:"quantity,omitempty"`
-	// Reference is your id for the line, unique within the session (at most 100).
+	// Reference is your id for the line, unique within the session (at most
+	// 100); Monime generates one when you leave it empty.
 	Reference string `json:"reference,omitempty"`
 	// Description is an optional line of text (at most 100).
 	Description string `json:"description,omitempty"`

@@ -219,7 +219,7 @@ func validateMetadata(ps *problems, m Metadata) {
 	// field so the error reads the same every time.
 	var found problems
 	for k, v := range m {
-		f := fieldPath{"metadata.", -1, k}
+		f := fieldPath{"metadata.", -1, shownKey(k)}
 		found.text(f, v, maxMetadataValueLen, false)
 		switch {
 		case !utf8.ValidString(k):
@@ -286,4 +286,22 @@ func checkID(op, id string) error {
 		ps.add(field("id"), "%q is a path segment, not an id; pass the id Monime gave it", id)
 	}
 	return ps.err(op)
+}
+
+// shownKey is a metadata key as a field path shows it: as it is when it is
+// a short line of text, otherwise quoted and cut, so that a hostile key
+// can neither flood an error nor forge a line in a log.
+func shownKey(k string) string {
+	if len(k) <= maxMetadataKeyLen && utf8.ValidString(k) && isHeaderValue(k) && !strings.Contains(k, "\t") {
+		return k
+	}
+	cut := min(len(k), maxMetadataKeyLen)
+	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
+		cut--
+	}
+	shown := strconv.Quote(strings.ToValidUTF8(k[:cut], "\uFFFD"))
+	if cut < len(k) {
+		shown += "..."
+	}
+	return shown
 }

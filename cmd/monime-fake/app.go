@@ -93,6 +93,11 @@ func (a *app) expireOnTime() {
 		case <-t.C:
 			if n := a.fake.Sweep(); n > 0 {
 				a.log.Info("monime-fake: sessions expired", "count", n)
+				if a.disk != nil { // at once, not at the next save tick
+					if err := a.disk.save(); err != nil {
+						a.log.Error("monime-fake: saving the state failed; it will be tried again", "file", a.cfg.dataFile, "err", err)
+					}
+				}
 			}
 		}
 	}

@@ -36,12 +36,26 @@ func mayAccept(payload []byte, header string) bool {
 		if age > DefaultTolerance || age < -DefaultTolerance {
 			continue
 		}
-		// The signature covers the timestamp, so a header carrying the
-		// genuine signature and that timestamp's digits is the property;
-		// how the header spaces its elements is the parser's business.
+		// The header must carry t=<that time> and v1=<the genuine
+		// signature> as elements of their own, read here independently of
+		// the parser: split on commas, then on the first "=", with HTTP's
+		// optional white space (spaces and tabs) around each part.
+		var ts []string
+		sigs := map[string]bool{}
+		for _, element := range strings.Split(header, ",") {
+			key, value, _ := strings.Cut(strings.Trim(element, " \t"), "=")
+			switch strings.Trim(key, " \t") {
+			case "t":
+				ts = append(ts, strings.Trim(value, " \t"))
+			case "v1":
+				sigs[strings.Trim(value, " \t")] = true
+			}
+		}
+		if len(ts) != 1 || ts[0] != formatInt(d.at.Unix()) {
+			continue
+		}
 		for _, secret := range []string{testSecret, testRotated} {
-			if strings.Contains(header, Sign(payload, secret, d.at)) &&
-				strings.Contains(header, formatInt(d.at.Unix())) {
+			if sigs[Sign(payload, secret, d.at)] {
 				return true
 			}
 		}
