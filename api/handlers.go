@@ -186,11 +186,11 @@ func shownKey(k string) string {
 	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
 		cut--
 	}
-	shown := strconv.Quote(strings.ToValidUTF8(k[:cut], "\uFFFD"))
+	shown := strings.ToValidUTF8(k[:cut], "\uFFFD")
 	if cut < len(k) {
 		shown += "..."
 	}
-	return shown
+	return strconv.Quote(shown)
 }
 
 // metadataKeyProblem says what is wrong with a metadata key, or "".

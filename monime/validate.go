@@ -295,13 +295,5 @@ func shownKey(k string) string {
 	if len(k) <= maxMetadataKeyLen && utf8.ValidString(k) && isHeaderValue(k) && !strings.Contains(k, "\t") {
 		return k
 	}
-	cut := min(len(k), maxMetadataKeyLen)
-	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
-		cut--
-	}
-	shown := strconv.Quote(strings.ToValidUTF8(k[:cut], "\uFFFD"))
-	if cut < len(k) {
-		shown += "..."
-	}
-	return shown
+	return strconv.Quote(excerpt([]byte(k), maxMetadataKeyLen))
 }

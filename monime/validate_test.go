@@ -100,7 +100,7 @@ func TestCreateValidatesEveryLimitBeforeSending(t *testing.T) {
 		{"metadata value too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"k": long(101)} }, []string{"metadata.k"}},
 		{"metadata value not UTF-8", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"k": "a\xff"} }, []string{"metadata.k"}},
 		{"metadata key empty", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"": "v"} }, []string{"metadata."}},
-		{"metadata key too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{long(65): "v"} }, []string{`metadata."` + long(32) + `"...`}},
+		{"metadata key too long", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{long(65): "v"} }, []string{`metadata."` + long(32) + `..."`}},
 		{"metadata key with a newline", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a\nb": "v"} }, []string{`metadata."a\nb"`}},
 		{"metadata key with a dot", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a.b": "v"} }, []string{"metadata.a.b"}},
 		{"metadata key with a space", func(p *CheckoutSessionCreateParams) { p.Metadata = Metadata{"a b": "v"} }, []string{"metadata.a b"}},
