@@ -127,7 +127,17 @@ func (cl *call) send(ctx context.Context, req *http.Request, buildErr error) (*a
 		// An update (PATCH) has no Idempotency-Key: it is retried only when
 		// the failure shows it did nothing.
 		safe := canRetry || req.Method == http.MethodPatch && req.GetBody != nil && !answerMayBeLost(ans, err)
-		if !again || !safe || cl.attempts > cl.cfg.maxRetries {
+		giveUp := !again || !safe || cl.attempts > cl.cfg.maxRetries
+		var wait time.Duration
+		if !giveUp {
+			wait = cl.cfg.wait(cl.attempts, ans, time.Now())
+			// A retry the caller's deadline would cut off is not worth the
+			// wait: answer now, with this attempt's own error.
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+				giveUp, reason = true, reason+"; the context's deadline comes before the retry would"
+			}
+		}
+		if giveUp {
 			if again {
 				log.LogAttrs(ctx, slog.LevelWarn, "monime: giving up", cl.logAttrs(ans, err, slog.String("reason", reason))...)
 			}
@@ -147,7 +157,6 @@ func (cl *call) send(ctx context.Context, req *http.Request, buildErr error) (*a
 		} else {
 			_, lastErr = cl.open(ans)
 		}
-		wait := cl.cfg.wait(cl.attempts, ans, time.Now())
 		log.LogAttrs(ctx, slog.LevelInfo, "monime: retrying", cl.logAttrs(ans, err,
 			slog.Duration("wait", wait), slog.String("reason", reason))...)
 		timer, waitFrom := time.NewTimer(wait), time.Now()
@@ -478,8 +487,10 @@ func (cl *call) fail(ans *answer, cause error) error {
 //
 // How long: full-jitter exponential backoff, the n-th wait drawn from
 // [0, initial*2^(n-1)), never more than max; a Retry-After header (seconds
-// or an HTTP date) is honoured, capped at max. The wait ends early, with the
-// context's error, when the context ends.
+// or an HTTP date) is honoured, capped at max. A retry the context's
+// deadline would cut off is not waited for: the call answers at once with
+// the last attempt's error (a 429 with its RetryAfter, say). The wait ends
+// early, with the context's error, when the context ends.
 
 // retryableRequest says whether req may be sent more than once.
 func retryableRequest(req *http.Request) bool {
@@ -841,10 +852,11 @@ func (p *Payment) UnmarshalJSON(b []byte) error {
 }
 
 // UnmarshalJSON reads a checkout session as Monime sends it, in an API
-// result or a webhook's data: the id, status, order number, line items,
-// quantities and amounts must be there and have their type; any other field
-// that does not fit is left zero (an unreadable expireTime reads as
-// unknown, see ExpiresAt).
+// result or a webhook's data: the id and status must be there, the order
+// number and line items must have their type when present (a pending
+// session has no order number), and every line item needs its quantity and
+// an amount with its currency; any other field that does not fit is left
+// zero (an unreadable expireTime reads as unknown, see ExpiresAt).
 func (s *CheckoutSession) UnmarshalJSON(b []byte) error {
 	v, err := readWire[sessionJSON, CheckoutSession](b)
 	if err != nil {

@@ -151,7 +151,7 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 // finished session is an error matching ErrConflict; an unknown id one
 // matching ErrNotFound. When a retry answers 404 after an earlier attempt's
 // answer was lost (a failed connection, a cut-off answer, a timeout, or a
-// 500, 502 or 504 — not a 503 or 429, which say nothing was done), that
+// 408, 500, 502 or 504 — not a 503 or 429, which say nothing was done), that
 // earlier attempt deleted the session and Delete returns nil.
 func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ...CallOption) error {
 	cl, err := s.client().newCall(ctx, http.MethodDelete, sessionsPath+"/"+id, opts)

@@ -191,7 +191,7 @@ type RequestError struct {
 	Err error
 }
 
-// Error reads like "monime: POST /v1/checkout-sessions: no answer after 3
+// Error reads like "monime: POST /v1/checkout-sessions: failed after 3
 // attempts (Idempotency-Key k; retry with the same key): <cause>".
 func (e *RequestError) Error() string {
 	var b strings.Builder

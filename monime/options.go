@@ -182,8 +182,9 @@ func WithUserAgent(s string) ClientOption {
 }
 
 // WithHeader adds a header to every request (client) or to one call. It may
-// not replace the headers the client manages: Authorization,
-// Monime-Space-Id, Monime-Version, Idempotency-Key, Content-Type.
+// not replace the headers the client or net/http manage: Authorization,
+// Monime-Space-Id, Monime-Version, Idempotency-Key, Content-Type,
+// Content-Length and Host; for User-Agent, use WithUserAgent.
 func WithHeader(name, value string) Option {
 	return anywhere(func(c *config) error {
 		switch http.CanonicalHeaderKey(name) {

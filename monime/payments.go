@@ -240,13 +240,14 @@ type PaymentListParams struct {
 	After string
 }
 
-// PaymentUpdateParams is what Update changes; what is left empty stays as
-// it is.
+// PaymentUpdateParams is what Update changes; an empty Name and a nil
+// Metadata are not sent, so they stay as they are.
 type PaymentUpdateParams struct {
 	// Name is a new label (at most 100 characters).
 	Name string
-	// Metadata replaces the payment's metadata (at most 64 keys, values of
-	// up to 100 characters).
+	// Metadata, when not nil, is sent whole as the payment's metadata (at
+	// most 64 keys, with the key rules of Metadata and values of up to 100
+	// characters); an empty, non-nil map sends {}.
 	Metadata Metadata
 }
 

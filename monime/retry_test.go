@@ -457,3 +457,40 @@ func TestResponseInfoTimesTheCallAndItsWaits(t *testing.T) {
 	assert.Zero(t, info.Waited, "no retry, no wait")
 	assert.Positive(t, info.Duration)
 }
+
+// A retry the caller's deadline would cut off is not waited for: the call
+// answers at once with the attempt's own error, here the 429 with its
+// Retry-After, instead of sleeping until the deadline.
+func TestARetryPastTheDeadlineIsNotWaitedFor(t *testing.T) {
+	rateLimited := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		writeError(w, 429, "too_many_requests", "slow down")
+	}
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){rateLimited, ok}}
+	c, _ := newTestClient(t, s, WithRetryBackoff(time.Millisecond, 8*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var info ResponseInfo
+	start := time.Now()
+	_, err := c.CheckoutSessions.Get(ctx, "scs-1", WithResponseInfo(&info))
+	assert.Less(t, time.Since(start), time.Second, "no sleep until the deadline")
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, 5*time.Second, apiErr.RetryAfter)
+	assert.Equal(t, 1, apiErr.Attempts)
+	assert.Equal(t, 1, s.count())
+	assert.Zero(t, info.Waited)
+
+	// With time enough, the same call waits and succeeds.
+	s = &script{steps: []func(http.ResponseWriter, *http.Request){func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		writeError(w, 429, "too_many_requests", "slow down")
+	}, ok}}
+	c, _ = newTestClient(t, s, WithRetryBackoff(time.Millisecond, 8*time.Second))
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.CheckoutSessions.Get(ctx, "scs-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.count())
+}

@@ -69,7 +69,9 @@ func WithDeduplicator(d Deduplicator) HandlerOption {
 //   - verifies the Monime-Signature header with secret (see [ConstructEvent])
 //     and answers 400 with a generic message if the delivery cannot be
 //     trusted, logging the reason;
-//   - with a [Deduplicator], answers 200 at once for an event already handled;
+//   - with a [Deduplicator], answers 200 at once for an event already handled,
+//     409 for one whose earlier delivery is still being handled, and 500 when
+//     the deduplicator fails, so that Monime delivers it again later;
 //   - calls fn with the request's context and the event, then answers 200 if
 //     fn returned nil and 500 otherwise, so that Monime redelivers the event.
 //
