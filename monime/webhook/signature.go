@@ -191,6 +191,10 @@ func (c *verifyConfig) verify(payload []byte, header string) error {
 		return fmt.Errorf("%w: the header has no %s (HMAC-SHA256) signature; check that the webhook is configured for HS256 signing", ErrNoValidSignature, signatureScheme)
 	}
 	if !h.matchesAny(payload, c.secrets) {
+		if problem := c.checkSecrets(); problem != nil {
+			// Most often a newline read with the secret from a file.
+			return fmt.Errorf("%w: no signature matches, and %v", ErrNoValidSignature, problem)
+		}
 		return fmt.Errorf("%w: none of the %d %s signatures matches the body under the configured secrets; verify the raw, unmodified body with the secret of this webhook", ErrNoValidSignature, len(h.signatures), signatureScheme)
 	}
 	return checkTimestamp(time.Unix(h.unix, 0), c.now(), c.tolerance)

@@ -245,3 +245,14 @@ func TestErrorsNeverContainSecrets(t *testing.T) {
 		}
 	}
 }
+
+// A secret read with its newline fails verification with an error that
+// says so, not only that no signature matched.
+func TestAMalformedSecretIsNamedWhenNothingMatches(t *testing.T) {
+	_, err := ConstructEvent([]byte(testBody), testHeader, testSecret+"\n", at(testTime))
+	require.ErrorIs(t, err, ErrNoValidSignature)
+	assert.Contains(t, err.Error(), "white space")
+	assert.NotContains(t, err.Error(), testSecret, "the error never shows the secret")
+	_, err = ConstructEvent([]byte(testBody), testHeader, testSecret, at(testTime))
+	require.NoError(t, err)
+}
