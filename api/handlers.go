@@ -157,6 +157,9 @@ func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.Monim
 	return problems
 }
 
+// maxMetadataKeyLen is the longest metadata key Monime takes.
+const maxMetadataKeyLen = 64
+
 // checkMetadataKeys checks metadata keys as Monime's public docs state
 // them (its published document gives the 64-character limit too, for a
 // payment code's metadata): 1 to 64 characters of A-Z, a-z, 0-9, _ and -,
@@ -179,10 +182,10 @@ func checkMetadataKeys(m *gen.Metadata) []gen.ErrorDetail {
 // line of printable text, otherwise quoted and cut, so that a hostile key
 // can neither flood an answer nor forge a line in a log.
 func shownKey(k string) string {
-	if len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+	if len(k) <= maxMetadataKeyLen && utf8.ValidString(k) && !strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return k
 	}
-	cut := min(len(k), 64)
+	cut := min(len(k), maxMetadataKeyLen)
 	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
 		cut--
 	}
@@ -196,7 +199,7 @@ func shownKey(k string) string {
 // metadataKeyProblem says what is wrong with a metadata key, or "".
 func metadataKeyProblem(k string) string {
 	switch {
-	case k == "" || len(k) > 64 || strings.ContainsFunc(k, func(r rune) bool {
+	case k == "" || len(k) > maxMetadataKeyLen || strings.ContainsFunc(k, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
 	}):
 		return "metadata keys are 1 to 64 characters of A-Z, a-z, 0-9, _ and -"

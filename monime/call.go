@@ -333,9 +333,10 @@ type wireOf[W, T any] interface {
 	public() (*T, error)
 }
 
-// readOne reads the final answer's result (or passes on send's error) as a T: in one pass, as a raw
-// client would, when the answer is as Monime documents it, and otherwise
-// through open and readWire, which say what is wrong.
+// readOne reads the final answer's result as a T, or passes on send's
+// error: in one pass, as a raw client would, when the answer is as Monime
+// documents it, and otherwise through open and readWire, which say what is
+// wrong.
 func readOne[W, T any, PW wireOf[W, T]](cl *call, ans *answer, err error, what string) (*T, error) {
 	if err != nil {
 		return nil, err
