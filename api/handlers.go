@@ -7,12 +7,10 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/gen/server"
+	"github.com/monimekit/monime-go/internal/metadata"
 )
 
 // handlers implements the generated strict server: one method per spec
@@ -157,56 +155,17 @@ func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.Monim
 	return problems
 }
 
-// maxMetadataKeyLen is the longest metadata key Monime takes.
-const maxMetadataKeyLen = 64
-
-// checkMetadataKeys checks metadata keys as Monime's public docs state
-// them (its published document gives the 64-character limit too, for a
-// payment code's metadata): 1 to 64 characters of A-Z, a-z, 0-9, _ and -,
-// not starting with _ or -, and not starting with "monime" in any case,
-// which Monime reserves. package monime checks the same before sending.
+// checkMetadataKeys checks metadata keys as package monime does before
+// sending (internal/metadata holds the rules).
 func checkMetadataKeys(m *gen.Metadata) []gen.ErrorDetail {
 	if m == nil {
 		return nil
 	}
 	var problems []gen.ErrorDetail
 	for _, k := range slices.Sorted(maps.Keys(*m)) {
-		if msg := metadataKeyProblem(k); msg != "" {
-			problems = append(problems, detail("metadata."+shownKey(k), msg))
+		if msg := metadata.KeyProblem(k); msg != "" {
+			problems = append(problems, detail("metadata."+metadata.ShownKey(k), "metadata "+msg))
 		}
 	}
 	return problems
-}
-
-// shownKey is a key as an error shows it: as it is when it is a short
-// line of printable text, otherwise quoted and cut, so that a hostile key
-// can neither flood an answer nor forge a line in a log.
-func shownKey(k string) string {
-	if len(k) <= maxMetadataKeyLen && utf8.ValidString(k) && !strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return k
-	}
-	cut := min(len(k), maxMetadataKeyLen)
-	for cut > 0 && cut < len(k) && !utf8.RuneStart(k[cut]) {
-		cut--
-	}
-	shown := strings.ToValidUTF8(k[:cut], "\uFFFD")
-	if cut < len(k) {
-		shown += "..."
-	}
-	return strconv.Quote(shown)
-}
-
-// metadataKeyProblem says what is wrong with a metadata key, or "".
-func metadataKeyProblem(k string) string {
-	switch {
-	case k == "" || len(k) > maxMetadataKeyLen || strings.ContainsFunc(k, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-	}):
-		return "metadata keys are 1 to 64 characters of A-Z, a-z, 0-9, _ and -"
-	case k[0] == '_' || k[0] == '-':
-		return "metadata keys must not start with _ or -"
-	case strings.HasPrefix(strings.ToLower(k), "monime"):
-		return "metadata keys must not start with monime (reserved by Monime)"
-	}
-	return ""
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/monimekit/monime-go/internal/metadata"
 )
 
 // The limits of spec/monime.yaml, which takes them from Monime's published
@@ -32,7 +34,6 @@ const (
 	maxPrimaryColorLen  = 255
 	maxMetadataKeys     = 64
 	maxMetadataValueLen = 100
-	maxMetadataKeyLen   = 64
 	maxLimit            = 50
 	maxCursorLen        = 2000
 	maxPaymentNameLen   = 100
@@ -219,19 +220,10 @@ func validateMetadata(ps *problems, m Metadata) {
 	// field so the error reads the same every time.
 	var found problems
 	for k, v := range m {
-		f := fieldPath{"metadata.", -1, shownKey(k)}
+		f := fieldPath{"metadata.", -1, metadata.ShownKey(k)}
 		found.text(f, v, maxMetadataValueLen, false)
-		switch {
-		case !utf8.ValidString(k):
-			found.add(field("metadata"), "has a key that is not valid UTF-8")
-		case k == "" || len(k) > maxMetadataKeyLen || strings.ContainsFunc(k, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-		}):
-			found.add(f, "keys are 1 to %d characters of A-Z, a-z, 0-9, _ and -", maxMetadataKeyLen)
-		case k[0] == '_' || k[0] == '-':
-			found.add(f, "keys must not start with _ or -")
-		case strings.HasPrefix(strings.ToLower(k), "monime"):
-			found.add(f, "keys must not start with monime, which Monime reserves")
+		if problem := metadata.KeyProblem(k); problem != "" {
+			found.add(f, "%s", problem)
 		}
 	}
 	slices.SortStableFunc(found, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
@@ -286,14 +278,4 @@ func checkID(op, id string) error {
 		ps.add(field("id"), "%q is a path segment, not an id; pass the id Monime gave it", id)
 	}
 	return ps.err(op)
-}
-
-// shownKey is a metadata key as a field path shows it: as it is when it is
-// a short line of text, otherwise quoted and cut, so that a hostile key
-// can neither flood an error nor forge a line in a log.
-func shownKey(k string) string {
-	if len(k) <= maxMetadataKeyLen && utf8.ValidString(k) && isHeaderValue(k) && !strings.Contains(k, "\t") {
-		return k
-	}
-	return strconv.Quote(excerpt([]byte(k), maxMetadataKeyLen))
 }
