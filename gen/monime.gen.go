@@ -425,6 +425,25 @@ type CreateCheckoutSessionRequest struct {
 	SuccessUrl *string `json:"successUrl,omitempty"`
 }
 
+// CreateFinancialAccountRequest The body of CreateFinancialAccount. Unknown fields are rejected.
+type CreateFinancialAccountRequest struct {
+	// Currency ISO 4217 code of a currency Monime settles in.
+	Currency Currency `json:"currency"`
+
+	// Description A note on the account's use.
+	Description *string `json:"description,omitempty"`
+
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Name A label, e.g. Payroll.
+	Name string `json:"name"`
+
+	// Reference Your id for the account, unique in the space.
+	Reference *string `json:"reference,omitempty"`
+}
+
 // Currency ISO 4217 code of a currency Monime settles in.
 type Currency string
 
@@ -462,6 +481,53 @@ type ErrorEnvelope struct {
 	Messages *Messages `json:"messages,omitempty"`
 
 	// Success Always false here.
+	Success bool `json:"success"`
+}
+
+// FinancialAccount An account that holds money of one currency in a space.
+type FinancialAccount struct {
+	// Balance Present when withBalance was true.
+	Balance *struct {
+		// Available An amount in minor units (SLE 1.00 is 100).
+		Available Money `json:"available"`
+	} `json:"balance"`
+	CreateTime time.Time `json:"createTime"`
+
+	// Currency The account's currency (SLE or USD); read as text so a new one does not break a read.
+	Currency    string  `json:"currency"`
+	Description *string `json:"description"`
+
+	// Id fac-...
+	Id         string                  `json:"id"`
+	Metadata   *map[string]interface{} `json:"metadata"`
+	Name       string                  `json:"name"`
+	Reference  *string                 `json:"reference"`
+	UpdateTime *time.Time              `json:"updateTime"`
+
+	// Uvan The Universal Virtual Account Number, an alias for paying into the account.
+	Uvan string `json:"uvan"`
+}
+
+// FinancialAccountEnvelope defines model for FinancialAccountEnvelope.
+type FinancialAccountEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result An account that holds money of one currency in a space.
+	Result FinancialAccount `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// FinancialAccountListEnvelope defines model for FinancialAccountListEnvelope.
+type FinancialAccountListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages          `json:"messages,omitempty"`
+	Pagination Pagination         `json:"pagination"`
+	Result     []FinancialAccount `json:"result"`
+
+	// Success Always true here.
 	Success bool `json:"success"`
 }
 
@@ -676,6 +742,20 @@ type PaymentOptions struct {
 // completed: paid (final).
 type PaymentStatus string
 
+// UpdateFinancialAccountRequest The body of UpdateFinancialAccount. Unknown fields are rejected; members left out stay as they are.
+type UpdateFinancialAccountRequest struct {
+	// Description A note on the account's use.
+	Description *string `json:"description,omitempty"`
+
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+	Name     *string   `json:"name,omitempty"`
+
+	// Reference Your id for the account, unique in the space.
+	Reference *string `json:"reference,omitempty"`
+}
+
 // UpdatePaymentRequest The body of UpdatePayment. Unknown fields are rejected.
 type UpdatePaymentRequest struct {
 	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
@@ -719,6 +799,9 @@ type WalletProvider string
 // After defines model for After.
 type After = string
 
+// FinancialAccountId defines model for FinancialAccountId.
+type FinancialAccountId = string
+
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
@@ -733,6 +816,9 @@ type PaymentId = string
 
 // SessionId defines model for SessionId.
 type SessionId = string
+
+// WithBalance defines model for WithBalance.
+type WithBalance = bool
 
 // BadRequest defines model for BadRequest.
 type BadRequest = ErrorEnvelope
@@ -804,6 +890,64 @@ type GetCheckoutSessionParams struct {
 	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
 }
 
+// ListFinancialAccountsParams defines parameters for ListFinancialAccounts.
+type ListFinancialAccountsParams struct {
+	// Uvan Keeps the account with this Universal Virtual Account Number.
+	Uvan *string `form:"uvan,omitempty" json:"uvan,omitempty"`
+
+	// Reference Keeps the account with this reference of yours.
+	Reference *string `form:"reference,omitempty" json:"reference,omitempty"`
+
+	// WithBalance When true, the answer carries each account's available balance.
+	WithBalance *WithBalance `form:"withBalance,omitempty" json:"withBalance,omitempty"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// CreateFinancialAccountParams defines parameters for CreateFinancialAccount.
+type CreateFinancialAccountParams struct {
+	// IdempotencyKey Names one logical request so that retries of it are answered with the
+	// first result instead of running again. Scoped to the space.
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetFinancialAccountParams defines parameters for GetFinancialAccount.
+type GetFinancialAccountParams struct {
+	// WithBalance When true, the answer carries each account's available balance.
+	WithBalance *WithBalance `form:"withBalance,omitempty" json:"withBalance,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// UpdateFinancialAccountParams defines parameters for UpdateFinancialAccount.
+type UpdateFinancialAccountParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
 // ListPaymentsParams defines parameters for ListPayments.
 type ListPaymentsParams struct {
 	// OrderNumber The order number of the checkout session the payment paid for.
@@ -848,6 +992,12 @@ type UpdatePaymentParams struct {
 
 // CreateCheckoutSessionJSONRequestBody defines body for CreateCheckoutSession for application/json ContentType.
 type CreateCheckoutSessionJSONRequestBody = CreateCheckoutSessionRequest
+
+// CreateFinancialAccountJSONRequestBody defines body for CreateFinancialAccount for application/json ContentType.
+type CreateFinancialAccountJSONRequestBody = CreateFinancialAccountRequest
+
+// UpdateFinancialAccountJSONRequestBody defines body for UpdateFinancialAccount for application/json ContentType.
+type UpdateFinancialAccountJSONRequestBody = UpdateFinancialAccountRequest
 
 // UpdatePaymentJSONRequestBody defines body for UpdatePayment for application/json ContentType.
 type UpdatePaymentJSONRequestBody = UpdatePaymentRequest
@@ -1143,6 +1293,60 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 	GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListFinancialAccounts List financial accounts
+	//
+	// Returns one page of the space's financial accounts, filtered by uvan or reference.
+	//
+	// Corresponds with GET /v1/financial-accounts (the `ListFinancialAccounts` operationId).
+	ListFinancialAccounts(ctx context.Context, params *ListFinancialAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFinancialAccountWithBody Create a financial account
+	//
+	// Creates an account that holds money of one currency in the space. The
+	// Idempotency-Key makes retries safe, as for every create.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+	CreateFinancialAccountWithBody(ctx context.Context, params *CreateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFinancialAccount Create a financial account
+	//
+	// Creates an account that holds money of one currency in the space. The
+	// Idempotency-Key makes retries safe, as for every create.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+	CreateFinancialAccount(ctx context.Context, params *CreateFinancialAccountParams, body CreateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetFinancialAccount Get a financial account
+	//
+	// Returns one financial account by id, with its balance when withBalance is true.
+	//
+	// Corresponds with GET /v1/financial-accounts/{id} (the `GetFinancialAccount` operationId).
+	GetFinancialAccount(ctx context.Context, id FinancialAccountId, params *GetFinancialAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFinancialAccountWithBody Update a financial account
+	//
+	// Changes an account's name, reference, description and metadata;
+	// members left out stay as they are. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+	UpdateFinancialAccountWithBody(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateFinancialAccount Update a financial account
+	//
+	// Changes an account's name, reference, description and metadata;
+	// members left out stay as they are. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+	UpdateFinancialAccount(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPayments List payments
 	//
 	// Returns one page of the space's payments, newest first. Filter by the
@@ -1265,6 +1469,120 @@ func (c *Client) DeleteCheckoutSession(ctx context.Context, id SessionId, params
 // Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 func (c *Client) GetCheckoutSession(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCheckoutSessionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFinancialAccounts List financial accounts
+//
+// Returns one page of the space's financial accounts, filtered by uvan or reference.
+//
+// Corresponds with GET /v1/financial-accounts (the `ListFinancialAccounts` operationId).
+func (c *Client) ListFinancialAccounts(ctx context.Context, params *ListFinancialAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFinancialAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFinancialAccountWithBody Create a financial account
+//
+// Creates an account that holds money of one currency in the space. The
+// Idempotency-Key makes retries safe, as for every create.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+func (c *Client) CreateFinancialAccountWithBody(ctx context.Context, params *CreateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFinancialAccountRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFinancialAccount Create a financial account
+//
+// Creates an account that holds money of one currency in the space. The
+// Idempotency-Key makes retries safe, as for every create.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+func (c *Client) CreateFinancialAccount(ctx context.Context, params *CreateFinancialAccountParams, body CreateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFinancialAccountRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetFinancialAccount Get a financial account
+//
+// Returns one financial account by id, with its balance when withBalance is true.
+//
+// Corresponds with GET /v1/financial-accounts/{id} (the `GetFinancialAccount` operationId).
+func (c *Client) GetFinancialAccount(ctx context.Context, id FinancialAccountId, params *GetFinancialAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetFinancialAccountRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFinancialAccountWithBody Update a financial account
+//
+// Changes an account's name, reference, description and metadata;
+// members left out stay as they are. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+func (c *Client) UpdateFinancialAccountWithBody(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFinancialAccountRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateFinancialAccount Update a financial account
+//
+// Changes an account's name, reference, description and metadata;
+// members left out stay as they are. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+func (c *Client) UpdateFinancialAccount(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateFinancialAccountRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1603,6 +1921,361 @@ func NewGetCheckoutSessionRequest(server string, id SessionId, params *GetChecko
 	if err != nil {
 		return nil, err
 	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewListFinancialAccountsRequest constructs an http.Request for the ListFinancialAccounts method
+func NewListFinancialAccountsRequest(server string, params *ListFinancialAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Uvan != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "uvan", *params.Uvan, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Reference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reference", *params.Reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WithBalance != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "withBalance", *params.WithBalance, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewCreateFinancialAccountRequest calls the generic CreateFinancialAccount builder with application/json body
+func NewCreateFinancialAccountRequest(server string, params *CreateFinancialAccountParams, body CreateFinancialAccountJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateFinancialAccountRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateFinancialAccountRequestWithBody constructs an http.Request for the CreateFinancialAccount method, with any body, and a specified content type
+func NewCreateFinancialAccountRequestWithBody(server string, params *CreateFinancialAccountParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+		if params.MonimeVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam1)
+		}
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam2)
+
+	}
+
+	return req, nil
+}
+
+// NewGetFinancialAccountRequest constructs an http.Request for the GetFinancialAccount method
+func NewGetFinancialAccountRequest(server string, id FinancialAccountId, params *GetFinancialAccountParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.WithBalance != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "withBalance", *params.WithBalance, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateFinancialAccountRequest calls the generic UpdateFinancialAccount builder with application/json body
+func NewUpdateFinancialAccountRequest(server string, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateFinancialAccountRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdateFinancialAccountRequestWithBody constructs an http.Request for the UpdateFinancialAccount method, with any body, and a specified content type
+func NewUpdateFinancialAccountRequestWithBody(server string, id FinancialAccountId, params *UpdateFinancialAccountParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	if params != nil {
 
@@ -1979,6 +2652,64 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/checkout-sessions/{id} (the `GetCheckoutSession` operationId).
 	GetCheckoutSessionWithResponse(ctx context.Context, id SessionId, params *GetCheckoutSessionParams, reqEditors ...RequestEditorFn) (*GetCheckoutSessionResponse, error)
+
+	// ListFinancialAccountsWithResponse List financial accounts
+	//
+	// Returns one page of the space's financial accounts, filtered by uvan or reference.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/financial-accounts (the `ListFinancialAccounts` operationId).
+	ListFinancialAccountsWithResponse(ctx context.Context, params *ListFinancialAccountsParams, reqEditors ...RequestEditorFn) (*ListFinancialAccountsResponse, error)
+
+	// CreateFinancialAccountWithBodyWithResponse Create a financial account
+	//
+	// Creates an account that holds money of one currency in the space. The
+	// Idempotency-Key makes retries safe, as for every create.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+	CreateFinancialAccountWithBodyWithResponse(ctx context.Context, params *CreateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFinancialAccountResponse, error)
+
+	// CreateFinancialAccountWithResponse Create a financial account
+	//
+	// Creates an account that holds money of one currency in the space. The
+	// Idempotency-Key makes retries safe, as for every create.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+	CreateFinancialAccountWithResponse(ctx context.Context, params *CreateFinancialAccountParams, body CreateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFinancialAccountResponse, error)
+
+	// GetFinancialAccountWithResponse Get a financial account
+	//
+	// Returns one financial account by id, with its balance when withBalance is true.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/financial-accounts/{id} (the `GetFinancialAccount` operationId).
+	GetFinancialAccountWithResponse(ctx context.Context, id FinancialAccountId, params *GetFinancialAccountParams, reqEditors ...RequestEditorFn) (*GetFinancialAccountResponse, error)
+
+	// UpdateFinancialAccountWithBodyWithResponse Update a financial account
+	//
+	// Changes an account's name, reference, description and metadata;
+	// members left out stay as they are. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+	UpdateFinancialAccountWithBodyWithResponse(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFinancialAccountResponse, error)
+
+	// UpdateFinancialAccountWithResponse Update a financial account
+	//
+	// Changes an account's name, reference, description and metadata;
+	// members left out stay as they are. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+	UpdateFinancialAccountWithResponse(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFinancialAccountResponse, error)
 
 	// ListPaymentsWithResponse List payments
 	//
@@ -2654,6 +3385,638 @@ func (r GetCheckoutSessionResponse) ContentType() string {
 	return ""
 }
 
+// ListFinancialAccountsResponse200Headers the declared response headers of an HTTP 200 response for ListFinancialAccounts
+type ListFinancialAccountsResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialAccountsResponse400Headers the declared response headers of an HTTP 400 response for ListFinancialAccounts
+type ListFinancialAccountsResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialAccountsResponse401Headers the declared response headers of an HTTP 401 response for ListFinancialAccounts
+type ListFinancialAccountsResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialAccountsResponse403Headers the declared response headers of an HTTP 403 response for ListFinancialAccounts
+type ListFinancialAccountsResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListFinancialAccounts
+type ListFinancialAccountsResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListFinancialAccountsResponse500Headers the declared response headers of an HTTP 500 response for ListFinancialAccounts
+type ListFinancialAccountsResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListFinancialAccountsResponseDefaultHeaders the declared response headers of an HTTP default response for ListFinancialAccounts
+type ListFinancialAccountsResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListFinancialAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialAccountListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListFinancialAccountsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListFinancialAccountsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListFinancialAccountsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListFinancialAccountsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListFinancialAccountsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListFinancialAccountsResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListFinancialAccountsResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON200() *FinancialAccountListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFinancialAccountsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListFinancialAccountsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFinancialAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFinancialAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFinancialAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFinancialAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateFinancialAccountResponse200Headers the declared response headers of an HTTP 200 response for CreateFinancialAccount
+type CreateFinancialAccountResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateFinancialAccountResponse400Headers the declared response headers of an HTTP 400 response for CreateFinancialAccount
+type CreateFinancialAccountResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateFinancialAccountResponse401Headers the declared response headers of an HTTP 401 response for CreateFinancialAccount
+type CreateFinancialAccountResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateFinancialAccountResponse403Headers the declared response headers of an HTTP 403 response for CreateFinancialAccount
+type CreateFinancialAccountResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateFinancialAccountResponse409Headers the declared response headers of an HTTP 409 response for CreateFinancialAccount
+type CreateFinancialAccountResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateFinancialAccountResponse429Headers the declared response headers of an HTTP 429 response for CreateFinancialAccount
+type CreateFinancialAccountResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreateFinancialAccountResponse500Headers the declared response headers of an HTTP 500 response for CreateFinancialAccount
+type CreateFinancialAccountResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreateFinancialAccountResponseDefaultHeaders the declared response headers of an HTTP default response for CreateFinancialAccount
+type CreateFinancialAccountResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type CreateFinancialAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialAccountEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateFinancialAccountResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateFinancialAccountResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateFinancialAccountResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateFinancialAccountResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateFinancialAccountResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateFinancialAccountResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateFinancialAccountResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateFinancialAccountResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON200() *FinancialAccountEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateFinancialAccountResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateFinancialAccountResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFinancialAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFinancialAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFinancialAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFinancialAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetFinancialAccountResponse200Headers the declared response headers of an HTTP 200 response for GetFinancialAccount
+type GetFinancialAccountResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetFinancialAccountResponse400Headers the declared response headers of an HTTP 400 response for GetFinancialAccount
+type GetFinancialAccountResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetFinancialAccountResponse401Headers the declared response headers of an HTTP 401 response for GetFinancialAccount
+type GetFinancialAccountResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetFinancialAccountResponse403Headers the declared response headers of an HTTP 403 response for GetFinancialAccount
+type GetFinancialAccountResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetFinancialAccountResponse404Headers the declared response headers of an HTTP 404 response for GetFinancialAccount
+type GetFinancialAccountResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetFinancialAccountResponse429Headers the declared response headers of an HTTP 429 response for GetFinancialAccount
+type GetFinancialAccountResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetFinancialAccountResponse500Headers the declared response headers of an HTTP 500 response for GetFinancialAccount
+type GetFinancialAccountResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetFinancialAccountResponseDefaultHeaders the declared response headers of an HTTP default response for GetFinancialAccount
+type GetFinancialAccountResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetFinancialAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialAccountEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetFinancialAccountResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetFinancialAccountResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetFinancialAccountResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetFinancialAccountResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetFinancialAccountResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetFinancialAccountResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetFinancialAccountResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetFinancialAccountResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON200() *FinancialAccountEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetFinancialAccountResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetFinancialAccountResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetFinancialAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetFinancialAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetFinancialAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetFinancialAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateFinancialAccountResponse200Headers the declared response headers of an HTTP 200 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse400Headers the declared response headers of an HTTP 400 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse401Headers the declared response headers of an HTTP 401 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse403Headers the declared response headers of an HTTP 403 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse404Headers the declared response headers of an HTTP 404 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse409Headers the declared response headers of an HTTP 409 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdateFinancialAccountResponse429Headers the declared response headers of an HTTP 429 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdateFinancialAccountResponse500Headers the declared response headers of an HTTP 500 response for UpdateFinancialAccount
+type UpdateFinancialAccountResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdateFinancialAccountResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateFinancialAccount
+type UpdateFinancialAccountResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type UpdateFinancialAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialAccountEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateFinancialAccountResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateFinancialAccountResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateFinancialAccountResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateFinancialAccountResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateFinancialAccountResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateFinancialAccountResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateFinancialAccountResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateFinancialAccountResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateFinancialAccountResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON200() *FinancialAccountEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateFinancialAccountResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateFinancialAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateFinancialAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateFinancialAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateFinancialAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPaymentsResponse200Headers the declared response headers of an HTTP 200 response for ListPayments
 type ListPaymentsResponse200Headers struct {
 	MonimeCache     *string
@@ -3191,6 +4554,100 @@ func (c *ClientWithResponses) GetCheckoutSessionWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetCheckoutSessionResponse(rsp)
+}
+
+// ListFinancialAccountsWithResponse List financial accounts
+//
+// Returns one page of the space's financial accounts, filtered by uvan or reference.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/financial-accounts (the `ListFinancialAccounts` operationId).
+func (c *ClientWithResponses) ListFinancialAccountsWithResponse(ctx context.Context, params *ListFinancialAccountsParams, reqEditors ...RequestEditorFn) (*ListFinancialAccountsResponse, error) {
+	rsp, err := c.ListFinancialAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFinancialAccountsResponse(rsp)
+}
+
+// CreateFinancialAccountWithBodyWithResponse Create a financial account
+//
+// Creates an account that holds money of one currency in the space. The
+// Idempotency-Key makes retries safe, as for every create.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+func (c *ClientWithResponses) CreateFinancialAccountWithBodyWithResponse(ctx context.Context, params *CreateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFinancialAccountResponse, error) {
+	rsp, err := c.CreateFinancialAccountWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFinancialAccountResponse(rsp)
+}
+
+// CreateFinancialAccountWithResponse Create a financial account
+//
+// Creates an account that holds money of one currency in the space. The
+// Idempotency-Key makes retries safe, as for every create.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/financial-accounts (the `CreateFinancialAccount` operationId).
+func (c *ClientWithResponses) CreateFinancialAccountWithResponse(ctx context.Context, params *CreateFinancialAccountParams, body CreateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateFinancialAccountResponse, error) {
+	rsp, err := c.CreateFinancialAccount(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFinancialAccountResponse(rsp)
+}
+
+// GetFinancialAccountWithResponse Get a financial account
+//
+// Returns one financial account by id, with its balance when withBalance is true.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/financial-accounts/{id} (the `GetFinancialAccount` operationId).
+func (c *ClientWithResponses) GetFinancialAccountWithResponse(ctx context.Context, id FinancialAccountId, params *GetFinancialAccountParams, reqEditors ...RequestEditorFn) (*GetFinancialAccountResponse, error) {
+	rsp, err := c.GetFinancialAccount(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetFinancialAccountResponse(rsp)
+}
+
+// UpdateFinancialAccountWithBodyWithResponse Update a financial account
+//
+// Changes an account's name, reference, description and metadata;
+// members left out stay as they are. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+func (c *ClientWithResponses) UpdateFinancialAccountWithBodyWithResponse(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateFinancialAccountResponse, error) {
+	rsp, err := c.UpdateFinancialAccountWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFinancialAccountResponse(rsp)
+}
+
+// UpdateFinancialAccountWithResponse Update a financial account
+//
+// Changes an account's name, reference, description and metadata;
+// members left out stay as they are. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
+func (c *ClientWithResponses) UpdateFinancialAccountWithResponse(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFinancialAccountResponse, error) {
+	rsp, err := c.UpdateFinancialAccount(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateFinancialAccountResponse(rsp)
 }
 
 // ListPaymentsWithResponse List payments
@@ -4199,6 +5656,974 @@ func ParseGetCheckoutSessionResponse(rsp *http.Response) (*GetCheckoutSessionRes
 		response.Headers500 = &headers
 	case true:
 		var headers GetCheckoutSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListFinancialAccountsResponse parses an HTTP response from a ListFinancialAccountsWithResponse call
+func ParseListFinancialAccountsResponse(rsp *http.Response) (*ListFinancialAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFinancialAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialAccountListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListFinancialAccountsResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListFinancialAccountsResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListFinancialAccountsResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListFinancialAccountsResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListFinancialAccountsResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListFinancialAccountsResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListFinancialAccountsResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateFinancialAccountResponse parses an HTTP response from a CreateFinancialAccountWithResponse call
+func ParseCreateFinancialAccountResponse(rsp *http.Response) (*CreateFinancialAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFinancialAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialAccountEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateFinancialAccountResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateFinancialAccountResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateFinancialAccountResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateFinancialAccountResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateFinancialAccountResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateFinancialAccountResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateFinancialAccountResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers CreateFinancialAccountResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetFinancialAccountResponse parses an HTTP response from a GetFinancialAccountWithResponse call
+func ParseGetFinancialAccountResponse(rsp *http.Response) (*GetFinancialAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetFinancialAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialAccountEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetFinancialAccountResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetFinancialAccountResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetFinancialAccountResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetFinancialAccountResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetFinancialAccountResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetFinancialAccountResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetFinancialAccountResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetFinancialAccountResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateFinancialAccountResponse parses an HTTP response from a UpdateFinancialAccountWithResponse call
+func ParseUpdateFinancialAccountResponse(rsp *http.Response) (*UpdateFinancialAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateFinancialAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialAccountEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateFinancialAccountResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateFinancialAccountResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateFinancialAccountResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateFinancialAccountResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateFinancialAccountResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateFinancialAccountResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateFinancialAccountResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateFinancialAccountResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers UpdateFinancialAccountResponseDefaultHeaders
 		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

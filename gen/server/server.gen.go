@@ -37,6 +37,18 @@ type ServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(w http.ResponseWriter, r *http.Request, id SessionId, params GetCheckoutSessionParams)
+	// ListFinancialAccounts List financial accounts
+	// (GET /v1/financial-accounts)
+	ListFinancialAccounts(w http.ResponseWriter, r *http.Request, params ListFinancialAccountsParams)
+	// CreateFinancialAccount Create a financial account
+	// (POST /v1/financial-accounts)
+	CreateFinancialAccount(w http.ResponseWriter, r *http.Request, params CreateFinancialAccountParams)
+	// GetFinancialAccount Get a financial account
+	// (GET /v1/financial-accounts/{id})
+	GetFinancialAccount(w http.ResponseWriter, r *http.Request, id FinancialAccountId, params GetFinancialAccountParams)
+	// UpdateFinancialAccount Update a financial account
+	// (PATCH /v1/financial-accounts/{id})
+	UpdateFinancialAccount(w http.ResponseWriter, r *http.Request, id FinancialAccountId, params UpdateFinancialAccountParams)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams)
@@ -371,6 +383,381 @@ func (siw *ServerInterfaceWrapper) GetCheckoutSession(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCheckoutSession(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListFinancialAccounts operation middleware
+func (siw *ServerInterfaceWrapper) ListFinancialAccounts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFinancialAccountsParams
+
+	// ------------- Optional query parameter "uvan" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "uvan", r.URL.Query(), &params.Uvan, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "uvan"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uvan", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "reference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reference", r.URL.Query(), &params.Reference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "withBalance" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "withBalance", r.URL.Query(), &params.WithBalance, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "withBalance"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "withBalance", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListFinancialAccounts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateFinancialAccount operation middleware
+func (siw *ServerInterfaceWrapper) CreateFinancialAccount(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateFinancialAccountParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateFinancialAccount(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetFinancialAccount operation middleware
+func (siw *ServerInterfaceWrapper) GetFinancialAccount(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id FinancialAccountId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetFinancialAccountParams
+
+	// ------------- Optional query parameter "withBalance" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "withBalance", r.URL.Query(), &params.WithBalance, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "withBalance"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "withBalance", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetFinancialAccount(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateFinancialAccount operation middleware
+func (siw *ServerInterfaceWrapper) UpdateFinancialAccount(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id FinancialAccountId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateFinancialAccountParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateFinancialAccount(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -782,6 +1169,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payments", wrapper.ListPayments)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payments/{id}", wrapper.GetPayment)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/payments/{id}", wrapper.UpdatePayment)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/financial-accounts", wrapper.ListFinancialAccounts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/financial-accounts", wrapper.CreateFinancialAccount)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/financial-accounts/{id}", wrapper.GetFinancialAccount)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/financial-accounts/{id}", wrapper.UpdateFinancialAccount)
 
 	return m
 }
@@ -1577,6 +1968,714 @@ func (response GetCheckoutSessiondefaultJSONResponse) VisitGetCheckoutSessionRes
 	return err
 }
 
+type ListFinancialAccountsRequestObject struct {
+	Params ListFinancialAccountsParams
+}
+
+type ListFinancialAccountsResponseObject interface {
+	VisitListFinancialAccountsResponse(w http.ResponseWriter) error
+}
+
+type ListFinancialAccounts200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListFinancialAccounts200JSONResponse struct {
+	Body    FinancialAccountListEnvelope
+	Headers ListFinancialAccounts200ResponseHeaders
+}
+
+func (response ListFinancialAccounts200JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccounts400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListFinancialAccounts400JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccounts401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListFinancialAccounts401JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccounts403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListFinancialAccounts403JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccounts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListFinancialAccounts429JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccounts500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListFinancialAccounts500JSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialAccountsdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListFinancialAccountsdefaultJSONResponse) VisitListFinancialAccountsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccountRequestObject struct {
+	Params CreateFinancialAccountParams
+	Body   *CreateFinancialAccountJSONRequestBody
+}
+
+type CreateFinancialAccountResponseObject interface {
+	VisitCreateFinancialAccountResponse(w http.ResponseWriter) error
+}
+
+type CreateFinancialAccount200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreateFinancialAccount200JSONResponse struct {
+	Body    FinancialAccountEnvelope
+	Headers CreateFinancialAccount200ResponseHeaders
+}
+
+func (response CreateFinancialAccount200JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateFinancialAccount400JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateFinancialAccount401JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateFinancialAccount403JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateFinancialAccount409JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateFinancialAccount429JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccount500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreateFinancialAccount500JSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFinancialAccountdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreateFinancialAccountdefaultJSONResponse) VisitCreateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccountRequestObject struct {
+	Id     FinancialAccountId `json:"id"`
+	Params GetFinancialAccountParams
+}
+
+type GetFinancialAccountResponseObject interface {
+	VisitGetFinancialAccountResponse(w http.ResponseWriter) error
+}
+
+type GetFinancialAccount200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetFinancialAccount200JSONResponse struct {
+	Body    FinancialAccountEnvelope
+	Headers GetFinancialAccount200ResponseHeaders
+}
+
+func (response GetFinancialAccount200JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetFinancialAccount400JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetFinancialAccount401JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetFinancialAccount403JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetFinancialAccount404JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetFinancialAccount429JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccount500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetFinancialAccount500JSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetFinancialAccountdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetFinancialAccountdefaultJSONResponse) VisitGetFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccountRequestObject struct {
+	Id     FinancialAccountId `json:"id"`
+	Params UpdateFinancialAccountParams
+	Body   *UpdateFinancialAccountJSONRequestBody
+}
+
+type UpdateFinancialAccountResponseObject interface {
+	VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error
+}
+
+type UpdateFinancialAccount200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type UpdateFinancialAccount200JSONResponse struct {
+	Body    FinancialAccountEnvelope
+	Headers UpdateFinancialAccount200ResponseHeaders
+}
+
+func (response UpdateFinancialAccount200JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateFinancialAccount400JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateFinancialAccount401JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateFinancialAccount403JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateFinancialAccount404JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateFinancialAccount409JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateFinancialAccount429JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccount500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response UpdateFinancialAccount500JSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFinancialAccountdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response UpdateFinancialAccountdefaultJSONResponse) VisitUpdateFinancialAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPaymentsRequestObject struct {
 	Params ListPaymentsParams
 }
@@ -2104,6 +3203,18 @@ type StrictServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(ctx context.Context, request GetCheckoutSessionRequestObject) (GetCheckoutSessionResponseObject, error)
+	// ListFinancialAccounts List financial accounts
+	// (GET /v1/financial-accounts)
+	ListFinancialAccounts(ctx context.Context, request ListFinancialAccountsRequestObject) (ListFinancialAccountsResponseObject, error)
+	// CreateFinancialAccount Create a financial account
+	// (POST /v1/financial-accounts)
+	CreateFinancialAccount(ctx context.Context, request CreateFinancialAccountRequestObject) (CreateFinancialAccountResponseObject, error)
+	// GetFinancialAccount Get a financial account
+	// (GET /v1/financial-accounts/{id})
+	GetFinancialAccount(ctx context.Context, request GetFinancialAccountRequestObject) (GetFinancialAccountResponseObject, error)
+	// UpdateFinancialAccount Update a financial account
+	// (PATCH /v1/financial-accounts/{id})
+	UpdateFinancialAccount(ctx context.Context, request UpdateFinancialAccountRequestObject) (UpdateFinancialAccountResponseObject, error)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
@@ -2267,6 +3378,126 @@ func (sh *strictHandler) GetCheckoutSession(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ListFinancialAccounts operation middleware
+func (sh *strictHandler) ListFinancialAccounts(w http.ResponseWriter, r *http.Request, params ListFinancialAccountsParams) {
+	var request ListFinancialAccountsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFinancialAccounts(ctx, request.(ListFinancialAccountsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFinancialAccounts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListFinancialAccountsResponseObject); ok {
+		if err := validResponse.VisitListFinancialAccountsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateFinancialAccount operation middleware
+func (sh *strictHandler) CreateFinancialAccount(w http.ResponseWriter, r *http.Request, params CreateFinancialAccountParams) {
+	var request CreateFinancialAccountRequestObject
+
+	request.Params = params
+
+	var body CreateFinancialAccountJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFinancialAccount(ctx, request.(CreateFinancialAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFinancialAccount")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateFinancialAccountResponseObject); ok {
+		if err := validResponse.VisitCreateFinancialAccountResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetFinancialAccount operation middleware
+func (sh *strictHandler) GetFinancialAccount(w http.ResponseWriter, r *http.Request, id FinancialAccountId, params GetFinancialAccountParams) {
+	var request GetFinancialAccountRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetFinancialAccount(ctx, request.(GetFinancialAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetFinancialAccount")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetFinancialAccountResponseObject); ok {
+		if err := validResponse.VisitGetFinancialAccountResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateFinancialAccount operation middleware
+func (sh *strictHandler) UpdateFinancialAccount(w http.ResponseWriter, r *http.Request, id FinancialAccountId, params UpdateFinancialAccountParams) {
+	var request UpdateFinancialAccountRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateFinancialAccountJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFinancialAccount(ctx, request.(UpdateFinancialAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFinancialAccount")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateFinancialAccountResponseObject); ok {
+		if err := validResponse.VisitUpdateFinancialAccountResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListPayments operation middleware
 func (sh *strictHandler) ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams) {
 	var request ListPaymentsRequestObject
@@ -2359,116 +3590,135 @@ func (sh *strictHandler) UpdatePayment(w http.ResponseWriter, r *http.Request, i
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D1rd9u4sX8Fh+05m+ylZMmxk439yZtNWp/m4Rs73bZrXx+IHImoSYABQMtaH//3e/DiE6IedrJOm09x",
-	"RBAYDOY9g+FtELEsZxSoFMHBbQA3OMtT0H+f4EUGVL6m15CyHNRPosgyzBfBQXCEMjYhKQwyRmGBcjMW",
-	"TRlHGKk5U5AQoyiB6IoVEgkQgjA6DMLgGqeFni0DIfBMLfbbRRhwEEUq1e84YwXVf0UF50AjteDp29fV",
-	"u89Go9HoLgyiBFMKqRo6JXQGPOdEvRlM88HLm90gDPKEUXhfZBPgwUHwP7vPdl88//HHH/f2n6uHnF2T",
-	"WD/Jxi8CBcMU1IIQHATvTnb3Ry9H4+F4dzQaHo2DMJALhYYgYxkL1OocsIQzkqkfd0e7+4PRy8FofDbe",
-	"PRjtH4xG/wrCYAp6f2tuSk3KYjVdzlmkUEZnl1OA4O4iVDvENCI4PYoiNddxrDaKo0GGCR0p+MoRZxxT",
-	"gSNJGP1Y29JU8sHLv31WeCHq5RwvBs/efP7p7c3oaBKEQQYSx1ji4OD2LgwoVhujRZqGAeMx8BKN49He",
-	"7lgtyOYUuEhI/heO80RtTv+i/tALiEgMrnZPfv/p1/HNPz9XGHRkcWnJIri7ayDfLCokloVQwx09BWFQ",
-	"5HEf0nf/pU5GFJHCXnAgeQFq7lOzzjJazoHGhM62I9cJx/rtD7nCt2adnBM19yuWMoWvP42OXrx680bT",
-	"DKYRpJ94GhwEiZS5ONjZEQnLh5bzdsyAoJ+6Rpa6YhARJ3rd4CA4mzN0NhAJ4VIEYQA3OeH+CZ65CVbT",
-	"lP8cU0LhWEKmd2tI5jd35ikZvEj+VxNZZvHl36oEGOZ0Flw4Wgss9Jo1SQR93DLeNyLgc4GpJHIRHOw2",
-	"+VdcFQMJMJio4RXlFUKyLLi7uGuQexBhruRGdPniRVDSfvBBkT36k6L3oMUEli9WMUAeDa5e/GOy+/Hz",
-	"2+xlg8XMBBYskeMILBfEhEMkmyTiCHOYMUoyGBK20zmT+uYtxCUHWQIPStbooUB25WGhuzBIAMfA9Ym/",
-	"01C8wlGiz6hJhoRHaJ4ARTIBxEHkjAr1R57ihdA/Csk4xMiwEGJThCkCzFMCHHH4XICQaE5kYgbjDNBx",
-	"DFnOpCKEwd9gofhSRAlk+uwcDiVXW1SgGvg+YglvSUZkF8ZfExIlKFUP0RwLlBDZnBNokSnClewK6EAP",
-	"VM/VMZX/AxrnjFBpf7gIl0NiNqW4qw2JGfCDQCTW2lMmRDgkHKLPBZOAiESSITMSiSLPGdfgqmGEQ2wO",
-	"qR8lH0HyxdFUGuJswnAKEaOxUIvMMZFoAlPGAUm+UEIRzzCh6AmWKAUsJBo/PUSMIoz2dl+GCNNY/U+w",
-	"DND+zQ3CVMyBiyY2M0JJphA6LnFEqIQZ8ECTVo45zkBa6loC5VkCKMczQrH6YUjhRqKo4IJxRUKKVHIO",
-	"14QVQg2DoRaBmqQVY+++//3tr2Lx6a9s7++/v9n79R9KlhA17+cC+CIoeR7r1RvQ45u3QGcyCQ52R6OR",
-	"75hr9Pk3WHRhf48zEIhRQCmbkQinJZ0LhmSCJeIgOVFjpuq4MQeLSYhLVjinU8KFdHxDqJCAY/UGLygt",
-	"j2qITiOWQ6yOUzOQItrhOW3gQ8uygRUTGg2GvSs8tFiul9xqGHq+F6rjdv8d+7C1hClP8AyQIL9DiMYK",
-	"+P3R0BF9IUCg8cjIFSIREQhPBFDZOOX9kf9IS/YtAY5hirX6Ho9CBb2hTvV+L6k6fj5VKPVx85nDN3oi",
-	"gWIqn1opaA4bR1IgQpuk2dER3uMwCw/0yoPjeJPjyLGUwNWk/6fWGv7452C5qPo7cG2Rebd2dHKMOCgx",
-	"AIZqE0zjFER9ky2+w3kyNMbHT4PdZyt25xavb+bPHKbKhtqpPJUd81TsNEFWm7BOy7KzsX6KFrdNQNu2",
-	"sAYzxzKpgCQrsL6C6q0Nugy0tu1pVMITpeaHw+HTFs20lf9Dg6stEaO6tUz+GcdWiWlriVEJxpvBeZ6S",
-	"SIvknX8LQzglnLcBcM64eUX5NXtKfMYgMUmNWzQlkMaaRZ1BGTpDW3lahVA0dg2o0j6ISMi0Q1SNO6vx",
-	"2ITFCyUfCL3GqTllDlhDFuhfNKyXBrC7sGXWl2bPFKcC7tYlxNdqttK70OjrnrCDkAiU4XTKeAYxYhxN",
-	"OOArgbCxRw6RxQ8SeIHm2lDRWFI76dhgg9II84Fnh+/U7bWS0wf2QAeGIle/X1kxeoOvGJ2mJNqAIDTc",
-	"V7A4pp9Exwcz/o6yE9W/sbIJWyrIKEJMmUyAm3NmHCmib/hpHZJ7WSe5Dt2QahF0pRbBQqkbq3YxislU",
-	"29WyLuBKiqq9fXkFi0tCLwsBK+lKuRhM/gIpSDxJO7iI1QPQlrETB1rEGu8FOEqwQEJiLiEOkbYasaYr",
-	"5c+l98FGWwrplSYA1C2nDb4IU0QZShmdqZMAC3CT2dpO/iVl8jIut7wSRQ/LfB1acsesQ1aWpuwJW5RC",
-	"iYS+/T4mlnzD+ITEMdB7CulnvTSifSJNGJQhrA/N2JpEWGOzTgbTEqavKmwNkBleIMq04YUIrYGoTjjF",
-	"0ZV1SJXB/NgO8z2Tb1hB43ue5d7Ss3zV5nWFqalasnGAim31r1/vAN+zriDSot5EmRXp6aMkcfNUH9sR",
-	"ngK/Bv66OpItT3G/aTY1TvGUZSAT5f3NFW7mnNGZ8shZwZEgcZMZlSvDKU6/tvlj3bgpJinEh0jgqeJQ",
-	"7fRatT7B0RWbTh/TCdqgyaCMR/S9XYuv6P2fMfYO04WdTtyPiXd7lDZjKMN04XSXCJFI2RzFbE4bRy8Z",
-	"u1QDL93Ar3f6R4gr064Rbjs0oaYahpEwYaiHJwEsYVDGHNYggTJu+MeT0SeKC5kwTn6H+yqCca9SL/W4",
-	"UpuV+6TErkkkNJVCUYfrqyr2NqAZ0WmysOlT1WB+TArhE4WbHCIJ8UMohR4zjS9s3FYkjMt00Tg8Afya",
-	"RHBZUHyNSbqWOf5wwoAukLG2lTYoOIRGh9tIP9hX/0MUQYk3G0WhV6+qnHVbSpZZdM4yhNEE0ytF7qww",
-	"cc6csxy4JMaPtg9cPmpJtAv4D8LNgageG6JCFDhNFyjD4srwSCv8EzbT6V1IEywSF3Vvzy60f4dwxJkQ",
-	"bk/Cu0o9A5fhm5PaBp/vhQEtUkOcNnhl32eTf0OkhXOVwPdtX+HvB4HcIKTYJkQwnA2RSCej0dgLUy2N",
-	"1jOprDLsqHxDzdeKvXamNz9UCSY1nz91VIXufjNPLzwYUBRVSzzjOCbqPzit41JzcJsP1Zvl6RwioArT",
-	"8YlFlkBzQgVi18BRTETzWZcY7ZBGaN2uakGeMJYC1k5gZz6dLnXZ5D7homB2b+k0rZ9AMOd4EYRBQcnn",
-	"wuWpdR4zDNr7/Hpr3y05vpOlRHxkREAj8qM82hwvtIzQMWFLR4aig9D8sef+eOGhrTD4uVuysAHlvGXs",
-	"yjF/woSEuEy4tZHSpJJmWYRHqsANiliqPZciShAW6E+j0Zs3o1GLs3b3930c00HvK8zjNeTtZIFimBCp",
-	"DIeIQ0wkijCPu2S+gVRUE2wjElMs5N6SDEE15Q8CqYHKW1f8OSNmthqK9r6AuNWs0JBeGRYSuAIsCINr",
-	"IrCX3NoyT4/fXuapU92OctWbJfqRDaq2SHhrweYlQBvFsLkfH9FY86SEwpCkgsZW0wnQNRIpoaBzH2KI",
-	"apUoYaV+QlSbO0Td2h4du3VEYHLM6RwvlIoEAVSGSJGASbIWVIA8QGV5QsyiQkMWQ5RibnJ+GXI0ozw8",
-	"ZdPJBFPEcnMeXXR6aqV6ZW5reLOA6nYZxVaUVy+iug2Ue4BlcBDEyiOU6lfPO40DWmONep3Vumv46q7W",
-	"WIp4coc2QeiVJfUqrT48v7UD3xIh24KiRa8CKUpBWJqEDWH0EHHAMZIsBY6p9TW2ES8mb3nb3Uej8Kpb",
-	"vCIRo5Gydkl8iNR6jdi9ZIjIUuj6lFR3vU5VVx/yPjRHt2u4fJLcMnsZ49TcLplCbdxU95KtNlJX7seV",
-	"gfXvoyWrTs1Ld82SsZWrtYS4TkLrgy3BaJ5nfS9N3mviMWykiD3802DEBufX6PlitYyu14g2hVflH6+o",
-	"SnDj7uplohugvlF/1+FAI7IV8lECHGr0UVdF9UNwc5XgrIEGJQoeFhVV7daqt06qkQ0UrmWne3DZMM2/",
-	"NG4bG10D0aclczZhcTXJc6zE19RmJJ1gOKwV2T9Rku9piIxqTE2O9pzaEJjW8yYvbGrArBFWlYSW75U8",
-	"pP6qiq59Jt0rzV6trdQqRDYwyrRXrZP5U+Sddog+0SvK5tTUQQi9Iw7/1nG0L2NjpOkER1fqaDxhgA85",
-	"/lwA0il2BFHCINbpC0Qocq+KEFFQzjOhWj0Knwez2nypGzvtClbg0NQVMwYC6fJFRwqEztS6pU1ScLLa",
-	"kepYQLXxY13/uBJuv3njjeXq0JFWfVKmgAiVDD2Z4kgXPR3qDWaYUF07qf00bYS3sDleC6qGOUQ2sYuO",
-	"aV4Ywwjf2BnGz3WtoPtfV8jUbah+EWnH1SygloWTKNq31ZzutNsY2B95dmyNnjU54aQ5uj8W9k/leZY1",
-	"y2Bckq2IvGlebELlOV5sReEtEW7Nk4o8vFK7vIfQhvH49APa2x2/0PFFU7PjLi2UNduauMvSTyuBzX2G",
-	"T6e/eCXs6yyXi4fVwF9C7/lwVeY2miCbtEV77Y+64MvY7H89OztBxkysgVDW39bSHWsysIbkF/2SzxAo",
-	"Eya3PhMbC5/HLii+gssIC0ARLoSLKHfSqyHy14YNg1X0qPFUAlBBuRTVdoNdRUUB5ZxNUsgOK09eJDhX",
-	"2osTEKFG+xRfgfY9hNGwNk6gV/UFwXTJ5q0vvrQMnXfLQF9O4GW2a+X5NnNXD8cO2lrZ3A40gPsOy6kT",
-	"/0npAI8RH+3aFyycJOEgC04FIp6MUK/aDreLLhwJQWZUGThOmB0iE9p20Uycpg5OYbOM8QeaLpYvk7mD",
-	"Klm4S0mlnn22VZTfKdI2Droa0t0zW1FmDlpeVJfNbqtbA8omGq24OdBSpRsfjYugrmOsnC1y8AdTw4Y7",
-	"brZe21QfyRoLaDPDvknUFObe+5UPTMNd4mrZBt8irVXXVcJ70V2/CafOKnTcPScycXn56rC+PuE2iLWP",
-	"QnXs0utlVJHzRkV1iOYc5znoGkJMkZnSQ5LWiN/IY+haG619LQ1HNbBRP3t3d9XnP18RGjeSBIfWYEbE",
-	"WFaMpgvlQ9XtTzufz/h8V1On7dJMCcJUKDh9YFCb4QWaGF6nC6RmVGs5pHmMr3c1B8kvVdbgKQ9FK2fp",
-	"ChYD45/nmHARIixRxoREz/cOjeNuoghmIk0XRa5crPFodE6jBHMcSeDChEw8wezOsb1jGetJNfq6Jdwr",
-	"v6gbG/whNRf1jgp9VScGNvTk3enx6S/vn65VdtJf0KEgxZKpyWu1HNn4BXrygWM6A6Sl59Nt6jpqc3tr",
-	"O0LEphJ0PVXljOutblP1oVtIbJ8BVcS2XQb0nYcOv5XqD7XrP6r6495r3y05xr7qj6bQsAPrEtx0LcnG",
-	"P/mFuDYlNqOPI4pMpxKlFDNCGVcGgRToyenb12g8HI2URhmPRk+7ZBDVQiS9EXo37q52T6lFpqtWLo06",
-	"QuXzvcB7V7fhU7s13ZJ+tuq9AXtEGxdglWXSUKedq661X54PdkfeQ/rQyTW2I2BMaTTRtsT6K23KLhRr",
-	"JS4/WAz4aLQ9aJnrWlYERYkO104RB8EKHul0LJZaLePlhr9xPlc6jxtqryXzVdvbDlGVQF8BsA+jJ408",
-	"WDtEVvhU/7ExXu1VF1epUhr+I5/hT+HGM9Mr0zDBmfy6iYKaL0TYkJiLrNqGDO5U9cCyLYUuE7HlM7oO",
-	"SSewn5wHx1P9LEQLVpiLuxxwlIDJaoMxUm1fkCJVfqA8D54O0ZmLQtmCFBOMIvIQRSnRxTo4FQxJPcSs",
-	"phwU5UoS6UBXkKyR3+9E2xTKLb4uvOeltaSPNbHUwV4bmc4xiUMkE86KWWJv7toOVaZPho61gTI98zwl",
-	"vtxV1SVqLR+x1v9qjcC+M0+3rIsxrazW1Jd2yTcAK7XlNvmiBJDRikTYij3d72Kt6o4VXbJuvTe37WNH",
-	"vuUcdWNROJvQVHBxFheROeStQm85Xiwr7LmvDe9CFqsrYfoqb85c2seZ+qUGaIUvG2jBJuLwlQpxHr5M",
-	"xlJ2VR5T70i2hJe2qJkpi2WsSCjDdvVymWYhjbcopp/aLVe3ymVqO1pRO9OSLEsaW+iHWm4bGohwBk5O",
-	"HupQARJK6huR6ViMFZpIYqImzJTKNPmADOe5QtvBrSme76nXdnCFpuR0mT1aqxIOjWvW4wVUI+c4TUEu",
-	"G/urflqTuVbSL96b9hwal4rGKXyY6l4Yq6rPq7lW2Ne1/awa24ZytRdUjr3onH8VsqrTwF/ZvJnBNYV6",
-	"yi4oaeMac4Kp1Da10PV69vpi45qEPUZ7RuUB+MxqT/PKr1XM5eyFP6KIq6Z2vYb6FMAZH0iyiiXvb4l4",
-	"c7vaQrJWj25PwbgN2jT7W34BJefPqdpd9aDum617q5Hd46p3O+kUoWwQjzCN+pziyEAmLBbtsn3EplNv",
-	"YMroh9WStVH7xeOVAYzaBYQ7pzFWS87aK051rCOcy9fuliN3RRHhge2uE4e6x8MCpGNAiA9rvHiAJkDo",
-	"rPbwnJZ1gAfGdnuiawmfLismrCZbWUP4SZsZdgf3rx1sTLdhzeDDFWsd6URniieQll52TchumEDzHXlT",
-	"Za++RqqvB+EUGZq7V9LBTIGUm/tobnlamNygZm4gnm95zdPM+pAXPXuMFfOop2ed3pYZtUYaZd0sQlO8",
-	"bCiXLda/rQyCgfqPyiE8wOrL5UFfHqErARxRav7wJ6IERAUncnGqL/0ZdQqYAz8qZOINjtc7MxygI9sf",
-	"QhsGB+hn/S7KGL2UIOTlcDhET9RfTxEzP+tfUnINT8vmsfrg9YsVlSdS5qavAKFT1t9LcVAWUNH61Tqu",
-	"L9SVBXEfX5+eoaOT4xDNOZESKJosdGdLJ8DPqWm7PJgxG48cotfXwBdoiiOJIpY1U+I/CJQXk5SIBGL0",
-	"IQd6dHJ8Tp+4xEGE8yREVabgqQbPXbCzd6rmtvIVy+rqHRHn9BrPCjBxYEa1Ua3OLJLATYxRu1X69qxr",
-	"XBfpUSnR5pLutUOkOKemvBARimJOpnKA05TNhwucpSbY6zp6TUlqu8dKItOqWScq20fZMn2hcBiEwbXL",
-	"n3QyIsrbzYHinAQHwbPhaPhMW48y0dS1cz3eaR+cfjAD6SsbNYVwCgnWBqy63Sol0ApC6YL8OQiJdBNd",
-	"RWIm5WtbcgbK8G9dPBBBszXxEh+9GrLj2sasHGgbRKwe2Gpxuu4LrkPt3UWrkefuaLRhw8bclnQ2Gua7",
-	"CLzGf53LsOvJbFPkipZ62ug3nSOb/hi77IW3bXPNNfrt9ks21Dcd2rdto2/evk/7/Adqiv9lOt8/jj71",
-	"F75G9es1qum77+ZpW/OhJmc6suWxtRnaM0zue68UBju1lr76lfHqVz61uj7tjZ6tfulNvQHk3u7L1W+0",
-	"e6fdhcH+Ojuqt9vTB2gtydXbanZl0kRUSjtFGd0jV/oQz/THLdqKMFAsljNfOaK53yYQ7lwBdolxdOq5",
-	"A2xTpkrjQaxUd8l7JnXabm6a4SsQZUt5gadwUHVYuoKFuSCoHWfzXQab1Kq6yx82x3c77xK1ib3RS2Ma",
-	"NFWp9xbfxrq01VP/a+lKTXM/s3ixoZrUMrKtJ+WcDZRvYPNkOoBCKEqBURANtbjhV2QaFxS1DB9oCb7J",
-	"F2Z6vx5TU1FKNT3iL7lsrs661+Jc1K/0Q62v50J7XZ+vUXzV+nxRqdbW0mEbqKy+S7d3Tb/fbuCetp8N",
-	"Gy4DzA3dad+d31oNr+r+57tFgJ4wHtpmKWX78CtYhDWpxqhxK79r6bW09GgNLV32f/821bphJs9tq37N",
-	"fhf6HdWdWxLfGYWfgu/WuG72rlV/V+cfKd8bYlOlP09ICt1275TJc+qasBN5aJoozokwY83XYnrVsoHg",
-	"vmq5+ozFN+G92k7t6s8lLui2DkTzgu4SeeVE1ByLx9o0/jGLob3Vb5Rt0v9L5Jbh4o3lVrg6jNbRq5OF",
-	"/UxOU478BeR/mRCZuj78j8MI8l2j/C5RvoxE+fYExF9AbmvVuHTe1lF3N0Er2I7ekFQCVwJFp1PaVaN9",
-	"nwxGkqEpoTGa62/cmApSn3nzlgh54jbQEUgPXLpafYqr/Biu78tzzQLNnu8z+gCsioy7dc/6Ww+m4LkC",
-	"pfnhVg843grRDaFatxYaeyuha8DWPkbcB+qSutVeqL9naZrfu1NH5dPwWydmaJGmzTzM9492f/9o930+",
-	"2n0PR8xXubkig1OvV/puOf0nJ27yyiJw9o+rlO2YPWUMZw3bp+wcvsRDcots6hlVHzD9D/KM2tX4G/P2",
-	"Ko+oVmH5nZ2/O0J1RygvGbHL/7r6KPJUs71KMJ1BzYj9Qei7KY0O6oeIMvPlNUiF7XJUXXGiuo8InYFO",
-	"0XJdhEVZO1V7UM9ZGDWJBNh2eAJncE5duxL9bW+P39Ooe/4G5M22CVaJZ00D970+kBLl+oYtnikXUeeC",
-	"jMFlG0TWrNwqV5hCPNO2kTVJliQMNzBFvCXtXyQzZ2jlEYheC8h3EfxdBHdFsOGHFVK4Xm2sRVa9zvi3",
-	"C+0aaOiMQCsa6XSck6rYTEsYu0D3GmLnAxti6Rc2qjhEJ1jWjYps3QfgUK/PIWI0IinRzF5burzRdXH3",
-	"/wEAAP//",
+	"7H17d9s2svhXweHec5r0Ugql2Elj/+WmyW5O8/Cvdrb3bpOfD0SOJKxJgAEgy2qOv/s9eJEECYmS7Ly6",
+	"6T91RBAcDOY9g8HHKGVFyShQKaKjjxFc46LMQf/9nFBMU4LzkzRlCyqf0SvIWQnqmVgUBear6Cg6oQib",
+	"52hJ5BwRKdAE55imMIzi6ArnC/1GAULgmZr5j/dxxEEscql+t2PVn/gKkxxPcv2PdME50FR94uzls3qm",
+	"0WGSJMnNTRylHLCEc1JAdBSNk/HhIHkySEbno/FRkhwlyb+iuDtLBiLlpJSE0egoEjjHnICI4ohk0VE0",
+	"xengcnz650+/j67/90MURwVInGGJFUQScBEdRawU0U0cUay/e4pXnOV5pJY0BfUt9WtZ/booswCQ4/Pk",
+	"p6OHDsjFFVbAJI8fJaPxw4PDR2p+sUhTECI6knwBarmneFXA2l1ABZuQHAYFo7BCpRmLpowjjNQW5yAh",
+	"Q+kc0ku2kEiAEITRrXYIF2p3N+3JQ70lcZTOMaWQq6FTQmfAS07Um9G0HDy5HkdxVM4ZhdeLYgI8Oor+",
+	"e/xw/PjRjz/+qNYcRyVnVyTTT4rR4xZKX52OD5MnyWg4GifJ8GQUxZFcKTREBStY1EMPhxbVU9Dr23JR",
+	"alKW6Q3lTO0GobOLKUB08z5WK/TY44UjoAITmij4qhHnHFOBU0V0vzWWNJV88OTXD2NHfSVeDR4+//DT",
+	"y+vkZOITX0VwdJHnccR4BrxC4yg5GI/UB9mSAhdzUv6d43KuFqd/UX/oD4hU+ORtMejI4sKSRaTorYF8",
+	"81EhsVwINdzR01r6rpA+/leQls/Md9bRcgk0I3S2H7lOONZvv9FMriVZyYma+ynLmcLX35KTx0+fP9c0",
+	"o2RP/pbn0VE0l7IURw8eiDkrh1YQPjADou2kjS9czpcMnQ/EnHCpBAxcl4SHJ6gkQT9NhfcxJxReSCj0",
+	"ag3J/OH2PCeDx/P/p4mssPgKL1UCDEs6i95Xws1Cr1mTpP1i+SaOPiwwlUSuoqOxz7/icjGQAIOJGl5T",
+	"3kJIVkQ37298WZtiruRGevH4cUPYvlFkj/6m6D1qMYHliz4GKNPB5eP/mYx/+/CyeOKxmJnAgiVKnILl",
+	"goxwSKVPIo4whwWjpIAhYQ86e9JcvIW44iBL4FHFGhsokF0GWOgmjuaAM+B6x19pKJ7idK73yCdDwlO0",
+	"nANFcg6IgygZFeqPMscroX8UknHIkGEhxKYIUwSY5wQ44vBhAcLqdj0YF4BeZFCUTCpCGPwKK8WXIp1D",
+	"YfSkxaHkaokKVAPfb1jCS1IQ2YXx9zlJ5yhXD9ESCzQn0p8T6KJQhCvZJdCBHqieq22q/gU0Kxmh0v7w",
+	"Pl4PiVmU4q42JGbADwKRTGtPOSfCIeEYfVgwCYhIJBkyI5FYlCXjGlw1jHDIzCZtRslvIPnqZCoNcfow",
+	"nEHKaCbUR5aYSDSBKeOAJF8poYhnmFB0D0uUAxYSje4fI0YRRgfjJzHCNFP/EqwAdHh9jTAVS+DCx2ZB",
+	"KCkUQkcVjgiVMAMeadIqMccFSEtda6A8nwMq8YxQrH4YUriWKF1wwbgiIUUqJYcrwhZCDdPGoCVpxdjj",
+	"13++/F2s3v6DHfzzz+cHv/+PkiVEzfthAXwVVTyP9dc96PH1S6AzOY+OxkmShLb5eUCOhuCv5K2zYc3G",
+	"31Midzgc3veB9gUx1RpbzmtQSbaRCEosJXD12v/X8//4X1EI9gZv/QqrLtyvcQECMQooZzOS4rziUcGQ",
+	"nGOJOEhl1KptIBJhDpYKIKvY+B2dEi6k43lChQScqTf4gtKKzIboLGUlZIoUNfMrhhu+ox5atBweWBGn",
+	"0WJEU42YlrjYiKXG7j46iBWpun+OQthaI1BO8QyQIH9CjEYK+MNk6Bh2IUCgUWJkIpGICIQnAqj0Nvsw",
+	"CZNjJXoqgDOYYm16jJJYQW84S72/kc2cLDpTKF1Hnxrf6J4Eiqm8byW42WycSoEI9Sm0o9+C22E+PNBf",
+	"HrzIdtmOBg2rb62jYfOFfwLX1mRwaSenLxAHJcLAUO0c0ywH0VxkS2bgcj40htNPg/HDntW5jzcX818c",
+	"psr+e1A7vQ/MU/HAB7nhcK3bG+tjaYnhA9q243cXFX1Ub+3ndaC17WYr1ZSJ0pVqHcPl7sH9ncj5z7Wf",
+	"39b9yjZRM+qtN6IKpZhrGQY4nTeEcxUiaMYYqrUYuEJsu2xAEFDME8ZywNRoP2cjaeX3M86staDNUkYl",
+	"GLcRl2VOUq37HvxbGCqvAPkYAeeMm1eUA3mg9FQGEpPc+J9TAnmm5Ymz3GPn0SiXdiEUQ1wBqtU8IhIK",
+	"7XnW484bAmHCspUSZoRe4dyQJAesIYv0LxrWCwPYTdzynyr7copzATfbcs0zNVvlxmn0dcnRQUgEKnA+",
+	"ZbyADDGOJhzwpUDYGH7HyOIHCbxCS20RaiyplXSM3UFl7YbAs8MfNA3jSiwN7IYODPv0v1+bi3qBTxmd",
+	"5iTdgSA03JewekHfio6zaxxLZZCr/2fK+G7pS6O1MWVyDtzsM+NIcajnEHdI7kmT5Dp0Q+qPoEv1ESyU",
+	"brQ2AkYZmWoHRjalcUVRjbcvLmF1QejFQkAvXSlfjslfIAfpAn1NXGTqAWgXxMkuLRSMmwgczbFAQmIu",
+	"IYuRNs+xpitlyOW3wUZbZOovTQCo+5y2rFNMEWUoZ3SmdgIswD6ztaMpF5TJi6xaci+K7pb5OrTktlnH",
+	"Bi1N2R22KIUKCZvW+zWx5HPGJyTLgN5SSD/cSCPa+dSEQZnSSSCEMYyJsJZxkwymFUyfVdgaIAu8QpRp",
+	"KxER2gBR7XCO00vr+Svr/mvbzNdMPmcLmt1yLw/W7uXTNq8rTE3VJ70NVGyrf/18G/iadQWRFvUmnK9I",
+	"T28lyfxd/dq28Az4FfBn9ZbsuYuHvtnk7eIZK0DOlau6VLhZckZnSOFrwZEgmc+Myu/iFOef2/yxPucU",
+	"kxyyYyTwVHGo9tCtWp/g9JJNp1/TDtro1KAK/Gx6uxHI0us/Z+wVpis7nbgdE483KG3GUIHpyukuESOR",
+	"syXK2JJ6Wy8Zu1ADL9zAz7f7J4gr086Lax6bmF4Dw0iYeN/dkwCWMKgCJFuQQBWg/fJk9JbihZwzTv6E",
+	"2yqC0UalXulxpTZr90mJXZOx8ZXCognXZ1XsbUALovORse9TNWD+mhTCWwrXJaQSsrtQChvMNL6yAXIx",
+	"Z1zmK2/zBPArksLFgtalBp9PGNAVMta20gYLDrHR4TalAvbVv4giqPBmoyj08mldHNCWklW5AmcFwmiC",
+	"6aWL+QxNXUAJXBLjR9sHLvG3JjQH/AdRFaZQPTZGC7HAeb5CBRaXhkdasarYr1voQjrHYu7SG+3Zhfbv",
+	"EE45E8KtSQS/0kx1Fvj6tLHARwdxRBe5rYMxES37Ppv8G1ItnOtKidDyFf5+EMgNQoptYgTD2RCJfJIk",
+	"oyBMjXzlhkllXcqAqjfUfK1AcWd680OdyVPzhXN0dZzxD/P0fQADiqIaGX6cZUT9A+dNXGoObvOherPa",
+	"nWMEVGE6O7XIEmhJqEDsCjjKiPCfdYnRDvHyAPar7dBiHHXm03lpl7bfJFwUzO4tnQ8PEwjmHK+iOFpQ",
+	"8mHhCgJ0wjiO2uv8fN++WbN9p2uJ+MSIAC/yozzaEq+0jNBBX0tHhqKj2Pxx4P54HKCtOPq5WxuyA+W8",
+	"ZOzSMf+cCQlZldlsI8WnEr/+JCBV4BqlLNeeyyKdIyzQ35Lk+fMkaXHW+PAwxDEd9D7FPNtC3k5WKIMJ",
+	"kcpwSDlkRKIU86xL5jtIRTXBPiIxx0IerEln1FP+IJAaqLx1xZ8zYmZroOjgE4hbzQqe9CqwkMAVYFEc",
+	"XRGBg+TWlnl6/P4yT+3qfpSr3qzQj2xQtUXCewu2IAHaKIZNVIWIxponFRSGJBU0tmxRgC5GyQkFnfsQ",
+	"Q9Qo+Ylr9ROjxtwx6hZR6ditIwKTEM+XeKVUJAigMkaKBExGeEEFyCNU1YFkLF1oyDJIc8xNgrJAjmaU",
+	"h6dsOjnHFLHS7EcXnYGitI0ytzXcr1T7uI5ia8prVqt9jJR7gGV0FGXKI5Tq18A73gZt8Y1mQdu235gG",
+	"CzN6P0UCiU6bzQzKkmY53CY8v7QDXxIh24KiRa8CKUpBWJqEDWH0GHHAGZIsB46p9TX2ES8mR/mxuw6v",
+	"wq1bJSQRo6mydkl2jNT3vNi9ZLoW2zJWSEl1v9cpn9uEvDf+6HaxXEiSW2avYpya2yVTqM18dS9Zv5Ha",
+	"ux5Xb7d5HS1ZdWZeuvFr83q/1hLiOmOuN7YCw9/P5lp83vPxGHsp4gD/eIzocX6Dnt/3y+hmMa4vvGr/",
+	"uKeEwo27adbj7oB6r9Cxw4FGZCvkozlwaNBHUxU1N8HNVYGzBRqUKLhbVNRFcn1vndYjPRRuZacHcOmZ",
+	"5p8at95Ct0D0WcWcPiyu+HuJlfia2oykEwzHjdMM95Tkux8joxpzk6N9R20ITOt5kxc2BWvWCKtrb6v3",
+	"Kh5Sf9XV7SGT7qlmr9ZSGhUiOxhl2qvWyfwpCk47RG/pJWVLauoghF4Rh3/rONqnsTHyfILTS7U1gTDA",
+	"mxJ/WADSKXYE6ZxBptMXiFDkXhUxoqCcZ0K1ehQhD6bffGkaO51yIQ6+rpgxEEjXiTpSIHSmvlvZJAtO",
+	"+h2pjgXUGD/Shaa9cE+3rDt1oSOt+qTMAREqWV13eqwXWGBCdaGn9tO0Ed7C5mgrqDxziOxiF72g5cIY",
+	"RvjazjB6pAsb3b+6QqZpQ20WkXZcwwJqWThzRfu29NTtdhsDh0lgxdbo2ZITTv3Rm2Nh/6s8z6o4HIxL",
+	"sheR++bFLlRe4tVeFN4S4dY8qckjKLW1ZGoXVN+VxGvPu6PIq0+j9OhGN67L5G23lDIJzkOu6w4XArYi",
+	"vLsj/hOU4wnkNm5rjxmG2H9j8eVOpGyXGyMTw6vSE67CYHOIN0xc1Q4FaauxfT5oL87eoIPx6LGOXZt6",
+	"MDdTdfBCC86qBtpqd3Mo6e3ZL0Ht/awo5epurbtPYVOFcFXlzVocoFNi7W//posJjT/4j/PzU2RckAYI",
+	"VSF6I5W2pXLQkPyiXwoZmVUy7mOIGLEIsZ2g+BIuUiwApXghXLaik7qPUbjucBj1kaPGUwVADeVaVNsF",
+	"do0gCqjkbJJDcVxHicQcl8oy4gSEqWOe4kvQfq0woszGoPRXQwFWXQ78MSRR1qHzZh3o6wm8yqT27q+f",
+	"F707dtB6YXcfwwAe2qy2Bgl8uT6hbg4aMKVYzEFpNtUGViVbCEW4Fngt+3pdBfupiSKa+GGj0lyXfCj+",
+	"788QeEffe44pwKqDqPr1EIr2CQama0XzuacYK8zdO3v5DDGO3p79ct9GxtTq4VqfS8KIwlKjOlNmDGXS",
+	"VH8jrIcO7yIeGQoSWoP6U+Rg10btdotRNQ9Qr9mc/jl0A4HQRr2l5Aq4wDn6J+FygXNk2QS5KDqmCOcE",
+	"G0/bGJbGGWlYBP3iVYe7NBhxR/NvinRNqjMZXtyqgZSeINamJhWfK4rVEUFfIozVBuKbjWOFsPl1BbKc",
+	"dxw2DnS+ylis7VJeLJzxykEuOBWIBApcNkYh4v3k4IkQZEYhQxNnPx87K98mZ3GeOziFLZrK3tB8tf4z",
+	"hSOgalu7MrYKGzzcq2jBydg2DroOv+tPsIXubDYp+Fif2BwlSZL0nNpsCfedt8YlhLeJvZyvSgjnhmMv",
+	"u2CW3ljUJpI1AZ3dvHafqJUeD/XluGMa7hJXK9TxLdJafVQ4vhXdbXbj1V5VPrwyR50fX2/W5ydcj1g3",
+	"UahOxQZtmboQwDsgFqMlx2UJ+kgEpshMGSBJa+vtFADtKp/WutYaJh42mnvvep6EgmOXhGZezcOxjf8h",
+	"Ypx5RvOVMqObIQ87Xyje8aqh5tsnTSQIU3Dp9IFBbYFXaGJ4na6QmlF9yyEtoItfNezosFTZgqcCFM2W",
+	"FF3CamDSDSUmXMQIS1QwIdGjg2OThzARQjORpotFiSRDoyR5R9M55jiVwIXJAAWs/M62vWIF21A5Feqy",
+	"datyKd0Q64uUkDY7cW0qojWwoXuvzl6c/fL6/lZVtJvrUxWkWDI1eaM0tRg9RvfecExngLT0vL9PmWpj",
+	"7mCpaozYVIIuD69zC3qp+xSx6tZj+xd0KWLbr6DrVYAOv5ViVrXqL1XMeutv36zZxk3FrL7QsAObEtx0",
+	"uytGP4WFuDYldqOPE4pMhzulFAtCGVcGgRQmTDMaJonSKKMkuX83SZXq2HWLTPu+XBl1hMpHB1GwT4oX",
+	"xq2DCuaTYbba2H3khHrNR5Rl4qnTTpuRxi+PBuMkuElvOqVT7YQeUxpNtC2xzWHBqnvZVnVYbywGQjTa",
+	"HrTOda0KnNO5zj5PEQfBFjzV1WVYarWM1xv+xvnsdR531F5r5quXtx+iaoHeA3AIo6deOKSdlQlGol8Y",
+	"49We3HWFt5Xhn4QMfwrXgZmemkZbzuTXzbfUfLEOus6hShTbRl5uV/XAqp2Zrnq1uU5dVq3r8e69i15M",
+	"9bMYrdjC9CHhgNM5mCI9MEaq7Se3yJUfKN9F94fo3CU+bH2tyX8QeYzSnOjaY5wLhqQeYr6mHBTlShLp",
+	"QFeQbFGu2EnwKJRbfL0P7pfWkiHWxFLnF22ivcQki5Gcc7aYzW0jEtvZ1PRX0+kdUKZnWeYklJeuu4tu",
+	"5SM2+qZuUafgzNM9I/umBeqW+tJ+8jlAr7bcp/xlDjYPQ4Q9gKB7jW1VrNrTXfVjsBGNfezIt+7/1jAW",
+	"hbMJTUE6Z9kiNZu8V+itxKtPnYLoL+zdVEh87qpYnKlfaYBW+NJDCzYRh89UV3z3Vb+Wsutq39snYkI5",
+	"kar214qEKmzXzIn4dcHBGt/N1G65eu8sSkuyrGkqph9quW1oIMUFODl5rEMFSCipb0SmYzG20ESSETVh",
+	"oVSmSUEXuCwV2nRmlV5uOn7m4IrNCZp19mjj0FNsXLMNXkA9conzHOS6sb/rpw2ZayX96rXpLKZxqWic",
+	"wpupbu3Vd5iunqvHvm6sp29sG8p+L6ga+76z/3XIqkkD/2BLvyDNnDvQDdocbVxhTjCV2qYW+viB7cbg",
+	"nfq022j3qNqAkFkdaHr+ubJ6zl74Esm8htoNGupTAGd8IMlqlry9JRIsJ9IWkrV6dLctxm3Qxu+L/gmU",
+	"XLiMx65qA+q+2fRng+y+rqznaaemdod4hGnw7BRHAXLOMtE+hYjYdBoMTBn90C9ZvVJ2nvUGMBrnKW+c",
+	"xuiXnI1XnOrYRjhXr92sR27PmYgj2ywwi3UFzQqkY0DIjhu8eIQmQOis8fAdrY41HBnb7Z4+GnF/3dmI",
+	"erLeIxFvtZlx9xXC4Xk3VggfowKUFSVQDlOJtPEq8cp6lis1tjdXeauC4F7j9DYFwpsrf3s//ekqgfvt",
+	"4g7Bm821ZH9XtGKn27GI/C5rtiksTd12hcqGZt4x6xpCm2/n9bdS0UfkcY6MoLpVpspMgUj2FXU6sTC5",
+	"QX5CKVvu2erEzHqXzU42WLjm0YYm03pZZtQWubdtU0++TtpRmVusf1tpJwP1l0o83cHX18uDTcmnrgRw",
+	"RKn5I5y9FJAuOJGrM934wthggDnwk4Wcr6uwrrqTHaET2yNNW5NH6Gf9LioYvZAg5MVwOET31F/3ETM/",
+	"619ycgX3q5sq9MbrF2sqn0tZmt5ahE7Z5ubng6rqjjbbS3DdVKIq3P/t2dk5Ojl9EaMlJ1ICRZOVbkXv",
+	"BPg7au54GcyYDWIP0bMr4Cs0xalEKSv8OoofBCoXk5yIOWToTQn05PTFO3rPZZtSXM5jVKeX7mvwXJMJ",
+	"21dgaU9/YVm3nyDiHb3CswWY5AGj2hNTe5ZKU8ebGV9cd5BxzZtTPSon2sZ297O9o+YYhFLrGSdTOcB5",
+	"zpbDFS5ykyFwXW2nJLfXPUgi87q7vsJYFEdXLsXWSZrdxBErgeKSREfRw2EyfKgdDDnXtPTgavSgvU36",
+	"wQxk6DCLqZVUS7ZuQm2NKJHfilPqI6hLEBLpOy4UQZmqANsxP1K+YeuorYj8W0/WhHHqIQ9co8TegbYl",
+	"Wv/A1g0E277gLpC4ed9qXT9Okh1blJf2oIl3F5dL0mj8N3kKu+tebBWFopwNN3T5/rPNkI1cgit4I0zD",
+	"e/7j46e8q8tc/rTvDV3m7dvczHVH9219mku1vo4rsN6H7sDarjXjpg4PgUaNbxpypiNbvrbGmgeGyUPv",
+	"VcLgQeMSC/3KqP+Vt60+pwfJw/6Xnjdbnh+Mn/S/0e4WfBNHh9usqNlgWm+gtRv7l+X3IdVEVEk7RRnd",
+	"LVfaD8/0vXlV53DXZEOxWMlCFavmfLNAuNP0xtVOoLNA1xubVVcaDzKlqCveM9n1djv/Al+CqG58EngK",
+	"R3VP0UtYmZYY2k02V77ZvGd9+dOxP7571wRRizhInhhDwFelwb4VO+vS1pVXn0tXapr7mWWrHdWklpFt",
+	"PSmXbKA8AZtK1TE2QlEOjILw1OKOF1R6LTm0DB9oCb7L5ZUbL6ZsqCilmr7iSyJ3V2fdRhAuMFx5ndaz",
+	"c9Hfrofn1ee1bkat1NpWOmwHlbWpzcyN7+XbBdzS9rOR5XWAuaEP2t2i9lbDff2uQwdN0D3GY9sesLow",
+	"5xJWcUOqMWqcyO9aeistnWyhpasbj75NtW6YKXAgb7Nmv4nDjuqDjyS7MQo/h1CfJH29kVb9XZ1/ojxt",
+	"yMxBjuWc5NC94Igy+Y66a4eIPDZtw5dEQPOGtE1q2UBwW7Vc3zL3TXiv9m4i9ecaF3RfB8JvG7JGXjkR",
+	"tcTia70m6WsWQwf9b1QXA/2HyC3DxTvLrbg/jNbRq5OVvcXSlyN/B/kfJkSm7uapr8MICp20/S5RPo1E",
+	"+fYExN9B7mvVVHHMgc317x9/71yiLWI0JbnUF05PVmhxhfUtZl4GtRuRbxd6BELyPly/ApTCu4nD3m5N",
+	"RG/fE/8K3OTxo2Q0fnhw+GjNJeS2s0nwWuTRo0AGbRdYvar0FVuYHKl3nTBneb4GtGYd8dprmwPw9QjW",
+	"5pW9Wwz/z8iGnDeoXjfnrOpkvBM0eydB6CLP/ZxH1XPKhOK3SWx0gi+BTIfOP3jX2deBFTPCXaaNCfUD",
+	"+eZxs1je/qJ7EGlW0v+NbhWy39jNpidm35VH37XmXz1o393zhhasiMkpgW3C9rs1jaur49D5HN7R/jC9",
+	"Pqk3ZRyBLiYwnL0+xN7pivQXj7E7pedH2Wmzc3KJV0jgXPdcrK4FquTuZjEYuRcjP6YsARfRUcRK0Qgp",
+	"n1YKuBn5dRDuHNVdVyn7RcO6a/uo7S+ztwnwdvj2e4T3e4T3FhHeDj31qIG13lAV5O11ibokrIMpcVVu",
+	"hSauHWi7Pyip24N24i63FvjPu5Uqd2/3fysBmy8g3jp08V1kfY/dtGM3u8orXUSZBkpwn84xnXl26w9C",
+	"H8Ncd0+adyfa8Tvaf3BGWbZcCy3K2nUoIcM1fH7nM8mxL2q8cnDnQ+r9/k3/1tgfz1r1LU00TsaPdjEs",
+	"Nx/B+iSGpYkAfJWS14L2XQJ/z8fdqcg2XLa/lekOzOwdaXcTtArc0XMdbVd2pz6w0G7mgRt3ZnWbejC1",
+	"nAwt51g34SkxyULS/CUR8tQtoCcyf+uOInXwe5QcjEejNbFvv29GLUx6w/FB+6zRjmYJOsTgg+LFS0Pg",
+	"BBt37AjVti1qcLBBTQNYyQdPfv0w7gN1TTuRjVB/zwXUp/P0FriAYCBZe0d5gLqNw7rayoeJqa1s9JLy",
+	"DndG03Lw5FrXRDY7f0b/PX44fvzoxx9/NNmv+rylrXpshrxenY4PkyfJaDgaJ8nwZFSXaOrqyZvNCYpD",
+	"d4RCN6DadlFVU4rI7zWhdzV0GsPn054uUR6fZLZb08PnH356eZ2cTPzgYBUQNAkP76RELae6vY6q3nTh",
+	"EyKuyNUSz4XL4rYqTc1Hq+MT9ZF8PxkTQPr4X7dKxYQaavRkYJongr/bW3/lvEtZWwTOAHINTDpmz/Yh",
+	"tcb99GuqktxHdnUm7Xt/rWqkdpOknXm7z6Fq9DD4zs7fA1jNAFZZMWKX//uDVe51G6vyY1KIMjkndIYg",
+	"F/byibrzHNXt3elsc1jqqJlFMmoSCbAX4wlcwDvqusjPMKHro1jfjrzZN2Yl8cw3cF/rDalQrhuf4ply",
+	"EXV2zhhc9hrShpVb51JzyGbaNrImyZpDOjuHuVpNY75odOuTi14Xy/ougr+L4PUBqU1SuNnPw9SUNTp5",
+	"/PFeuwYaOiPQFt4RNlyS+oC3ljD2A93ukKJBptoTEDaNL0B6d5pot8AKgk6Bajcqsnd75mP9fQ4poynJ",
+	"iWb2xqfrRnuddiY2B1xX/rhLIX+wJUCxXwAEOJ03Zu6GAG/e3/xfAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
