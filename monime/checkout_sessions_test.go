@@ -392,18 +392,22 @@ func TestResponseInfo(t *testing.T) {
 func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	doc, err := contract.Spec()
 	require.NoError(t, err)
-	sessions, payments := reflect.TypeOf(&CheckoutSessionsService{}), reflect.TypeOf(&PaymentsService{})
+	sessions, payments, accounts := reflect.TypeOf(&CheckoutSessionsService{}), reflect.TypeOf(&PaymentsService{}), reflect.TypeOf(&FinancialAccountsService{})
 	facade := map[string]struct {
 		svc    reflect.Type
 		method string
 	}{
-		"CreateCheckoutSession": {sessions, "Create"},
-		"GetCheckoutSession":    {sessions, "Get"},
-		"ListCheckoutSessions":  {sessions, "List"},
-		"DeleteCheckoutSession": {sessions, "Delete"},
-		"ListPayments":          {payments, "List"},
-		"GetPayment":            {payments, "Get"},
-		"UpdatePayment":         {payments, "Update"},
+		"CreateCheckoutSession":  {sessions, "Create"},
+		"GetCheckoutSession":     {sessions, "Get"},
+		"ListCheckoutSessions":   {sessions, "List"},
+		"DeleteCheckoutSession":  {sessions, "Delete"},
+		"ListPayments":           {payments, "List"},
+		"GetPayment":             {payments, "Get"},
+		"UpdatePayment":          {payments, "Update"},
+		"CreateFinancialAccount": {accounts, "Create"},
+		"GetFinancialAccount":    {accounts, "Get"},
+		"ListFinancialAccounts":  {accounts, "List"},
+		"UpdateFinancialAccount": {accounts, "Update"},
 	}
 	n := 0
 	for path, item := range doc.T.Paths.Map() {
@@ -562,7 +566,9 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 		item(`{"currency":"SLE","value":100}`, `2.5`),
 		item(`{"currency":"SLE","value":100}`, `"2"`),
 		item(`{"currency":"SLE","value":100}`, `null`),
-		`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":100}}]}}`,
+		item(`{"currency":"SLE","value":100}`, `0`),
+		item(`{"currency":"SLE","value":100}`, `-1`),
+		item(`{"currency":"SLE","value":100}`, `1e2`),
 		`{"id":{"x":1},"status":"completed"}`,
 		`{"id":null,"status":"completed"}`,
 		`{"status":"completed"}`,
@@ -577,6 +583,17 @@ func TestRelaxedReadsNeverGuessWhatMatters(t *testing.T) {
 	var ok CheckoutSession
 	require.NoError(t, json.Unmarshal([]byte(item(`{"currency":"SLE","value":100}`, `1`)), &ok))
 	assert.Equal(t, Money{Currency: "SLE", Value: 100}, ok.LineItems[0].Price)
+
+	// A line item without quantity has Monime's default, 1 (upstream:
+	// "default: 1"), in a read, a page and a webhook's data alike.
+	noQuantity := `{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"x","price":{"currency":"SLE","value":100}},{"name":"y","price":{"currency":"SLE","value":5},"quantity":3}]}}`
+	var dflt CheckoutSession
+	require.NoError(t, json.Unmarshal([]byte(noQuantity), &dflt))
+	assert.Equal(t, []int{1, 3}, []int{dflt.LineItems[0].Quantity, dflt.LineItems[1].Quantity})
+	c = serve(`{"success":true,"result":[` + noQuantity + `],"pagination":{"count":1,"next":null}}`)
+	page, err = c.CheckoutSessions.List(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, page.Items[0].LineItems[0].Quantity)
 
 	// "error" as plain text on a 200 is still a failure.
 	c = serve(`{"error":"something broke"}`)

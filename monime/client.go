@@ -60,6 +60,9 @@ type Client struct {
 	CheckoutSessions *CheckoutSessionsService
 	// Payments reads and updates payments, for reconciliation.
 	Payments *PaymentsService
+	// FinancialAccounts creates, reads, lists and updates the accounts that
+	// hold the space's money.
+	FinancialAccounts *FinancialAccountsService
 
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
@@ -119,8 +122,9 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	c.cfg.httpClient = safeHTTPClient(c.cfg.httpClient)
 	c.server = c.cfg.baseURL.String()
 	c.userAgent = []string{c.cfg.userAgent}
-	c.CheckoutSessions = &CheckoutSessionsService{c: c}
-	c.Payments = &PaymentsService{c: c}
+	c.CheckoutSessions = &CheckoutSessionsService{c}
+	c.Payments = &PaymentsService{c}
+	c.FinancialAccounts = &FinancialAccountsService{c}
 	return c, nil
 }
 

@@ -125,7 +125,7 @@ func FuzzCheckID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		if checkID("fuzz", id) != nil {
+		if sessions.checkID("fuzz", id) != nil {
 			return
 		}
 		req, err := gen.NewGetCheckoutSessionRequest("https://api.monime.io/", id, &gen.GetCheckoutSessionParams{MonimeSpaceId: testSpace})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"net/http"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 
 // PaymentsService reads and updates payments: what a customer paid,
 // through which channel, and the fees. Reach it as Client.Payments.
-type PaymentsService struct{ c *Client }
+type PaymentsService service
+
+var payments = resource[paymentJSON, Payment, *paymentJSON]{
+	name: "Payments", what: "payment", path: "/v1/payments",
+	id: func(p *Payment) string { return p.ID },
+}
 
 // PaymentStatus is where a payment is in its life. Monime may add values;
 // treat unknown ones as not final.
@@ -251,68 +257,35 @@ type PaymentUpdateParams struct {
 	Metadata Metadata
 }
 
-const paymentsPath = "/v1/payments"
-
 // Get returns the payment id (GetPayment, GET /v1/payments/{id}). An
 // unknown id is an error matching ErrNotFound.
 func (s *PaymentsService) Get(ctx context.Context, id string, opts ...CallOption) (*Payment, error) {
-	cl, err := s.client().newCall(ctx, http.MethodGet, paymentsPath+"/"+id, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkID("Payments.Get", id); err != nil {
-		return nil, err
-	}
-	req, err := gen.NewGetPaymentRequest(cl.c.server, id, &gen.GetPaymentParams{
-		MonimeSpaceId: cl.cfg.spaceID,
-		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
-	})
-	ans, err := cl.send(ctx, req, err)
-	return readOne[paymentJSON, Payment](cl, ans, err, "payment")
+	return payments.get(ctx, clientOf(s), id, nil, func(server string) (*http.Request, error) {
+		return gen.NewGetPaymentRequest(server, id, nil)
+	}, opts)
 }
 
 // List returns one page of the space's payments, newest first, filtered
 // by params (ListPayments, GET /v1/payments). params may be nil. Follow
 // Page.Next, or use All.
 func (s *PaymentsService) List(ctx context.Context, params *PaymentListParams, opts ...CallOption) (*Page[Payment], error) {
-	cl, err := s.client().newCall(ctx, http.MethodGet, paymentsPath, opts)
-	if err != nil {
-		return nil, err
-	}
-	var p PaymentListParams
-	if params != nil {
-		p = *params
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	hp := gen.ListPaymentsParams{
-		OrderNumber:                   optional(&p.OrderNumber),
-		FinancialAccountId:            optional(&p.FinancialAccountID),
-		FinancialTransactionReference: optional(&p.FinancialTransactionReference),
-		After:                         optional(&p.After),
-		MonimeSpaceId:                 cl.cfg.spaceID,
-		MonimeVersion:                 (*gen.MonimeVersion)(&cl.cfg.apiVersion),
-	}
-	if p.Limit != 0 {
-		hp.Limit = &p.Limit
-	}
-	req, err := gen.NewListPaymentsRequest(cl.c.server, &hp)
-	ans, err := cl.send(ctx, req, err)
-	return readPage[paymentJSON, Payment](cl, ans, err, "payment", func(p *Payment) string { return p.ID })
+	p := valueOr(params)
+	return payments.list(ctx, clientOf(s), &p, func(server string) (*http.Request, error) {
+		return gen.NewListPaymentsRequest(server, &gen.ListPaymentsParams{
+			OrderNumber:                   optional(&p.OrderNumber),
+			FinancialAccountId:            optional(&p.FinancialAccountID),
+			FinancialTransactionReference: optional(&p.FinancialTransactionReference),
+			Limit:                         positive(&p.Limit),
+			After:                         optional(&p.After),
+		})
+	}, opts)
 }
 
 // All iterates over every payment params selects, newest first, fetching
 // pages as the loop needs them; see CheckoutSessionsService.All.
 func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, opts ...CallOption) iter.Seq2[*Payment, error] {
-	var p PaymentListParams
-	if params != nil {
-		p = *params
-	}
-	return all("Payments.All", p.After, func(after string) (*Page[Payment], error) {
-		p.After = after
-		return s.List(ctx, &p, opts...)
-	}, func(p *Payment) string { return p.ID })
+	p := valueOr(params)
+	return payments.all(&p.After, func() (*Page[Payment], error) { return s.List(ctx, &p, opts...) })
 }
 
 // Update changes a payment's name and metadata (UpdatePayment,
@@ -326,29 +299,10 @@ func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, op
 // answer, another 5xx) it is not retried: read the payment with Get before
 // sending the update again, as the *RequestError's text says.
 func (s *PaymentsService) Update(ctx context.Context, id string, params *PaymentUpdateParams, opts ...CallOption) (*Payment, error) {
-	cl, err := s.client().newCall(ctx, http.MethodPatch, paymentsPath+"/"+id, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkID("Payments.Update", id); err != nil {
-		return nil, err
-	}
-	if params == nil {
-		params = &PaymentUpdateParams{}
-	}
-	if err := params.Validate(); err != nil {
-		return nil, err
-	}
-	body := gen.UpdatePaymentRequest{Name: optional(&params.Name)}
-	if params.Metadata != nil {
-		body.Metadata = (*gen.Metadata)(&params.Metadata)
-	}
-	req, err := gen.NewUpdatePaymentRequest(cl.c.server, id, &gen.UpdatePaymentParams{
-		MonimeSpaceId: cl.cfg.spaceID,
-		MonimeVersion: (*gen.MonimeVersion)(&cl.cfg.apiVersion),
-	}, body)
-	ans, err := cl.send(ctx, req, err)
-	return readOne[paymentJSON, Payment](cl, ans, err, "payment")
+	p := valueOr(params)
+	return payments.update(ctx, clientOf(s), id, &p, func(server string) (*http.Request, error) {
+		return gen.NewUpdatePaymentRequest(server, id, nil, gen.UpdatePaymentRequest{Name: optional(&p.Name), Metadata: sentMetadata(p.Metadata)})
+	}, opts)
 }
 
 // ForCheckoutSession returns the payments of a completed checkout session:
@@ -371,9 +325,110 @@ func (s *PaymentsService) ForCheckoutSession(ctx context.Context, session *Check
 	return out, nil
 }
 
-func (s *PaymentsService) client() *Client {
-	if s == nil {
-		return nil
+// maxPaymentNameLen is the longest name Monime takes for a payment.
+const maxPaymentNameLen = 100
+
+// Validate checks the filters, page size and cursor.
+func (p *PaymentListParams) Validate() error { return validate("Payments.List", p, APIVersion) }
+
+func (p *PaymentListParams) check(ps *problems, _ string) {
+	checkPage(ps, p.Limit, p.After)
+	ps.text(field("orderNumber"), p.OrderNumber, math.MaxInt, false)
+	ps.text(field("financialAccountId"), p.FinancialAccountID, math.MaxInt, false)
+	ps.text(field("financialTransactionReference"), p.FinancialTransactionReference, math.MaxInt, false)
+}
+
+// Validate checks a payment update against Monime's limits: a name of at
+// most 100 characters, metadata as for a checkout session, and something
+// to change.
+func (p *PaymentUpdateParams) Validate() error { return validate("Payments.Update", p, APIVersion) }
+
+func (p *PaymentUpdateParams) check(ps *problems, _ string) {
+	if p.Name == "" && p.Metadata == nil {
+		ps.add(field("params"), "nothing to update; set Name or Metadata")
 	}
-	return s.c
+	ps.text(field("name"), p.Name, maxPaymentNameLen, false)
+	validateMetadata(ps, p.Metadata)
+}
+
+// checkID refuses an id that is empty, or that is "." or "..": a URL
+// resolves those as dot segments (RFC 3986, section 5.2.4), so the request
+// would reach another path. Any other id is escaped into the path.
+
+type plainPayment Payment // Payment without its UnmarshalJSON
+
+// paymentJSON is a payment as Monime sends it.
+type paymentJSON struct {
+	plainPayment
+	ID          string        `json:"id" decode:"strict"`
+	Status      PaymentStatus `json:"status" decode:"strict"`
+	OrderNumber string        `json:"orderNumber" decode:"strict"`
+	Amount      moneyJSON     `json:"amount" decode:"strict"`
+	Fees        []feeJSON     `json:"fees" decode:"strict"`
+	Channel     struct {
+		Type          PaymentChannelType `json:"type" decode:"strict"`
+		Provider      string             `json:"provider"`
+		Reference     string             `json:"reference"`
+		AccountNumber string             `json:"accountNumber"`
+		PhoneNumber   string             `json:"phoneNumber"`
+		WalletID      string             `json:"walletId"`
+		Scheme        string             `json:"scheme"`
+		Last4         string             `json:"last4"`
+		Fingerprint   string             `json:"fingerprint"`
+		Metadata      Metadata           `json:"metadata"`
+	} `json:"channel"`
+}
+
+type feeJSON struct {
+	Fee
+	Amount moneyJSON `json:"amount" decode:"strict"`
+}
+
+// public checks a payment's id, status and amounts, and sorts its channel
+// by type.
+func (w *paymentJSON) public() (*Payment, error) {
+	switch {
+	case w.ID == "":
+		return nil, errors.New("the id is missing")
+	case w.Status == "":
+		return nil, errors.New("the status is missing")
+	}
+	p := (*Payment)(&w.plainPayment)
+	p.ID, p.Status, p.OrderNumber = w.ID, w.Status, w.OrderNumber
+	var err error
+	if p.Amount, err = w.Amount.money("the amount"); err != nil {
+		return nil, err
+	}
+	p.Fees = make(Fees, len(w.Fees))
+	for i, f := range w.Fees {
+		p.Fees[i] = f.Fee
+		if p.Fees[i].Amount, err = f.Amount.money(fmt.Sprintf("fee %d", i)); err != nil {
+			return nil, err
+		}
+	}
+	c := &w.Channel
+	p.Channel = PaymentChannel{Type: c.Type}
+	switch c.Type {
+	case PaymentChannelBank:
+		p.Channel.Bank = &BankChannel{c.Provider, c.Reference, c.AccountNumber, c.Fingerprint, c.Metadata}
+	case PaymentChannelCard:
+		p.Channel.Card = &CardChannel{c.Scheme, c.Last4, c.Fingerprint, c.Metadata}
+	case PaymentChannelMomo:
+		p.Channel.Momo = &MomoChannel{c.Provider, c.Reference, c.PhoneNumber, c.Fingerprint, c.Metadata}
+	case PaymentChannelWallet:
+		p.Channel.Wallet = &WalletChannel{c.Provider, c.Reference, c.WalletID, c.Fingerprint, c.Metadata}
+	}
+	return p, nil
+}
+
+// UnmarshalJSON reads a payment as Monime sends it, in an API result or a
+// webhook's data: the id, status, amount and fee amounts must be there and
+// have their type; any other field that does not fit is left zero.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	v, err := readWire[paymentJSON, Payment](b)
+	if err != nil {
+		return fmt.Errorf("payment: %w", err)
+	}
+	*p = *v
+	return nil
 }
