@@ -325,3 +325,77 @@ func TestMetadataKeyRulesAgreeWithTheFake(t *testing.T) {
 		assert.Equal(t, clientTakes, fakeTakes, "key %q: the client takes it: %v; the fake answers %d", k, clientTakes, resp.StatusCode)
 	}
 }
+
+// Financial accounts end to end against the fake: the main account is
+// there from the start, a created account settles a checkout into its
+// balance (the payment less its fees), and every request and answer is
+// checked against spec/.
+func TestContractFinancialAccounts(t *testing.T) {
+	fake := monimetest.NewServer(t, api.WithFee("processing_fee", 100, 0)) // 1%
+	c := contractClient(t, fake)
+	ctx := context.Background()
+
+	main, err := c.FinancialAccounts.Get(ctx, api.MainAccountID(api.DefaultSpaceID), &monime.FinancialAccountGetParams{WithBalance: true})
+	require.NoError(t, err)
+	assert.Equal(t, &monime.Money{Currency: "SLE", Value: 0}, main.Balance)
+
+	a, err := c.FinancialAccounts.Create(ctx, &monime.FinancialAccountCreateParams{Name: "Payroll", Currency: "SLE",
+		Reference: "payroll", Description: "salaries", Metadata: monime.Metadata{"team": "ops"}}, monime.WithIdempotencyKey("acct-payroll"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(a.ID, "fac-"), a.ID)
+	assert.NotEmpty(t, a.UVAN)
+	assert.Nil(t, a.Balance, "not asked for")
+	again, err := c.FinancialAccounts.Create(ctx, &monime.FinancialAccountCreateParams{Name: "Payroll", Currency: "SLE",
+		Reference: "payroll", Description: "salaries", Metadata: monime.Metadata{"team": "ops"}}, monime.WithIdempotencyKey("acct-payroll"))
+	require.NoError(t, err)
+	assert.Equal(t, a.ID, again.ID, "the same key replays the first account")
+	_, err = c.FinancialAccounts.Create(ctx, &monime.FinancialAccountCreateParams{Name: "Payroll too", Currency: "SLE", Reference: "payroll"})
+	assert.ErrorIs(t, err, monime.ErrConflict, "references are unique in a space")
+
+	order := newOrder(1)
+	order.LineItems = order.LineItems[:1] // SLE 300.00
+	order.FinancialAccountID = a.ID
+	s, err := c.CheckoutSessions.Create(ctx, order)
+	require.NoError(t, err)
+	require.NoError(t, fake.Complete(s.ID))
+	a, err = c.FinancialAccounts.Get(ctx, a.ID, &monime.FinancialAccountGetParams{WithBalance: true})
+	require.NoError(t, err)
+	assert.Equal(t, &monime.Money{Currency: "SLE", Value: 30000 - 300}, a.Balance, "the payment less its 1% fee")
+
+	order.FinancialAccountID = "fac-nowhere"
+	_, err = c.CheckoutSessions.Create(ctx, order)
+	var apiErr *monime.Error
+	require.ErrorAs(t, err, &apiErr, "a session naming an account the space does not have is refused")
+	assert.True(t, apiErr.StatusCode >= 400 && apiErr.StatusCode < 500, "%v", err)
+	assert.Contains(t, err.Error(), "fac-nowhere")
+
+	page, err := c.FinancialAccounts.List(ctx, &monime.FinancialAccountListParams{Reference: "payroll", WithBalance: true})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, a.ID, page.Items[0].ID)
+	assert.Equal(t, a.Balance, page.Items[0].Balance)
+	page, err = c.FinancialAccounts.List(ctx, &monime.FinancialAccountListParams{UVAN: a.UVAN})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Nil(t, page.Items[0].Balance)
+
+	var ids []string
+	for acct, err := range c.FinancialAccounts.All(ctx, &monime.FinancialAccountListParams{Limit: 1}) {
+		require.NoError(t, err)
+		ids = append(ids, acct.ID)
+	}
+	assert.ElementsMatch(t, []string{main.ID, a.ID}, ids, "every account, one page at a time")
+
+	u, err := c.FinancialAccounts.Update(ctx, a.ID, &monime.FinancialAccountUpdateParams{Name: "Payroll 2026", Metadata: monime.Metadata{"year": "2026"}})
+	require.NoError(t, err)
+	assert.Equal(t, "Payroll 2026", u.Name)
+	assert.Equal(t, "payroll", u.Reference, "what the update leaves out stays")
+	assert.Equal(t, "salaries", u.Description)
+	assert.Equal(t, monime.Metadata{"year": "2026"}, u.Metadata)
+	assert.False(t, u.UpdateTime.IsZero())
+
+	_, err = c.FinancialAccounts.Get(ctx, "fac-unknown", nil)
+	assert.ErrorIs(t, err, monime.ErrNotFound)
+	_, err = c.FinancialAccounts.Update(ctx, "fac-unknown", &monime.FinancialAccountUpdateParams{Name: "x"})
+	assert.ErrorIs(t, err, monime.ErrNotFound)
+}

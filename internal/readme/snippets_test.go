@@ -190,3 +190,48 @@ func TestCheckout(t *testing.T) {
 		t.Fatal(err) // the client's retries ride it out
 	}
 }
+
+func financialAccounts(ctx context.Context, c *monime.Client) error {
+	a, err := c.FinancialAccounts.Create(ctx, &monime.FinancialAccountCreateParams{
+		Name: "Payroll", Currency: "SLE", Reference: "payroll", Description: "salaries",
+		Metadata: monime.Metadata{"team": "ops"},
+	}, monime.WithIdempotencyKey("account-payroll"))
+	if err != nil {
+		return err
+	}
+	a, err = c.FinancialAccounts.Get(ctx, a.ID, &monime.FinancialAccountGetParams{WithBalance: true})
+	if err != nil {
+		return err
+	}
+	fmt.Println(a.ID, a.UVAN, a.Balance) // fac-... 07... SLE 0.00; Balance is nil unless asked for
+
+	page, err := c.FinancialAccounts.List(ctx, &monime.FinancialAccountListParams{Reference: "payroll", WithBalance: true})
+	if err != nil {
+		return err
+	}
+	fmt.Println(len(page.Items)) // 1: references are unique in a space
+	for a, err := range c.FinancialAccounts.All(ctx, nil) {
+		if err != nil {
+			return err
+		}
+		fmt.Println(a.Name, a.Currency)
+	}
+	_, err = c.FinancialAccounts.Update(ctx, a.ID, &monime.FinancialAccountUpdateParams{Name: "Payroll 2026"})
+	return err
+}
+
+func TestFinancialAccounts(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	if err := financialAccounts(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.FinancialAccounts.List(ctx, &monime.FinancialAccountListParams{Reference: "payroll", WithBalance: true})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatal(page, err)
+	}
+	if a := page.Items[0]; a.Name != "Payroll 2026" || a.Balance == nil || a.Balance.String() != "SLE 0.00" {
+		t.Fatalf("%+v", a)
+	}
+}
