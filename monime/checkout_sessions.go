@@ -78,7 +78,7 @@ func (s *CheckoutSessionsService) All(ctx context.Context, params *CheckoutSessi
 // 408, 500, 502 or 504 — not a 503 or 429, which say nothing was done), that
 // earlier attempt deleted the session and Delete returns nil.
 func (s *CheckoutSessionsService) Delete(ctx context.Context, id string, opts ...CallOption) error {
-	return sessions.remove(ctx, clientOf(s), id, func(server string) (*http.Request, error) {
+	return sessions.delete(ctx, clientOf(s), id, func(server string) (*http.Request, error) {
 		return gen.NewDeleteCheckoutSessionRequest(server, id, nil)
 	}, opts)
 }

@@ -137,10 +137,10 @@ func (r *resource[W, T, PW]) all(after *string, list func() (*Page[T], error)) i
 	}, r.id)
 }
 
-// remove deletes one object (DELETE). When a retry answers 404 after an
+// delete deletes one object (DELETE). When a retry answers 404 after an
 // earlier attempt's answer was lost, that earlier attempt did the delete,
-// and remove returns nil.
-func (r *resource[W, T, PW]) remove(ctx context.Context, c *Client, id string, build builder, opts []CallOption) error {
+// and delete returns nil.
+func (r *resource[W, T, PW]) delete(ctx context.Context, c *Client, id string, build builder, opts []CallOption) error {
 	cl, err := c.newCall(ctx, http.MethodDelete, r.path+"/"+id, opts)
 	if err != nil {
 		return err
