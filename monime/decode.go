@@ -11,17 +11,17 @@ import (
 	"unicode/utf8"
 )
 
-// Reading answers, in one place: the envelope, results, pages, Monime's
-// errors, and the types whose reading has rules of their own.
+// Reading answers, in one place: the envelope, results, pages and
+// Monime's errors, in a strict pass and a tolerant one. Each resource's
+// wire form (in its own file) says which of its fields are strict.
 //
 // Strict where a payments engineer acts on the value, tolerant elsewhere.
-// An id, a status, an amount and a quantity are never guessed: missing,
-// null or of another type, they make the answer an error; line items and
-// fees of another type do too (a session without line items reads with
-// none).
-// Any other field whose value does not fit its Go type is left zero (see
-// decodeTolerant), unknown fields and new enum values are kept or ignored, and
-// metadata reads any JSON value as text.
+// An id, a status and an amount are never guessed: missing, null or of
+// another type, they make the answer an error (a wire form's fields tagged
+// decode:"strict", checked again by its public method). Any other field
+// whose value does not fit its Go type is left zero (see decodeTolerant),
+// unknown fields and new enum values are kept or ignored, and metadata
+// reads any JSON value as text.
 
 // envelope is a Monime answer's body: success or error, item or page.
 // Success, error and pagination are kept raw and read on their own.
