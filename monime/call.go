@@ -297,11 +297,12 @@ func (cl *call) fail(ans *answer, cause error) error {
 // Which requests: GET and DELETE always. POST only with an
 // Idempotency-Key, which every create carries, the same on every attempt:
 // Monime replays the first result for a repeated key, so a retry can never
-// create a second session or charge twice. DELETE is idempotent: when an
+// create a second object or charge twice. DELETE is idempotent: when an
 // earlier attempt's outcome is unknown and a retry then answers 404, the
-// first attempt did delete the session (see Delete). A PATCH is retried
-// only after a failure that shows it was not handled (the connection was
-// never made, or a 429 or 503); any other method is sent once.
+// first attempt did delete the object (see the delete verb). A PATCH is
+// retried only after a failure that shows it was not handled (the
+// connection was never made, or a 429 or 503); any other method is sent
+// once.
 //
 // How long: full-jitter exponential backoff, the n-th wait drawn from
 // [0, initial*2^(n-1)), never more than max; a Retry-After header (seconds

@@ -313,8 +313,6 @@ var validProviders = map[string][]string{
 	"wallet": {WalletProviderDW001},
 }
 
-// problems collects FieldErrors.
-
 // Validate checks p against every limit Monime's document sets on a new
 // checkout session, for the default API release (APIVersion), and returns a
 // *ValidationError listing all problems, or nil. Create checks the same for
@@ -481,9 +479,10 @@ func (w *sessionJSON) public() (*CheckoutSession, error) {
 // UnmarshalJSON reads a checkout session as Monime sends it, in an API
 // result or a webhook's data: the id and status must be there, the order
 // number and line items must have their type when present (a pending
-// session has no order number), and every line item needs its quantity and
-// an amount with its currency; any other field that does not fit is left
-// zero (an unreadable expireTime reads as unknown, see ExpiresAt).
+// session has no order number), and every line item needs an amount with
+// its currency and a whole quantity of at least 1 (absent, it is 1); any
+// other field that does not fit is left zero (an unreadable expireTime
+// reads as unknown, see ExpiresAt).
 func (s *CheckoutSession) UnmarshalJSON(b []byte) error {
 	v, err := readWire[sessionJSON, CheckoutSession](b)
 	if err != nil {
@@ -526,9 +525,7 @@ func (p *CheckoutSessionCreateParams) toWire() gen.CreateCheckoutSessionRequest 
 		}
 		body.LineItems[i] = w
 	}
-	if len(p.Metadata) > 0 {
-		body.Metadata = (*gen.Metadata)(&p.Metadata)
-	}
+	body.Metadata = sentMetadata(p.Metadata)
 	if b := p.BrandingOptions; b != nil && b.PrimaryColor != "" {
 		body.BrandingOptions = &gen.BrandingOptions{PrimaryColor: &b.PrimaryColor}
 	}

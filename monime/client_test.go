@@ -253,6 +253,19 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 	for _, err := range zero.CheckoutSessions.All(ctx, nil) {
 		require.ErrorContains(t, err, "NewClient")
 	}
+	var payments *PaymentsService
+	_, err = payments.Get(ctx, "pay-1")
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Payments.Update(ctx, "pay-1", &PaymentUpdateParams{Name: "x"})
+	require.ErrorContains(t, err, "NewClient")
+	var accounts *FinancialAccountsService
+	_, err = accounts.Create(ctx, &FinancialAccountCreateParams{Name: "x", Currency: "SLE"})
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.FinancialAccounts.Get(ctx, "fac-1", nil)
+	require.ErrorContains(t, err, "NewClient")
+	for _, err := range zero.FinancialAccounts.All(ctx, nil) {
+		require.ErrorContains(t, err, "NewClient")
+	}
 }
 
 func TestDeleteAcceptsAnAnswerWithoutABody(t *testing.T) {

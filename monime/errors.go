@@ -18,10 +18,11 @@ var (
 	ErrUnauthorized = errors.New("monime: unauthorized")
 	// ErrForbidden: 403: the token may not act in this space or lacks the scope.
 	ErrForbidden = errors.New("monime: forbidden")
-	// ErrNotFound: 404: no such checkout session or payment in this space.
+	// ErrNotFound: 404: no object with this id in this space.
 	ErrNotFound = errors.New("monime: not found")
-	// ErrConflict: 409: the Idempotency-Key was used for another request, or
-	// the session can no longer be deleted.
+	// ErrConflict: 409: the Idempotency-Key was used for another request,
+	// or the object's state or a unique field forbids the change (a session
+	// that can no longer be deleted, say).
 	ErrConflict = errors.New("monime: conflict")
 	// ErrRateLimited: 429: too many requests; RetryAfter says how long to wait.
 	ErrRateLimited = errors.New("monime: rate limited")

@@ -2,7 +2,9 @@ package monime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"time"
@@ -19,10 +21,8 @@ var accounts = resource[accountJSON, FinancialAccount, *accountJSON]{
 	id: func(a *FinancialAccount) string { return a.ID },
 }
 
-// Create creates a financial account (CreateFinancialAccount,
-// POST /v1/financial-accounts). Like every create it carries one
-// Idempotency-Key for all its attempts, so a retry never makes a second
-// account.
+// Create creates a financial account (CreateFinancialAccount, POST
+// /v1/financial-accounts), with one Idempotency-Key for all its attempts.
 func (s *FinancialAccountsService) Create(ctx context.Context, params *FinancialAccountCreateParams, opts ...CallOption) (*FinancialAccount, error) {
 	return accounts.create(ctx, clientOf(s), params, func(server string) (*http.Request, error) {
 		return gen.NewCreateFinancialAccountRequest(server, nil, gen.CreateFinancialAccountRequest{
@@ -70,9 +70,8 @@ func (s *FinancialAccountsService) Update(ctx context.Context, id string, params
 	}, opts)
 }
 
-// FinancialAccount is an account that holds money of one currency in a
-// space: where checkout payments settle, and what payouts and transfers
-// draw on.
+// FinancialAccount holds money of one currency in a space: checkout
+// payments settle into it; payouts and transfers draw on it.
 type FinancialAccount struct {
 	// ID is Monime's id for the account, fac-...
 	ID string `json:"id"`
@@ -87,8 +86,8 @@ type FinancialAccount struct {
 	// Description says what the account is for.
 	Description string `json:"description,omitempty"`
 	// Balance is the available balance; nil unless the call asked for it
-	// (WithBalance).
-	Balance *Money `json:"balance,omitempty"`
+	// (WithBalance). In JSON it is {"available": {...}}, as Monime sends it.
+	Balance *Money `json:"-"`
 	// CreateTime is when the account was created.
 	CreateTime time.Time `json:"createTime"`
 	// UpdateTime is when it last changed; zero when Monime did not say.
@@ -195,7 +194,7 @@ func (p *FinancialAccountUpdateParams) check(ps *problems, _ string) {
 	validateMetadata(ps, p.Metadata)
 }
 
-type plainAccount FinancialAccount
+type plainAccount FinancialAccount // FinancialAccount without its JSON methods
 
 // accountJSON is a financial account as Monime sends it: the balance, when
 // there is one, wrapped as {"available": Money}.
@@ -205,6 +204,30 @@ type accountJSON struct {
 	Balance *struct {
 		Available moneyJSON `json:"available" decode:"strict"`
 	} `json:"balance" decode:"strict"`
+}
+
+// UnmarshalJSON reads an account as Monime sends it: the id, and a balance
+// if any, must have their type; any other odd field is left zero.
+func (a *FinancialAccount) UnmarshalJSON(b []byte) error {
+	v, err := readWire[accountJSON, FinancialAccount](b)
+	if err != nil {
+		return fmt.Errorf("financial account: %w", err)
+	}
+	*a = *v
+	return nil
+}
+
+// MarshalJSON writes the account as Monime sends it, so that what it
+// writes UnmarshalJSON reads back the same.
+func (a FinancialAccount) MarshalJSON() ([]byte, error) {
+	w := struct {
+		plainAccount
+		Balance map[string]*Money `json:"balance,omitempty"`
+	}{plainAccount: plainAccount(a)}
+	if a.Balance != nil {
+		w.Balance = map[string]*Money{"available": a.Balance}
+	}
+	return json.Marshal(w)
 }
 
 // public checks the id and, when there is a balance, its amount.

@@ -31,7 +31,13 @@ func TestFinancialAccountsOnTheWire(t *testing.T) {
 		body                                     map[string]any
 	}
 	var last seen
+	var repeated []string
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, h := range []string{"Authorization", "Monime-Space-Id", "Monime-Version", "Idempotency-Key"} {
+			if len(r.Header.Values(h)) > 1 {
+				repeated = append(repeated, r.Method+" "+h)
+			}
+		}
 		b, _ := io.ReadAll(r.Body)
 		last = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Idempotency-Key"),
 			r.Header.Get("Monime-Space-Id"), r.Header.Get("Monime-Version"), nil}
@@ -87,6 +93,7 @@ func TestFinancialAccountsOnTheWire(t *testing.T) {
 		n++
 	}
 	assert.Equal(t, 1, n)
+	assert.Empty(t, repeated, "each header is sent once")
 }
 
 // Bad params never leave the client, and each error names the field.
@@ -123,12 +130,18 @@ func TestFinancialAccountsRefuseBadParams(t *testing.T) {
 			_, err := c.FinancialAccounts.Create(ctx, &FinancialAccountCreateParams{Name: "x", Currency: "SLE", Metadata: Metadata{"monime_x": "1"}})
 			return err
 		}, "metadata.monime_x"},
-		"get without an id":   {func() error { _, err := c.FinancialAccounts.Get(ctx, "", nil); return err }, "id"},
-		"get another's id":    {func() error { _, err := c.FinancialAccounts.Get(ctx, "scs-1", nil); return err }, "id"},
-		"get a dot segment":   {func() error { _, err := c.FinancialAccounts.Get(ctx, "..", nil); return err }, "id"},
-		"list a long uvan":    {func() error { _, err := c.FinancialAccounts.List(ctx, &FinancialAccountListParams{UVAN: "01234567890123456"}); return err }, "uvan"},
-		"list a page too big": {func() error { _, err := c.FinancialAccounts.List(ctx, &FinancialAccountListParams{Limit: 51}); return err }, "limit"},
-		"update nothing":      {func() error { _, err := c.FinancialAccounts.Update(ctx, "fac-1", nil); return err }, "params"},
+		"get without an id": {func() error { _, err := c.FinancialAccounts.Get(ctx, "", nil); return err }, "id"},
+		"get another's id":  {func() error { _, err := c.FinancialAccounts.Get(ctx, "scs-1", nil); return err }, "id"},
+		"get a dot segment": {func() error { _, err := c.FinancialAccounts.Get(ctx, "..", nil); return err }, "id"},
+		"list a long uvan": {func() error {
+			_, err := c.FinancialAccounts.List(ctx, &FinancialAccountListParams{UVAN: "01234567890123456"})
+			return err
+		}, "uvan"},
+		"list a page too big": {func() error {
+			_, err := c.FinancialAccounts.List(ctx, &FinancialAccountListParams{Limit: 51})
+			return err
+		}, "limit"},
+		"update nothing": {func() error { _, err := c.FinancialAccounts.Update(ctx, "fac-1", nil); return err }, "params"},
 		"update to a long name": {func() error {
 			_, err := c.FinancialAccounts.Update(ctx, "fac-1", &FinancialAccountUpdateParams{Name: string(make([]byte, 101))})
 			return err

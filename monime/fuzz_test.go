@@ -121,19 +121,24 @@ func FuzzValidateCreateParams(f *testing.F) {
 // FuzzCheckID: an accepted id, escaped into the path as the generated
 // builder does, can never change the request's path.
 func FuzzCheckID(f *testing.F) {
-	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "_", "-.", "a b", "\x00", "é", ".a"} {
+	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "_", "-.", "a b", "\x00", "é", ".a", "fac-1", "fac-1/../x", "fac-?x", "fac-#"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		if sessions.checkID("fuzz", id) != nil {
-			return
+		if sessions.checkID("fuzz", id) == nil {
+			req, err := gen.NewGetCheckoutSessionRequest("https://api.monime.io/", id, nil)
+			if err == nil && (req.URL.Path != "/v1/checkout-sessions/"+id || req.URL.RawQuery != "" || req.URL.Fragment != "" || req.URL.Host != "api.monime.io") {
+				t.Fatalf("id %q reaches %v", id, req.URL)
+			}
 		}
-		req, err := gen.NewGetCheckoutSessionRequest("https://api.monime.io/", id, &gen.GetCheckoutSessionParams{MonimeSpaceId: testSpace})
-		if err != nil {
-			return // refused by the builder: nothing is sent
-		}
-		if req.URL.Path != "/v1/checkout-sessions/"+id || req.URL.RawQuery != "" || req.URL.Fragment != "" || req.URL.Host != "api.monime.io" {
-			t.Fatalf("id %q reaches %v", id, req.URL)
+		if accounts.checkID("fuzz", id) == nil {
+			if !strings.HasPrefix(id, "fac-") {
+				t.Fatalf("accepted the account id %q", id)
+			}
+			req, err := gen.NewGetFinancialAccountRequest("https://api.monime.io/", id, nil)
+			if err == nil && (req.URL.Path != "/v1/financial-accounts/"+id || req.URL.RawQuery != "" || req.URL.Fragment != "" || req.URL.Host != "api.monime.io") {
+				t.Fatalf("account id %q reaches %v", id, req.URL)
+			}
 		}
 	})
 }

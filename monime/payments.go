@@ -22,6 +22,74 @@ var payments = resource[paymentJSON, Payment, *paymentJSON]{
 	id: func(p *Payment) string { return p.ID },
 }
 
+// Get returns the payment id (GetPayment, GET /v1/payments/{id}). An
+// unknown id is an error matching ErrNotFound.
+func (s *PaymentsService) Get(ctx context.Context, id string, opts ...CallOption) (*Payment, error) {
+	return payments.get(ctx, clientOf(s), id, nil, func(server string) (*http.Request, error) {
+		return gen.NewGetPaymentRequest(server, id, nil)
+	}, opts)
+}
+
+// List returns one page of the space's payments, newest first, filtered
+// by params (ListPayments, GET /v1/payments). params may be nil. Follow
+// Page.Next, or use All.
+func (s *PaymentsService) List(ctx context.Context, params *PaymentListParams, opts ...CallOption) (*Page[Payment], error) {
+	p := valueOr(params)
+	return payments.list(ctx, clientOf(s), &p, func(server string) (*http.Request, error) {
+		return gen.NewListPaymentsRequest(server, &gen.ListPaymentsParams{
+			OrderNumber:                   optional(&p.OrderNumber),
+			FinancialAccountId:            optional(&p.FinancialAccountID),
+			FinancialTransactionReference: optional(&p.FinancialTransactionReference),
+			Limit:                         positive(&p.Limit),
+			After:                         optional(&p.After),
+		})
+	}, opts)
+}
+
+// All iterates over every payment params selects, newest first, fetching
+// pages as the loop needs them; see CheckoutSessionsService.All.
+func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, opts ...CallOption) iter.Seq2[*Payment, error] {
+	p := valueOr(params)
+	return payments.all(&p.After, func() (*Page[Payment], error) { return s.List(ctx, &p, opts...) })
+}
+
+// Update changes a payment's name and metadata (UpdatePayment,
+// PATCH /v1/payments/{id}) and returns the payment as it now is.
+//
+// An update carries no Idempotency-Key (Monime takes none), so it is
+// retried only when the failed attempt most likely did nothing: the
+// connection was never made, or Monime answered 429 or 503 (which say the
+// request was not handled; a proxy that answers 503 after forwarding would
+// break that). After any other failure (a timeout, a lost or cut-off
+// answer, another 5xx) it is not retried: read the payment with Get before
+// sending the update again, as the *RequestError's text says.
+func (s *PaymentsService) Update(ctx context.Context, id string, params *PaymentUpdateParams, opts ...CallOption) (*Payment, error) {
+	p := valueOr(params)
+	return payments.update(ctx, clientOf(s), id, &p, func(server string) (*http.Request, error) {
+		return gen.NewUpdatePaymentRequest(server, id, nil, gen.UpdatePaymentRequest{Name: optional(&p.Name), Metadata: sentMetadata(p.Metadata)})
+	}, opts)
+}
+
+// ForCheckoutSession returns the payments of a completed checkout session:
+// those with its order number, newest first (usually one). A session that
+// was not paid has no order number, and is an error.
+func (s *PaymentsService) ForCheckoutSession(ctx context.Context, session *CheckoutSession, opts ...CallOption) ([]Payment, error) {
+	switch {
+	case session == nil:
+		return nil, errors.New("monime: Payments.ForCheckoutSession: the session is nil; pass one from CheckoutSessions.Get or a webhook")
+	case session.OrderNumber == "":
+		return nil, fmt.Errorf("monime: Payments.ForCheckoutSession: session %s has no order number (its status is %s): Monime sets one when the customer pays", session.ID, session.Status)
+	}
+	var out []Payment
+	for p, err := range s.All(ctx, &PaymentListParams{OrderNumber: session.OrderNumber, Limit: maxLimit}, opts...) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, nil
+}
+
 // PaymentStatus is where a payment is in its life. Monime may add values;
 // treat unknown ones as not final.
 type PaymentStatus string
@@ -255,74 +323,6 @@ type PaymentUpdateParams struct {
 	// most 64 keys, with the key rules of Metadata and values of up to 100
 	// characters); an empty, non-nil map sends {}.
 	Metadata Metadata
-}
-
-// Get returns the payment id (GetPayment, GET /v1/payments/{id}). An
-// unknown id is an error matching ErrNotFound.
-func (s *PaymentsService) Get(ctx context.Context, id string, opts ...CallOption) (*Payment, error) {
-	return payments.get(ctx, clientOf(s), id, nil, func(server string) (*http.Request, error) {
-		return gen.NewGetPaymentRequest(server, id, nil)
-	}, opts)
-}
-
-// List returns one page of the space's payments, newest first, filtered
-// by params (ListPayments, GET /v1/payments). params may be nil. Follow
-// Page.Next, or use All.
-func (s *PaymentsService) List(ctx context.Context, params *PaymentListParams, opts ...CallOption) (*Page[Payment], error) {
-	p := valueOr(params)
-	return payments.list(ctx, clientOf(s), &p, func(server string) (*http.Request, error) {
-		return gen.NewListPaymentsRequest(server, &gen.ListPaymentsParams{
-			OrderNumber:                   optional(&p.OrderNumber),
-			FinancialAccountId:            optional(&p.FinancialAccountID),
-			FinancialTransactionReference: optional(&p.FinancialTransactionReference),
-			Limit:                         positive(&p.Limit),
-			After:                         optional(&p.After),
-		})
-	}, opts)
-}
-
-// All iterates over every payment params selects, newest first, fetching
-// pages as the loop needs them; see CheckoutSessionsService.All.
-func (s *PaymentsService) All(ctx context.Context, params *PaymentListParams, opts ...CallOption) iter.Seq2[*Payment, error] {
-	p := valueOr(params)
-	return payments.all(&p.After, func() (*Page[Payment], error) { return s.List(ctx, &p, opts...) })
-}
-
-// Update changes a payment's name and metadata (UpdatePayment,
-// PATCH /v1/payments/{id}) and returns the payment as it now is.
-//
-// An update carries no Idempotency-Key (Monime takes none), so it is
-// retried only when the failed attempt most likely did nothing: the
-// connection was never made, or Monime answered 429 or 503 (which say the
-// request was not handled; a proxy that answers 503 after forwarding would
-// break that). After any other failure (a timeout, a lost or cut-off
-// answer, another 5xx) it is not retried: read the payment with Get before
-// sending the update again, as the *RequestError's text says.
-func (s *PaymentsService) Update(ctx context.Context, id string, params *PaymentUpdateParams, opts ...CallOption) (*Payment, error) {
-	p := valueOr(params)
-	return payments.update(ctx, clientOf(s), id, &p, func(server string) (*http.Request, error) {
-		return gen.NewUpdatePaymentRequest(server, id, nil, gen.UpdatePaymentRequest{Name: optional(&p.Name), Metadata: sentMetadata(p.Metadata)})
-	}, opts)
-}
-
-// ForCheckoutSession returns the payments of a completed checkout session:
-// those with its order number, newest first (usually one). A session that
-// was not paid has no order number, and is an error.
-func (s *PaymentsService) ForCheckoutSession(ctx context.Context, session *CheckoutSession, opts ...CallOption) ([]Payment, error) {
-	switch {
-	case session == nil:
-		return nil, errors.New("monime: Payments.ForCheckoutSession: the session is nil; pass one from CheckoutSessions.Get or a webhook")
-	case session.OrderNumber == "":
-		return nil, fmt.Errorf("monime: Payments.ForCheckoutSession: session %s has no order number (its status is %s): Monime sets one when the customer pays", session.ID, session.Status)
-	}
-	var out []Payment
-	for p, err := range s.All(ctx, &PaymentListParams{OrderNumber: session.OrderNumber, Limit: maxLimit}, opts...) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	return out, nil
 }
 
 // maxPaymentNameLen is the longest name Monime takes for a payment.

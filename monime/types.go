@@ -11,7 +11,7 @@ import (
 // Currency is an ISO 4217 currency code.
 type Currency string
 
-// The currencies Monime settles checkout sessions in.
+// The currencies Monime settles in.
 const (
 	CurrencySLE Currency = "SLE" // Sierra Leonean leone; 100 minor units = Le 1
 	CurrencyUSD Currency = "USD" // US dollar (API release caph.2025-08-23 onwards); 100 cents = $1
@@ -37,7 +37,7 @@ func (m Money) String() string {
 	return strings.TrimSpace(fmt.Sprintf("%s %s%d.%02d", m.Currency, sign, v/100, v%100))
 }
 
-// Metadata holds your own key-value pairs on a session: at most 64 keys,
+// Metadata holds your own key-value pairs on an object: at most 64 keys,
 // each of 1 to 64 characters of A-Z, a-z, 0-9, _ and -, not starting with
 // _, - or "monime" (any case), and values of up to 100 characters.
 //
@@ -56,7 +56,7 @@ const (
 	WalletProviderDW001 = "dw001"
 )
 
-// Owner is one link of the chain of resources that own a session.
+// Owner is one link of the chain of resources that own an object.
 type Owner struct {
 	// ID of the owning resource.
 	ID string `json:"id,omitempty"`
@@ -68,7 +68,7 @@ type Owner struct {
 	Owner *Owner `json:"owner,omitempty"`
 }
 
-// OwnershipGraph tells who owns a session.
+// OwnershipGraph tells who owns an object.
 type OwnershipGraph struct {
 	// Owner is the first link of the chain.
 	Owner *Owner `json:"owner,omitempty"`

@@ -22,6 +22,7 @@ const (
 	maxCursorLen        = 2000
 )
 
+// problems collects FieldErrors.
 type problems []FieldError
 
 func (ps *problems) add(field fieldPath, format string, args ...any) {

@@ -279,6 +279,16 @@ func TestLimitsMatchTheSpec(t *testing.T) {
 	assert.Equal(t, float64(maxLimit), *params["Limit"].Value.Schema.Value.Max)
 	assert.Equal(t, u64(maxCursorLen), *params["After"].Value.Schema.Value.MaxLength)
 	assert.ElementsMatch(t, []any{APIVersion, APIVersion20250620}, schemas["MonimeVersion"].Value.Enum)
+
+	for _, acct := range []string{"CreateFinancialAccountRequest", "UpdateFinancialAccountRequest"} {
+		assert.Equal(t, u64(maxAccountNameLen), *prop(acct, "name").MaxLength, acct)
+		assert.Equal(t, u64(maxAccountReferenceLen), *prop(acct, "reference").MaxLength, acct)
+		assert.Equal(t, u64(maxAccountDescLen), *prop(acct, "description").MaxLength, acct)
+	}
+	list := doc.T.Paths.Find("/v1/financial-accounts").Get.Parameters
+	assert.Equal(t, u64(maxUVANLen), *list.GetByInAndName("query", "uvan").Schema.Value.MaxLength)
+	assert.Equal(t, u64(maxAccountReferenceLen), *list.GetByInAndName("query", "reference").Schema.Value.MaxLength)
+	assert.Equal(t, "^"+accounts.idPrefix+".*$", params["FinancialAccountId"].Value.Schema.Value.Pattern)
 }
 
 func TestValidationErrorHelpers(t *testing.T) {

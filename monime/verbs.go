@@ -71,60 +71,61 @@ func clientOf[S ~struct{ c *Client }](s *S) *Client {
 // create sends a new object (POST, with an Idempotency-Key chosen once for
 // every attempt) and reads it back. Its params are required.
 func (r *resource[W, T, PW]) create(ctx context.Context, c *Client, p params, build builder, opts []CallOption) (*T, error) {
-	cl, err := c.newCall(ctx, http.MethodPost, r.path, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.check(r.name+".Create", p, cl.cfg.apiVersion); err != nil {
-		return nil, err
-	}
-	req, err := build(c.server)
-	ans, err := cl.send(ctx, req, err)
+	cl, ans, err := r.exchange(ctx, c, http.MethodPost, "Create", nil, p, build, opts)
 	return readOne[W, T, PW](cl, ans, err, r.what)
 }
 
-// get reads one object by id; p, the query, may be nil.
+// get reads one object by id; p is its query, nil when it has none.
 func (r *resource[W, T, PW]) get(ctx context.Context, c *Client, id string, p params, build builder, opts []CallOption) (*T, error) {
-	return r.one(ctx, c, http.MethodGet, "Get", id, p, build, opts)
+	cl, ans, err := r.exchange(ctx, c, http.MethodGet, "Get", &id, p, build, opts)
+	return readOne[W, T, PW](cl, ans, err, r.what)
 }
 
 // update changes one object (PATCH) and reads it back. An update has no
 // Idempotency-Key (Monime takes none): send retries it only when the
 // failed attempt shows it did nothing.
 func (r *resource[W, T, PW]) update(ctx context.Context, c *Client, id string, p params, build builder, opts []CallOption) (*T, error) {
-	return r.one(ctx, c, http.MethodPatch, "Update", id, p, build, opts)
-}
-
-func (r *resource[W, T, PW]) one(ctx context.Context, c *Client, method, verb, id string, p params, build builder, opts []CallOption) (*T, error) {
-	cl, err := c.newCall(ctx, method, r.path+"/"+id, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.checkID(r.name+"."+verb, id); err != nil {
-		return nil, err
-	}
-	if p != nil {
-		if err := r.check(r.name+"."+verb, p, cl.cfg.apiVersion); err != nil {
-			return nil, err
-		}
-	}
-	req, err := build(c.server)
-	ans, err := cl.send(ctx, req, err)
+	cl, ans, err := r.exchange(ctx, c, http.MethodPatch, "Update", &id, p, build, opts)
 	return readOne[W, T, PW](cl, ans, err, r.what)
 }
 
 // list reads one page; p holds the filters, Limit and After.
 func (r *resource[W, T, PW]) list(ctx context.Context, c *Client, p params, build builder, opts []CallOption) (*Page[T], error) {
-	cl, err := c.newCall(ctx, http.MethodGet, r.path, opts)
-	if err != nil {
-		return nil, err
+	cl, ans, err := r.exchange(ctx, c, http.MethodGet, "List", nil, p, build, opts)
+	return readPage[W, T, PW](cl, ans, err, r.what, r.id)
+}
+
+// exchange is what every verb does before reading the answer: the call's
+// settings, the id's and the params' checks, the generated builder, and
+// send's attempts. id is nil for an operation on the collection; p is nil
+// for an operation that takes no params, and a nil pointer in p is params
+// the operation needs but did not get.
+func (r *resource[W, T, PW]) exchange(ctx context.Context, c *Client, method, verb string, id *string, p params, build builder, opts []CallOption) (*call, *answer, error) {
+	op, path := r.name+"."+verb, r.path
+	if id != nil {
+		path += "/" + *id
 	}
-	if err := r.check(r.name+".List", p, cl.cfg.apiVersion); err != nil {
-		return nil, err
+	cl, err := c.newCall(ctx, method, path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if id != nil {
+		if err := r.checkID(op, *id); err != nil {
+			return nil, nil, err
+		}
+	}
+	if p != nil {
+		if v := reflect.ValueOf(p); v.Kind() == reflect.Pointer && v.IsNil() {
+			return nil, nil, &ValidationError{Op: op, Problems: []FieldError{{Field: "params",
+				Problem: "required; pass a " + strings.Replace(fmt.Sprintf("%T", p), "monime.", "", 1)}}}
+		}
+		if err := validate(op, p, cl.cfg.apiVersion); err != nil {
+			return nil, nil, err
+		}
 	}
 	req, err := build(c.server)
 	ans, err := cl.send(ctx, req, err)
-	return readPage[W, T, PW](cl, ans, err, r.what, r.id)
+	return cl, ans, err
 }
 
 // all iterates over every item of the pages list returns, setting *after
@@ -141,15 +142,10 @@ func (r *resource[W, T, PW]) all(after *string, list func() (*Page[T], error)) i
 // earlier attempt's answer was lost, that earlier attempt did the delete,
 // and delete returns nil.
 func (r *resource[W, T, PW]) delete(ctx context.Context, c *Client, id string, build builder, opts []CallOption) error {
-	cl, err := c.newCall(ctx, http.MethodDelete, r.path+"/"+id, opts)
-	if err != nil {
-		return err
+	cl, ans, err := r.exchange(ctx, c, http.MethodDelete, "Delete", &id, nil, build, opts)
+	if cl == nil {
+		return err // refused before sending
 	}
-	if err := r.checkID(r.name+".Delete", id); err != nil {
-		return err
-	}
-	req, err := build(c.server)
-	ans, err := cl.send(ctx, req, err)
 	if err == nil {
 		_, err = cl.open(ans) // whatever result a delete carries, it is not needed
 	}
@@ -166,17 +162,6 @@ func (r *resource[W, T, PW]) delete(ctx context.Context, c *Client, id string, b
 		return nil
 	}
 	return err
-}
-
-// check runs p's checks: a nil p is refused, as a create needs one.
-func (r *resource[W, T, PW]) check(op string, p params, apiVersion string) error {
-	var ps problems
-	if v := reflect.ValueOf(p); p == nil || v.Kind() == reflect.Pointer && v.IsNil() {
-		ps.add(field("params"), "required; pass a %s", strings.TrimPrefix(fmt.Sprintf("%T", p), "*monime."))
-		return ps.err(op)
-	}
-	p.check(&ps, apiVersion)
-	return ps.err(op)
 }
 
 // checkID refuses an id that is empty, or that is "." or "..": a URL
