@@ -194,3 +194,23 @@ func TestFinancialAccountsReadBalancesStrictly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, &Money{Currency: CurrencySLE, Value: 0}, a.Balance)
 }
+
+// An account stored as JSON reads back as it was, its balance in
+// Monime's shape; a balance in another shape is an error, never zero.
+func TestFinancialAccountJSONRoundTrip(t *testing.T) {
+	a := FinancialAccount{ID: "fac-1", UVAN: "0760123456", Name: "Payroll", Currency: CurrencySLE,
+		Balance: &Money{Currency: CurrencySLE, Value: 150000}, CreateTime: time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)}
+	b, err := json.Marshal(a)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"balance":{"available":{"currency":"SLE","value":150000}}`)
+	var back FinancialAccount
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, a, back)
+
+	a.Balance = nil
+	b, err = json.Marshal(a)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "balance")
+	assert.Error(t, json.Unmarshal([]byte(`{"id":"fac-1","balance":{"currency":"SLE","value":5}}`), &back))
+	assert.Error(t, json.Unmarshal([]byte(`{"name":"no id"}`), &back))
+}
