@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestSessionsExpireWhenTheClockPassesExpireTime(t *testing.T) {
 	f.clock.Advance(5 * time.Minute)
 	assert.Equal(t, 1, f.srv.Sweep(), "the sweep expires b")
 	assert.Equal(t, 0, f.srv.Sweep(), "and nothing twice")
-	snap, _ := f.srv.Session(b.Id)
+	snap, _ := Find[Session](f.srv, b.Id)
 	assert.Equal(t, gen.CheckoutSessionStatusExpired, snap.Status)
 }
 
@@ -93,8 +94,8 @@ func TestExpiryFollowsAClockThatGoesBack(t *testing.T) {
 	b := f.create(minimalBody) // expires long before a
 	f.clock.Advance(time.Hour - 30*time.Second)
 	assert.Equal(t, 1, f.srv.Sweep())
-	sa, _ := f.srv.Session(a.Id)
-	sb, _ := f.srv.Session(b.Id)
+	sa, _ := Find[Session](f.srv, a.Id)
+	sb, _ := Find[Session](f.srv, b.Id)
 	assert.Equal(t, gen.CheckoutSessionStatusPending, sa.Status)
 	assert.Equal(t, gen.CheckoutSessionStatusExpired, sb.Status)
 }
@@ -103,10 +104,14 @@ func TestEveryLifecycleChangePassesTheHook(t *testing.T) {
 	f := newFixture(t)
 	var mu sync.Mutex
 	var seen []string
-	f.srv.onTransition(func(ev lifecycleEvent) {
+	f.srv.store.observe(func(batch []event) {
 		mu.Lock()
 		defer mu.Unlock()
-		seen = append(seen, string(ev.kind)+" "+string(ev.session.Status))
+		for _, ev := range batch {
+			if s, ok := ev.record.(Session); ok {
+				seen = append(seen, strings.TrimPrefix(ev.name, "checkout_session.")+" "+string(s.Status))
+			}
+		}
 	})
 
 	paid := f.create(minimalBody)
@@ -138,7 +143,13 @@ func TestEveryLifecycleChangePassesTheHook(t *testing.T) {
 func TestHookSeesHiddenFields(t *testing.T) {
 	f := newFixture(t)
 	var got Session
-	f.srv.onTransition(func(ev lifecycleEvent) { got = ev.session })
+	f.srv.store.observe(func(batch []event) {
+		for _, ev := range batch {
+			if s, ok := ev.record.(Session); ok {
+				got = s
+			}
+		}
+	})
 	s := f.create(fullBody)
 	require.NoError(t, f.srv.Complete(s.Id))
 	assert.Equal(t, "cart-c_77", *got.CallbackState)

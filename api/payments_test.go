@@ -46,7 +46,7 @@ func (f *fixture) paid(body string, method gen.PaymentChannelType, provider stri
 	f.t.Helper()
 	s := f.create(body)
 	require.NoError(f.t, f.srv.CompleteWith(s.Id, method, provider))
-	rec, ok := f.srv.Session(s.Id)
+	rec, ok := Find[Session](f.srv, s.Id)
 	require.True(f.t, ok)
 	require.Len(f.t, rec.PaymentIDs, 1)
 	return f.get(s.Id), f.payment(rec.PaymentIDs[0])
@@ -95,15 +95,15 @@ func TestCompletingASessionRecordsItsPayment(t *testing.T) {
 	assert.Contains(t, string(res.body), `"fees":[]`)
 	assert.Contains(t, string(res.body), `"channel":{"fingerprint":`)
 
-	rec, ok := f.srv.Session(s.Id)
+	rec, ok := Find[Session](f.srv, s.Id)
 	require.True(t, ok)
 	assert.Equal(t, []string{p.Id}, rec.PaymentIDs)
-	snap, ok := f.srv.Payment(p.Id)
+	snap, ok := Find[Payment](f.srv, p.Id)
 	require.True(t, ok)
 	assert.Equal(t, DefaultSpaceID, snap.SpaceID)
 	assert.Equal(t, s.Id, snap.SessionID)
 	assert.Equal(t, p, snap.Payment)
-	assert.Equal(t, []Payment{snap}, f.srv.Payments(DefaultSpaceID))
+	assert.Equal(t, []Payment{snap}, FindAll[Payment](f.srv, DefaultSpaceID))
 }
 
 func TestGetPayment(t *testing.T) {
@@ -123,8 +123,8 @@ func TestGetPayment(t *testing.T) {
 		assert.Contains(t, e.Message, "no payment", name)
 		assert.Contains(t, e.Message, "check the id and the Monime-Space-Id header", name)
 	}
-	assert.Empty(t, f.srv.Payments("spc-other"))
-	_, ok := f.srv.Payment("pay-nope")
+	assert.Empty(t, FindAll[Payment](f.srv, "spc-other"))
+	_, ok := Find[Payment](f.srv, "pay-nope")
 	assert.False(t, ok)
 
 	res := f.send(req{method: http.MethodGet, path: "/v1/payments/" + p.Id, token: ptr("")})
@@ -383,7 +383,7 @@ func TestCompleteWithRefusesWhatTheSessionDoesNotOffer(t *testing.T) {
 		assert.ErrorContains(t, err, `api: CompleteWith("`+s.Id+`"): `)
 		assert.ErrorContains(t, err, tc.says)
 		assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status, "nothing changed")
-		assert.Empty(t, f.srv.Payments(DefaultSpaceID))
+		assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 	}
 
 	f := newFixture(t)
@@ -419,7 +419,7 @@ func TestCompletePaysThePreselectedWay(t *testing.T) {
 			} else {
 				s := f.create(body)
 				require.NoError(t, f.srv.Complete(s.Id))
-				rec, _ := f.srv.Session(s.Id)
+				rec, _ := Find[Session](f.srv, s.Id)
 				require.Len(t, rec.PaymentIDs, 1)
 				p = f.payment(rec.PaymentIDs[0])
 			}
@@ -443,7 +443,7 @@ func TestAPaymentPerCurrency(t *testing.T) {
 	require.NoError(t, f.srv.CompleteWith(s.Id, "bank", "slb004"))
 	order := *f.get(s.Id).OrderNumber
 
-	rec, _ := f.srv.Session(s.Id)
+	rec, _ := Find[Session](f.srv, s.Id)
 	require.Len(t, rec.PaymentIDs, 2, "one payment per currency")
 	usd, sle := f.payment(rec.PaymentIDs[0]), f.payment(rec.PaymentIDs[1])
 	assert.Equal(t, gen.Money{Currency: "USD", Value: 3*1250 + 5}, usd.Amount, "in the order the currencies first appear")
@@ -461,7 +461,7 @@ func TestAPaymentPerCurrency(t *testing.T) {
 
 	free := f.create(`{"name":"Free","lineItems":[{"name":"Gift","price":{"currency":"SLE","value":0}}]}`)
 	require.NoError(t, f.srv.Complete(free.Id), "a session that costs nothing completes")
-	rec, _ = f.srv.Session(free.Id)
+	rec, _ = Find[Session](f.srv, free.Id)
 	assert.Empty(t, rec.PaymentIDs, "and records no payment")
 	assert.Empty(t, f.listPayments(url.Values{"orderNumber": {*f.get(free.Id).OrderNumber}}).Result)
 }
@@ -497,7 +497,7 @@ func TestASessionThatCannotBePaid(t *testing.T) {
 		assert.Contains(t, text(string(res.body)), "Nothing was paid: "+tc.says, name)
 		assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status, name)
 	}
-	assert.Empty(t, f.srv.Payments(DefaultSpaceID))
+	assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 	f.waitDeliveries()
 	assert.Empty(t, f.srv.Deliveries(), "no event for a payment that did not happen")
 }

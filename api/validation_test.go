@@ -44,7 +44,7 @@ func TestInvalidCreateBodiesNameTheOffendingField(t *testing.T) {
 				assert.NotEmpty(t, *d.Message)
 			}
 			assert.Contains(t, e.Message, tc.fields[0])
-			assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing is stored")
+			assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "nothing is stored")
 		})
 	}
 }

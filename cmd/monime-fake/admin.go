@@ -101,7 +101,7 @@ var sessionStatuses = []string{"pending", "completed", "cancelled", "expired"}
 // sessionsNewestFirst returns the space's sessions, newest first, with
 // status status ("" for all).
 func (a *app) sessionsNewestFirst(status string) []api.Session {
-	all := a.fake.Sessions(a.cfg.space)
+	all := api.FindAll[api.Session](a.fake, a.cfg.space)
 	slices.Reverse(all)
 	if status == "" {
 		return all
@@ -133,7 +133,7 @@ func (a *app) adminSession(w http.ResponseWriter, r *http.Request) {
 
 // session returns the session id if it is in the fake's space.
 func (a *app) session(id string) (api.Session, bool) {
-	s, ok := a.fake.Session(id)
+	s, ok := api.Find[api.Session](a.fake, id)
 	if !ok || s.SpaceID != a.cfg.space {
 		return api.Session{}, false
 	}
@@ -200,7 +200,7 @@ func actionError(err error) (int, string) {
 }
 
 func (a *app) adminPayments(w http.ResponseWriter, _ *http.Request) {
-	payments := a.fake.Payments(a.cfg.space)
+	payments := api.FindAll[api.Payment](a.fake, a.cfg.space)
 	slices.Reverse(payments)
 	type paymentView struct {
 		gen.Payment

@@ -191,7 +191,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 		sort.Slice(d.Metadata, func(i, j int) bool { return d.Metadata[i].Key < d.Metadata[j].Key })
 	}
 	for _, id := range s.PaymentIDs {
-		if pay, ok := a.fake.Payment(id); ok {
+		if pay, ok := api.Find[api.Payment](a.fake, id); ok {
 			d.Payments = append(d.Payments, paymentRowOf(pay))
 		}
 	}

@@ -178,7 +178,7 @@ func TestPayingOnTheHostedPageMarksTheOrderPaidByWebhook(t *testing.T) {
 		}
 	}
 	// The hosted page names the order by the same number.
-	if sess := s.Fake.Sessions(api.DefaultSpaceID); len(sess) != 1 || sess[0].Name != "Order "+number {
+	if sess := api.FindAll[api.Session](s.Fake, api.DefaultSpaceID); len(sess) != 1 || sess[0].Name != "Order "+number {
 		t.Errorf("the checkout session is not named %q", "Order "+number)
 	}
 }

@@ -237,7 +237,7 @@ func (s *Server) RequestCount() int64 { return s.fake.RequestCount() }
 // answer now, and whether the fake holds it (it was created and not
 // deleted).
 func (s *Server) Session(id string) (monime.CheckoutSession, bool) {
-	rec, ok := s.fake.Session(id)
+	rec, ok := api.Find[api.Session](s.fake, id)
 	if !ok {
 		return monime.CheckoutSession{}, false
 	}
@@ -251,7 +251,7 @@ func (s *Server) Sessions() []monime.CheckoutSession { return s.SessionsIn(s.Spa
 
 // SessionsIn is Sessions for another space.
 func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
-	recs := s.fake.Sessions(spaceID)
+	recs := api.FindAll[api.Session](s.fake, spaceID)
 	out := make([]monime.CheckoutSession, len(recs))
 	for i, rec := range recs {
 		out[i] = s.readView(rec)
@@ -265,7 +265,7 @@ func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
 // by its order number with c.Payments.ForCheckoutSession, or here with
 // Payments.
 func (s *Server) Payment(id string) (monime.Payment, bool) {
-	rec, ok := s.fake.Payment(id)
+	rec, ok := api.Find[api.Payment](s.fake, id)
 	if !ok {
 		return monime.Payment{}, false
 	}
@@ -278,7 +278,7 @@ func (s *Server) Payments() []monime.Payment { return s.PaymentsIn(s.SpaceID) }
 
 // PaymentsIn is Payments for another space.
 func (s *Server) PaymentsIn(spaceID string) []monime.Payment {
-	recs := s.fake.Payments(spaceID)
+	recs := api.FindAll[api.Payment](s.fake, spaceID)
 	out := make([]monime.Payment, len(recs))
 	for i, rec := range recs {
 		out[i] = s.paymentView(rec)
@@ -291,7 +291,7 @@ func (s *Server) PaymentsIn(spaceID string) []monime.Payment {
 // hides (the space, callbackState, paymentOptions, the Idempotency-Key the
 // session was created with, whether the customer started it). Use Sessions
 // unless a test is about those hidden fields.
-func (s *Server) Records() []api.Session { return s.fake.Sessions(s.SpaceID) }
+func (s *Server) Records() []api.Session { return api.FindAll[api.Session](s.fake, s.SpaceID) }
 
 // readView turns a record into the session the read API shows: its read
 // view, encoded as the fake encodes a GET's result, decoded by
