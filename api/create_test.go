@@ -21,7 +21,7 @@ const fullBody = `{
   "cancelUrl": "https://shop.example/cancel",
   "reference": "1042",
   "callbackState": "cart-c_77",
-  "financialAccountId": "fac-main01",
+  "financialAccountId": "fac-monimetest",
   "lineItems": [
     {"type": "custom", "name": "T-shirt", "price": {"currency": "SLE", "value": 15000}, "quantity": 2,
      "reference": "sku-tee", "description": "blue", "images": ["https://shop.example/tee.png"]},
@@ -50,7 +50,7 @@ func TestCreateReturnsTheSessionAndGetReadsItBack(t *testing.T) {
 	assert.Equal(t, "https://shop.example/cancel", *s.CancelUrl)
 	assert.Equal(t, "1042", *s.Reference)
 	assert.Equal(t, "Two T-shirts", *s.Description)
-	assert.Equal(t, "fac-main01", *s.FinancialAccountId)
+	assert.Equal(t, "fac-monimetest", *s.FinancialAccountId)
 	assert.Equal(t, "#0A7CFF", *s.BrandingOptions.PrimaryColor)
 	assert.Equal(t, map[string]any{"cart": "c_77"}, *s.Metadata)
 	require.NotNil(t, s.OwnershipGraph)

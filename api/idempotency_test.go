@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,7 +71,7 @@ func TestKeysAreScopedPerSpace(t *testing.T) {
 	f := newFixture(t, WithCredentials(DefaultToken, "spc-a", "spc-b"))
 	a := createReq("shared", minimalBody)
 	a.space = ptr("spc-a")
-	b := createReq("shared", fullBody)
+	b := createReq("shared", strings.Replace(fullBody, MainAccountID(DefaultSpaceID), MainAccountID("spc-b"), 1))
 	b.space = ptr("spc-b")
 
 	ra, rb := f.send(a), f.send(b)

@@ -106,8 +106,9 @@ func newPayments(s *Session, choice channelChoice, rules []feeRule, now time.Tim
 
 // pay completes the pending session id, in any space, paid by the
 // customer's choice of method and provider (see chooseChannel): it files
-// the session's payments, with the order number the session gets, and the
-// session becomes completed. The events say so in the order the money
+// the session's payments, with the order number the session gets, books
+// each on the account it settles into (see settleAccount), and the session
+// becomes completed. The events say so in the order the money
 // moved: payment.created and payment.completed of each payment, then
 // checkout_session.completed.
 func (st *store) pay(call, id string, method gen.PaymentChannelType, provider string) (err error) {
@@ -126,10 +127,20 @@ func (st *store) pay(call, id string, method gen.PaymentChannelType, provider st
 			err = fmt.Errorf("api: %s(%q): %w", call, id, err)
 			return
 		}
+		accounts := make([]*FinancialAccount, len(payments))
+		for i, p := range payments {
+			accounts[i] = st.settleAccount(s, p.Amount.Currency, now)
+			p.FinancialAccountId = &accounts[i].Id
+			if err = st.canSettle(p, accounts[i]); err != nil {
+				err = fmt.Errorf("api: %s(%q): %w", call, id, err)
+				return
+			}
+		}
 		order := newID("ord-", 12)
 		s.Status = gen.CheckoutSessionStatusCompleted
 		s.OrderNumber = &order
-		for _, p := range payments {
+		for i, p := range payments {
+			st.settle(p, accounts[i], now)
 			p.OrderNumber = s.OrderNumber
 			p.Seq = st.next()
 			st.payments.insert(p)

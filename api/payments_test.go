@@ -52,7 +52,7 @@ func (f *fixture) paid(body string, method gen.PaymentChannelType, provider stri
 	return f.get(s.Id), f.payment(rec.PaymentIDs[0])
 }
 
-const twoShirts = `{"name":"Order #1042","financialAccountId":"fac-main01","lineItems":[
+const twoShirts = `{"name":"Order #1042","financialAccountId":"fac-monimetest","lineItems":[
 	{"name":"T-shirt","price":{"currency":"SLE","value":15000},"quantity":2},
 	{"name":"Sticker","price":{"currency":"SLE","value":250},"quantity":4}]}`
 
@@ -71,7 +71,7 @@ func TestCompletingASessionRecordsItsPayment(t *testing.T) {
 	assert.Equal(t, gen.PaymentStatusCompleted, p.Status)
 	assert.Equal(t, gen.Money{Currency: "SLE", Value: 2*15000 + 4*250}, p.Amount, "the session's total")
 	assert.Equal(t, done.OrderNumber, p.OrderNumber)
-	assert.Equal(t, ptr("fac-main01"), p.FinancialAccountId)
+	assert.Equal(t, ptr("fac-monimetest"), p.FinancialAccountId)
 	require.NotNil(t, p.FinancialTransactionReference)
 	assert.Regexp(t, `^ftr-`, *p.FinancialTransactionReference)
 	assert.Equal(t, &[]gen.PaymentFee{}, p.Fees, "no fees without WithFee")
@@ -136,9 +136,13 @@ func TestListPaymentsFilters(t *testing.T) {
 	body := func(account string) string {
 		return `{"name":"Order","financialAccountId":"` + account + `","lineItems":[{"name":"T","price":{"currency":"SLE","value":100}}]}`
 	}
+	accounts := map[string]string{}
+	for _, name := range []string{"a", "b", "c"} {
+		accounts["fac-"+name] = f.account(`{"name":"` + name + `","currency":"SLE"}`).Id
+	}
 	var all []gen.Payment // oldest first
 	for _, account := range []string{"fac-a", "fac-b", "fac-a", "fac-c", "fac-a"} {
-		_, p := f.paid(body(account), "", "")
+		_, p := f.paid(body(accounts[account]), "", "")
 		all = append(all, p)
 		f.clock.Advance(time.Second)
 	}
@@ -163,10 +167,10 @@ func TestListPaymentsFilters(t *testing.T) {
 		want  []string
 	}{
 		"orderNumber":                   {url.Values{"orderNumber": {*all[2].OrderNumber}}, newestFirst(2)},
-		"financialAccountId":            {url.Values{"financialAccountId": {"fac-a"}}, newestFirst(4, 2, 0)},
+		"financialAccountId":            {url.Values{"financialAccountId": {accounts["fac-a"]}}, newestFirst(4, 2, 0)},
 		"financialTransactionReference": {url.Values{"financialTransactionReference": {*all[1].FinancialTransactionReference}}, newestFirst(1)},
-		"all given must match":          {url.Values{"financialAccountId": {"fac-a"}, "orderNumber": {*all[1].OrderNumber}}, newestFirst()},
-		"all given match":               {url.Values{"financialAccountId": {"fac-c"}, "orderNumber": {*all[3].OrderNumber}}, newestFirst(3)},
+		"all given must match":          {url.Values{"financialAccountId": {accounts["fac-a"]}, "orderNumber": {*all[1].OrderNumber}}, newestFirst()},
+		"all given match":               {url.Values{"financialAccountId": {accounts["fac-c"]}, "orderNumber": {*all[3].OrderNumber}}, newestFirst(3)},
 		"no match":                      {url.Values{"orderNumber": {"ord-none"}}, newestFirst()},
 		"an exact match only":           {url.Values{"financialAccountId": {"fac"}}, newestFirst()},
 	} {
@@ -190,7 +194,7 @@ func TestListPaymentsFilters(t *testing.T) {
 	}
 	assert.Equal(t, newestFirst(4, 3, 2, 1, 0), got)
 	got = nil
-	query = url.Values{"limit": {"1"}, "financialAccountId": {"fac-a"}}
+	query = url.Values{"limit": {"1"}, "financialAccountId": {accounts["fac-a"]}}
 	for range 10 {
 		page := f.listPayments(query)
 		got = append(got, ids(page.Result)...)
@@ -200,7 +204,7 @@ func TestListPaymentsFilters(t *testing.T) {
 		query.Set("after", *page.Pagination.Next)
 	}
 	assert.Equal(t, newestFirst(4, 2, 0), got)
-	page := f.listPayments(url.Values{"limit": {"3"}, "financialAccountId": {"fac-a"}})
+	page := f.listPayments(url.Values{"limit": {"3"}, "financialAccountId": {accounts["fac-a"]}})
 	assert.Len(t, page.Result, 3)
 	assert.Nil(t, page.Pagination.Next, "an exactly full last page says no more")
 }

@@ -72,12 +72,16 @@ func New(opts ...Option) (*Server, error) {
 		log:      cfg.logger,
 	}
 	s.store = newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees, &s.changes)
+	s.store.home = cfg.spaces()
 	s.webhooks = newDispatcher(cfg.webhook, cfg.logger, &s.changes)
 	if cfg.state != nil {
 		if err := s.restore(cfg.state); err != nil {
 			return nil, err
 		}
 	}
+	s.store.mu.Lock()
+	s.store.openSpaces(s.store.home, s.store.clock())
+	s.store.mu.Unlock()
 	s.store.observe(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
@@ -402,11 +406,12 @@ func (s *Server) Sweep() int {
 	return st.sweepLocked(now)
 }
 
-// Find returns a snapshot of the object id of kind T (Session, Payment),
-// whatever its space, and whether the Server holds it: the read view and
-// what the read API hides (a session's space, callbackState,
-// paymentOptions, Idempotency-Key, whether the customer started it, its
-// payments). A deleted session is not held.
+// Find returns a snapshot of the object id of kind T (Session, Payment,
+// FinancialAccount, LedgerEntry), whatever its space, and whether the
+// Server holds it: the read view and what the read API hides (a session's
+// space, callbackState, paymentOptions, Idempotency-Key, whether the
+// customer started it, its payments; an account's balance; the books). A
+// deleted session is not held.
 //
 //	s, ok := api.Find[api.Session](srv, id)
 func Find[T any, P Record[T]](s *Server, id string) (T, bool) {

@@ -296,12 +296,25 @@ func (h *handlers) CreateCheckoutSession(ctx context.Context, req server.CreateC
 		return server.CreateCheckoutSession400JSONResponse{BadRequestJSONResponse: validation(problems).badRequest(info.id)}, nil
 	}
 	st := h.s.store
+	space := req.Params.MonimeSpaceId
 	var created gen.CheckoutSession
+	var e *apiError
 	st.within(func(now time.Time) {
-		s := newSession(req.Params.MonimeSpaceId, req.Params.IdempotencyKey, req.Body, info.hostedBase, now, st.ttl)
+		st.openSpaces([]string{space}, now)
+		if id := req.Body.FinancialAccountId; id != nil {
+			if _, ok := st.accounts.get(space, *id); !ok {
+				e = validation([]gen.ErrorDetail{detail("financialAccountId", fmt.Sprintf(
+					"space %s has no financial account %q; name one that GET /v1/financial-accounts lists, or leave financialAccountId out to settle into the main account", space, *id))})
+				return
+			}
+		}
+		s := newSession(space, req.Params.IdempotencyKey, req.Body, info.hostedBase, now, st.ttl)
 		st.insertSession(s, now)
 		created = s.CheckoutSession
 	})
+	if e != nil {
+		return server.CreateCheckoutSession400JSONResponse{BadRequestJSONResponse: e.badRequest(info.id)}, nil
+	}
 	return server.CreateCheckoutSession200JSONResponse{
 		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: created},
 		Headers: server.CreateCheckoutSession200ResponseHeaders{MonimeRequestId: info.id},

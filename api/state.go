@@ -269,7 +269,11 @@ func (st *store) checkReferences() error {
 			}
 		}
 	}
-	return nil
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	// A state is checked in a store of its own, which never hands events
+	// on; CheckBooks's rules are the books' references.
+	return st.checkBooksLocked()
 }
 
 // restore loads a checked state into a new Server.
@@ -281,7 +285,7 @@ func (s *Server) restore(doc *stateFile) error {
 	st := s.store
 	st.mu.Lock()
 	st.seq = loaded.seq
-	st.sessions, st.payments = loaded.sessions, loaded.payments
+	st.sessions, st.payments, st.accounts, st.ledger = loaded.sessions, loaded.payments, loaded.accounts, loaded.ledger
 	for _, sess := range st.sessions.all("") {
 		if sess.Status == gen.CheckoutSessionStatusPending {
 			heap.Push(&st.deadline, sess)

@@ -72,3 +72,11 @@ func TestStateOfVersion1Loads(t *testing.T) {
 	fresh := f.create(minimalBody)
 	assert.Equal(t, fresh.Id, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions?limit=1"}).list(t).Result[0].Id)
 }
+
+// readFile returns the content of the file at path.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}

@@ -22,6 +22,9 @@ type store struct {
 	seq      uint64 // the Seq of the last object stored, of any kind
 	sessions *table[*Session]
 	payments *table[*Payment]
+	accounts *table[*FinancialAccount]
+	ledger   *table[*LedgerEntry]
+	home     []string                         // the spaces the credentials name, whose main accounts are there from the start
 	keys     map[string]map[string]*idemEntry // space -> Idempotency-Key -> its record
 	deadline expiryHeap                       // pending sessions by expireTime, for sweeps
 	outbox   []event
@@ -43,14 +46,17 @@ func newStore(now func() time.Time, ttl, retention time.Duration, fees []feeRule
 func (st *store) resetLocked() {
 	st.sessions = newTable[*Session]("sessions")
 	st.payments = newTable[*Payment]("payments")
+	st.accounts = newTable[*FinancialAccount]("financialAccounts")
+	st.ledger = newTable[*LedgerEntry]("ledger")
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
+	st.openSpaces(st.home, st.clock())
 }
 
 // tables lists every table, in the order SaveState writes them: an object
 // names only objects of the tables before it.
 func (st *store) tables() []savedTable {
-	return []savedTable{st.sessions, st.payments}
+	return []savedTable{st.accounts, st.sessions, st.payments, st.ledger}
 }
 
 // tableOf returns the table of the objects of type T.
