@@ -36,8 +36,9 @@ func (p *Payment) recordID() string { return p.Id }
 
 // sessionTotals returns what the line items cost in each currency, in the
 // order the currencies first appear, leaving out currencies whose items
-// total zero. It fails on a negative total or one that does not fit in an
-// int64 of minor units, which no payment can carry.
+// total zero. It fails on a negative total (a create refuses a negative
+// price, but a state of an earlier release may hold one) or one that does
+// not fit in an int64 of minor units, which no payment can carry.
 func sessionTotals(items []gen.LineItem) ([]gen.Money, error) {
 	var order []gen.Currency
 	sums := map[gen.Currency]*big.Int{}

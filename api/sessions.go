@@ -364,8 +364,10 @@ func (h *handlers) DeleteCheckoutSession(ctx context.Context, req server.DeleteC
 }
 
 // checkCreateRules checks what Monime's document says of a create body
-// that spec/ cannot express in OpenAPI 3.0: line-item references unique
-// within the session ("Must be unique within the checkout session"), the
+// that spec/ cannot express in OpenAPI 3.0: prices that are money, in
+// minor units, so never negative (zero is a free item), line-item
+// references unique within the session ("Must be unique within the
+// checkout session"), the
 // currencies of the release the request names (caph.2025-06-20:
 // "Currently supported: 'SLE'"; caph.2025-08-23 adds 'USD'), and the
 // metadata key rules (see checkMetadataKeys).
@@ -377,6 +379,12 @@ func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.Monim
 				problems = append(problems, detail(fmt.Sprintf("lineItems[%d].price.currency", i),
 					fmt.Sprintf("%s supports SLE only; send Monime-Version %s for USD", *version, gen.MonimeVersionCaph20250823)))
 			}
+		}
+	}
+	for i, item := range body.LineItems {
+		if item.Price.Value < 0 {
+			problems = append(problems, detail(fmt.Sprintf("lineItems[%d].price.value", i),
+				fmt.Sprintf("must not be negative, got %d: a price is an amount of money in minor units; for a discount, lower the prices it applies to", item.Price.Value)))
 		}
 	}
 	seen := make(map[string]int)
