@@ -74,8 +74,9 @@ type stateWebhook struct {
 }
 
 // SaveState writes everything the Server holds that a restart would lose,
-// as one versioned JSON document (see StateFormat): every table (sessions,
-// deleted ones left out, and payments), the idempotency records of
+// as one versioned JSON document (see StateFormat): every table (financial
+// accounts, sessions, deleted ones left out, payments and the ledger), the
+// idempotency records of
 // finished creates, the webhook receivers with their secrets, and the
 // delivery log. WithState reads it back. Injected faults, rate-limit
 // windows and deliveries still in flight are not written. The document
@@ -326,8 +327,9 @@ func (t webhookTarget) same(o webhookTarget) bool {
 // state in a file saves when it differs from the version it saved last.
 func (s *Server) StateVersion() uint64 { return s.changes.Load() }
 
-// Reset forgets every session, payment, idempotency record and delivery
-// record, and the fault rules of InjectFault, as if the Server were new.
+// Reset forgets every session, payment, financial account, ledger entry,
+// idempotency record and delivery record, and the fault rules of
+// InjectFault, as if the Server were new: the main accounts reopen empty.
 // The webhook receivers stay, and so does every option given to New.
 // Deliveries already in flight finish and are recorded.
 func (s *Server) Reset() {
