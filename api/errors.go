@@ -102,6 +102,11 @@ func conflict(reason, message string) *apiError {
 	return &apiError{status: http.StatusConflict, reason: reason, message: message}
 }
 
+// internalError is a 500: the fake itself failed, as message says.
+func internalError(message string) *apiError {
+	return &apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: message}
+}
+
 // The bodies of the generated error answers, for the strict handlers; id
 // is the request's Monime-Request-Id.
 

@@ -139,23 +139,15 @@ func (s *Server) idempotent(rec *recorder, r *http.Request, body []byte, next fu
 			_, _ = rec.Write(e.stored.body)
 			return
 		case claimConflict:
-			(&apiError{
-				status: http.StatusConflict,
-				reason: ReasonIdempotencyKeyInUse,
-				message: "the Idempotency-Key " + strconv.Quote(key) + " was already used with a different request (method, path or body) in this space; " +
-					"send a new key for a new request, or resend exactly the first request to get its result",
-			}).write(rec)
+			conflict(ReasonIdempotencyKeyInUse, "the Idempotency-Key "+strconv.Quote(key)+" was already used with a different request (method, path or body) in this space; "+
+				"send a new key for a new request, or resend exactly the first request to get its result").write(rec)
 			return
 		case claimWait:
 			select {
 			case <-e.done:
 				// Look again: replay the stored answer, or run if the first failed.
 			case <-r.Context().Done():
-				(&apiError{
-					status:  http.StatusConflict,
-					reason:  ReasonIdempotencyKeyInUse,
-					message: "a request with the Idempotency-Key " + strconv.Quote(key) + " is still being processed; retry it later",
-				}).write(rec)
+				conflict(ReasonIdempotencyKeyInUse, "a request with the Idempotency-Key "+strconv.Quote(key)+" is still being processed; retry it later").write(rec)
 				return
 			}
 		}

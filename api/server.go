@@ -89,7 +89,7 @@ func New(opts ...Option) (*Server, error) {
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			s.log.Error("api: handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
-			(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: "the fake failed to answer: " + err.Error()}).write(w)
+			internalError("the fake failed to answer: " + err.Error()).write(w)
 		},
 	})
 	// Paths the spec's router and net/http's disagree on (such as a trailing
@@ -146,7 +146,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if faultErr != nil {
 		s.recordViolation(faultErr)
 		w.Header().Set("Monime-Request-Id", id)
-		(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: faultErr.Error()}).write(w)
+		internalError(faultErr.Error()).write(w)
 		return
 	}
 	if !fault.zero() {
@@ -311,7 +311,7 @@ func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Ro
 	violation := fmt.Errorf("api: the fake's %d answer to %s %s breaks spec/monime.yaml: %w", status, r.Method, r.URL.Path, err)
 	s.recordViolation(violation)
 	rec.reset()
-	(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: violation.Error()}).write(rec)
+	internalError(violation.Error()).write(rec)
 }
 
 // recordViolation keeps err for ResponseViolations and logs it.
