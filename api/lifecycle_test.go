@@ -157,3 +157,26 @@ func TestHookSeesHiddenFields(t *testing.T) {
 	assert.Equal(t, gen.CheckoutSessionStatusCompleted, got.Status)
 	assert.NotNil(t, got.OrderNumber)
 }
+
+// Any resource emits events through one path: an account's reach the
+// fake's hooks, but no webhook, as Monime documents no account events.
+func TestAccountEventsReachHooksButNoWebhook(t *testing.T) {
+	rc := newReceiver(t, 0)
+	f := newFixture(t, WithWebhook(rc.URL, testSecret, webhookEvents...))
+	var mu sync.Mutex
+	var seen []string
+	f.srv.store.observe(func(batch []event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, ev := range batch {
+			seen = append(seen, ev.name+" "+ev.objectType)
+		}
+	})
+	a := f.account(payrollBody)
+	require.Equal(t, http.StatusOK, f.patchAccount(a.Id, `{"name":"Payroll 2026"}`).status)
+	f.waitDeliveries()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"financial_account.created financial_account", "financial_account.updated financial_account"}, seen)
+	assert.Empty(t, f.srv.Deliveries())
+}

@@ -341,7 +341,7 @@ func (s *Server) RequestCount() int64 { return s.requests.Load() }
 // the hosted page without changing its preselected choice would: the first
 // method and provider the session offers, which is mobile money m17 unless
 // its paymentOptions rule that out (see CompleteWith). The session's
-// payments are recorded (see Payment), its status becomes completed and it
+// payments are recorded and booked (see Find), its status becomes completed and it
 // gets an order number. It returns an error wrapping ErrSessionNotFound,
 // ErrSessionFinal or ErrSessionNotPayable when it cannot, and changes
 // nothing then.
