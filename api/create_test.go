@@ -21,7 +21,7 @@ const fullBody = `{
   "cancelUrl": "https://shop.example/cancel",
   "reference": "1042",
   "callbackState": "cart-c_77",
-  "financialAccountId": "fac-main01",
+  "financialAccountId": "fac-monimetest",
   "lineItems": [
     {"type": "custom", "name": "T-shirt", "price": {"currency": "SLE", "value": 15000}, "quantity": 2,
      "reference": "sku-tee", "description": "blue", "images": ["https://shop.example/tee.png"]},
@@ -50,7 +50,7 @@ func TestCreateReturnsTheSessionAndGetReadsItBack(t *testing.T) {
 	assert.Equal(t, "https://shop.example/cancel", *s.CancelUrl)
 	assert.Equal(t, "1042", *s.Reference)
 	assert.Equal(t, "Two T-shirts", *s.Description)
-	assert.Equal(t, "fac-main01", *s.FinancialAccountId)
+	assert.Equal(t, "fac-monimetest", *s.FinancialAccountId)
 	assert.Equal(t, "#0A7CFF", *s.BrandingOptions.PrimaryColor)
 	assert.Equal(t, map[string]any{"cart": "c_77"}, *s.Metadata)
 	require.NotNil(t, s.OwnershipGraph)
@@ -77,7 +77,7 @@ func TestCreateReturnsTheSessionAndGetReadsItBack(t *testing.T) {
 	assert.NotContains(t, string(got.body), "cart-c_77")
 
 	// ... but the fake keeps them for the hosted page and webhooks.
-	stored, ok := f.srv.Session(s.Id)
+	stored, ok := Find[Session](f.srv, s.Id)
 	require.True(t, ok)
 	assert.Equal(t, "cart-c_77", *stored.CallbackState)
 	require.NotNil(t, stored.PaymentOptions)
@@ -90,14 +90,14 @@ func TestCreateReturnsTheSessionAndGetReadsItBack(t *testing.T) {
 func TestSnapshotsAreCopies(t *testing.T) {
 	f := newFixture(t)
 	s := f.create(fullBody)
-	snap, ok := f.srv.Session(s.Id)
+	snap, ok := Find[Session](f.srv, s.Id)
 	require.True(t, ok)
 	snap.LineItems.Data[0].Name = "changed"
 	(*snap.Metadata)["cart"] = "changed"
 	*snap.PaymentOptions.Card.Disable = false
 	*snap.CallbackState = "changed"
 
-	again, _ := f.srv.Session(s.Id)
+	again, _ := Find[Session](f.srv, s.Id)
 	assert.Equal(t, "T-shirt", again.LineItems.Data[0].Name)
 	assert.Equal(t, "c_77", (*again.Metadata)["cart"])
 	assert.True(t, *again.PaymentOptions.Card.Disable)
@@ -129,15 +129,15 @@ func TestSessionsAreScopedToTheirSpace(t *testing.T) {
 
 	list := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions", token: ptr("tok"), space: ptr("spc-b")}).list(t)
 	assert.Empty(t, list.Result)
-	assert.Len(t, f.srv.Sessions("spc-a"), 1)
-	assert.Empty(t, f.srv.Sessions("spc-b"))
+	assert.Len(t, FindAll[Session](f.srv, "spc-a"), 1)
+	assert.Empty(t, FindAll[Session](f.srv, "spc-b"))
 }
 
 func TestCreateTimesUseTheInjectedClockInUTC(t *testing.T) {
 	lagos := time.FixedZone("WAT", 3600)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 678_900_000, lagos)
 	srv := mustNew(t, WithClock(func() time.Time { return at }), WithResponseValidation(true))
-	s := srv.store.create(DefaultSpaceID, "k", &gen.CreateCheckoutSessionRequest{Name: "x"}, "http://h")
+	s := newSession(DefaultSpaceID, "k", &gen.CreateCheckoutSessionRequest{Name: "x"}, "http://h", srv.store.clock(), DefaultSessionTTL)
 	assert.Equal(t, time.UTC, s.CreateTime.Location())
 	assert.True(t, s.CreateTime.Equal(at.Truncate(time.Millisecond)))
 	b, err := json.Marshal(s.CreateTime)

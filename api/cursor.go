@@ -9,9 +9,9 @@ import (
 	"github.com/monimekit/monime-go/gen"
 )
 
-// A list cursor names the position of the last session of a page: its
-// creation number, which never changes and never shifts when sessions are
-// created or deleted meanwhile. It also names the space, so a cursor cannot
+// A list cursor names the position of the last object of a page: its
+// creation number (Stored.Seq), which never changes and never shifts when
+// objects are created or deleted meanwhile. It also names the space, so a cursor cannot
 // be used in another one. On the wire it is opaque: base64url of
 // "<number>:<space>".
 
@@ -26,7 +26,7 @@ func decodeCursor(space, cursor string) (uint64, *apiError) {
 	num, cursorSpace, found := strings.Cut(string(raw), ":")
 	seq, perr := strconv.ParseUint(num, 10, 64)
 	if err != nil || !found || perr != nil || seq == 0 {
-		return 0, validationError("the after cursor is not one this API issued; pass pagination.next of the previous page unchanged, or omit after to start from the newest session",
+		return 0, validationError("the after cursor is not one this API issued; pass pagination.next of the previous page unchanged, or omit after to start from the newest",
 			detail("after", "is not a cursor this API issued"))
 	}
 	if cursorSpace != space {

@@ -19,7 +19,7 @@ func TestDeleteAPendingUnstartedSession(t *testing.T) {
 
 	assert.Equal(t, http.StatusNotFound, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + s.Id}).status)
 	assert.Equal(t, http.StatusNotFound, f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + s.Id}).status, "deleting twice")
-	_, ok := f.srv.Session(s.Id)
+	_, ok := Find[Session](f.srv, s.Id)
 	assert.False(t, ok)
 	ids, _ := f.page(10, "")
 	assert.Equal(t, []string{keep.Id}, ids)
@@ -44,7 +44,7 @@ func TestDeleteRefusesStartedAndFinalSessions(t *testing.T) {
 			assert.Equal(t, ReasonSessionNotDeletable, e.Reason)
 			assert.Contains(t, e.Message, s.Id)
 			assert.Contains(t, e.Message, name)
-			_, ok := f.srv.Session(s.Id)
+			_, ok := Find[Session](f.srv, s.Id)
 			assert.True(t, ok, "still stored")
 		})
 	}
@@ -55,6 +55,6 @@ func TestDeleteInAnotherSpaceIsNotFound(t *testing.T) {
 	s := f.create(minimalBody)
 	res := f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + s.Id, space: ptr("spc-other")})
 	assert.Equal(t, http.StatusNotFound, res.status)
-	_, ok := f.srv.Session(s.Id)
+	_, ok := Find[Session](f.srv, s.Id)
 	assert.True(t, ok)
 }

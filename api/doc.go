@@ -36,9 +36,9 @@
 //     several currencies is paid with one payment per currency, each its
 //     own total, in the order the currencies first appear, all with the
 //     session's order number; a currency whose items total zero gets none.
-//     A negative total, or one over 64 bits of minor units, cannot be
-//     paid: Complete returns ErrSessionNotPayable and the page offers no
-//     Pay.
+//     A create with a negative price is refused (400); a total over 64
+//     bits of minor units cannot be paid: Complete returns
+//     ErrSessionNotPayable and the page offers no Pay.
 //   - channel the method and provider the customer chose on the page
 //     (CompleteWith in tests; Complete takes the preselected one, mobile
 //     money m17 unless the session's paymentOptions rule it out): momo,
@@ -49,7 +49,8 @@
 //   - fees from WithFee: each rule charges basis points of the amount,
 //     rounded half up to a minor unit, plus a fixed part, in the payment's
 //     currency. Without WithFee, fees is [] (zero fees).
-//   - orderNumber and financialAccountId of the session, a fresh
+//   - orderNumber of the session, financialAccountId the account it
+//     settled into (see Financial accounts), a fresh
 //     financialTransactionReference, ownershipGraph.owner the session, and
 //     createTime and updateTime the moment of payment (PATCH moves
 //     updateTime).
@@ -60,10 +61,27 @@
 // checkout_session.completed; one configured without events gets the
 // checkout-session events only.
 //
+// # Financial accounts
+//
+// Every space starts with its main account, MainAccountID (SLE). GET and
+// POST /v1/financial-accounts and GET and PATCH /v1/financial-accounts/{id}
+// create, read, list (uvan, reference, withBalance, limit, after) and
+// update accounts; a reference is unique in its space (409
+// reference_in_use). The fake keeps books: every movement is a
+// LedgerEntry, an account's balance (balance.available with withBalance)
+// is the sum of its entries and is never negative, and CheckBooks checks
+// that at any time. A completed checkout books each payment on the
+// session's account when the currencies agree, else on the space's main
+// account of the payment's currency (MainAccountID + "-usd" for USD,
+// opened at its first payment): a credit of the amount and a debit per
+// fee. A session naming an account its space does not have is refused
+// (400). Fund credits an account for tests.
+//
 // Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
-// Start play the customer and the clock; InjectFault and WithFaultFunc make
-// requests fail, reset, drop or slow down; Sessions, Session, Payments and
-// Payment show what is stored, including the fields the read API hides.
+// Start play the customer and the clock; Fund gives an account money;
+// InjectFault and WithFaultFunc make requests fail, reset, drop or slow
+// down; Find and FindAll show what is stored, of any kind, including what
+// the read API hides.
 //
 // New returns an error, not a Server, when an option was given a value that
 // can never work (an empty token, a negative TTL, a relative webhook URL):

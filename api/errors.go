@@ -3,11 +3,13 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/gen/server"
 )
 
 // The error reasons the fake answers with, in error.reason of the Monime
@@ -16,10 +18,11 @@ const (
 	ReasonValidation          = "validation_error"               // 400: the request breaks spec/ or a documented rule
 	ReasonUnauthorized        = "unauthorized"                   // 401: missing, malformed or unknown access token
 	ReasonForbidden           = "forbidden"                      // 403: the token may not act in the space
-	ReasonNotFound            = "not_found"                      // 404: no such session or payment (or endpoint)
+	ReasonNotFound            = "not_found"                      // 404: no such object (or endpoint)
 	ReasonMethodNotAllowed    = "method_not_allowed"             // 405: the path exists, the method does not
 	ReasonIdempotencyKeyInUse = "idempotency_key_in_use"         // 409: the key was used for another request
 	ReasonSessionNotDeletable = "checkout_session_not_deletable" // 409: the session is started or final
+	ReasonReferenceInUse      = "reference_in_use"               // 409: another financial account of the space has the reference
 	ReasonRequestTooLarge     = "request_too_large"              // 413: the body is over the size limit
 	ReasonTooManyRequests     = "too_many_requests"              // 429: a rate limit was hit
 	ReasonInternal            = "internal_error"                 // 500: the fake broke (for example its response broke spec/)
@@ -75,6 +78,48 @@ func detail(field, message string) gen.ErrorDetail {
 
 func validationError(message string, details ...gen.ErrorDetail) *apiError {
 	return &apiError{status: http.StatusBadRequest, reason: ReasonValidation, message: message, details: details}
+}
+
+// validation is the 400 of a request that breaks the rules problems name,
+// its message summing them up.
+func validation(problems []gen.ErrorDetail) *apiError {
+	return validationError(summarize(problems), problems...)
+}
+
+// notFound is the 404 of an id that space does not hold; kind names what
+// was asked for, such as "checkout session".
+func notFound(kind, id, space string) *apiError {
+	return &apiError{
+		status:  http.StatusNotFound,
+		reason:  ReasonNotFound,
+		message: fmt.Sprintf("no %s %q in space %s; check the id and the Monime-Space-Id header", kind, id, space),
+	}
+}
+
+// conflict is a 409: the request is valid but the state of what it acts
+// on refuses it.
+func conflict(reason, message string) *apiError {
+	return &apiError{status: http.StatusConflict, reason: reason, message: message}
+}
+
+// internalError is a 500: the fake itself failed, as message says.
+func internalError(message string) *apiError {
+	return &apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: message}
+}
+
+// The bodies of the generated error answers, for the strict handlers; id
+// is the request's Monime-Request-Id.
+
+func (e *apiError) badRequest(id string) server.BadRequestJSONResponse {
+	return server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: id}}
+}
+
+func (e *apiError) notFound(id string) server.NotFoundJSONResponse {
+	return server.NotFoundJSONResponse{Body: e.envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: id}}
+}
+
+func (e *apiError) conflict(id string) server.ConflictJSONResponse {
+	return server.ConflictJSONResponse{Body: e.envelope(), Headers: server.ConflictResponseHeaders{MonimeRequestId: id}}
 }
 
 // reasonForStatus is the reason an injected fault answers with.

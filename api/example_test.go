@@ -49,7 +49,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	s, _ := srv.Session(created.Result.ID)
+	s, _ := api.Find[api.Session](srv, created.Result.ID)
 	fmt.Println(s.Status, s.OrderNumber != nil, len(srv.ResponseViolations()))
 	// Output:
 	// 200 pending

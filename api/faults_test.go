@@ -34,7 +34,7 @@ func TestInjectedStatusFailsTheNextRequests(t *testing.T) {
 		assert.Contains(t, e.Message, "injected fault")
 		assert.Equal(t, "2", res.header.Get("Retry-After"))
 	}
-	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "a failed request is not handled")
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "a failed request is not handled")
 	assert.Equal(t, http.StatusOK, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).status, "other requests pass")
 
 	res := f.send(createReq("k", minimalBody))
@@ -79,7 +79,7 @@ func TestResetBeforeHandling(t *testing.T) {
 	require.NoError(t, f.srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, Fault{Reset: true}))
 	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
 	require.Error(t, err, "no answer")
-	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing stored")
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "nothing stored")
 	assert.Equal(t, int64(1), f.srv.RequestCount())
 
 	res := f.send(createReq("k", minimalBody))
@@ -93,14 +93,14 @@ func TestDropAfterHandling(t *testing.T) {
 	_, err := f.freshConnClient().Do(f.build(createReq("k", minimalBody)))
 	require.Error(t, err, "the answer is lost")
 
-	stored := f.srv.Sessions(DefaultSpaceID)
+	stored := FindAll[Session](f.srv, DefaultSpaceID)
 	require.Len(t, stored, 1, "but the session was created")
 
 	res := f.send(createReq("k", minimalBody))
 	require.Equal(t, http.StatusOK, res.status)
 	assert.Equal(t, "irc", res.header.Get("Monime-Cache"), "a retry with the key gets the lost answer")
 	assert.Equal(t, stored[0].Id, res.session(t).Id)
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 1)
 }
 
 func TestNetHTTPRetriesADropOnAReusedConnection(t *testing.T) {
@@ -115,7 +115,7 @@ func TestNetHTTPRetriesADropOnAReusedConnection(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.status)
 	assert.Equal(t, "irc", res.header.Get("Monime-Cache"), "the caller sees the replay of its own lost first attempt")
 	assert.Equal(t, int64(3), f.srv.RequestCount())
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 1)
 }
 
 func TestLatency(t *testing.T) {
@@ -134,7 +134,7 @@ func TestLatency(t *testing.T) {
 	f.ts.Close() // waits for the handler to return
 	assert.Less(t, time.Since(start), time.Second, "the fake stops waiting when the client goes")
 	assert.Equal(t, int64(2), f.srv.RequestCount())
-	assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "a request abandoned during latency is not handled")
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "a request abandoned during latency is not handled")
 }
 
 func TestRandomFaultsAreSeeded(t *testing.T) {
@@ -183,7 +183,7 @@ func TestRetriesThroughRandomFaultsCreateEachSessionOnce(t *testing.T) {
 				require.Contains(t, []int{429, 503}, resp.StatusCode)
 			}
 		}
-		for _, s := range f.srv.Sessions(DefaultSpaceID) {
+		for _, s := range FindAll[Session](f.srv, DefaultSpaceID) {
 			ids = append(ids, s.IdempotencyKey)
 		}
 		return attempts, ids

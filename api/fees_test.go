@@ -23,7 +23,7 @@ func TestWithFeeChargesEveryPayment(t *testing.T) {
 	// A session in two currencies: each payment's fees in its own.
 	s := f.create(`{"name":"Order","lineItems":[{"name":"Hat","price":{"currency":"USD","value":1000}},{"name":"Tee","price":{"currency":"SLE","value":2000}}]}`)
 	require.NoError(t, f.srv.Complete(s.Id))
-	rec, _ := f.srv.Session(s.Id)
+	rec, _ := Find[Session](f.srv, s.Id)
 	require.Len(t, rec.PaymentIDs, 2)
 	for i, want := range []gen.Money{{Currency: "USD", Value: 15 + 100}, {Currency: "SLE", Value: 30 + 100}} {
 		fees := *f.payment(rec.PaymentIDs[i]).Fees
@@ -71,7 +71,7 @@ func TestAFeeThatDoesNotFitStopsThePayment(t *testing.T) {
 	require.ErrorIs(t, err, ErrSessionNotPayable)
 	assert.ErrorContains(t, err, "configure a smaller WithFee")
 	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status)
-	assert.Empty(t, f.srv.Payments(DefaultSpaceID))
+	assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 }
 
 func TestWithFeeRefusesRulesThatCannotWork(t *testing.T) {

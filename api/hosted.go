@@ -166,7 +166,7 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request, id string)
 			return
 		}
 	}
-	sess, ok := s.Session(id)
+	sess, ok := Find[Session](s, id)
 	if !ok {
 		s.notFoundPage(w, id)
 		return
@@ -186,7 +186,7 @@ func (s *Server) finishCheckout(w http.ResponseWriter, r *http.Request, id, acti
 		})
 		return
 	}
-	sess, ok := s.Session(id)
+	sess, ok := Find[Session](s, id)
 	if !ok {
 		s.notFoundPage(w, id)
 		return
@@ -213,7 +213,7 @@ func (s *Server) finishCheckout(w http.ResponseWriter, r *http.Request, id, acti
 		s.notFoundPage(w, id)
 		return
 	case errors.Is(err, ErrSessionFinal): // it changed since the read above
-		now, _ := s.Session(id)
+		now, _ := Find[Session](s, id)
 		s.notPendingPage(w, id, action, now.Status)
 		return
 	case errors.Is(err, ErrChannelNotOffered):
@@ -347,7 +347,7 @@ func (s *Server) checkoutPage(sess Session) checkoutPage {
 		p.NotPayable = reasonOf(err, ErrSessionNotPayable)
 	}
 	for _, id := range sess.PaymentIDs {
-		if pay, ok := s.Payment(id); ok {
+		if pay, ok := Find[Payment](s, id); ok {
 			p.Payments = append(p.Payments, describePayment(pay.Payment))
 		}
 	}

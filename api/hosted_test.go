@@ -245,11 +245,11 @@ func TestOpeningTheHostedPageStartsTheSession(t *testing.T) {
 	s := f.create(minimalBody)
 	res := f.browse(http.MethodHead, HostedPagePath+s.Id, nil)
 	assert.Equal(t, http.StatusOK, res.status)
-	got, _ := f.srv.Session(s.Id)
+	got, _ := Find[Session](f.srv, s.Id)
 	assert.False(t, got.Started, "HEAD is not the customer opening the page")
 
 	f.hostedPage(s.Id)
-	got, _ = f.srv.Session(s.Id)
+	got, _ = Find[Session](f.srv, s.Id)
 	assert.True(t, got.Started)
 	del := f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + s.Id})
 	require.Equal(t, http.StatusConflict, del.status)

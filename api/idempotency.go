@@ -35,58 +35,57 @@ const (
 )
 
 // claimKey finds or creates the record of key in space.
-func (st *store) claimKey(space, key string, fp [sha256.Size]byte) (*idemEntry, claim) {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	sp := st.space(space)
-	e := sp.keys[key]
-	if e != nil && e.stored != nil && !now.Before(e.expires) {
-		delete(sp.keys, key)
-		e = nil
-	}
-	switch {
-	case e == nil:
-		e = &idemEntry{fingerprint: fp, done: make(chan struct{})}
-		sp.keys[key] = e
-		return e, claimRun
-	case e.fingerprint != fp:
-		return e, claimConflict
-	case e.stored != nil:
-		return e, claimReplay
-	default:
-		return e, claimWait
-	}
+func (st *store) claimKey(space, key string, fp [sha256.Size]byte) (e *idemEntry, c claim) {
+	st.within(func(now time.Time) {
+		keys := st.spaceKeys(space)
+		e = keys[key]
+		if e != nil && e.stored != nil && !now.Before(e.expires) {
+			delete(keys, key)
+			e = nil
+		}
+		switch {
+		case e == nil:
+			e = &idemEntry{fingerprint: fp, done: make(chan struct{})}
+			keys[key] = e
+			c = claimRun
+		case e.fingerprint != fp:
+			c = claimConflict
+		case e.stored != nil:
+			c = claimReplay
+		default:
+			c = claimWait
+		}
+	})
+	return e, c
 }
 
 // settleKey records how the request that claimed e ended: a success is kept
 // for replay, anything else frees the key (Monime does not cache errors).
 // Requests waiting on e then look again.
 func (st *store) settleKey(space, key string, e *idemEntry, rec *recorder) {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	if rec != nil && rec.status == http.StatusOK {
-		e.stored = &storedResponse{
-			status:      rec.status,
-			contentType: rec.header.Get("Content-Type"),
-			body:        bytes.Clone(rec.body.Bytes()),
+	st.within(func(now time.Time) {
+		if rec != nil && rec.status == http.StatusOK {
+			e.stored = &storedResponse{
+				status:      rec.status,
+				contentType: rec.header.Get("Content-Type"),
+				body:        bytes.Clone(rec.body.Bytes()),
+			}
+			e.expires = now.Add(st.retention)
+			st.touched()
+		} else if keys := st.keys[space]; keys[key] == e {
+			delete(keys, key)
 		}
-		e.expires = now.Add(st.retention)
-		st.changes.Add(1)
-	} else if sp := st.spaces[space]; sp != nil && sp.keys[key] == e {
-		delete(sp.keys, key)
-	}
-	close(e.done)
+		close(e.done)
+	})
 }
 
 // forgetExpiredKeysLocked drops the records past retention. Call it with mu
 // held.
 func (st *store) forgetExpiredKeysLocked(now time.Time) {
-	for _, sp := range st.spaces {
-		for key, e := range sp.keys {
+	for _, keys := range st.keys {
+		for key, e := range keys {
 			if e.stored != nil && !now.Before(e.expires) {
-				delete(sp.keys, key)
+				delete(keys, key)
 			}
 		}
 	}
@@ -118,7 +117,7 @@ func fingerprint(method, uri string, body []byte) [sha256.Size]byte {
 // 409 idempotency_key_in_use; a request that arrives while the first one
 // with its key is still running waits for it and then replays its answer
 // (or, if the first failed, runs itself). So one key never creates two
-// sessions.
+// objects.
 func (s *Server) idempotent(rec *recorder, r *http.Request, body []byte, next func(*recorder, *http.Request)) {
 	space := r.Header.Get("Monime-Space-Id")
 	key := r.Header.Get("Idempotency-Key")
@@ -140,23 +139,15 @@ func (s *Server) idempotent(rec *recorder, r *http.Request, body []byte, next fu
 			_, _ = rec.Write(e.stored.body)
 			return
 		case claimConflict:
-			(&apiError{
-				status: http.StatusConflict,
-				reason: ReasonIdempotencyKeyInUse,
-				message: "the Idempotency-Key " + strconv.Quote(key) + " was already used with a different request (method, path or body) in this space; " +
-					"send a new key for a new request, or resend exactly the first request to get its result",
-			}).write(rec)
+			conflict(ReasonIdempotencyKeyInUse, "the Idempotency-Key "+strconv.Quote(key)+" was already used with a different request (method, path or body) in this space; "+
+				"send a new key for a new request, or resend exactly the first request to get its result").write(rec)
 			return
 		case claimWait:
 			select {
 			case <-e.done:
 				// Look again: replay the stored answer, or run if the first failed.
 			case <-r.Context().Done():
-				(&apiError{
-					status:  http.StatusConflict,
-					reason:  ReasonIdempotencyKeyInUse,
-					message: "a request with the Idempotency-Key " + strconv.Quote(key) + " is still being processed; retry it later",
-				}).write(rec)
+				conflict(ReasonIdempotencyKeyInUse, "a request with the Idempotency-Key "+strconv.Quote(key)+" is still being processed; retry it later").write(rec)
 				return
 			}
 		}

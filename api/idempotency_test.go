@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,8 +27,8 @@ func TestSameKeyAndBodyReplaysTheFirstAnswer(t *testing.T) {
 	assert.Equal(t, "irc", again.header.Get("Monime-Cache"))
 	assert.Equal(t, first.body, again.body, "the stored answer, byte for byte")
 	assert.NotEqual(t, first.header.Get("Monime-Request-Id"), again.header.Get("Monime-Request-Id"), "each answer has its own request id")
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
-	stored := f.srv.Sessions(DefaultSpaceID)[0]
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 1)
+	stored := FindAll[Session](f.srv, DefaultSpaceID)[0]
 	assert.Equal(t, "order-1042", stored.IdempotencyKey)
 
 	// The replay is the first answer even after the session changed.
@@ -63,14 +64,14 @@ func TestSameKeyWithAnotherRequestIsAConflict(t *testing.T) {
 			assert.Empty(t, res.header.Get("Monime-Cache"))
 		})
 	}
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 1)
 }
 
 func TestKeysAreScopedPerSpace(t *testing.T) {
 	f := newFixture(t, WithCredentials(DefaultToken, "spc-a", "spc-b"))
 	a := createReq("shared", minimalBody)
 	a.space = ptr("spc-a")
-	b := createReq("shared", fullBody)
+	b := createReq("shared", strings.Replace(fullBody, MainAccountID(DefaultSpaceID), MainAccountID("spc-b"), 1))
 	b.space = ptr("spc-b")
 
 	ra, rb := f.send(a), f.send(b)
@@ -78,8 +79,8 @@ func TestKeysAreScopedPerSpace(t *testing.T) {
 	require.Equal(t, http.StatusOK, rb.status, "the same key in another space is another request: %s", rb.body)
 	assert.Empty(t, rb.header.Get("Monime-Cache"))
 	assert.NotEqual(t, ra.session(t).Id, rb.session(t).Id)
-	assert.Len(t, f.srv.Sessions("spc-a"), 1)
-	assert.Len(t, f.srv.Sessions("spc-b"), 1)
+	assert.Len(t, FindAll[Session](f.srv, "spc-a"), 1)
+	assert.Len(t, FindAll[Session](f.srv, "spc-b"), 1)
 }
 
 func TestKeysAreForgottenAfterRetention(t *testing.T) {
@@ -101,9 +102,9 @@ func TestSweepForgetsKeysPastRetention(t *testing.T) {
 	f.send(createReq("k", minimalBody))
 	f.clock.Advance(time.Hour)
 	f.srv.Sweep()
-	f.srv.store.lock()
-	n := len(f.srv.store.spaces[DefaultSpaceID].keys)
-	f.srv.store.unlock()
+	f.srv.store.mu.Lock()
+	n := len(f.srv.store.keys[DefaultSpaceID])
+	f.srv.store.mu.Unlock()
 	assert.Zero(t, n)
 }
 
@@ -122,8 +123,8 @@ func TestConcurrentCreatesWithOneKeyMakeOneSession(t *testing.T) {
 	f := newFixture(t)
 	// Hold the first create inside its handling, so the others arrive while
 	// it runs and must wait for it rather than find its stored answer.
-	f.srv.onTransition(func(ev lifecycleEvent) {
-		if ev.kind == transitionCreated {
+	f.srv.store.observe(func(batch []event) {
+		if batch[0].name == "checkout_session.created" {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
@@ -148,7 +149,7 @@ func TestConcurrentCreatesWithOneKeyMakeOneSession(t *testing.T) {
 		assert.Equal(t, http.StatusOK, statuses[i], "%s", bodies[i])
 		assert.Equal(t, bodies[0], bodies[i], "every caller gets the one session")
 	}
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 1)
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 1)
 }
 
 func TestAWaiterRunsWhenTheFirstRequestFails(t *testing.T) {
@@ -185,7 +186,7 @@ func TestAWaiterGivesUpWithItsClient(t *testing.T) {
 	defer func() { f.client = client }()
 	_, err := f.client.Do(f.build(createReq("busy", minimalBody)))
 	require.Error(t, err, "the request waits for the first one")
-	assert.Empty(t, f.srv.Sessions(DefaultSpaceID))
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID))
 }
 
 func TestFingerprint(t *testing.T) {

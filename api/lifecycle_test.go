@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestSessionsExpireWhenTheClockPassesExpireTime(t *testing.T) {
 	f.clock.Advance(5 * time.Minute)
 	assert.Equal(t, 1, f.srv.Sweep(), "the sweep expires b")
 	assert.Equal(t, 0, f.srv.Sweep(), "and nothing twice")
-	snap, _ := f.srv.Session(b.Id)
+	snap, _ := Find[Session](f.srv, b.Id)
 	assert.Equal(t, gen.CheckoutSessionStatusExpired, snap.Status)
 }
 
@@ -93,8 +94,8 @@ func TestExpiryFollowsAClockThatGoesBack(t *testing.T) {
 	b := f.create(minimalBody) // expires long before a
 	f.clock.Advance(time.Hour - 30*time.Second)
 	assert.Equal(t, 1, f.srv.Sweep())
-	sa, _ := f.srv.Session(a.Id)
-	sb, _ := f.srv.Session(b.Id)
+	sa, _ := Find[Session](f.srv, a.Id)
+	sb, _ := Find[Session](f.srv, b.Id)
 	assert.Equal(t, gen.CheckoutSessionStatusPending, sa.Status)
 	assert.Equal(t, gen.CheckoutSessionStatusExpired, sb.Status)
 }
@@ -103,10 +104,14 @@ func TestEveryLifecycleChangePassesTheHook(t *testing.T) {
 	f := newFixture(t)
 	var mu sync.Mutex
 	var seen []string
-	f.srv.onTransition(func(ev lifecycleEvent) {
+	f.srv.store.observe(func(batch []event) {
 		mu.Lock()
 		defer mu.Unlock()
-		seen = append(seen, string(ev.kind)+" "+string(ev.session.Status))
+		for _, ev := range batch {
+			if s, ok := ev.record.(Session); ok {
+				seen = append(seen, strings.TrimPrefix(ev.name, "checkout_session.")+" "+string(s.Status))
+			}
+		}
 	})
 
 	paid := f.create(minimalBody)
@@ -138,11 +143,40 @@ func TestEveryLifecycleChangePassesTheHook(t *testing.T) {
 func TestHookSeesHiddenFields(t *testing.T) {
 	f := newFixture(t)
 	var got Session
-	f.srv.onTransition(func(ev lifecycleEvent) { got = ev.session })
+	f.srv.store.observe(func(batch []event) {
+		for _, ev := range batch {
+			if s, ok := ev.record.(Session); ok {
+				got = s
+			}
+		}
+	})
 	s := f.create(fullBody)
 	require.NoError(t, f.srv.Complete(s.Id))
 	assert.Equal(t, "cart-c_77", *got.CallbackState)
 	assert.NotNil(t, got.PaymentOptions)
 	assert.Equal(t, gen.CheckoutSessionStatusCompleted, got.Status)
 	assert.NotNil(t, got.OrderNumber)
+}
+
+// Any resource emits events through one path: an account's reach the
+// fake's hooks, but no webhook, as Monime documents no account events.
+func TestAccountEventsReachHooksButNoWebhook(t *testing.T) {
+	rc := newReceiver(t, 0)
+	f := newFixture(t, WithWebhook(rc.URL, testSecret, webhookEvents...))
+	var mu sync.Mutex
+	var seen []string
+	f.srv.store.observe(func(batch []event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, ev := range batch {
+			seen = append(seen, ev.name+" "+ev.objectType)
+		}
+	})
+	a := f.account(payrollBody)
+	require.Equal(t, http.StatusOK, f.patchAccount(a.Id, `{"name":"Payroll 2026"}`).status)
+	f.waitDeliveries()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"financial_account.created financial_account", "financial_account.updated financial_account"}, seen)
+	assert.Empty(t, f.srv.Deliveries())
 }

@@ -110,7 +110,7 @@ func TestCursorStaysCorrectWhileSessionsAreCreated(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, want, got, "every session that existed at the first page, once each, newest first")
-	assert.Len(t, f.srv.Sessions(DefaultSpaceID), 50)
+	assert.Len(t, FindAll[Session](f.srv, DefaultSpaceID), 50)
 }
 
 func TestCursorSurvivesDeletionOfItsSession(t *testing.T) {

@@ -23,7 +23,9 @@ var nullableMembers = map[string][]string{
 		"paymentOptions.momo.enabledProviders", "paymentOptions.momo.disabledProviders",
 		"paymentOptions.wallet.enabledProviders", "paymentOptions.wallet.disabledProviders",
 	},
-	"UpdatePayment": {"name", "metadata"},
+	"UpdatePayment":          {"name", "metadata"},
+	"CreateFinancialAccount": {"reference", "description", "metadata"},
+	"UpdateFinancialAccount": {"name", "reference", "description", "metadata"},
 }
 
 // dropNullMembers removes from body the null members of the paths listed

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,10 +19,13 @@ const (
 	DefaultSpaceID = "spc-monimetest"
 )
 
-// MainAccountID is the financial account the fake settles a space's
-// sessions and payments into when a create names none, as Monime settles
-// into the space's main account: "fac-" and the space id without its
-// "spc-", so DefaultSpaceID's is "fac-monimetest".
+// MainAccountID is the id of the main financial account of a space, in
+// SLE, which every space of the fake starts with and which a checkout
+// session settles into when its create names no account, as Monime
+// settles into the space's main account: "fac-" and the space id without
+// its "spc-", so DefaultSpaceID's is "fac-monimetest". A space's main
+// account for USD, opened at its first USD payment that has no USD account
+// to settle into, is this id followed by "-usd".
 func MainAccountID(spaceID string) string {
 	return "fac-" + strings.TrimPrefix(spaceID, "spc-")
 }
@@ -268,4 +272,18 @@ func WithFaultFunc(f func(*http.Request) Fault) Option {
 		c.faultFunc = f
 		return nil
 	}
+}
+
+// spaces returns every space the credentials name, sorted.
+func (c config) spaces() []string {
+	var out []string
+	for _, spaces := range c.credentials {
+		for space := range spaces {
+			if !slices.Contains(out, space) {
+				out = append(out, space)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

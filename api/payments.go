@@ -2,12 +2,9 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
-	"net/http"
-	"sort"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -20,38 +17,28 @@ import (
 // CompleteWith wrap it; the hosted page answers it with 409.
 var ErrSessionNotPayable = errors.New("checkout session cannot be paid")
 
-// Payment is a snapshot of one stored payment: what the read API returns
-// for it now, plus what only the fake knows. Changing a snapshot changes
-// nothing in the Server.
+// Payment is one stored payment: what the read API returns for it, plus
+// what only the fake knows. Find and FindAll return snapshots of it;
+// SaveState writes it as it is.
 type Payment struct {
-	// Payment is exactly what GetPayment answers now.
-	gen.Payment
-	// SpaceID is the space the payment belongs to: its session's.
-	SpaceID string
+	Stored
+	// Payment is exactly what GetPayment answers. Its nested values are
+	// never changed once stored; an update replaces Name, Metadata and
+	// UpdateTime, so a shallow copy taken under the store's lock can be
+	// encoded without it.
+	gen.Payment `json:"view"`
 	// SessionID is the checkout session the payment paid for; the read API
 	// shows it as ownershipGraph.owner.id.
-	SessionID string
+	SessionID string `json:"session"`
 }
 
-// payment is the stored state of one payment. Its view's nested values are
-// never changed after it is stored; an update replaces Name, Metadata and
-// UpdateTime, so a shallow copy taken under the lock can be encoded
-// without it.
-type payment struct {
-	seq     uint64 // creation order, for newest-first lists and cursors
-	space   string
-	session string
-	view    gen.Payment
-}
-
-func (p *payment) snapshot() Payment {
-	return Payment{Payment: p.view, SpaceID: p.space, SessionID: p.session}
-}
+func (p *Payment) recordID() string { return p.Id }
 
 // sessionTotals returns what the line items cost in each currency, in the
 // order the currencies first appear, leaving out currencies whose items
-// total zero. It fails on a negative total or one that does not fit in an
-// int64 of minor units, which no payment can carry.
+// total zero. It fails on a negative total (a create refuses a negative
+// price, but a state of an earlier release may hold one) or one that does
+// not fit in an int64 of minor units, which no payment can carry.
 func sessionTotals(items []gen.LineItem) ([]gen.Money, error) {
 	var order []gen.Currency
 	sums := map[gen.Currency]*big.Int{}
@@ -83,13 +70,13 @@ func sessionTotals(items []gen.LineItem) ([]gen.Money, error) {
 // per currency its items total more than zero in (see sessionTotals), each
 // with its own channel reference and the fees of rules. They get their
 // order number and their place in the store when the session completes
-// (see transition).
-func newPayments(s *session, choice channelChoice, rules []feeRule, now time.Time) ([]*payment, error) {
-	totals, err := sessionTotals(s.view.LineItems.Data)
+// (see pay).
+func newPayments(s *Session, choice channelChoice, rules []feeRule, now time.Time) ([]*Payment, error) {
+	totals, err := sessionTotals(s.LineItems.Data)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*payment, 0, len(totals))
+	out := make([]*Payment, 0, len(totals))
 	for _, amount := range totals {
 		channel, err := choice.channel(now)
 		if err != nil {
@@ -100,14 +87,14 @@ func newPayments(s *session, choice channelChoice, rules []feeRule, now time.Tim
 			return nil, fmt.Errorf("%w: %v; configure a smaller WithFee", ErrSessionNotPayable, err)
 		}
 		ref := newID("ftr-", 12)
-		owner := s.view.Id
-		ownerType := "checkout_session"
-		out = append(out, &payment{space: s.space, session: s.view.Id, view: gen.Payment{
+		owner := s.Id
+		ownerType := objectTypeSession
+		out = append(out, &Payment{Stored: Stored{SpaceID: s.SpaceID}, SessionID: s.Id, Payment: gen.Payment{
 			Id:                            newID("pay-", 14),
 			Status:                        gen.PaymentStatusCompleted,
 			Amount:                        amount,
 			Channel:                       &channel,
-			FinancialAccountId:            s.view.FinancialAccountId,
+			FinancialAccountId:            s.FinancialAccountId,
 			FinancialTransactionReference: &ref,
 			Fees:                          &fees,
 			CreateTime:                    now,
@@ -118,170 +105,74 @@ func newPayments(s *session, choice channelChoice, rules []feeRule, now time.Tim
 	return out, nil
 }
 
-// storePayment files p, with the order number of the session it paid for.
-// Call it with mu held.
-func (st *store) storePayment(p *payment, orderNumber *string) {
-	p.view.OrderNumber = orderNumber
-	st.seq++
-	p.seq = st.seq
-	st.payments[p.view.Id] = p
-	sp := st.space(p.space)
-	sp.payments = append(sp.payments, p)
+// pay completes the pending session id, in any space, paid by the
+// customer's choice of method and provider (see chooseChannel): it files
+// the session's payments, with the order number the session gets, books
+// each on the account it settles into (see settleAccount), and the session
+// becomes completed. The events say so in the order the money
+// moved: payment.created and payment.completed of each payment, then
+// checkout_session.completed.
+func (st *store) pay(call, id string, method gen.PaymentChannelType, provider string) (err error) {
+	st.within(func(now time.Time) {
+		var s *Session
+		if s, err = st.pendingSession(call, id); err != nil {
+			return
+		}
+		var choice channelChoice
+		if choice, err = chooseChannel(s.PaymentOptions, method, provider); err != nil {
+			err = fmt.Errorf("api: %s(%q): %w", call, id, err)
+			return
+		}
+		var payments []*Payment
+		if payments, err = newPayments(s, choice, st.fees, now); err != nil {
+			err = fmt.Errorf("api: %s(%q): %w", call, id, err)
+			return
+		}
+		accounts := make([]*FinancialAccount, len(payments))
+		for i, p := range payments {
+			accounts[i] = st.settleAccount(s, p.Amount.Currency, now)
+			p.FinancialAccountId = &accounts[i].Id
+			if err = st.canSettle(p, accounts[i]); err != nil {
+				err = fmt.Errorf("api: %s(%q): %w", call, id, err)
+				return
+			}
+		}
+		order := newID("ord-", 12)
+		s.Status = gen.CheckoutSessionStatusCompleted
+		s.OrderNumber = &order
+		for i, p := range payments {
+			st.settle(p, accounts[i], now)
+			p.OrderNumber = s.OrderNumber
+			p.Seq = st.next()
+			st.payments.insert(p)
+			s.PaymentIDs = append(s.PaymentIDs, p.Id)
+			st.emitPayment(p, now)
+		}
+		st.touched()
+		st.emitSession(s, sessionCompleted, now)
+	})
+	return err
 }
 
-// pay completes the pending session id, in any space, paid by the customer's
-// choice of method and provider (see chooseChannel): it records the
-// session's payments, then the session becomes completed.
-func (st *store) pay(call, id string, method gen.PaymentChannelType, provider string) error {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	st.sweepLocked(now)
-	s := st.byID[id]
-	if s == nil {
-		return fmt.Errorf("api: %s(%q): %w", call, id, ErrSessionNotFound)
+// emitPayment queues payment.created, with the payment as it was created
+// (pending, without the financialTransactionReference only a completed
+// payment has), and payment.completed, with it as reads show it. Call it
+// with mu held.
+func (st *store) emitPayment(p *Payment, now time.Time) {
+	snap := *p
+	created := snap.Payment
+	created.Status = gen.PaymentStatusPending
+	created.FinancialTransactionReference = nil
+	for _, ev := range []struct {
+		name string
+		data gen.Payment
+	}{{eventPaymentCreated, created}, {eventPaymentCompleted, snap.Payment}} {
+		st.emit(event{name: ev.name, at: now, objectType: objectTypePayment, objectID: p.Id, data: ev.data, record: snap, sessionID: p.SessionID})
 	}
-	if !s.pending() {
-		return fmt.Errorf("api: %s(%q): %w: it is %s, and only a pending session can change", call, id, ErrSessionFinal, s.view.Status)
-	}
-	choice, err := chooseChannel(s.paymentOptions, method, provider)
-	if err != nil {
-		return fmt.Errorf("api: %s(%q): %w", call, id, err)
-	}
-	payments, err := newPayments(s, choice, st.fees, now)
-	if err != nil {
-		return fmt.Errorf("api: %s(%q): %w", call, id, err)
-	}
-	s.payments = payments
-	st.transition(s, transitionCompleted, now)
-	return nil
 }
 
 // valueOf returns a pointer to a copy of v.
 func valueOf[T any](v T) *T { return &v }
-
-// listPayments returns up to limit payments of space matching keep, newest
-// first, older than the one numbered after (0: from the newest), and
-// whether more follow.
-func (st *store) listPayments(space string, limit int, after uint64, keep func(*gen.Payment) bool) (page []gen.Payment, last uint64, more bool) {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	st.sweepLocked(now)
-	var all []*payment
-	if sp := st.spaces[space]; sp != nil {
-		all = sp.payments
-	}
-	i := len(all)
-	if after > 0 {
-		i = sort.Search(len(all), func(i int) bool { return all[i].seq >= after })
-	}
-	page = []gen.Payment{}
-	for i--; i >= 0; i-- {
-		p := all[i]
-		if !keep(&p.view) {
-			continue
-		}
-		if len(page) == limit {
-			return page, last, true
-		}
-		page = append(page, p.view)
-		last = p.seq
-	}
-	return page, last, false
-}
-
-// getPayment returns what a read of payment id in space answers.
-func (st *store) getPayment(space, id string) (gen.Payment, bool) {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	st.sweepLocked(now)
-	p := st.payments[id]
-	if p == nil || p.space != space {
-		return gen.Payment{}, false
-	}
-	return p.view, true
-}
-
-// updatePayment applies an update body to payment id in space: a name and
-// metadata that is not absent replace the old; updateTime becomes now.
-func (st *store) updatePayment(space, id string, body *gen.UpdatePaymentRequest) (gen.Payment, bool) {
-	now := st.clock()
-	st.lock()
-	defer st.unlock()
-	st.sweepLocked(now)
-	p := st.payments[id]
-	if p == nil || p.space != space {
-		return gen.Payment{}, false
-	}
-	if body != nil && body.Name != nil {
-		p.view.Name = valueOf(*body.Name)
-	}
-	if body != nil && body.Metadata != nil {
-		m := make(map[string]any, len(*body.Metadata))
-		for k, v := range *body.Metadata {
-			m[k] = v
-		}
-		p.view.Metadata = &m
-	}
-	p.view.UpdateTime = &now
-	st.changes.Add(1)
-	return p.view, true
-}
-
-// paymentSnapshots returns deep copies of the payments of space, oldest
-// first.
-func (st *store) paymentSnapshots(space string) []Payment {
-	st.lock()
-	var out []Payment
-	if sp := st.spaces[space]; sp != nil {
-		out = make([]Payment, len(sp.payments))
-		for i, p := range sp.payments {
-			out[i] = p.snapshot()
-		}
-	}
-	st.unlock()
-	for i := range out {
-		out[i] = deepCopyPayment(out[i])
-	}
-	return out
-}
-
-// paymentSnapshot returns a deep copy of payment id, in any space.
-func (st *store) paymentSnapshot(id string) (Payment, bool) {
-	st.lock()
-	p := st.payments[id]
-	var snap Payment
-	if p != nil {
-		snap = p.snapshot()
-	}
-	st.unlock()
-	if p == nil {
-		return Payment{}, false
-	}
-	return deepCopyPayment(snap), true
-}
-
-// deepCopyPayment gives a snapshot memory of its own, so a test that
-// changes it cannot change the store.
-func deepCopyPayment(p Payment) Payment {
-	if b, err := json.Marshal(p.Payment); err == nil {
-		var view gen.Payment
-		if json.Unmarshal(b, &view) == nil {
-			p.Payment = view
-		}
-	}
-	return p
-}
-
-func paymentNotFound(id, space string) *apiError {
-	return &apiError{
-		status:  http.StatusNotFound,
-		reason:  ReasonNotFound,
-		message: fmt.Sprintf("no payment %q in space %s; check the id and the Monime-Space-Id header", id, space),
-	}
-}
 
 // ListPayments implements GET /v1/payments: newest first, limit 1 to 50
 // (default 10), filtered by order number, financial account and financial
@@ -291,16 +182,24 @@ func (h *handlers) ListPayments(ctx context.Context, req server.ListPaymentsRequ
 	space, p := req.Params.MonimeSpaceId, req.Params
 	limit, after, e := pageRequest(space, p.Limit, p.After)
 	if e != nil {
-		return server.ListPayments400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
+		return server.ListPayments400JSONResponse{BadRequestJSONResponse: e.badRequest(info.id)}, nil
 	}
 	matches := func(want, got *string) bool { return want == nil || got != nil && *got == *want }
-	page, last, more := h.s.store.listPayments(space, limit, after, func(v *gen.Payment) bool {
-		return matches(p.OrderNumber, v.OrderNumber) && matches(p.FinancialAccountId, v.FinancialAccountId) &&
-			matches(p.FinancialTransactionReference, v.FinancialTransactionReference)
+	var views []gen.Payment
+	var pagination gen.Pagination
+	h.s.store.within(func(time.Time) {
+		page, last, more := h.s.store.payments.page(space, limit, after, func(v *Payment) bool {
+			return matches(p.OrderNumber, v.OrderNumber) && matches(p.FinancialAccountId, v.FinancialAccountId) &&
+				matches(p.FinancialTransactionReference, v.FinancialTransactionReference)
+		})
+		views = make([]gen.Payment, len(page))
+		for i, v := range page {
+			views[i] = v.Payment
+		}
+		pagination = pageInfo(space, len(page), last, more)
 	})
-	pagination := pageInfo(space, len(page), last, more)
 	return server.ListPayments200JSONResponse{
-		Body:    gen.PaymentListEnvelope{Success: true, Messages: &gen.Messages{}, Result: page, Pagination: pagination},
+		Body:    gen.PaymentListEnvelope{Success: true, Messages: &gen.Messages{}, Result: views, Pagination: pagination},
 		Headers: server.ListPayments200ResponseHeaders{MonimeRequestId: info.id},
 	}, nil
 }
@@ -308,9 +207,16 @@ func (h *handlers) ListPayments(ctx context.Context, req server.ListPaymentsRequ
 // GetPayment implements GET /v1/payments/{id}.
 func (h *handlers) GetPayment(ctx context.Context, req server.GetPaymentRequestObject) (server.GetPaymentResponseObject, error) {
 	info := infoFrom(ctx)
-	view, ok := h.s.store.getPayment(req.Params.MonimeSpaceId, req.Id)
+	var view gen.Payment
+	var ok bool
+	h.s.store.within(func(time.Time) {
+		var p *Payment
+		if p, ok = h.s.store.payments.get(req.Params.MonimeSpaceId, req.Id); ok {
+			view = p.Payment
+		}
+	})
 	if !ok {
-		return server.GetPayment404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: paymentNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: info.id}}}, nil
+		return server.GetPayment404JSONResponse{NotFoundJSONResponse: notFound("payment", req.Id, req.Params.MonimeSpaceId).notFound(info.id)}, nil
 	}
 	return server.GetPayment200JSONResponse{
 		Body:    gen.PaymentEnvelope{Success: true, Messages: &gen.Messages{}, Result: view},
@@ -321,18 +227,35 @@ func (h *handlers) GetPayment(ctx context.Context, req server.GetPaymentRequestO
 // UpdatePayment implements PATCH /v1/payments/{id}: a new name and
 // metadata. A field the body leaves out, or sends as null, stays as it was;
 // metadata, when sent, replaces the old metadata whole. Nothing else of a
-// payment changes.
+// payment changes; updateTime becomes now.
 func (h *handlers) UpdatePayment(ctx context.Context, req server.UpdatePaymentRequestObject) (server.UpdatePaymentResponseObject, error) {
 	info := infoFrom(ctx)
-	if req.Body != nil {
-		if problems := checkMetadataKeys(req.Body.Metadata); len(problems) > 0 {
-			e := validationError(summarize(problems), problems...)
-			return server.UpdatePayment400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e.envelope(), Headers: server.BadRequestResponseHeaders{MonimeRequestId: info.id}}}, nil
-		}
+	body := req.Body
+	if body == nil {
+		body = &gen.UpdatePaymentRequest{}
 	}
-	view, ok := h.s.store.updatePayment(req.Params.MonimeSpaceId, req.Id, req.Body)
+	if problems := checkMetadataKeys(body.Metadata); len(problems) > 0 {
+		return server.UpdatePayment400JSONResponse{BadRequestJSONResponse: validation(problems).badRequest(info.id)}, nil
+	}
+	var view gen.Payment
+	var ok bool
+	h.s.store.within(func(now time.Time) {
+		var p *Payment
+		if p, ok = h.s.store.payments.get(req.Params.MonimeSpaceId, req.Id); !ok {
+			return
+		}
+		if body.Name != nil {
+			p.Name = valueOf(*body.Name)
+		}
+		if body.Metadata != nil {
+			p.Metadata = copyMetadata(body.Metadata)
+		}
+		p.UpdateTime = &now
+		h.s.store.touched()
+		view = p.Payment
+	})
 	if !ok {
-		return server.UpdatePayment404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: paymentNotFound(req.Id, req.Params.MonimeSpaceId).envelope(), Headers: server.NotFoundResponseHeaders{MonimeRequestId: info.id}}}, nil
+		return server.UpdatePayment404JSONResponse{NotFoundJSONResponse: notFound("payment", req.Id, req.Params.MonimeSpaceId).notFound(info.id)}, nil
 	}
 	return server.UpdatePayment200JSONResponse{
 		Body:    gen.PaymentEnvelope{Success: true, Messages: &gen.Messages{}, Result: view},

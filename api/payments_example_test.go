@@ -28,8 +28,8 @@ func ExampleServer_CompleteWith() {
 		fmt.Println(err)
 		return
 	}
-	s, _ := srv.Session(id)
-	p, _ := srv.Payment(s.PaymentIDs[0])
+	s, _ := api.Find[api.Session](srv, id)
+	p, _ := api.Find[api.Payment](srv, s.PaymentIDs[0])
 	bank, _ := p.Channel.AsBankChannel()
 	fmt.Println(p.Status, p.Amount.Currency, p.Amount.Value, *p.OrderNumber == *s.OrderNumber)
 	fmt.Println(bank.Type, *bank.Provider)

@@ -27,7 +27,7 @@ func channelOf(t *testing.T, p gen.Payment) (kind, provider string) {
 // paymentOf returns the one payment of session id, as a read answers it.
 func (f *fixture) paymentOf(id string) gen.Payment {
 	f.t.Helper()
-	rec, ok := f.srv.Session(id)
+	rec, ok := Find[Session](f.srv, id)
 	require.True(f.t, ok)
 	require.Len(f.t, rec.PaymentIDs, 1)
 	return f.payment(rec.PaymentIDs[0])
@@ -89,7 +89,7 @@ func TestHostedPayRefusesAProviderTheSessionDoesNotOffer(t *testing.T) {
 		assert.NotContains(t, string(res.body), "<script>", "the page escapes what the form sent")
 	}
 	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status)
-	assert.Empty(t, f.srv.Payments(DefaultSpaceID))
+	assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 }
 
 func TestHostedPageOfAPaidSessionShowsWhatWasPaidAndHow(t *testing.T) {
@@ -101,7 +101,7 @@ func TestHostedPageOfAPaidSessionShowsWhatWasPaidAndHow(t *testing.T) {
 
 	rows := regexp.MustCompile(`(?s)<li class="payment">(.*?)</li>`).FindAllStringSubmatch(page, -1)
 	require.Len(t, rows, 2, "one payment per currency")
-	rec, _ := f.srv.Session(s.Id)
+	rec, _ := Find[Session](f.srv, s.Id)
 	for i, want := range []string{"SLE 300.05 by Mobile money, m18, +23277***321 · reference ", "USD 37.50 by Mobile money, m18, +23277***321 · reference "} {
 		assert.Contains(t, text(rows[i][1]), want)
 		momo, err := f.payment(rec.PaymentIDs[i]).Channel.AsMomoChannel()

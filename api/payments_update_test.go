@@ -59,9 +59,9 @@ func TestUpdatePaymentNameAndMetadata(t *testing.T) {
 	want.Name, want.Metadata, want.UpdateTime = got.Name, got.Metadata, got.UpdateTime
 	assert.Equal(t, want, got)
 	// Snapshots are copies: changing one changes nothing stored.
-	snap, _ := f.srv.Payment(before.Id)
+	snap, _ := Find[Payment](f.srv, before.Id)
 	(*snap.Metadata)["x"] = "y"
-	again, _ := f.srv.Payment(before.Id)
+	again, _ := Find[Payment](f.srv, before.Id)
 	assert.Equal(t, &map[string]any{}, again.Metadata)
 }
 

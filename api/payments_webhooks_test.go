@@ -48,7 +48,7 @@ func TestWebhookPaymentEventsComeBeforeTheCheckoutOne(t *testing.T) {
 	reqs, events := rc.got()
 	require.Len(t, events, 3, "webhook.Handler verified every delivery's signature")
 	assert.Equal(t, []string{"payment.created", "payment.completed", "checkout_session.completed"}, names(events))
-	rec, _ := f.srv.Session(s.Id)
+	rec, _ := Find[Session](f.srv, s.Id)
 	require.Len(t, rec.PaymentIDs, 1)
 	payID := rec.PaymentIDs[0]
 	read := f.payment(payID)
@@ -109,7 +109,7 @@ func TestWebhookEventsOfAPaymentPerCurrency(t *testing.T) {
 	f.waitDeliveries()
 	_, events := rc.got()
 	assert.Equal(t, []string{"payment.created", "payment.completed", "payment.created", "payment.completed", "checkout_session.completed"}, names(events))
-	rec, _ := f.srv.Session(s.Id)
+	rec, _ := Find[Session](f.srv, s.Id)
 	require.Len(t, rec.PaymentIDs, 2)
 	assert.Equal(t, rec.PaymentIDs[0], events[0].Object.ID)
 	assert.Equal(t, rec.PaymentIDs[0], events[1].Object.ID)

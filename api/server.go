@@ -72,20 +72,24 @@ func New(opts ...Option) (*Server, error) {
 		log:      cfg.logger,
 	}
 	s.store = newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees, &s.changes)
+	s.store.home = cfg.spaces()
 	s.webhooks = newDispatcher(cfg.webhook, cfg.logger, &s.changes)
 	if cfg.state != nil {
 		if err := s.restore(cfg.state); err != nil {
 			return nil, err
 		}
 	}
-	s.onTransition(s.webhooks.observe)
+	s.store.mu.Lock()
+	s.store.openSpaces(s.store.home, s.store.clock())
+	s.store.mu.Unlock()
+	s.store.observe(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 			validationError("the request body does not decode into the operation's request: "+err.Error(), detail("", err.Error())).write(w)
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			s.log.Error("api: handler failed", "method", r.Method, "path", r.URL.Path, "err", err)
-			(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: "the fake failed to answer: " + err.Error()}).write(w)
+			internalError("the fake failed to answer: " + err.Error()).write(w)
 		},
 	})
 	// Paths the spec's router and net/http's disagree on (such as a trailing
@@ -142,7 +146,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if faultErr != nil {
 		s.recordViolation(faultErr)
 		w.Header().Set("Monime-Request-Id", id)
-		(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: faultErr.Error()}).write(w)
+		internalError(faultErr.Error()).write(w)
 		return
 	}
 	if !fault.zero() {
@@ -307,7 +311,7 @@ func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Ro
 	violation := fmt.Errorf("api: the fake's %d answer to %s %s breaks spec/monime.yaml: %w", status, r.Method, r.URL.Path, err)
 	s.recordViolation(violation)
 	rec.reset()
-	(&apiError{status: http.StatusInternalServerError, reason: ReasonInternal, message: violation.Error()}).write(rec)
+	internalError(violation.Error()).write(rec)
 }
 
 // recordViolation keeps err for ResponseViolations and logs it.
@@ -337,7 +341,7 @@ func (s *Server) RequestCount() int64 { return s.requests.Load() }
 // the hosted page without changing its preselected choice would: the first
 // method and provider the session offers, which is mobile money m17 unless
 // its paymentOptions rule that out (see CompleteWith). The session's
-// payments are recorded (see Payment), its status becomes completed and it
+// payments are recorded and booked (see Find), its status becomes completed and it
 // gets an order number. It returns an error wrapping ErrSessionNotFound,
 // ErrSessionFinal or ErrSessionNotPayable when it cannot, and changes
 // nothing then.
@@ -372,21 +376,21 @@ func (s *Server) CompleteWith(id string, method gen.PaymentChannelType, provider
 // Cancel marks a pending session cancelled, as the customer pressing Cancel
 // on the hosted page would. Errors as for Complete.
 func (s *Server) Cancel(id string) error {
-	return s.store.control("Cancel", id, transitionCancelled)
+	return s.store.control("Cancel", id, sessionCancelled)
 }
 
 // Expire expires a pending session now, as its time running out would (its
 // expireTime becomes now). Errors as for Complete. To expire sessions by the
 // clock instead, move the WithClock clock past their expireTime.
 func (s *Server) Expire(id string) error {
-	return s.store.control("Expire", id, transitionExpired)
+	return s.store.control("Expire", id, sessionExpired)
 }
 
 // Start marks a pending session as opened by the customer; from then on it
 // can no longer be deleted. Starting a started session does nothing. Errors
 // as for Complete.
 func (s *Server) Start(id string) error {
-	return s.store.control("Start", id, transitionStarted)
+	return s.store.control("Start", id, sessionStarted)
 }
 
 // Sweep expires every pending session whose expireTime has passed, forgets
@@ -394,29 +398,44 @@ func (s *Server) Start(id string) error {
 // expired. Requests and the inspection methods sweep by themselves; call
 // Sweep when time moved and no request followed.
 func (s *Server) Sweep() int {
-	now := s.store.clock()
-	s.store.lock()
-	defer s.store.unlock()
-	s.store.forgetExpiredKeysLocked(now)
-	return s.store.sweepLocked(now)
+	st := s.store // not within: it counts what its own sweep expires
+	now := st.clock()
+	st.mu.Lock()
+	defer st.unlock()
+	st.forgetExpiredKeysLocked(now)
+	return st.sweepLocked(now)
 }
 
-// Sessions returns a snapshot of the sessions of a space, oldest first,
-// deleted ones left out.
-func (s *Server) Sessions(spaceID string) []Session { return s.store.sessions(spaceID) }
+// Find returns a snapshot of the object id of kind T (Session, Payment,
+// FinancialAccount, LedgerEntry), whatever its space, and whether the
+// Server holds it: the read view and what the read API hides (a session's
+// space, callbackState, paymentOptions, Idempotency-Key, whether the
+// customer started it, its payments; an account's balance; the books). A
+// deleted session is not held.
+//
+//	s, ok := api.Find[api.Session](srv, id)
+func Find[T any, P Record[T]](s *Server, id string) (T, bool) {
+	var out T
+	var ok bool
+	s.store.within(func(time.Time) {
+		var r P
+		if r, ok = tableOf[T, P](s.store).get("", id); ok {
+			out = clone((*T)(r))
+		}
+	})
+	return out, ok
+}
 
-// Session returns a snapshot of the session id, whatever its space, and
-// whether there is one.
-func (s *Server) Session(id string) (Session, bool) { return s.store.session(id) }
-
-// Payments returns a snapshot of the payments of a space, oldest first.
-func (s *Server) Payments(spaceID string) []Payment { return s.store.paymentSnapshots(spaceID) }
-
-// Payment returns a snapshot of the payment id, whatever its space, and
-// whether there is one. Session(id).PaymentIDs lists a session's.
-func (s *Server) Payment(id string) (Payment, bool) { return s.store.paymentSnapshot(id) }
-
-// onTransition attaches a hook that sees every lifecycle change (created,
-// started, completed, cancelled, expired, deleted) in order; webhook
-// delivery and the hosted page attach here.
-func (s *Server) onTransition(hook func(lifecycleEvent)) { s.store.onTransition(hook) }
+// FindAll returns snapshots of the objects of kind T in the space spaceID,
+// oldest first (deleted sessions left out), as Find returns them.
+func FindAll[T any, P Record[T]](s *Server, spaceID string) []T {
+	var out []T
+	s.store.within(func(time.Time) {
+		rows := tableOf[T, P](s.store).all(spaceID)
+		out = make([]T, len(rows))
+		for i, r := range rows {
+			out[i] = clone((*T)(r))
+		}
+	})
+	return out
+}

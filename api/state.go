@@ -10,51 +10,52 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
 )
 
-// StateFormat and StateVersion1 identify what SaveState writes: a JSON
-// object whose "format" is StateFormat and whose "version" is
-// StateVersion1. A later release that changes the layout writes a higher
-// version and still reads this one.
+// StateFormat and the versions identify what SaveState writes: a JSON
+// object whose "format" is StateFormat and whose "version" is the version
+// of its layout. A release that changes the layout writes a higher version
+// and still reads the ones before.
 const (
-	StateFormat   = "monime-fake-state"
+	StateFormat = "monime-fake-state"
+	// StateVersion1 is the layout of the releases before financial
+	// accounts: sessions, payments, idempotency records, webhooks and
+	// deliveries. It still loads; its spaces start with their main accounts
+	// and empty books.
 	StateVersion1 = 1
+	// StateVersion2 adds a key per table of the fake (financialAccounts,
+	// ledger); SaveState writes it.
+	StateVersion2 = 2
 )
 
-// stateFile is the JSON of SaveState and WithState.
+// stateFile is the JSON of SaveState and WithState: a few members of its
+// own, and one member per table, named after it, holding the table's
+// objects oldest first, each as it is stored (see Find).
 type stateFile struct {
-	Format          string         `json:"format"`
-	Version         int            `json:"version"`
-	Saved           time.Time      `json:"saved"`
-	Seq             uint64         `json:"seq"`
-	Sessions        []stateSession `json:"sessions"`
-	Payments        []statePayment `json:"payments"`
-	IdempotencyKeys []stateKey     `json:"idempotencyKeys"`
-	Webhooks        []stateWebhook `json:"webhooks"`
-	Deliveries      []Delivery     `json:"deliveries"`
+	Format          string
+	Version         int
+	Saved           time.Time
+	Seq             uint64
+	Tables          map[string]json.RawMessage
+	IdempotencyKeys []stateKey
+	Webhooks        []stateWebhook
+	Deliveries      []Delivery
 }
 
-type stateSession struct {
-	Seq            uint64              `json:"seq"`
-	Space          string              `json:"space"`
-	Deadline       time.Time           `json:"deadline"`
-	Started        bool                `json:"started,omitempty"`
-	View           gen.CheckoutSession `json:"view"`
-	CallbackState  *string             `json:"callbackState,omitempty"`
-	PaymentOptions *gen.PaymentOptions `json:"paymentOptions,omitempty"`
-	IdempotencyKey string              `json:"idempotencyKey,omitempty"`
-	PaymentIDs     []string            `json:"paymentIds,omitempty"`
-}
-
-type statePayment struct {
-	Seq     uint64      `json:"seq"`
-	Space   string      `json:"space"`
-	Session string      `json:"session"`
-	View    gen.Payment `json:"view"`
-}
+// The members of a state file that are not tables.
+const (
+	stateFormatKey     = "format"
+	stateVersionKey    = "version"
+	stateSavedKey      = "saved"
+	stateSeqKey        = "seq"
+	stateKeysKey       = "idempotencyKeys"
+	stateWebhooksKey   = "webhooks"
+	stateDeliveriesKey = "deliveries"
+)
 
 type stateKey struct {
 	Space       string    `json:"space"`
@@ -73,86 +74,70 @@ type stateWebhook struct {
 }
 
 // SaveState writes everything the Server holds that a restart would lose,
-// as one versioned JSON document (see StateFormat): sessions (deleted ones
-// left out), payments, the idempotency records of finished creates, the
-// webhook receivers with their secrets, and the delivery log. WithState
-// reads it back. Injected faults, rate-limit windows and deliveries still
-// in flight are not written. The document holds webhook secrets: keep it
-// where only you can read it.
+// as one versioned JSON document (see StateFormat): every table (financial
+// accounts, sessions, deleted ones left out, payments and the ledger), the
+// idempotency records of
+// finished creates, the webhook receivers with their secrets, and the
+// delivery log. WithState reads it back. Injected faults, rate-limit
+// windows and deliveries still in flight are not written. The document
+// holds webhook secrets: keep it where only you can read it.
 //
 // It takes one consistent snapshot, so it may run while requests are
 // served; it returns the writer's error, if any.
 func (s *Server) SaveState(w io.Writer) error {
 	st := s.store
-	doc := stateFile{Format: StateFormat, Version: StateVersion1, Saved: time.Now().UTC()}
-	st.lock()
-	doc.Seq = st.seq
-	ids := make([]string, 0, len(st.byID))
-	for id := range st.byID {
-		ids = append(ids, id)
-	}
-	for _, id := range ids {
-		sess := st.byID[id]
-		ss := stateSession{
-			Seq: sess.seq, Space: sess.space, Deadline: sess.deadline, Started: sess.started,
-			View: sess.view, CallbackState: sess.callbackState, PaymentOptions: sess.paymentOptions,
-			IdempotencyKey: sess.idempotencyKey,
+	doc := map[string]any{stateFormatKey: StateFormat, stateVersionKey: StateVersion2, stateSavedKey: time.Now().UTC()}
+	var keys []stateKey
+	var err error
+	st.mu.Lock() // not within: saving changes nothing, not even by the clock
+	doc[stateSeqKey] = st.seq
+	for _, t := range st.tables() {
+		var raw json.RawMessage
+		if raw, err = t.save(); err != nil {
+			break
 		}
-		for _, p := range sess.payments {
-			ss.PaymentIDs = append(ss.PaymentIDs, p.view.Id)
-		}
-		doc.Sessions = append(doc.Sessions, ss)
+		doc[t.tableName()] = raw
 	}
-	for _, p := range st.payments {
-		doc.Payments = append(doc.Payments, statePayment{Seq: p.seq, Space: p.space, Session: p.session, View: p.view})
-	}
-	for space, sp := range st.spaces {
-		for key, e := range sp.keys {
+	for space, byKey := range st.keys {
+		for key, e := range byKey {
 			if e.stored == nil {
 				continue // still running: it settles after this snapshot
 			}
-			doc.IdempotencyKeys = append(doc.IdempotencyKeys, stateKey{
+			keys = append(keys, stateKey{
 				Space: space, Key: key, Fingerprint: hex.EncodeToString(e.fingerprint[:]),
 				Status: e.stored.status, ContentType: e.stored.contentType, Body: e.stored.body, Expires: e.expires,
 			})
 		}
 	}
-	// Encoding happens after unlock: the views' nested values never change
-	// once stored (see session and payment), so the shallow copies are safe.
 	st.mu.Unlock()
-	d := s.webhooks
-	d.mu.Lock()
-	for _, t := range d.targets {
-		doc.Webhooks = append(doc.Webhooks, stateWebhook{URL: t.url, Secret: t.secret, Events: t.events})
+	if err != nil {
+		return fmt.Errorf("api: SaveState: %w", err)
 	}
-	doc.Deliveries = append([]Delivery(nil), d.records...)
-	d.mu.Unlock()
-
-	slices.SortFunc(doc.Sessions, func(a, b stateSession) int { return cmpUint(a.Seq, b.Seq) })
-	slices.SortFunc(doc.Payments, func(a, b statePayment) int { return cmpUint(a.Seq, b.Seq) })
-	slices.SortFunc(doc.IdempotencyKeys, func(a, b stateKey) int {
+	slices.SortFunc(keys, func(a, b stateKey) int {
 		return strings.Compare(a.Space+"\x00"+a.Key, b.Space+"\x00"+b.Key)
 	})
+	doc[stateKeysKey] = keys
+	d := s.webhooks
+	d.mu.Lock()
+	hooks := make([]stateWebhook, 0, len(d.targets))
+	for _, t := range d.targets {
+		hooks = append(hooks, stateWebhook{URL: t.url, Secret: t.secret, Events: t.events})
+	}
+	doc[stateWebhooksKey] = hooks
+	doc[stateDeliveriesKey] = append([]Delivery{}, d.records...)
+	d.mu.Unlock()
+
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
-	if err := enc.Encode(&doc); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("api: SaveState: %w", err)
 	}
 	return nil
 }
 
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // WithState makes New start from the state SaveState wrote to r instead of
-// empty. Webhook receivers in the state are added to those of WithWebhook,
+// empty; a state of an earlier release loads too (see StateVersion1).
+// Webhook receivers in the state are added to those of WithWebhook,
 // without repeating one that has the same URL, secret and events. New
 // fails, naming the problem, when r cannot be read or does not hold a
 // state this package wrote (not JSON, another format, a version it does
@@ -167,6 +152,9 @@ func WithState(r io.Reader) Option {
 			return fmt.Errorf("api: WithState: reading the state failed: %w", err)
 		}
 		doc, err := decodeState(raw)
+		if err == nil {
+			_, err = newStateStore(doc) // the tables and their references, checked now
+		}
 		if err != nil {
 			return fmt.Errorf("api: WithState: %w; pass what SaveState wrote, or start without the state", err)
 		}
@@ -175,55 +163,54 @@ func WithState(r io.Reader) Option {
 	}
 }
 
-// decodeState parses and checks a saved state.
+// decodeState parses a saved state and checks its own members; its tables
+// are checked as they load (see table.restore).
 func decodeState(raw []byte) (*stateFile, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var doc stateFile
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("the state is not a saved state (%v)", err)
+	var members map[string]json.RawMessage
+	if err := dec.Decode(&members); err != nil || members == nil {
+		return nil, fmt.Errorf("the state is not a saved state (%v)", orNotAnObject(err))
 	}
 	if dec.More() {
 		return nil, errors.New("the state has data after its JSON document (a file written twice?)")
 	}
+	doc := stateFile{Tables: map[string]json.RawMessage{}}
+	tableNames := map[string]bool{}
+	for _, t := range newStore(time.Now, 0, 0, nil, new(atomic.Uint64)).tables() {
+		tableNames[t.tableName()] = true
+	}
+	for name, raw := range members {
+		var err error
+		switch name {
+		case stateFormatKey:
+			err = json.Unmarshal(raw, &doc.Format)
+		case stateVersionKey:
+			err = json.Unmarshal(raw, &doc.Version)
+		case stateSavedKey:
+			err = json.Unmarshal(raw, &doc.Saved)
+		case stateSeqKey:
+			err = json.Unmarshal(raw, &doc.Seq)
+		case stateKeysKey:
+			err = strictUnmarshal(raw, &doc.IdempotencyKeys)
+		case stateWebhooksKey:
+			err = strictUnmarshal(raw, &doc.Webhooks)
+		case stateDeliveriesKey:
+			err = strictUnmarshal(raw, &doc.Deliveries)
+		default:
+			if !tableNames[name] {
+				return nil, fmt.Errorf("the state has a member %q, which this package does not know (a state of a later release?)", name)
+			}
+			doc.Tables[name] = raw
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the state's %s does not decode (%v)", name, err)
+		}
+	}
 	if doc.Format != StateFormat {
 		return nil, fmt.Errorf("the state's format is %q, not %q", doc.Format, StateFormat)
 	}
-	if doc.Version != StateVersion1 {
-		return nil, fmt.Errorf("the state's version is %d; this package reads version %d", doc.Version, StateVersion1)
-	}
-	sessions := map[string]bool{}
-	for i, ss := range doc.Sessions {
-		switch {
-		case ss.View.Id == "" || ss.Space == "":
-			return nil, fmt.Errorf("session %d of the state has no id or space", i+1)
-		case sessions[ss.View.Id]:
-			return nil, fmt.Errorf("session %s appears twice in the state", ss.View.Id)
-		case ss.Seq == 0 || ss.Seq > doc.Seq:
-			return nil, fmt.Errorf("session %s has sequence number %d, outside 1 to %d", ss.View.Id, ss.Seq, doc.Seq)
-		}
-		sessions[ss.View.Id] = true
-	}
-	payments := map[string]bool{}
-	for i, p := range doc.Payments {
-		switch {
-		case p.View.Id == "" || p.Space == "":
-			return nil, fmt.Errorf("payment %d of the state has no id or space", i+1)
-		case payments[p.View.Id]:
-			return nil, fmt.Errorf("payment %s appears twice in the state", p.View.Id)
-		case !sessions[p.Session]:
-			return nil, fmt.Errorf("payment %s paid for session %q, which the state does not hold", p.View.Id, p.Session)
-		case p.Seq == 0 || p.Seq > doc.Seq:
-			return nil, fmt.Errorf("payment %s has sequence number %d, outside 1 to %d", p.View.Id, p.Seq, doc.Seq)
-		}
-		payments[p.View.Id] = true
-	}
-	for _, ss := range doc.Sessions {
-		for _, id := range ss.PaymentIDs {
-			if !payments[id] {
-				return nil, fmt.Errorf("session %s was paid with payment %q, which the state does not hold", ss.View.Id, id)
-			}
-		}
+	if doc.Version != StateVersion1 && doc.Version != StateVersion2 {
+		return nil, fmt.Errorf("the state's version is %d; this package reads versions %d and %d", doc.Version, StateVersion1, StateVersion2)
 	}
 	for _, k := range doc.IdempotencyKeys {
 		if fp, err := hex.DecodeString(k.Fingerprint); err != nil || len(fp) != 32 || k.Key == "" || k.Space == "" {
@@ -238,44 +225,71 @@ func decodeState(raw []byte) (*stateFile, error) {
 	return &doc, nil
 }
 
+// orNotAnObject is err, or, for a JSON null, the error of one.
+func orNotAnObject(err error) error {
+	if err == nil {
+		return errors.New("it is null, not a JSON object")
+	}
+	return err
+}
+
+// strictUnmarshal is json.Unmarshal refusing members v does not have.
+func strictUnmarshal(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// newStateStore loads the tables of doc into a store of their own and
+// checks what their objects say of each other.
+func newStateStore(doc *stateFile) (*store, error) {
+	st := newStore(time.Now, 0, 0, nil, new(atomic.Uint64))
+	st.seq = doc.Seq
+	for _, t := range st.tables() {
+		if err := t.restore(doc.Tables[t.tableName()], doc.Seq); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.checkReferences(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkReferences checks that every object a stored object names is stored.
+func (st *store) checkReferences() error {
+	for _, p := range st.payments.all("") {
+		if s, ok := st.sessions.get(p.SpaceID, p.SessionID); !ok || !slices.Contains(s.PaymentIDs, p.Id) {
+			return fmt.Errorf("payment %s paid for session %q, which the state does not hold or does not name it", p.Id, p.SessionID)
+		}
+	}
+	for _, s := range st.sessions.all("") {
+		for _, id := range s.PaymentIDs {
+			if !st.payments.has(id) {
+				return fmt.Errorf("session %s was paid with payment %q, which the state does not hold", s.Id, id)
+			}
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	// A state is checked in a store of its own, which never hands events
+	// on; CheckBooks's rules are the books' references.
+	return st.checkBooksLocked()
+}
+
 // restore loads a checked state into a new Server.
 func (s *Server) restore(doc *stateFile) error {
+	loaded, err := newStateStore(doc)
+	if err != nil {
+		return fmt.Errorf("api: WithState: %w", err)
+	}
 	st := s.store
-	st.lock()
-	defer st.unlock()
-	st.seq = doc.Seq
-	byID := map[string]*session{}
-	for _, ss := range doc.Sessions {
-		sess := &session{
-			seq: ss.Seq, deadline: ss.Deadline, space: ss.Space, started: ss.Started,
-			view: ss.View, callbackState: ss.CallbackState, paymentOptions: ss.PaymentOptions,
-			idempotencyKey: ss.IdempotencyKey,
-		}
-		byID[ss.View.Id] = sess
-		st.byID[ss.View.Id] = sess
-		sp := st.space(ss.Space)
-		sp.order = append(sp.order, sess) // doc.Sessions is in seq order
-		if sess.pending() {
+	st.mu.Lock()
+	st.seq = loaded.seq
+	st.sessions, st.payments, st.accounts, st.ledger = loaded.sessions, loaded.payments, loaded.accounts, loaded.ledger
+	for _, sess := range st.sessions.all("") {
+		if sess.Status == gen.CheckoutSessionStatusPending {
 			heap.Push(&st.deadline, sess)
-		}
-	}
-	for _, sp := range st.spaces {
-		slices.SortFunc(sp.order, func(a, b *session) int { return cmpUint(a.seq, b.seq) })
-	}
-	payments := map[string]*payment{}
-	for _, sp := range doc.Payments {
-		p := &payment{seq: sp.Seq, space: sp.Space, session: sp.Session, view: sp.View}
-		payments[p.view.Id] = p
-		st.payments[p.view.Id] = p
-		space := st.space(p.space)
-		space.payments = append(space.payments, p)
-	}
-	for _, sp := range st.spaces {
-		slices.SortFunc(sp.payments, func(a, b *payment) int { return cmpUint(a.seq, b.seq) })
-	}
-	for _, ss := range doc.Sessions {
-		for _, id := range ss.PaymentIDs {
-			byID[ss.View.Id].payments = append(byID[ss.View.Id].payments, payments[id])
 		}
 	}
 	for _, k := range doc.IdempotencyKeys {
@@ -283,14 +297,15 @@ func (s *Server) restore(doc *stateFile) error {
 			stored: &storedResponse{status: k.Status, contentType: k.ContentType, body: k.Body}}
 		_, _ = hex.Decode(e.fingerprint[:], []byte(k.Fingerprint)) // checked by decodeState
 		close(e.done)
-		st.space(k.Space).keys[k.Key] = e
+		st.spaceKeys(k.Space)[k.Key] = e
 	}
+	st.mu.Unlock()
 	d := s.webhooks
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, w := range doc.Webhooks {
 		t, err := newWebhookTarget(w.URL, w.Secret, w.Events)
 		if err != nil { // checked by decodeState
-			d.mu.Unlock()
 			return fmt.Errorf("api: WithState: %w", err)
 		}
 		if !slices.ContainsFunc(d.targets, t.same) {
@@ -298,7 +313,6 @@ func (s *Server) restore(doc *stateFile) error {
 		}
 	}
 	d.records = append(d.records, doc.Deliveries...)
-	d.mu.Unlock()
 	return nil
 }
 
@@ -313,18 +327,16 @@ func (t webhookTarget) same(o webhookTarget) bool {
 // state in a file saves when it differs from the version it saved last.
 func (s *Server) StateVersion() uint64 { return s.changes.Load() }
 
-// Reset forgets every session, payment, idempotency record and delivery
-// record, and the fault rules of InjectFault, as if the Server were new.
+// Reset forgets every session, payment, financial account, ledger entry,
+// idempotency record and delivery record, and the fault rules of
+// InjectFault, as if the Server were new: the main accounts reopen empty.
 // The webhook receivers stay, and so does every option given to New.
 // Deliveries already in flight finish and are recorded.
 func (s *Server) Reset() {
 	st := s.store
-	st.lock()
-	st.byID = make(map[string]*session)
-	st.payments = make(map[string]*payment)
-	st.spaces = make(map[string]*spaceState)
-	st.deadline = nil
-	st.changes.Add(1)
+	st.mu.Lock()
+	st.resetLocked()
+	st.touched()
 	st.unlock()
 	s.ClearFaults()
 	s.webhooks.mu.Lock()

@@ -55,7 +55,7 @@ func TestStateSurvivesARestart(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusNotFound, g.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + deleted.Id}).status)
 	assert.Equal(t, f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).body, g.send(req{method: http.MethodGet, path: "/v1/checkout-sessions"}).body, "the list, newest first")
-	assert.Equal(t, f.srv.Payments(DefaultSpaceID), g.srv.Payments(DefaultSpaceID))
+	assert.Equal(t, FindAll[Payment](f.srv, DefaultSpaceID), FindAll[Payment](g.srv, DefaultSpaceID))
 	assert.Equal(t, inUTC(f.srv.Deliveries()), inUTC(g.srv.Deliveries()))
 	assert.Equal(t, f.srv.Webhooks(), g.srv.Webhooks())
 
@@ -126,8 +126,8 @@ func TestResetForgetsEverythingButTheReceivers(t *testing.T) {
 
 	f.srv.Reset()
 
-	assert.Empty(t, f.srv.Sessions(DefaultSpaceID))
-	assert.Empty(t, f.srv.Payments(DefaultSpaceID))
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID))
+	assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 	assert.Empty(t, f.srv.Deliveries())
 	assert.Len(t, f.srv.Webhooks(), 1)
 	again := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: minimalBody, key: &key})

@@ -44,7 +44,7 @@ func TestInvalidCreateBodiesNameTheOffendingField(t *testing.T) {
 				assert.NotEmpty(t, *d.Message)
 			}
 			assert.Contains(t, e.Message, tc.fields[0])
-			assert.Empty(t, f.srv.Sessions(DefaultSpaceID), "nothing is stored")
+			assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "nothing is stored")
 		})
 	}
 }
@@ -178,4 +178,20 @@ func TestNullableRequestMembersTakeNull(t *testing.T) {
 	got := f.patch(p.Id, `{"name":"n","metadata":null}`).payment(t)
 	assert.Equal(t, ptr("n"), got.Name)
 	assert.Equal(t, p.Metadata, got.Metadata, "metadata: null leaves the metadata as it was")
+}
+
+// A price is money in minor units: never negative (Monime's price value is
+// an amount); zero is a free item.
+func TestANegativePriceIsRefused(t *testing.T) {
+	f := newFixture(t)
+	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions",
+		body: `{"name":"Refund?","lineItems":[{"name":"T","price":{"currency":"SLE","value":100}},{"name":"Credit","price":{"currency":"SLE","value":-5}}]}`})
+	require.Equal(t, http.StatusBadRequest, res.status)
+	e := res.apiErr(t)
+	assert.Equal(t, []string{"lineItems[1].price.value"}, fields(e))
+	assert.Contains(t, e.Message, "must not be negative, got -5")
+	assert.Empty(t, FindAll[Session](f.srv, DefaultSpaceID), "nothing is stored")
+
+	free := f.create(`{"name":"Free","lineItems":[{"name":"Gift","price":{"currency":"SLE","value":0}}]}`)
+	assert.Equal(t, int64(0), free.LineItems.Data[0].Price.Value)
 }

@@ -192,7 +192,6 @@ func (d Delivery) OK() bool { return d.Err == "" }
 const (
 	eventPaymentCreated   = "payment.created"
 	eventPaymentCompleted = "payment.completed"
-	objectTypePayment     = "payment"
 )
 
 // outgoingEvent is one event, encoded once, signed afresh on each attempt.
@@ -204,8 +203,8 @@ type outgoingEvent struct {
 	body      []byte // the same bytes on every attempt
 }
 
-// webhookJob is the events of one lifecycle change that one URL
-// subscribed to, to send in order.
+// webhookJob is the events of one change that one URL subscribed to, to
+// send in order.
 type webhookJob struct {
 	target webhookTarget
 	events []outgoingEvent
@@ -259,26 +258,18 @@ func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) 
 	}
 }
 
-// eventName is the webhook event for a lifecycle change, or "" for changes
-// Monime sends no event for.
-func eventName(kind transition) string {
-	switch kind {
-	case transitionCompleted:
-		return webhook.EventCheckoutSessionCompleted
-	case transitionCancelled:
-		return webhook.EventCheckoutSessionCancelled
-	case transitionExpired:
-		return webhook.EventCheckoutSessionExpired
+// observe is the dispatcher's hook on the store: it sees the events of
+// each change, encodes those a webhook carries (webhookEvents) once, and
+// starts one job per URL that subscribed to any of them; it never blocks on
+// the network.
+func (d *dispatcher) observe(batch []event) {
+	var names []string
+	for _, ev := range batch {
+		if slices.Contains(webhookEvents, ev.name) {
+			names = append(names, ev.name)
+		}
 	}
-	return ""
-}
-
-// observe is the dispatcher's onTransition hook. It builds the events of
-// the change once and starts one job per URL that subscribed to any of
-// them; it never blocks on the network.
-func (d *dispatcher) observe(ev lifecycleEvent) {
-	name := eventName(ev.kind)
-	if name == "" {
+	if len(names) == 0 {
 		return
 	}
 	d.mu.Lock()
@@ -287,13 +278,10 @@ func (d *dispatcher) observe(ev lifecycleEvent) {
 		return
 	}
 	if d.closed {
-		d.log.Warn("api: webhook events not delivered: the Server is closed", "event", name, "session_id", ev.session.Id)
+		d.log.Warn("api: webhook events not delivered: the Server is closed", "events", strings.Join(names, ", "), "object_id", batch[0].objectID)
 		return
 	}
-	events := d.encode(ev, name)
-	if len(events) == 0 {
-		return
-	}
+	events := d.encode(batch)
 	for _, t := range d.targets {
 		job := webhookJob{target: t}
 		for _, e := range events {
@@ -321,40 +309,29 @@ func (d *dispatcher) startLocked(f func()) {
 	}()
 }
 
-// encode builds the events of a lifecycle change, in the order they are
-// delivered: for a completion, payment.created and payment.completed of
-// each payment, then checkout_session.completed; otherwise the session's
-// one event. An event that does not encode is logged and left out.
-//
-// payment.created carries the payment as it was created: pending, without
-// the financialTransactionReference that only a completed payment has.
-// payment.completed carries it as reads show it.
-func (d *dispatcher) encode(ev lifecycleEvent, name string) []outgoingEvent {
+// encode builds the payloads of the events of one change that webhooks
+// carry, in the order they happened. An event that does not encode is
+// logged and left out.
+func (d *dispatcher) encode(batch []event) []outgoingEvent {
 	var out []outgoingEvent
-	add := func(name string, obj webhook.Object, v any) {
-		// The session and payments share memory with the store, which
-		// never changes what they point to, so encoding them here without
-		// the lock is safe.
-		data, err := json.Marshal(v)
+	for _, ev := range batch {
+		if !slices.Contains(webhookEvents, ev.name) {
+			continue
+		}
+		// ev.data shares memory with the store, which never changes what it
+		// points to, so encoding it here without the lock is safe.
+		data, err := json.Marshal(ev.data)
 		if err == nil {
-			event := webhook.Event{ID: newID("evt-", 20), Name: name, Timestamp: ev.at, APIVersion: webhookAPIVersion, Object: obj, Data: data}
+			payload := webhook.Event{ID: newID("evt-", 20), Name: ev.name, Timestamp: ev.at, APIVersion: webhookAPIVersion,
+				Object: webhook.Object{ID: ev.objectID, Type: ev.objectType}, Data: data}
 			var body []byte
-			if body, err = json.Marshal(event); err == nil {
-				out = append(out, outgoingEvent{id: event.ID, name: name, objectID: obj.ID, sessionID: ev.session.Id, body: body})
-				return
+			if body, err = json.Marshal(payload); err == nil {
+				out = append(out, outgoingEvent{id: payload.ID, name: ev.name, objectID: ev.objectID, sessionID: ev.sessionID, body: body})
+				continue
 			}
 		}
-		d.log.Error("api: webhook event not delivered: encoding it failed", "event", name, "object_id", obj.ID, "session_id", ev.session.Id, "err", err)
+		d.log.Error("api: webhook event not delivered: encoding it failed", "event", ev.name, "object_id", ev.objectID, "session_id", ev.sessionID, "err", err)
 	}
-	for _, p := range ev.payments {
-		obj := webhook.Object{ID: p.Id, Type: objectTypePayment}
-		created := p
-		created.Status = gen.PaymentStatusPending
-		created.FinancialTransactionReference = nil
-		add(eventPaymentCreated, obj, created)
-		add(eventPaymentCompleted, obj, p)
-	}
-	add(name, webhook.Object{ID: ev.session.Id, Type: webhook.ObjectTypeCheckoutSession}, ev.session.CheckoutSession)
 	return out
 }
 

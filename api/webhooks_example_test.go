@@ -114,7 +114,7 @@ func ExampleHostedPagePath() {
 		return
 	}
 	resp.Body.Close()
-	s, _ := srv.Session(id)
+	s, _ := api.Find[api.Session](srv, id)
 	fmt.Println(resp.StatusCode, resp.Header.Get("Location"), s.Status)
 	// Output:
 	// true

@@ -23,6 +23,9 @@ import (
 //	POST   /_fake/sessions/{id}/complete          pay it: {"method":"momo","provider":"m18"} (both optional)
 //	POST   /_fake/sessions/{id}/cancel            cancel it, as the customer would
 //	POST   /_fake/sessions/{id}/expire            expire it now, as time would
+//	GET    /_fake/accounts                        the space's financial accounts, newest first, with balances
+//	POST   /_fake/accounts/{id}/fund              credit it, as money from outside: {"currency":"SLE","value":100000}
+//	GET    /_fake/ledger                          the space's ledger entries (the books), newest first
 //	GET    /_fake/payments                        the space's payments, newest first
 //	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
@@ -30,7 +33,7 @@ import (
 //	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
 //	DELETE /_fake/faults                          remove the faults not used up yet
-//	POST   /_fake/reset                           forget sessions, payments, keys, deliveries and faults
+//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, keys, deliveries and faults
 
 // maxAdminBody caps an admin request's body.
 const maxAdminBody = 64 << 10
@@ -41,6 +44,9 @@ func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/sessions/{id}", a.adminSession)
 	mux.HandleFunc("POST "+p+"/sessions/{id}/{action}", a.adminSessionAction)
 	mux.HandleFunc("GET "+p+"/payments", a.adminPayments)
+	mux.HandleFunc("GET "+p+"/accounts", a.adminAccounts)
+	mux.HandleFunc("POST "+p+"/accounts/{id}/fund", a.adminFund)
+	mux.HandleFunc("GET "+p+"/ledger", a.adminLedger)
 	mux.HandleFunc("GET "+p+"/deliveries", a.adminDeliveries)
 	mux.HandleFunc("POST "+p+"/deliveries/{event}/redeliver", a.adminRedeliver)
 	mux.HandleFunc("GET "+p+"/webhooks", a.adminWebhooks)
@@ -101,7 +107,7 @@ var sessionStatuses = []string{"pending", "completed", "cancelled", "expired"}
 // sessionsNewestFirst returns the space's sessions, newest first, with
 // status status ("" for all).
 func (a *app) sessionsNewestFirst(status string) []api.Session {
-	all := a.fake.Sessions(a.cfg.space)
+	all := api.FindAll[api.Session](a.fake, a.cfg.space)
 	slices.Reverse(all)
 	if status == "" {
 		return all
@@ -133,7 +139,7 @@ func (a *app) adminSession(w http.ResponseWriter, r *http.Request) {
 
 // session returns the session id if it is in the fake's space.
 func (a *app) session(id string) (api.Session, bool) {
-	s, ok := a.fake.Session(id)
+	s, ok := api.Find[api.Session](a.fake, id)
 	if !ok || s.SpaceID != a.cfg.space {
 		return api.Session{}, false
 	}
@@ -200,7 +206,7 @@ func actionError(err error) (int, string) {
 }
 
 func (a *app) adminPayments(w http.ResponseWriter, _ *http.Request) {
-	payments := a.fake.Payments(a.cfg.space)
+	payments := api.FindAll[api.Payment](a.fake, a.cfg.space)
 	slices.Reverse(payments)
 	type paymentView struct {
 		gen.Payment
@@ -211,6 +217,72 @@ func (a *app) adminPayments(w http.ResponseWriter, _ *http.Request) {
 		out = append(out, paymentView{Payment: p.Payment, SessionID: p.SessionID})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+// accountView is a financial account as the admin API shows it: a read
+// with withBalance, plus whether it is the space's main account for its
+// currency.
+type accountView struct {
+	gen.FinancialAccount
+	Main bool `json:"main"`
+}
+
+// accountsNewestFirst returns the financial accounts of the space, newest
+// first, as a read with withBalance shows them.
+func (a *app) accountsNewestFirst() []accountView {
+	accounts := api.FindAll[api.FinancialAccount](a.fake, a.cfg.space)
+	slices.Reverse(accounts)
+	out := []accountView{}
+	for _, acc := range accounts {
+		view := acc.FinancialAccount
+		view.Balance = &struct {
+			Available gen.Money `json:"available"`
+		}{Available: gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}}
+		out = append(out, accountView{FinancialAccount: view, Main: acc.Main})
+	}
+	return out
+}
+
+func (a *app) adminAccounts(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"result": a.accountsNewestFirst()})
+}
+
+func (a *app) adminFund(w http.ResponseWriter, r *http.Request) {
+	var amount gen.Money
+	if !decodeBody(w, r, &amount, false) {
+		return
+	}
+	id := r.PathValue("id")
+	if acc, ok := api.Find[api.FinancialAccount](a.fake, id); !ok || acc.SpaceID != a.cfg.space {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("space %s has no financial account %q; fund one that GET /_fake/accounts lists", a.cfg.space, id))
+		return
+	}
+	if err := a.fake.Fund(id, amount); err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", err.Error())
+		return
+	}
+	for _, acc := range a.accountsNewestFirst() {
+		if acc.Id == id {
+			writeJSON(w, http.StatusOK, map[string]any{"result": acc})
+			return
+		}
+	}
+}
+
+// ledgerNewestFirst returns the ledger entries of the space, newest
+// first.
+func (a *app) ledgerNewestFirst() []api.LedgerEntry {
+	entries := api.FindAll[api.LedgerEntry](a.fake, a.cfg.space)
+	slices.Reverse(entries)
+	return entries
+}
+
+func (a *app) adminLedger(w http.ResponseWriter, _ *http.Request) {
+	entries := a.ledgerNewestFirst()
+	if entries == nil {
+		entries = []api.LedgerEntry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": entries})
 }
 
 // deliveriesNewestFirst returns the delivery attempts, newest first, of

@@ -31,6 +31,7 @@ func (a *app) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", a.pageSessions)
 	mux.HandleFunc("GET /sessions/{id}", a.pageSession)
 	mux.HandleFunc("POST /sessions/{id}/{action}", a.formSessionAction)
+	mux.HandleFunc("GET /accounts", a.pageAccounts)
 	mux.HandleFunc("GET /webhooks", a.pageWebhooks)
 	mux.HandleFunc("POST /webhooks", a.formAddWebhook)
 	mux.HandleFunc("POST /webhooks/redeliver", a.formRedeliver)
@@ -50,6 +51,22 @@ type page struct {
 	Channels        []channelOption
 	Deliveries      []deliveryRow
 	Webhooks        []api.Webhook
+	Accounts        []accountRow
+	Entries         []entryRow
+}
+
+// accountRow is one financial account on the accounts page.
+type accountRow struct {
+	ID, Name, Description, Currency string
+	UVAN, Reference, Balance        string
+	Main                            bool
+}
+
+// entryRow is one ledger entry on the accounts page.
+type entryRow struct {
+	ID, Booked, Account, Type string
+	Amount, BalanceAfter, For string
+	Reference                 string
 }
 
 func (a *app) newPage(r *http.Request, title, nav string) page {
@@ -191,7 +208,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 		sort.Slice(d.Metadata, func(i, j int) bool { return d.Metadata[i].Key < d.Metadata[j].Key })
 	}
 	for _, id := range s.PaymentIDs {
-		if pay, ok := a.fake.Payment(id); ok {
+		if pay, ok := api.Find[api.Payment](a.fake, id); ok {
 			d.Payments = append(d.Payments, paymentRowOf(pay))
 		}
 	}
@@ -236,6 +253,36 @@ func deliveryRows(ds []api.Delivery) []deliveryRow {
 		out[i] = deliveryRow{Delivery: d, OK: d.OK(), Sent: when(d.Time), Took: d.Duration.Round(100 * time.Microsecond).String(), Body: body}
 	}
 	return out
+}
+
+func (a *app) pageAccounts(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "Accounts", "accounts")
+	for _, acc := range a.accountsNewestFirst() {
+		p.Accounts = append(p.Accounts, accountRow{
+			ID: acc.Id, Name: acc.Name, Description: deref(acc.Description), Currency: acc.Currency,
+			UVAN: acc.Uvan, Reference: deref(acc.Reference), Balance: money(acc.Balance.Available), Main: acc.Main,
+		})
+	}
+	for _, e := range a.ledgerNewestFirst() {
+		p.Entries = append(p.Entries, entryRow{
+			ID: e.ID, Booked: when(e.CreateTime), Account: e.AccountID, Type: e.Type, Amount: money(e.Amount),
+			BalanceAfter: money(gen.Money{Currency: e.Amount.Currency, Value: e.BalanceAfter}), For: entryPurpose(e), Reference: e.Reference,
+		})
+	}
+	a.render(w, http.StatusOK, "accounts.html", p)
+}
+
+// entryPurpose says what moved the money of a ledger entry.
+func entryPurpose(e api.LedgerEntry) string {
+	switch {
+	case e.FeeCode != "":
+		return "fee " + e.FeeCode + " of payment " + e.OwnerID
+	case e.OwnerType == "payment":
+		return "payment " + e.OwnerID
+	case e.OwnerType == "funding":
+		return "funding"
+	}
+	return e.OwnerType + " " + e.OwnerID
 }
 
 func (a *app) pageWebhooks(w http.ResponseWriter, r *http.Request) {

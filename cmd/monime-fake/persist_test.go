@@ -65,7 +65,7 @@ func TestAnAcknowledgedWriteIsOnDiskBeforeTheAnswer(t *testing.T) {
 		t.Fatalf("the file written while running does not load: %v", err)
 	}
 	defer restored.Close()
-	s, ok := restored.Session(id)
+	s, ok := api.Find[api.Session](restored, id)
 	if !ok || s.Status != "completed" || len(s.PaymentIDs) != 1 {
 		t.Errorf("the acknowledged completion is not on disk: %+v %v", s, ok)
 	}

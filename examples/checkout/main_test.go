@@ -110,9 +110,12 @@ func TestQuickstartWithCredentialsCreatesAndReadsOnly(t *testing.T) {
 	if strings.Contains(out, "simulated") || strings.Contains(out, "webhook receiver") {
 		t.Error("with credentials the program must not simulate a payment or start a receiver")
 	}
-	stored := fake.Sessions()
-	if len(stored) != 1 || stored[0].Status != monime.CheckoutSessionStatusPending {
-		t.Fatalf("want exactly one pending session on the server (the repeated create replayed), got %d", len(stored))
+	page, err := fake.Client().CheckoutSessions.List(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Status != monime.CheckoutSessionStatusPending {
+		t.Fatalf("want exactly one pending session on the server (the repeated create replayed), got %d", len(page.Items))
 	}
 }
 

@@ -101,7 +101,7 @@ func TestBrowserCheckout(t *testing.T) {
 		}))
 		defer evil.Close()
 		evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
-		sessions := len(s.Fake.Sessions(api.DefaultSpaceID))
+		sessions := len(api.FindAll[api.Session](s.Fake, api.DefaultSpaceID))
 
 		browsertest.Step(t, ctx, "open the other site's page and press its button",
 			chromedp.Navigate(evilURL+"/"),
@@ -115,7 +115,7 @@ func TestBrowserCheckout(t *testing.T) {
 		if msg := browsertest.Text(t, ctx, "#error"); !strings.Contains(msg, "sent from another website") {
 			t.Errorf("the refusal says %q, want why", msg)
 		}
-		if now := len(s.Fake.Sessions(api.DefaultSpaceID)); now != sessions {
+		if now := len(api.FindAll[api.Session](s.Fake, api.DefaultSpaceID)); now != sessions {
 			t.Errorf("the cross-site post made %d checkout sessions, want none", now-sessions)
 		}
 		if _, err := s.Shop.orders.get(t.Context(), id); !errors.Is(err, errUnknownOrder) {

@@ -51,7 +51,7 @@ func TestACrossSiteOrderIsRefusedAndReachesNoMonime(t *testing.T) {
 			}
 		})
 	}
-	if n := len(fake.Records()); n != 0 {
+	if n := len(sessionsAtMonime(t, fake)); n != 0 {
 		t.Fatalf("cross-site posts created %d checkout sessions at Monime, want none", n)
 	}
 	if code, _ := page(t, shopURL+"/orders/"+id); code != http.StatusNotFound {
@@ -61,8 +61,8 @@ func TestACrossSiteOrderIsRefusedAndReachesNoMonime(t *testing.T) {
 	// The shop's own form, as a browser sends it, still works.
 	code, body := send(t, shopURL+"/orders", url.Values{"order_id": {id}, "quantity": {"1"}},
 		map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": shopURL})
-	if code != http.StatusSeeOther || len(fake.Records()) != 1 {
-		t.Fatalf("a same-origin order: got %d and %d sessions, want 303 and one\n%s", code, len(fake.Records()), body)
+	if code != http.StatusSeeOther || len(sessionsAtMonime(t, fake)) != 1 {
+		t.Fatalf("a same-origin order: got %d and %d sessions, want 303 and one\n%s", code, len(sessionsAtMonime(t, fake)), body)
 	}
 }
 
@@ -70,7 +70,7 @@ func TestACrossSiteRefreshIsRefusedAndAsksMonimeNothing(t *testing.T) {
 	fake, shopURL := shopWithoutWebhooks(t)
 	id := newOrderForm(t, shopURL)
 	checkout(t, shopURL, id, 1)
-	if err := fake.Complete(fake.Sessions()[0].ID); err != nil {
+	if err := fake.Complete(sessionsAtMonime(t, fake)[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	asked := fake.RequestCount()
@@ -130,7 +130,7 @@ func TestTheCustomerReturnsToTheConfiguredPublicURLWhateverHostTheRequestNamed(t
 	_, shopURL := serveShop(t, fake, shopConfig{PublicURL: "https://shop.example/"})
 	id := newOrderForm(t, shopURL)
 	checkoutAs(t, shopURL, "evil.example", id)
-	cs := fake.Sessions()[0]
+	cs := sessionsAtMonime(t, fake)[0]
 	if want := "https://shop.example/orders/" + id; cs.SuccessURL != want || cs.CancelURL != want {
 		t.Fatalf("success URL %q and cancel URL %q, want both %s", cs.SuccessURL, cs.CancelURL, want)
 	}

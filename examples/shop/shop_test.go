@@ -178,7 +178,7 @@ func TestPayingOnTheHostedPageMarksTheOrderPaidByWebhook(t *testing.T) {
 		}
 	}
 	// The hosted page names the order by the same number.
-	if sess := s.Fake.Sessions(api.DefaultSpaceID); len(sess) != 1 || sess[0].Name != "Order "+number {
+	if sess := api.FindAll[api.Session](s.Fake, api.DefaultSpaceID); len(sess) != 1 || sess[0].Name != "Order "+number {
 		t.Errorf("the checkout session is not named %q", "Order "+number)
 	}
 }
@@ -294,7 +294,7 @@ func TestTheSuccessURLAloneDoesNotMarkTheOrderPaid(t *testing.T) {
 	fake, shopURL := shopWithoutWebhooks(t)
 	id := newOrderForm(t, shopURL)
 	checkout(t, shopURL, id, 1)
-	sessionID := fake.Sessions()[0].ID
+	sessionID := sessionsAtMonime(t, fake)[0].ID
 	if err := fake.Complete(sessionID); err != nil {
 		t.Fatal(err)
 	}
@@ -323,9 +323,12 @@ func TestResubmittingTheOrderFormMakesOneSession(t *testing.T) {
 	if first != second {
 		t.Errorf("the same order went to two hosted pages: %s and %s", first, second)
 	}
-	stored := fake.Records()
-	if len(stored) != 1 || stored[0].IdempotencyKey != "order-"+id {
-		t.Fatalf("want one session created with Idempotency-Key order-%s, got %d sessions", id, len(stored))
+	stored := sessionsAtMonime(t, fake)
+	if len(stored) != 1 {
+		t.Fatalf("want one session created for order %s, got %d sessions", id, len(stored))
+	}
+	if rec, _ := monimetest.Find[api.Session](fake, stored[0].ID); rec.IdempotencyKey != "order-"+id {
+		t.Fatalf("the session was created with Idempotency-Key %q, want order-%s", rec.IdempotencyKey, id)
 	}
 	if other := newOrderForm(t, shopURL); other == id {
 		t.Error("two product pages carried the same order id")
@@ -360,7 +363,7 @@ func TestConcurrentSubmissionsOfOneOrderMakeOneSession(t *testing.T) {
 			t.Errorf("submission went to %q, want the one hosted page %q", loc, first)
 		}
 	}
-	if got := len(fake.Sessions()); got != 1 {
+	if got := len(sessionsAtMonime(t, fake)); got != 1 {
 		t.Fatalf("%d concurrent submissions of one order made %d sessions, want 1", n, got)
 	}
 }
@@ -369,7 +372,7 @@ func TestForgedWebhookIsRefused(t *testing.T) {
 	fake, shopURL := shopWithoutWebhooks(t)
 	id := newOrderForm(t, shopURL)
 	checkout(t, shopURL, id, 1)
-	sessionID := fake.Sessions()[0].ID
+	sessionID := sessionsAtMonime(t, fake)[0].ID
 	if err := fake.Complete(sessionID); err != nil {
 		t.Fatal(err)
 	}

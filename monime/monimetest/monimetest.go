@@ -13,10 +13,12 @@
 //
 // The fake validates every request against the API's OpenAPI contract and,
 // here, every response too: a response that breaks the contract fails the
-// test. It keeps sessions in memory, replays idempotent creates as Monime
-// does, records the payment of each completed session (c.Payments reads
-// it; Payment and Payments show it here), delivers signed webhooks, and
-// can inject faults.
+// test. It keeps sessions, payments and financial accounts in memory,
+// replays idempotent creates as Monime does, records the payments of each
+// completed session (c.Payments reads them) and books them on their
+// financial account, delivers signed webhooks, and can inject faults. Find
+// shows what the read API hides, and the books must balance at the end of
+// every test (CheckBooks).
 //
 // NewServer, Client and ClientFor fail the test when they cannot do their
 // job, as httptest.NewServer does. Every other method that can fail returns
@@ -28,7 +30,6 @@ package monimetest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -42,11 +43,11 @@ import (
 )
 
 // Server is a running fake Monime API. Its methods play the customer
-// (Complete, CompleteWith, Cancel, Expire, Start), inject faults (FailNext,
-// InjectFault, ClearFaults), control webhooks (AddWebhook,
-// WaitForDeliveries, Deliveries) and show what the fake holds (Session,
-// Sessions, SessionsIn, Payment, Payments, PaymentsIn, and Records for what
-// the read API hides).
+// (Complete, CompleteWith, Cancel, Expire, Start), move money (Fund),
+// inject faults (FailNext, InjectFault, ClearFaults) and control webhooks
+// (AddWebhook, WaitForDeliveries, Deliveries). Tests read what the fake
+// holds through Client, as the code under test does; Find reaches what the
+// read API hides, and CheckBooks checks the books.
 type Server struct {
 	// URL is the fake's base URL, http://127.0.0.1:port.
 	URL string
@@ -79,6 +80,9 @@ func NewServer(tb testing.TB, opts ...api.Option) *Server {
 		s.Close()
 		for _, v := range fake.ResponseViolations() {
 			tb.Errorf("monimetest: the fake broke the API contract: %v", v)
+		}
+		if err := fake.CheckBooks(); err != nil {
+			tb.Errorf("monimetest: the fake's books are broken: %v", err)
 		}
 	})
 	return s
@@ -127,8 +131,9 @@ func (s *Server) HTTPClient() *http.Client { return s.http.Client() }
 // Complete marks the pending session id paid, as the customer pressing Pay
 // on the hosted page would, with the choice it preselects: mobile money,
 // Orange Money (m17), unless the session's PaymentOptions rule that out.
-// Its status becomes completed, it gets an order number, and its payment is
-// recorded (see Payment). The error wraps api.ErrSessionNotFound,
+// Its status becomes completed, it gets an order number, and its payments
+// are recorded (c.Payments.List reads them) and booked on the financial
+// account they settle into. The error wraps api.ErrSessionNotFound,
 // api.ErrSessionFinal or api.ErrSessionNotPayable when it cannot.
 func (s *Server) Complete(id string) error { return s.fake.Complete(id) }
 
@@ -233,93 +238,36 @@ func (s *Server) Deliveries() []api.Delivery { return s.fake.Deliveries() }
 // counted.
 func (s *Server) RequestCount() int64 { return s.fake.RequestCount() }
 
-// Session returns the session id, whatever its space, as a GET of it would
-// answer now, and whether the fake holds it (it was created and not
-// deleted).
-func (s *Server) Session(id string) (monime.CheckoutSession, bool) {
-	rec, ok := s.fake.Session(id)
-	if !ok {
-		return monime.CheckoutSession{}, false
-	}
-	return s.readView(rec), true
+// Find returns the fake's own record of the object id, of kind T
+// (api.Session, api.Payment, api.FinancialAccount, api.LedgerEntry),
+// whatever its space, and whether the fake holds it. It is the one way to
+// what the read API hides: a session's callbackState, paymentOptions,
+// Idempotency-Key and whether the customer started it, an account's
+// balance, the books. Read everything else through Client, as your code
+// does.
+//
+//	rec, ok := monimetest.Find[api.Session](fake, s.ID)
+func Find[T any, P api.Record[T]](s *Server, id string) (T, bool) {
+	return api.Find[T, P](s.fake, id)
 }
 
-// Sessions returns the sessions in SpaceID, the space Client acts in, oldest
-// first, each as a GET of it would answer now. Deleted sessions are left
-// out.
-func (s *Server) Sessions() []monime.CheckoutSession { return s.SessionsIn(s.SpaceID) }
+// Records returns Find's records of every session in SpaceID, oldest
+// first. It stays only while package monime's own contract test calls it;
+// new tests list through Client and use Find.
+func (s *Server) Records() []api.Session { return api.FindAll[api.Session](s.fake, s.SpaceID) }
 
-// SessionsIn is Sessions for another space.
-func (s *Server) SessionsIn(spaceID string) []monime.CheckoutSession {
-	recs := s.fake.Sessions(spaceID)
-	out := make([]monime.CheckoutSession, len(recs))
-	for i, rec := range recs {
-		out[i] = s.readView(rec)
-	}
-	return out
+// Fund credits amount to the financial account id, as money arriving from
+// outside would, so that a test can give an account a balance: a ledger
+// entry of its own. The amount must be positive and in the account's
+// currency; otherwise, or for an unknown id, it returns an error and
+// changes nothing.
+//
+//	err := fake.Fund(api.MainAccountID(fake.SpaceID), monime.Money{Currency: "SLE", Value: 100000})
+func (s *Server) Fund(id string, amount monime.Money) error {
+	return s.fake.Fund(id, gen.Money{Currency: gen.Currency(amount.Currency), Value: amount.Value})
 }
 
-// Payment returns the payment id, whatever its space, as c.Payments.Get
-// would return it now, and whether the fake holds it. A completed session
-// has one payment per currency its line items cost something in; list them
-// by its order number with c.Payments.ForCheckoutSession, or here with
-// Payments.
-func (s *Server) Payment(id string) (monime.Payment, bool) {
-	rec, ok := s.fake.Payment(id)
-	if !ok {
-		return monime.Payment{}, false
-	}
-	return s.paymentView(rec), true
-}
-
-// Payments returns the payments in SpaceID, the space Client acts in,
-// oldest first, each as c.Payments.Get would return it now.
-func (s *Server) Payments() []monime.Payment { return s.PaymentsIn(s.SpaceID) }
-
-// PaymentsIn is Payments for another space.
-func (s *Server) PaymentsIn(spaceID string) []monime.Payment {
-	recs := s.fake.Payments(spaceID)
-	out := make([]monime.Payment, len(recs))
-	for i, rec := range recs {
-		out[i] = s.paymentView(rec)
-	}
-	return out
-}
-
-// Records returns the fake's own records of the sessions in SpaceID, oldest
-// first, as package api keeps them: the read view plus what the read API
-// hides (the space, callbackState, paymentOptions, the Idempotency-Key the
-// session was created with, whether the customer started it). Use Sessions
-// unless a test is about those hidden fields.
-func (s *Server) Records() []api.Session { return s.fake.Sessions(s.SpaceID) }
-
-// readView turns a record into the session the read API shows: its read
-// view, encoded as the fake encodes a GET's result, decoded by
-// monime.CheckoutSession itself. A session that does not decode would be a
-// bug in this module; it fails the test.
-func (s *Server) readView(rec api.Session) monime.CheckoutSession {
-	var out monime.CheckoutSession
-	data, err := json.Marshal(rec.CheckoutSession)
-	if err == nil {
-		err = json.Unmarshal(data, &out)
-	}
-	if err != nil {
-		s.tb.Errorf("monimetest: session %s, as the fake answers a GET of it, does not decode into a monime.CheckoutSession: %v", rec.Id, err)
-	}
-	return out
-}
-
-// paymentView turns a record into the payment the read API shows, the
-// way readView does for sessions. A payment that does not decode would be
-// a bug in this module; it fails the test.
-func (s *Server) paymentView(rec api.Payment) monime.Payment {
-	var out monime.Payment
-	data, err := json.Marshal(rec.Payment)
-	if err == nil {
-		err = json.Unmarshal(data, &out)
-	}
-	if err != nil {
-		s.tb.Errorf("monimetest: payment %s, as the fake answers a GET of it, does not decode into a monime.Payment: %v", rec.Id, err)
-	}
-	return out
-}
+// CheckBooks returns nil when the fake's books hold their invariant (every
+// balance is the sum of its ledger entries and never negative), else an
+// error naming each breach. NewServer's cleanup checks it too.
+func (s *Server) CheckBooks() error { return s.fake.CheckBooks() }

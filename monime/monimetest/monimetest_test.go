@@ -53,20 +53,40 @@ func TestCreateCompleteReadBack(t *testing.T) {
 	assert.Equal(t, monime.CheckoutSessionStatusCompleted, s.Status)
 	assert.NotEmpty(t, s.OrderNumber)
 
-	sessions := fake.Sessions()
+	sessions := allSessions(t, c)
 	require.Len(t, sessions, 1)
 	assert.Equal(t, s.ID, sessions[0].ID)
-	assert.Equal(t, monime.CheckoutSessionStatusCompleted, sessions[0].Status)
 
-	records := fake.Records()
-	require.Len(t, records, 1)
-	assert.Equal(t, "cb-7", *records[0].CallbackState, "the fake keeps what reads hide")
-	require.NotNil(t, records[0].PaymentOptions)
-	assert.True(t, *records[0].PaymentOptions.Card.Disable)
+	rec, ok := monimetest.Find[api.Session](fake, s.ID)
+	require.True(t, ok)
+	assert.Equal(t, "cb-7", *rec.CallbackState, "the fake keeps what reads hide")
+	require.NotNil(t, rec.PaymentOptions)
+	assert.True(t, *rec.PaymentOptions.Card.Disable)
+	assert.Equal(t, fake.SpaceID, rec.SpaceID)
 }
 
-// Session and Sessions show exactly what the client reads.
-func TestInspectionShowsWhatTheClientReads(t *testing.T) {
+// allSessions lists every session c's space holds, newest first, through
+// the client.
+func allSessions(t *testing.T, c *monime.Client) []monime.CheckoutSession {
+	t.Helper()
+	var out []monime.CheckoutSession
+	for s, err := range c.CheckoutSessions.All(context.Background(), nil) {
+		require.NoError(t, err)
+		out = append(out, *s)
+	}
+	return out
+}
+
+// status reads the status of session id through the client.
+func status(t *testing.T, c *monime.Client, id string) monime.CheckoutSessionStatus {
+	t.Helper()
+	s, err := c.CheckoutSessions.Get(context.Background(), id)
+	require.NoError(t, err)
+	return s.Status
+}
+
+// Find shows the read view the client reads, and what reads hide.
+func TestFindShowsWhatTheClientReadsAndMore(t *testing.T) {
 	fake := monimetest.NewServer(t)
 	c := fake.Client()
 	ctx := context.Background()
@@ -81,19 +101,22 @@ func TestInspectionShowsWhatTheClientReads(t *testing.T) {
 	for _, id := range ids {
 		read, err := c.CheckoutSessions.Get(ctx, id)
 		require.NoError(t, err)
-		held, ok := fake.Session(id)
+		held, ok := monimetest.Find[api.Session](fake, id)
 		require.True(t, ok)
-		assert.Equal(t, *read, held, "Session(%s) is what a GET answers", id)
+		assert.Equal(t, read.ID, held.Id)
+		assert.Equal(t, read.Status, monime.CheckoutSessionStatus(held.Status), "Find(%s) holds what a GET answers", id)
+		assert.Equal(t, read.CreateTime, held.CreateTime)
 	}
-	page, err := c.CheckoutSessions.List(ctx, nil)
-	require.NoError(t, err)
-	listed := slices.Clone(page.Items)
-	slices.Reverse(listed) // List is newest first, Sessions oldest first
-	assert.Equal(t, listed, fake.Sessions())
+	rec, _ := monimetest.Find[api.Session](fake, ids[1])
+	require.Len(t, rec.PaymentIDs, 1)
+	p, ok := monimetest.Find[api.Payment](fake, rec.PaymentIDs[0])
+	require.True(t, ok)
+	assert.Equal(t, ids[1], p.SessionID)
 
-	_, ok := fake.Session("scs-none")
+	_, ok = monimetest.Find[api.Session](fake, "scs-none")
 	assert.False(t, ok)
-	assert.Empty(t, fake.SessionsIn("spc-other"))
+	_, ok = monimetest.Find[api.Payment](fake, ids[0])
+	assert.False(t, ok, "a session's id names no payment")
 }
 
 func TestInvalidBodyGetsA400NamingTheField(t *testing.T) {
@@ -135,11 +158,6 @@ func TestLifecycleMethodsReturnTheFakesErrors(t *testing.T) {
 		require.NoError(t, err)
 		return s.ID
 	}
-	status := func(id string) monime.CheckoutSessionStatus {
-		s, ok := fake.Session(id)
-		require.True(t, ok)
-		return s.Status
-	}
 
 	started, cancelled, expired := create(), create(), create()
 	require.NoError(t, fake.Start(started))
@@ -147,9 +165,9 @@ func TestLifecycleMethodsReturnTheFakesErrors(t *testing.T) {
 	assert.ErrorIs(t, c.CheckoutSessions.Delete(ctx, started), monime.ErrConflict, "a started session cannot be deleted")
 	require.NoError(t, fake.Cancel(cancelled))
 	require.NoError(t, fake.Expire(expired))
-	assert.Equal(t, monime.CheckoutSessionStatusPending, status(started))
-	assert.Equal(t, monime.CheckoutSessionStatusCancelled, status(cancelled))
-	assert.Equal(t, monime.CheckoutSessionStatusExpired, status(expired))
+	assert.Equal(t, monime.CheckoutSessionStatusPending, status(t, c, started))
+	assert.Equal(t, monime.CheckoutSessionStatusCancelled, status(t, c, cancelled))
+	assert.Equal(t, monime.CheckoutSessionStatusExpired, status(t, c, expired))
 
 	assert.ErrorIs(t, fake.Complete(cancelled), api.ErrSessionFinal)
 	assert.ErrorIs(t, fake.Complete("scs-none"), api.ErrSessionNotFound)
@@ -171,8 +189,8 @@ func TestSweepExpiresByTheFakesClock(t *testing.T) {
 	now = now.Add(time.Minute)
 	mu.Unlock()
 	assert.Equal(t, 1, fake.Sweep())
-	got, _ := fake.Session(s.ID)
-	assert.Equal(t, monime.CheckoutSessionStatusExpired, got.Status)
+	got, _ := monimetest.Find[api.Session](fake, s.ID)
+	assert.Equal(t, "expired", string(got.Status), "Sweep expired it, not the read that would have")
 }
 
 func TestFailNextIsRetriedByTheClient(t *testing.T) {
@@ -183,7 +201,7 @@ func TestFailNextIsRetriedByTheClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, info.Attempts)
 	assert.Equal(t, int64(3), fake.RequestCount())
-	assert.Len(t, fake.Sessions(), 1)
+	assert.Len(t, allSessions(t, fake.Client()), 1)
 
 	require.NoError(t, fake.FailNext(http.MethodGet, "/v1/checkout-sessions/*", 3, http.StatusInternalServerError))
 	_, err = fake.Client(monime.WithMaxRetries(2)).CheckoutSessions.Get(context.Background(), s.ID)
@@ -197,7 +215,7 @@ func TestInjectFaultLosesAnAnswerTheClientRecovers(t *testing.T) {
 	_, err := fake.Client().CheckoutSessions.Create(context.Background(), params(), monime.WithResponseInfo(&info))
 	require.NoError(t, err)
 	assert.True(t, info.Replayed, "the retry got the lost answer from the idempotency cache")
-	assert.Len(t, fake.Sessions(), 1, "and no second session")
+	assert.Len(t, allSessions(t, fake.Client()), 1, "and no second session")
 }
 
 func TestFaultMethodsReturnErrorsForBadArguments(t *testing.T) {
@@ -224,9 +242,10 @@ func TestClientForOtherCredentials(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.CheckoutSessions.Create(context.Background(), params(), monime.WithSpaceID("spc-c"))
 	require.ErrorIs(t, err, monime.ErrForbidden)
-	require.Len(t, fake.SessionsIn("spc-a"), 1)
-	assert.Equal(t, s.ID, fake.SessionsIn("spc-a")[0].ID)
-	assert.Empty(t, fake.Sessions(), "none in the default space")
+	inA := allSessions(t, c)
+	require.Len(t, inA, 1)
+	assert.Equal(t, s.ID, inA[0].ID)
+	assert.Empty(t, allSessions(t, fake.ClientFor("mon_test_other", "spc-b")), "none in the other space")
 }
 
 // hookReceiver is a merchant's webhook endpoint: webhook.Handler with secret,

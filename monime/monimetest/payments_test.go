@@ -39,12 +39,12 @@ func TestPaymentsShowWhatTheClientReads(t *testing.T) {
 	ctx := context.Background()
 	s, err := c.CheckoutSessions.Create(ctx, params())
 	require.NoError(t, err)
-	assert.Empty(t, fake.Payments(), "no payment before the customer pays")
+	assert.Empty(t, allPayments(t, c), "no payment before the customer pays")
 	require.NoError(t, fake.Complete(s.ID))
 	s, err = c.CheckoutSessions.Get(ctx, s.ID)
 	require.NoError(t, err)
 
-	payments := fake.Payments()
+	payments := allPayments(t, c)
 	require.Len(t, payments, 1)
 	p := payments[0]
 	assert.Equal(t, monime.PaymentStatusCompleted, p.Status)
@@ -59,21 +59,34 @@ func TestPaymentsShowWhatTheClientReads(t *testing.T) {
 
 	got, err := c.Payments.Get(ctx, p.ID)
 	require.NoError(t, err)
-	assert.Equal(t, p, *got, "Payments shows exactly what the client reads")
+	assert.Equal(t, p, *got, "a list and a get agree")
 	byOrder, err := c.Payments.ForCheckoutSession(ctx, s)
 	require.NoError(t, err)
 	assert.Equal(t, []monime.Payment{p}, byOrder)
-	one, ok := fake.Payment(p.ID)
+	rec, ok := monimetest.Find[api.Payment](fake, p.ID)
 	require.True(t, ok)
-	assert.Equal(t, p, one)
-	_, ok = fake.Payment("pay-nope")
+	assert.Equal(t, s.ID, rec.SessionID, "the fake's record names the session")
+	_, ok = monimetest.Find[api.Payment](fake, "pay-nope")
 	assert.False(t, ok)
 
 	updated, err := c.Payments.Update(ctx, p.ID, &monime.PaymentUpdateParams{Name: "Order #1042", Metadata: monime.Metadata{"ledger": "2025-09"}})
 	require.NoError(t, err)
-	one, _ = fake.Payment(p.ID)
-	assert.Equal(t, *updated, one)
-	assert.Equal(t, "Order #1042", one.Name)
+	got, err = c.Payments.Get(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, *updated, *got)
+	assert.Equal(t, "Order #1042", got.Name)
+}
+
+// allPayments lists every payment of c's space, newest first, through the
+// client.
+func allPayments(t *testing.T, c *monime.Client) []monime.Payment {
+	t.Helper()
+	var out []monime.Payment
+	for p, err := range c.Payments.All(context.Background(), nil) {
+		require.NoError(t, err)
+		out = append(out, *p)
+	}
+	return out
 }
 
 func TestPaymentsInAnotherSpace(t *testing.T) {
@@ -86,11 +99,10 @@ func TestPaymentsInAnotherSpace(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, fake.Complete(sa.ID))
 	require.NoError(t, fake.Complete(sb.ID))
-	inA, inB := fake.PaymentsIn("spc-a"), fake.PaymentsIn("spc-b")
+	inA, inB := allPayments(t, a), allPayments(t, b)
 	require.Len(t, inA, 1)
 	require.Len(t, inB, 1)
 	assert.NotEqual(t, inA[0].ID, inB[0].ID)
-	assert.Empty(t, fake.Payments(), "SpaceID, the default space, has none")
 	_, err = b.Payments.Get(ctx, inA[0].ID)
 	assert.ErrorIs(t, err, monime.ErrNotFound, "a payment belongs to its session's space")
 }
@@ -143,7 +155,7 @@ func TestCompleteWithEachKind(t *testing.T) {
 	err = fake.CompleteWith(s.ID, monime.PaymentChannelCard, "")
 	assert.ErrorIs(t, err, api.ErrChannelNotOffered)
 	assert.ErrorContains(t, err, `the method "card" is not one this checkout session offers`)
-	assert.Len(t, fake.Payments(), 5, "nothing recorded for the refused one")
+	assert.Len(t, allPayments(t, c), 5, "nothing recorded for the refused one")
 }
 
 func TestPaymentFeesFromTheOption(t *testing.T) {
@@ -153,7 +165,7 @@ func TestPaymentFeesFromTheOption(t *testing.T) {
 	s, err := c.CheckoutSessions.Create(ctx, params()) // SLE 300.00
 	require.NoError(t, err)
 	require.NoError(t, fake.Complete(s.ID))
-	p := fake.Payments()[0]
+	p := allPayments(t, c)[0]
 	assert.Equal(t, monime.Fees{{Code: "processing_fee", Amount: monime.Money{Currency: "SLE", Value: 300 + 50}}}, p.Fees)
 	net, err := p.Net()
 	require.NoError(t, err)
