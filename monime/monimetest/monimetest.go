@@ -251,11 +251,6 @@ func Find[T any, P api.Record[T]](s *Server, id string) (T, bool) {
 	return api.Find[T, P](s.fake, id)
 }
 
-// Records returns Find's records of every session in SpaceID, oldest
-// first. It stays only while package monime's own contract test calls it;
-// new tests list through Client and use Find.
-func (s *Server) Records() []api.Session { return api.FindAll[api.Session](s.fake, s.SpaceID) }
-
 // Fund credits amount to the financial account id, as money arriving from
 // outside would, so that a test can give an account a balance: a ledger
 // entry of its own. The amount must be positive and in the account's

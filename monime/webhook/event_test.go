@@ -163,19 +163,24 @@ func TestEventCheckoutSessionIsTolerant(t *testing.T) {
 	assert.Nil(t, s.Metadata)
 
 	// An amount or a quantity is never guessed: one that is text, a
-	// fraction, null or missing fails the event.
+	// fraction, null or missing fails the event; only an absent quantity
+	// has a value, Monime's default of 1.
 	for _, item := range []string{
 		`{"name":"T","price":{"currency":"SLE","value":"15000"},"quantity":1}`,
 		`{"name":"T","price":{"currency":"SLE","value":150.5},"quantity":1}`,
 		`{"name":"T","price":{"currency":"SLE","value":null},"quantity":1}`,
 		`{"name":"T","price":{"currency":"SLE"},"quantity":1}`,
 		`{"name":"T","price":{"currency":"SLE","value":15000},"quantity":2.0}`,
-		`{"name":"T","price":{"currency":"SLE","value":15000}}`,
+		`{"name":"T","price":{"currency":"SLE","value":15000},"quantity":null}`,
 	} {
 		ev.Data = json.RawMessage(`{"id":"scs-1","status":"completed","lineItems":{"data":[` + item + `]}}`)
 		_, err = ev.CheckoutSession()
 		require.ErrorIs(t, err, ErrInvalidPayload, item)
 	}
+	ev.Data = json.RawMessage(`{"id":"scs-1","status":"completed","lineItems":{"data":[{"name":"T","price":{"currency":"SLE","value":15000}}]}}`)
+	s, err = ev.CheckoutSession()
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.LineItems[0].Quantity)
 }
 
 func TestEventJSONRoundTrip(t *testing.T) {
