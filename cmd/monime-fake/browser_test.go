@@ -59,6 +59,17 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-paid.png"))
 
+	main := `#accounts tr[data-id="fac-monimetest"]`
+	browsertest.Step(t, ctx, "open the Accounts page and see the payment booked",
+		chromedp.Navigate(r.URL+"/accounts"),
+		chromedp.WaitVisible(chromedp.CSS(main)),
+		chromedp.WaitVisible(chromedp.CSS(`#ledger tr[data-type="credit"]`)),
+	)
+	if got := browsertest.Text(t, ctx, main+" .balance"); got != "SLE 300.00" {
+		t.Errorf("the main account's balance reads %q, want SLE 300.00 after the payment", got)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-accounts.png"))
+
 	eventually(t, "the signed delivery at the receiver", func() bool { return len(hook.names()) == 1 })
 	deadline := time.Now().Add(browsertest.StepTimeout)
 	for {
