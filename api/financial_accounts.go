@@ -405,18 +405,10 @@ func (st *store) emitAccount(a *FinancialAccount, what string, now time.Time) {
 // balance when withBalance is true.
 func (h *handlers) GetFinancialAccount(ctx context.Context, req server.GetFinancialAccountRequestObject) (server.GetFinancialAccountResponseObject, error) {
 	info := infoFrom(ctx)
-	space := req.Params.MonimeSpaceId
-	var view gen.FinancialAccount
-	var ok bool
-	h.s.store.within(func(now time.Time) {
-		h.s.store.openSpaces([]string{space}, now)
-		var a *FinancialAccount
-		if a, ok = h.s.store.accounts.get(space, req.Id); ok {
-			view = accountView(a, req.Params.WithBalance)
-		}
-	})
-	if !ok {
-		return server.GetFinancialAccount404JSONResponse{NotFoundJSONResponse: notFound("financial account", req.Id, space).notFound(info.id)}, nil
+	view, e := lookup(h.s.store, h.s.store.accounts, "financial account", req.Params.MonimeSpaceId, req.Id,
+		func(a *FinancialAccount) gen.FinancialAccount { return accountView(a, req.Params.WithBalance) })
+	if e != nil {
+		return server.GetFinancialAccount404JSONResponse{NotFoundJSONResponse: e.notFound(info.id)}, nil
 	}
 	return server.GetFinancialAccount200JSONResponse{
 		Body:    gen.FinancialAccountEnvelope{Success: true, Messages: &gen.Messages{}, Result: view},

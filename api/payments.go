@@ -207,16 +207,10 @@ func (h *handlers) ListPayments(ctx context.Context, req server.ListPaymentsRequ
 // GetPayment implements GET /v1/payments/{id}.
 func (h *handlers) GetPayment(ctx context.Context, req server.GetPaymentRequestObject) (server.GetPaymentResponseObject, error) {
 	info := infoFrom(ctx)
-	var view gen.Payment
-	var ok bool
-	h.s.store.within(func(time.Time) {
-		var p *Payment
-		if p, ok = h.s.store.payments.get(req.Params.MonimeSpaceId, req.Id); ok {
-			view = p.Payment
-		}
-	})
-	if !ok {
-		return server.GetPayment404JSONResponse{NotFoundJSONResponse: notFound("payment", req.Id, req.Params.MonimeSpaceId).notFound(info.id)}, nil
+	view, e := lookup(h.s.store, h.s.store.payments, "payment", req.Params.MonimeSpaceId, req.Id,
+		func(p *Payment) gen.Payment { return p.Payment })
+	if e != nil {
+		return server.GetPayment404JSONResponse{NotFoundJSONResponse: e.notFound(info.id)}, nil
 	}
 	return server.GetPayment200JSONResponse{
 		Body:    gen.PaymentEnvelope{Success: true, Messages: &gen.Messages{}, Result: view},

@@ -324,16 +324,10 @@ func (h *handlers) CreateCheckoutSession(ctx context.Context, req server.CreateC
 // GetCheckoutSession implements GET /v1/checkout-sessions/{id}.
 func (h *handlers) GetCheckoutSession(ctx context.Context, req server.GetCheckoutSessionRequestObject) (server.GetCheckoutSessionResponseObject, error) {
 	info := infoFrom(ctx)
-	var found gen.CheckoutSession
-	var ok bool
-	h.s.store.within(func(time.Time) {
-		var s *Session
-		if s, ok = h.s.store.sessions.get(req.Params.MonimeSpaceId, req.Id); ok {
-			found = s.CheckoutSession
-		}
-	})
-	if !ok {
-		return server.GetCheckoutSession404JSONResponse{NotFoundJSONResponse: notFound("checkout session", req.Id, req.Params.MonimeSpaceId).notFound(info.id)}, nil
+	found, e := lookup(h.s.store, h.s.store.sessions, "checkout session", req.Params.MonimeSpaceId, req.Id,
+		func(s *Session) gen.CheckoutSession { return s.CheckoutSession })
+	if e != nil {
+		return server.GetCheckoutSession404JSONResponse{NotFoundJSONResponse: e.notFound(info.id)}, nil
 	}
 	return server.GetCheckoutSession200JSONResponse{
 		Body:    gen.CheckoutSessionEnvelope{Success: true, Messages: &gen.Messages{}, Result: found},

@@ -86,6 +86,26 @@ func (st *store) within(fn func(now time.Time)) {
 	fn(now)
 }
 
+// lookup reads the object id of space in t and returns view of it, or a
+// 404 naming kind: the whole of every Get handler but its typed answers.
+// The space's main account is opened first, as every request of the space
+// finds it.
+func lookup[R row, V any](st *store, t *table[R], kind, space, id string, view func(R) V) (V, *apiError) {
+	var v V
+	var ok bool
+	st.within(func(now time.Time) {
+		st.openSpaces([]string{space}, now)
+		var r R
+		if r, ok = t.get(space, id); ok {
+			v = view(r)
+		}
+	})
+	if !ok {
+		return v, notFound(kind, id, space)
+	}
+	return v, nil
+}
+
 // next is the Seq of a new object. Call it with mu held.
 func (st *store) next() uint64 {
 	st.seq++
