@@ -350,17 +350,20 @@ type Webhook struct {
 	URL string
 	// Events are the names of the events it subscribed to.
 	Events []string
+	// Secret is what its events are signed with: a local test secret,
+	// which the fake's dashboard shows.
+	Secret string
 }
 
 // Webhooks returns the receivers events are delivered to, in the order
-// they were added. Their secrets are left out.
+// they were added.
 func (s *Server) Webhooks() []Webhook {
 	d := s.webhooks
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]Webhook, len(d.targets))
 	for i, t := range d.targets {
-		out[i] = Webhook{URL: t.url, Events: slices.Clone(t.events)}
+		out[i] = Webhook{URL: t.url, Events: slices.Clone(t.events), Secret: t.secret}
 	}
 	return out
 }

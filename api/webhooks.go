@@ -371,6 +371,9 @@ func (d *dispatcher) retry(target webhookTarget, ev outgoingEvent) {
 			d.log.Warn("api: webhook delivery stopped: the Server was closed", "event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "url", target.url, "attempts", attempt-1)
 			return
 		}
+		if !d.configured(target) { // RemoveWebhook removed it meanwhile
+			return
+		}
 		if d.try(target, ev, attempt) {
 			return
 		}
