@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/monimekit/monime-go/gen"
-	"github.com/monimekit/monime-go/monime"
 )
 
 // The hosted checkout page simulates the page Monime shows at a session's
@@ -327,8 +326,8 @@ func (s *Server) checkoutPage(sess Session) checkoutPage {
 		item := pageItem{
 			Name:      li.Name,
 			Quantity:  li.Quantity,
-			UnitPrice: formatMoney(currency, unit),
-			LineTotal: formatMoney(currency, line),
+			UnitPrice: FormatMoney(currency, unit),
+			LineTotal: FormatMoney(currency, line),
 		}
 		if li.Description != nil {
 			item.Description = *li.Description
@@ -341,7 +340,7 @@ func (s *Server) checkoutPage(sess Session) checkoutPage {
 		totals[currency].Add(totals[currency], line)
 	}
 	for _, c := range currencies {
-		p.Totals = append(p.Totals, formatMoney(c, totals[c]))
+		p.Totals = append(p.Totals, FormatMoney(c, totals[c]))
 	}
 	if _, err := sessionTotals(sess.LineItems.Data); err != nil {
 		p.NotPayable = reasonOf(err, ErrSessionNotPayable)
@@ -379,7 +378,7 @@ func pageMethods(offered []offeredMethod) []pageMethod {
 // describePayment says what was paid and how, for the page of a completed
 // session.
 func describePayment(p gen.Payment) pagePayment {
-	out := pagePayment{Amount: formatMoney(string(p.Amount.Currency), big.NewInt(p.Amount.Value))}
+	out := pagePayment{Amount: FormatMoney(string(p.Amount.Currency), big.NewInt(p.Amount.Value))}
 	if p.Channel == nil {
 		return out
 	}
@@ -424,20 +423,27 @@ func describePayment(p gen.Payment) pagePayment {
 	return out
 }
 
-// formatMoney writes an amount in minor units as monime.Money prints it,
-// such as "SLE 150.00" for 15000, so the page and the client's users read
-// an amount the same way. A total that does not fit in an int64 (a price
-// times a quantity may not) is written the same way from the big integer.
-func formatMoney(currency string, minor *big.Int) string {
-	if minor.IsInt64() {
-		return monime.Money{Currency: monime.Currency(currency), Value: minor.Int64()}.String()
-	}
+// FormatMoney writes an amount in minor units for a person to read, as
+// the hosted page and the fake's dashboard show it: the currency, then the
+// major units grouped in thousands by commas and two decimals, such as
+// "SLE 1,234,567.89" for 123456789 (monime.Money's String prints the
+// same without the commas, "SLE 1234567.89"). It takes a big integer, so
+// a total past int64 (a price times a quantity may be) prints whole.
+func FormatMoney(currency string, minor *big.Int) string {
 	sign := ""
 	if minor.Sign() < 0 {
 		sign = "-"
 	}
 	major, cents := new(big.Int).QuoRem(new(big.Int).Abs(minor), big.NewInt(100), new(big.Int))
-	return fmt.Sprintf("%s %s%s.%02d", currency, sign, major, cents.Int64())
+	digits := major.String()
+	var grouped strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			grouped.WriteByte(',')
+		}
+		grouped.WriteRune(d)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s%s.%02d", currency, sign, grouped.String(), cents.Int64()))
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }

@@ -437,17 +437,31 @@ func TestHostedPageDoesNotRedirectToOddURLs(t *testing.T) {
 func TestFormatMoney(t *testing.T) {
 	huge, _ := new(big.Int).SetString("922337203685477580700000", 10) // MaxInt64 times 100000
 	for minor, want := range map[string]string{
-		"0":     "SLE 0.00",
-		"5":     "SLE 0.05",
-		"100":   "SLE 1.00",
-		"15000": "SLE 150.00",
-		"-250":  "SLE -2.50",
+		"0":            "SLE 0.00",
+		"5":            "SLE 0.05",
+		"100":          "SLE 1.00",
+		"15000":        "SLE 150.00",
+		"-250":         "SLE -2.50",
+		"99999":        "SLE 999.99",
+		"100000":       "SLE 1,000.00",
+		"123456789":    "SLE 1,234,567.89",
+		"-123456789":   "SLE -1,234,567.89",
+		"100000000000": "SLE 1,000,000,000.00",
 	} {
 		n, ok := new(big.Int).SetString(minor, 10)
 		require.True(t, ok)
-		assert.Equal(t, want, formatMoney("SLE", n), minor)
+		assert.Equal(t, want, FormatMoney("SLE", n), minor)
 	}
-	assert.Equal(t, "USD 9223372036854775807000.00", formatMoney("USD", huge))
+	assert.Equal(t, "USD 9,223,372,036,854,775,807,000.00", FormatMoney("USD", huge))
+	assert.Equal(t, "1.00", FormatMoney("", big.NewInt(100)), "no currency, no leading space")
+}
+
+func TestHostedPageGroupsThousands(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(`{"name":"Generator","lineItems":[{"name":"Diesel generator","price":{"currency":"SLE","value":123456789},"quantity":2}]}`)
+	page := f.hostedPage(s.Id)
+	assert.Contains(t, page, "SLE 1,234,567.89", "the unit price")
+	assert.Contains(t, page, "SLE 2,469,135.78", "the line total and the total")
 }
 
 func TestHostedPayRacesPayOnce(t *testing.T) {
