@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,11 @@ import (
 // language can drive the fake as the dashboard does. Every answer is
 // {"result": ...} or {"error": {"code": ..., "message": ...}}.
 //
+// The lists (sessions, payments, accounts, ledger) page like Monime's:
+// limit (1 to 50, default 10) and after (the pagination.next of the page
+// before), newest first, answering {"result": [...], "pagination":
+// {"count": n, "next": "..."}}, next absent on the last page.
+//
 //	GET    /_fake/sessions[?status=pending]       the space's sessions, newest first
 //	GET    /_fake/sessions/{id}                   one session, with what reads hide
 //	POST   /_fake/sessions/{id}/complete          pay it: {"method":"momo","provider":"m18"} (both optional)
@@ -26,11 +32,12 @@ import (
 //	GET    /_fake/accounts                        the space's financial accounts, newest first, with balances
 //	POST   /_fake/accounts/{id}/fund              credit it, as money from outside: {"currency":"SLE","value":100000}
 //	GET    /_fake/ledger                          the space's ledger entries (the books), newest first
-//	GET    /_fake/payments                        the space's payments, newest first
+//	GET    /_fake/payments[?status=completed]     the space's payments, newest first
 //	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
 //	GET    /_fake/webhooks                        the receivers
 //	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
+//	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment)
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
 //	DELETE /_fake/faults                          remove the faults not used up yet
 //	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, keys, deliveries and faults
@@ -51,6 +58,7 @@ func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"/deliveries/{event}/redeliver", a.adminRedeliver)
 	mux.HandleFunc("GET "+p+"/webhooks", a.adminWebhooks)
 	mux.HandleFunc("POST "+p+"/webhooks", a.adminAddWebhook)
+	mux.HandleFunc("DELETE "+p+"/webhooks/{url}", a.adminRemoveWebhook)
 	mux.HandleFunc("POST "+p+"/faults", a.adminAddFault)
 	mux.HandleFunc("DELETE "+p+"/faults", a.adminClearFaults)
 	mux.HandleFunc("POST "+p+"/reset", a.adminReset)
@@ -104,15 +112,57 @@ func viewDelivery(d api.Delivery) deliveryView {
 
 var sessionStatuses = []string{"pending", "completed", "cancelled", "expired"}
 
-// sessionsNewestFirst returns the space's sessions, newest first, with
-// status status ("" for all).
-func (a *app) sessionsNewestFirst(status string) []api.Session {
-	all := api.FindAll[api.Session](a.fake, a.cfg.space)
-	slices.Reverse(all)
-	if status == "" {
-		return all
+// Paging of the admin lists: Monime's rules for limit.
+const (
+	adminDefaultLimit = 10
+	adminMaxLimit     = 50
+)
+
+// adminList answers one page of the objects of kind T in the fake's
+// space that keep accepts (nil: all), each shown by view, reading limit
+// and after from the query as Monime's lists do.
+func adminList[T any, P api.Record[T], V any](a *app, w http.ResponseWriter, r *http.Request, keep func(*T) bool, view func(T) V) {
+	limit := adminDefaultLimit
+	if raw := r.URL.Query().Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > adminMaxLimit {
+			writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("limit %q is not a whole number from 1 to %d; omit it for %d", raw, adminMaxLimit, adminDefaultLimit))
+			return
+		}
+		limit = n
 	}
-	return slices.DeleteFunc(all, func(s api.Session) bool { return string(s.Status) != status })
+	page, err := api.FindPage[T, P](a.fake, a.cfg.space, limit, r.URL.Query().Get("after"), keep)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", strings.TrimPrefix(err.Error(), "api: FindPage: "))
+		return
+	}
+	out := make([]V, len(page.Items))
+	for i, item := range page.Items {
+		out[i] = view(item)
+	}
+	pagination := map[string]any{"count": len(out)}
+	if page.Next != "" {
+		pagination["next"] = page.Next
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": out, "pagination": pagination})
+}
+
+var paymentStatuses = []string{"pending", "processing", "completed"}
+
+// withStatus keeps the sessions of status ("" keeps all).
+func withStatus(status string) func(*api.Session) bool {
+	if status == "" {
+		return nil
+	}
+	return func(s *api.Session) bool { return string(s.Status) == status }
+}
+
+// paymentWithStatus keeps the payments of status ("" keeps all).
+func paymentWithStatus(status string) func(*api.Payment) bool {
+	if status == "" {
+		return nil
+	}
+	return func(p *api.Payment) bool { return string(p.Status) == status }
 }
 
 func (a *app) adminSessions(w http.ResponseWriter, r *http.Request) {
@@ -121,11 +171,7 @@ func (a *app) adminSessions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("status %q is not a session status; pass one of %s, or none for all", status, strings.Join(sessionStatuses, ", ")))
 		return
 	}
-	out := []sessionView{}
-	for _, s := range a.sessionsNewestFirst(status) {
-		out = append(out, viewSession(s))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+	adminList(a, w, r, withStatus(status), viewSession)
 }
 
 func (a *app) adminSession(w http.ResponseWriter, r *http.Request) {
@@ -205,18 +251,22 @@ func actionError(err error) (int, string) {
 	return http.StatusInternalServerError, "internal_error"
 }
 
-func (a *app) adminPayments(w http.ResponseWriter, _ *http.Request) {
-	payments := api.FindAll[api.Payment](a.fake, a.cfg.space)
-	slices.Reverse(payments)
-	type paymentView struct {
-		gen.Payment
-		SessionID string `json:"sessionId"`
+// paymentView is a payment as the admin API shows it: a read, plus the
+// session it paid for.
+type paymentView struct {
+	gen.Payment
+	SessionID string `json:"sessionId"`
+}
+
+func (a *app) adminPayments(w http.ResponseWriter, r *http.Request) {
+	status := r.URL.Query().Get("status")
+	if status != "" && !slices.Contains(paymentStatuses, status) {
+		writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("status %q is not a payment status; pass one of %s, or none for all", status, strings.Join(paymentStatuses, ", ")))
+		return
 	}
-	out := []paymentView{}
-	for _, p := range payments {
-		out = append(out, paymentView{Payment: p.Payment, SessionID: p.SessionID})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+	adminList(a, w, r, paymentWithStatus(status), func(p api.Payment) paymentView {
+		return paymentView{Payment: p.Payment, SessionID: p.SessionID}
+	})
 }
 
 // accountView is a financial account as the admin API shows it: a read
@@ -227,24 +277,18 @@ type accountView struct {
 	Main bool `json:"main"`
 }
 
-// accountsNewestFirst returns the financial accounts of the space, newest
-// first, as a read with withBalance shows them.
-func (a *app) accountsNewestFirst() []accountView {
-	accounts := api.FindAll[api.FinancialAccount](a.fake, a.cfg.space)
-	slices.Reverse(accounts)
-	out := []accountView{}
-	for _, acc := range accounts {
-		view := acc.FinancialAccount
-		view.Balance = &struct {
-			Available gen.Money `json:"available"`
-		}{Available: gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}}
-		out = append(out, accountView{FinancialAccount: view, Main: acc.Main})
-	}
-	return out
+// viewAccount is an account as a read with withBalance shows it, plus
+// whether it is the space's main account for its currency.
+func viewAccount(acc api.FinancialAccount) accountView {
+	view := acc.FinancialAccount
+	view.Balance = &struct {
+		Available gen.Money `json:"available"`
+	}{Available: gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}}
+	return accountView{FinancialAccount: view, Main: acc.Main}
 }
 
-func (a *app) adminAccounts(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"result": a.accountsNewestFirst()})
+func (a *app) adminAccounts(w http.ResponseWriter, r *http.Request) {
+	adminList(a, w, r, nil, viewAccount)
 }
 
 func (a *app) adminFund(w http.ResponseWriter, r *http.Request) {
@@ -261,28 +305,12 @@ func (a *app) adminFund(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "validation_error", err.Error())
 		return
 	}
-	for _, acc := range a.accountsNewestFirst() {
-		if acc.Id == id {
-			writeJSON(w, http.StatusOK, map[string]any{"result": acc})
-			return
-		}
-	}
+	acc, _ := api.Find[api.FinancialAccount](a.fake, id)
+	writeJSON(w, http.StatusOK, map[string]any{"result": viewAccount(acc)})
 }
 
-// ledgerNewestFirst returns the ledger entries of the space, newest
-// first.
-func (a *app) ledgerNewestFirst() []api.LedgerEntry {
-	entries := api.FindAll[api.LedgerEntry](a.fake, a.cfg.space)
-	slices.Reverse(entries)
-	return entries
-}
-
-func (a *app) adminLedger(w http.ResponseWriter, _ *http.Request) {
-	entries := a.ledgerNewestFirst()
-	if entries == nil {
-		entries = []api.LedgerEntry{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": entries})
+func (a *app) adminLedger(w http.ResponseWriter, r *http.Request) {
+	adminList(a, w, r, nil, func(e api.LedgerEntry) api.LedgerEntry { return e })
 }
 
 // deliveriesNewestFirst returns the delivery attempts, newest first, of
@@ -332,6 +360,14 @@ func (a *app) adminWebhooks(w http.ResponseWriter, _ *http.Request) {
 		out = append(out, webhookView{URL: h.URL, Events: h.Events})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+func (a *app) adminRemoveWebhook(w http.ResponseWriter, r *http.Request) {
+	if err := a.fake.RemoveWebhook(r.PathValue("url")); err != nil {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no webhook receiver has the URL %q; pass a URL GET /_fake/webhooks lists, percent-encoded as one path segment", r.PathValue("url")))
+		return
+	}
+	a.adminWebhooks(w, r)
 }
 
 // webhookBody is the body of POST /_fake/webhooks.

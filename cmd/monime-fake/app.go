@@ -120,7 +120,7 @@ func (a *app) handler() http.Handler {
 	mux.Handle(adminPrefix, csrf.Handler(admin))
 	dash := http.NewServeMux()
 	a.dashboardRoutes(dash)
-	for _, pattern := range []string{"GET /{$}", "/sessions/", "/accounts", "/webhooks", "/webhooks/"} {
+	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/webhooks", "/webhooks/"} {
 		mux.Handle(pattern, csrf.Handler(dash))
 	}
 	var h http.Handler = mux

@@ -9,13 +9,13 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/monimekit/monime-go/api"
 	"github.com/monimekit/monime-go/gen"
-	"github.com/monimekit/monime-go/monime"
 )
 
 // The dashboard: server-rendered pages at /, no scripts and no external
@@ -31,9 +31,11 @@ func (a *app) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", a.pageSessions)
 	mux.HandleFunc("GET /sessions/{id}", a.pageSession)
 	mux.HandleFunc("POST /sessions/{id}/{action}", a.formSessionAction)
+	mux.HandleFunc("GET /payments", a.pagePayments)
 	mux.HandleFunc("GET /accounts", a.pageAccounts)
 	mux.HandleFunc("GET /webhooks", a.pageWebhooks)
 	mux.HandleFunc("POST /webhooks", a.formAddWebhook)
+	mux.HandleFunc("POST /webhooks/remove", a.formRemoveWebhook)
 	mux.HandleFunc("POST /webhooks/redeliver", a.formRedeliver)
 }
 
@@ -46,13 +48,45 @@ type page struct {
 	Back            string // where a form on the page comes back to
 	Filter          string
 	Statuses        []string
+	Next            string // the link to the next page of the list, "" on the last
+	NextAccounts    string // the same for the accounts of the accounts page
 	Sessions        []sessionRow
 	Session         *sessionDetail
 	Channels        []channelOption
 	Deliveries      []deliveryRow
+	Secret          string // the fake's -webhook-secret
 	Webhooks        []api.Webhook
+	Payments        []paymentRow
 	Accounts        []accountRow
 	Entries         []entryRow
+}
+
+// dashboardPageSize is how many rows a list of the dashboard shows at once.
+const dashboardPageSize = 50
+
+// dashList returns a page of the objects of kind T in the fake's space
+// that keep accepts (nil: all), from the cursor in the query parameter
+// param, and the link to the next page ("" on the last). A cursor that is
+// not one the page issued shows the first page, with a problem that says
+// so.
+func dashList[T any, P api.Record[T]](a *app, r *http.Request, p *page, param string, keep func(*T) bool) []T {
+	pg, err := api.FindPage[T, P](a.fake, a.cfg.space, dashboardPageSize, r.URL.Query().Get(param), keep)
+	if err != nil {
+		p.Problem = "That page link is out of date or mistyped; showing the newest first."
+		pg, _ = api.FindPage[T, P](a.fake, a.cfg.space, dashboardPageSize, "", keep)
+	}
+	if pg.Next != "" {
+		q := r.URL.Query()
+		q.Del("notice")
+		q.Set(param, pg.Next)
+		next := r.URL.Path + "?" + q.Encode()
+		if param == "accounts" {
+			p.NextAccounts = next
+		} else {
+			p.Next = next
+		}
+	}
+	return pg.Items
 }
 
 // accountRow is one financial account on the accounts page.
@@ -97,7 +131,10 @@ type itemRow struct {
 
 type keyValue struct{ Key, Value string }
 
-type paymentRow struct{ ID, Amount, Channel, Fees string }
+type paymentRow struct {
+	ID, Status, Amount, Channel, Fees string
+	Session, Created                  string
+}
 
 type deliveryRow struct {
 	api.Delivery
@@ -119,13 +156,13 @@ var payChannels = []channelOption{
 	{"wallet:dw001", "Wallet · SafulPay (dw001)"},
 }
 
-// money formats an amount as monime.Money does (SLE 150.00).
+// money formats an amount as the hosted page does: SLE 1,234,567.89.
 func money(m gen.Money) string {
-	return monime.Money{Currency: monime.Currency(m.Currency), Value: m.Value}.String()
+	return api.FormatMoney(string(m.Currency), big.NewInt(m.Value))
 }
 
 // totals sums the line items per currency, in the order currencies
-// appear, formatted; a sum past 64 bits shows as such rather than wrong.
+// appear, formatted, in big integers: a sum past 64 bits shows whole.
 func totals(items []gen.LineItem) []string {
 	var order []gen.Currency
 	sums := map[gen.Currency]*big.Int{}
@@ -138,11 +175,7 @@ func totals(items []gen.LineItem) []string {
 	}
 	out := make([]string, 0, len(order))
 	for _, c := range order {
-		if !sums[c].IsInt64() {
-			out = append(out, string(c)+" (over 64 bits)")
-			continue
-		}
-		out = append(out, money(gen.Money{Currency: c, Value: sums[c].Int64()}))
+		out = append(out, api.FormatMoney(string(c), sums[c]))
 	}
 	return out
 }
@@ -176,7 +209,7 @@ func (a *app) pageSessions(w http.ResponseWriter, r *http.Request) {
 		p.Problem = fmt.Sprintf("%q is not a session status; showing all sessions.", p.Filter)
 		p.Filter = ""
 	}
-	for _, s := range a.sessionsNewestFirst(p.Filter) {
+	for _, s := range dashList[api.Session](a, r, &p, "after", withStatus(p.Filter)) {
 		p.Sessions = append(p.Sessions, rowOf(s))
 	}
 	a.render(w, http.StatusOK, "sessions.html", p)
@@ -195,11 +228,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 		SuccessURL: deref(s.SuccessUrl), CancelURL: deref(s.CancelUrl), IdempotencyKey: s.IdempotencyKey,
 	}
 	for _, li := range s.LineItems.Data {
-		line := "—"
-		if t := totals([]gen.LineItem{li}); len(t) == 1 {
-			line = t[0]
-		}
-		d.Items = append(d.Items, itemRow{Name: li.Name, Description: deref(li.Description), Price: money(li.Price), Quantity: li.Quantity, Total: line})
+		d.Items = append(d.Items, itemRow{Name: li.Name, Description: deref(li.Description), Price: money(li.Price), Quantity: li.Quantity, Total: totals([]gen.LineItem{li})[0]})
 	}
 	if s.Metadata != nil {
 		for k, v := range *s.Metadata {
@@ -219,7 +248,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func paymentRowOf(p api.Payment) paymentRow {
-	row := paymentRow{ID: p.Id, Amount: money(p.Amount), Fees: "—"}
+	row := paymentRow{ID: p.Id, Status: string(p.Status), Amount: money(p.Amount), Channel: "—", Fees: "—", Session: p.SessionID, Created: when(p.CreateTime)}
 	if p.Channel != nil {
 		var ch map[string]any
 		if raw, err := json.Marshal(p.Channel); err == nil && json.Unmarshal(raw, &ch) == nil {
@@ -255,15 +284,30 @@ func deliveryRows(ds []api.Delivery) []deliveryRow {
 	return out
 }
 
+func (a *app) pagePayments(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "Payments", "payments")
+	p.Statuses = paymentStatuses
+	p.Filter = r.URL.Query().Get("status")
+	if p.Filter != "" && !slices.Contains(paymentStatuses, p.Filter) {
+		p.Problem = fmt.Sprintf("%q is not a payment status; showing all payments.", p.Filter)
+		p.Filter = ""
+	}
+	for _, pay := range dashList[api.Payment](a, r, &p, "after", paymentWithStatus(p.Filter)) {
+		p.Payments = append(p.Payments, paymentRowOf(pay))
+	}
+	a.render(w, http.StatusOK, "payments.html", p)
+}
+
 func (a *app) pageAccounts(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "Accounts", "accounts")
-	for _, acc := range a.accountsNewestFirst() {
+	for _, acc := range dashList[api.FinancialAccount](a, r, &p, "accounts", nil) {
 		p.Accounts = append(p.Accounts, accountRow{
 			ID: acc.Id, Name: acc.Name, Description: deref(acc.Description), Currency: acc.Currency,
-			UVAN: acc.Uvan, Reference: deref(acc.Reference), Balance: money(acc.Balance.Available), Main: acc.Main,
+			UVAN: acc.Uvan, Reference: deref(acc.Reference), Main: acc.Main,
+			Balance: money(gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}),
 		})
 	}
-	for _, e := range a.ledgerNewestFirst() {
+	for _, e := range dashList[api.LedgerEntry](a, r, &p, "after", nil) {
 		p.Entries = append(p.Entries, entryRow{
 			ID: e.ID, Booked: when(e.CreateTime), Account: e.AccountID, Type: e.Type, Amount: money(e.Amount),
 			BalanceAfter: money(gen.Money{Currency: e.Amount.Currency, Value: e.BalanceAfter}), For: entryPurpose(e), Reference: e.Reference,
@@ -287,6 +331,7 @@ func entryPurpose(e api.LedgerEntry) string {
 
 func (a *app) pageWebhooks(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "Webhooks", "webhooks")
+	p.Secret = a.cfg.webhookSecret
 	p.Webhooks = a.fake.Webhooks()
 	p.Deliveries = deliveryRows(a.deliveriesNewestFirst(""))
 	a.render(w, http.StatusOK, "webhooks.html", p)
@@ -322,6 +367,17 @@ func (a *app) formAddWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/webhooks?notice="+url.QueryEscape("Endpoint added."), http.StatusSeeOther)
+}
+
+func (a *app) formRemoveWebhook(w http.ResponseWriter, r *http.Request) {
+	if !a.parseForm(w, r, "/webhooks") {
+		return
+	}
+	if err := a.fake.RemoveWebhook(r.PostForm.Get("url")); err != nil {
+		a.problem(w, r, http.StatusNotFound, "Nothing was removed: no endpoint has that URL any more.", "/webhooks")
+		return
+	}
+	http.Redirect(w, r, "/webhooks?notice="+url.QueryEscape("Endpoint removed; it gets no more events."), http.StatusSeeOther)
 }
 
 func (a *app) formRedeliver(w http.ResponseWriter, r *http.Request) {

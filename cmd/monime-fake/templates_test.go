@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/monimekit/monime-go/api"
 )
 
 // closedPort returns a loopback address nothing listens on: a connection
@@ -50,5 +56,109 @@ func TestPagesShowFailedDeliveries(t *testing.T) {
 		assert.Contains(t, body, "receiver answered 500", path)
 		assert.Contains(t, body, "no answer", path)
 		assert.Contains(t, body, "refused", path)
+	}
+}
+
+// everyDelivery has a row of each state a delivery can be in.
+var everyDelivery = deliveryRows([]api.Delivery{
+	{EventID: "evt-ok", EventName: "checkout_session.completed", ObjectID: "scs-1", SessionID: "scs-1", URL: "http://127.0.0.1:1/ok", Attempt: 1, StatusCode: 204, Signature: "t=1,v1=x", Body: []byte(`{"a":1}`)},
+	{EventID: "evt-failed", EventName: "payment.created", ObjectID: "pay-1", SessionID: "scs-1", URL: "http://127.0.0.1:1/failed", Attempt: 2, StatusCode: 500, Err: "the receiver answered 500", Signature: "t=1,v1=y", Body: []byte(`{"a":2}`)},
+	{EventID: "evt-refused", EventName: "checkout_session.cancelled", ObjectID: "scs-2", URL: "http://127.0.0.1:1/refused", Attempt: 1, Err: "connect: connection refused", Signature: "t=1,v1=z", Body: []byte(`not json`)},
+	{EventID: "evt-timeout", EventName: "checkout_session.expired", ObjectID: "scs-3", SessionID: "scs-3", URL: "http://127.0.0.1:1/slow", Attempt: 6, Err: "context deadline exceeded (Client.Timeout exceeded while awaiting headers)", Signature: "t=1,v1=w", Body: []byte(`{}`)},
+})
+
+// fullPage has every field of a page set, so that every branch of a
+// template that reads one runs.
+func fullPage(nav string) page {
+	return page{
+		Title: "Title", Nav: nav, Base: "http://127.0.0.1:8089", Space: "spc-test", Token: "tok", Notice: "notice", Problem: "problem",
+		Back: "/back", Filter: "pending", Statuses: sessionStatuses, Next: "/?after=c1", NextAccounts: "/accounts?accounts=c2",
+		Secret: "whsec-shown", Webhooks: []api.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []string{"payment.created"}, Secret: "own-secret"}},
+		Deliveries: everyDelivery,
+	}
+}
+
+// TestEveryTemplateRendersEveryState renders each page of the dashboard
+// with rows in every state they can be in (each session, payment and
+// delivery state, full and empty), so a field a template names that the
+// row lacks fails here, not in a developer's browser.
+func TestEveryTemplateRendersEveryState(t *testing.T) {
+	var sessions []sessionRow
+	for _, st := range sessionStatuses {
+		sessions = append(sessions, sessionRow{ID: "scs-" + st, Name: st, Status: st, Reference: "ref", Totals: []string{"SLE 1,234,567.89", "USD 1.00"}, Created: "c", Expires: "e"})
+	}
+	var payments []paymentRow
+	for _, st := range paymentStatuses {
+		payments = append(payments, paymentRow{ID: "pay-" + st, Status: st, Amount: "SLE 1,000.00", Channel: "momo · m17", Fees: "processing_fee SLE 1.50", Session: "scs-completed", Created: "c"})
+	}
+	payments = append(payments, paymentRow{ID: "pay-orphan", Status: "completed", Amount: "SLE 1.00", Channel: "—", Fees: "—"})
+
+	type render struct {
+		name     string
+		template string
+		page     page
+		want     []string
+	}
+	var cases []render
+	full := fullPage("sessions")
+	full.Sessions = sessions
+	cases = append(cases,
+		render{"sessions", "sessions.html", full, []string{`data-status="expired"`, "SLE 1,234,567.89", `id="next-page"`, "notice", "problem"}},
+		render{"no sessions", "sessions.html", page{Filter: "cancelled", Statuses: sessionStatuses}, []string{"No cancelled sessions yet"}},
+	)
+	for _, st := range sessionStatuses {
+		p := fullPage("sessions")
+		p.Channels = payChannels
+		p.Session = &sessionDetail{
+			sessionRow: sessions[slices.Index(sessionStatuses, st)], Pending: st == "pending", OrderNumber: "o-1", RedirectURL: "http://127.0.0.1/checkout/x",
+			SuccessURL: "http://s", CancelURL: "http://c", IdempotencyKey: "k",
+			Items:    []itemRow{{Name: "Shirt", Description: "blue", Price: "SLE 1.00", Total: "SLE 2.00", Quantity: 2}},
+			Metadata: []keyValue{{"cart", "c_77"}},
+		}
+		want := []string{`id="status">` + st, "c_77", "blue", "evt-timeout"}
+		if st == "pending" {
+			want = append(want, `id="pay-form"`, "momo:m17")
+		} else {
+			p.Session.Payments = payments
+			want = append(want, `data-id="pay-processing"`, "processing_fee SLE 1.50")
+		}
+		cases = append(cases, render{"session " + st, "session.html", p, want})
+	}
+	bare := page{Session: &sessionDetail{sessionRow: sessionRow{ID: "scs-bare", Status: "expired"}}}
+	cases = append(cases, render{"session without metadata or deliveries", "session.html", bare, []string{"None.", "No deliveries yet."}})
+
+	pays := fullPage("payments")
+	pays.Statuses, pays.Filter, pays.Payments = paymentStatuses, "completed", payments
+	cases = append(cases,
+		render{"payments", "payments.html", pays, []string{`data-status="pending"`, `data-status="processing"`, `href="/sessions/scs-completed"`, `id="next-page"`}},
+		render{"no payments", "payments.html", page{Statuses: paymentStatuses}, []string{"No  payments yet"}},
+	)
+
+	accounts := fullPage("accounts")
+	accounts.Accounts = []accountRow{{ID: "fac-main", Name: "Main", Description: "d", Currency: "SLE", UVAN: "u", Reference: "r", Balance: "SLE 1,000.00", Main: true}, {ID: "fac-2", Name: "Other", Currency: "USD", Balance: "USD 0.00"}}
+	accounts.Entries = []entryRow{{ID: "le-1", Type: "credit", Amount: "SLE 1.00"}, {ID: "le-2", Type: "debit", Amount: "SLE 0.10"}}
+	cases = append(cases,
+		render{"accounts", "accounts.html", accounts, []string{`id="main-fac-main"`, `data-type="debit"`, `id="next-accounts"`, `id="next-page"`}},
+		render{"no ledger", "accounts.html", page{}, []string{"No money has moved yet"}},
+		render{"webhooks", "webhooks.html", fullPage("webhooks"), []string{"whsec-shown", "own-secret", `action="/webhooks/remove"`, "connection refused", "Client.Timeout", "no answer", "500", "204"}},
+		render{"no webhooks", "webhooks.html", page{}, []string{"None yet", "No deliveries yet."}},
+		render{"message", "message.html", fullPage(""), []string{"problem", `href="/back"`}},
+	)
+
+	covered := map[string]bool{"layout.html": true, "deliveries.html": true} // partials every page uses
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, pages.ExecuteTemplate(&buf, tc.template, tc.page))
+			for _, want := range tc.want {
+				assert.Contains(t, buf.String(), want)
+			}
+		})
+		covered[tc.template] = true
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	require.NoError(t, err)
+	for _, f := range files {
+		assert.True(t, covered[path.Base(f)], "no case renders %s", f)
 	}
 }

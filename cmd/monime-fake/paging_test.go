@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// adminPage is one page of an admin list.
+type adminPage struct {
+	Result []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	Pagination struct {
+		Count int
+		Next  string
+	}
+}
+
+func TestAdminListsPageLikeTheAPI(t *testing.T) {
+	r := start(t, nil)
+	var want []string // newest first
+	for i := range 12 {
+		want = append([]string{createSession(t, r.URL, fmt.Sprintf("s%02d", i))}, want...)
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/sessions/"+want[3]+"/cancel", nil, nil))
+
+	var first adminPage
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/sessions", nil, &first))
+	assert.Len(t, first.Result, 10, "the default limit is the API's, 10")
+	assert.Equal(t, 10, first.Pagination.Count)
+	require.NotEmpty(t, first.Pagination.Next)
+
+	var got []string
+	next := ""
+	for {
+		var p adminPage
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/sessions?limit=5&after="+url.QueryEscape(next), nil, &p))
+		for _, s := range p.Result {
+			got = append(got, s.ID)
+		}
+		if next = p.Pagination.Next; next == "" {
+			break
+		}
+	}
+	assert.Equal(t, want, got, "pages of five, newest first, cover every session once")
+
+	var cancelled adminPage
+	call(t, http.MethodGet, r.URL+"/_fake/sessions?status=cancelled&limit=50", nil, &cancelled)
+	require.Len(t, cancelled.Result, 1)
+	assert.Equal(t, want[3], cancelled.Result[0].ID)
+	assert.Empty(t, cancelled.Pagination.Next)
+
+	for path, msg := range map[string]string{
+		"/_fake/sessions?limit=51":     "limit \"51\" is not a whole number from 1 to 50",
+		"/_fake/ledger?limit=0":        "from 1 to 50",
+		"/_fake/payments?after=bogus":  "not one this API issued",
+		"/_fake/payments?status=paid":  `status "paid" is not a payment status`,
+		"/_fake/accounts?after=%21%21": "not one this API issued",
+	} {
+		var e adminError
+		assert.Equal(t, http.StatusBadRequest, call(t, http.MethodGet, r.URL+path, nil, &e), path)
+		assert.Contains(t, e.Error.Message, msg, path)
+	}
+
+	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/sessions/"+want[0]+"/complete", nil, nil))
+	var payments adminPage
+	call(t, http.MethodGet, r.URL+"/_fake/payments?status=completed&limit=1", nil, &payments)
+	require.Len(t, payments.Result, 1)
+	assert.Equal(t, "completed", payments.Result[0].Status)
+	var none adminPage
+	call(t, http.MethodGet, r.URL+"/_fake/payments?status=pending", nil, &none)
+	assert.Empty(t, none.Result)
+}
+
+// nextLink is the href of the page's next-page link, "" without one.
+func nextLink(body string) string {
+	m := regexp.MustCompile(`href="([^"]*)" id="next-page"`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+func TestDashboardPagesSessionsAndPayments(t *testing.T) {
+	r := start(t, nil)
+	var want []string // newest first
+	for i := range dashboardPageSize + 3 {
+		want = append([]string{createSession(t, r.URL, fmt.Sprintf("s%02d", i))}, want...)
+	}
+	code, body := getPage(t, r.URL+"/")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, dashboardPageSize, strings.Count(body, "<tr data-id="), "the first page holds a page of rows")
+	assert.Contains(t, body, want[0])
+	assert.NotContains(t, body, `data-id="`+want[dashboardPageSize]+`"`)
+	next := nextLink(body)
+	require.NotEmpty(t, next, "the first page links the next")
+
+	code, body = getPage(t, r.URL+next)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, 3, strings.Count(body, "<tr data-id="))
+	assert.Contains(t, body, `data-id="`+want[len(want)-1]+`"`)
+	assert.Empty(t, nextLink(body), "the last page links no further")
+
+	_, body = getPage(t, r.URL+"/?after=bogus")
+	assert.Contains(t, body, "That page link is out of date")
+	assert.Contains(t, body, want[0], "a bad cursor shows the first page")
+
+	for _, id := range want[:2] {
+		require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/sessions/"+id+"/complete", map[string]string{"method": "card", "provider": "visa"}, nil))
+	}
+	code, body = getPage(t, r.URL+"/payments")
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Equal(t, 2, strings.Count(body, `data-status="completed"`))
+	assert.Contains(t, body, `href="/sessions/`+want[0]+`"`)
+	assert.Contains(t, body, `<a href="/payments" class="here">Payments</a>`, "the nav links the page")
+	_, body = getPage(t, r.URL+"/payments?status=pending")
+	assert.Contains(t, body, "No pending payments yet")
+	_, body = getPage(t, r.URL+"/payments?status=paid")
+	assert.Contains(t, body, "is not a payment status")
+}
+
+func TestDashboardShowsThousands(t *testing.T) {
+	r := start(t, nil)
+	body := map[string]any{
+		"name":      "Generator",
+		"lineItems": []any{map[string]any{"name": "Diesel generator", "price": map[string]any{"currency": "SLE", "value": 123456789}, "quantity": 1}},
+	}
+	var out struct{ Result struct{ ID string } }
+	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/v1/checkout-sessions", body, &out, append(apiHeaders, "Idempotency-Key", "k-gen")...))
+	_, page := getPage(t, r.URL+"/")
+	assert.Contains(t, page, "SLE 1,234,567.89")
+	_, page = getPage(t, r.URL+"/sessions/"+out.Result.ID)
+	assert.Contains(t, page, "SLE 1,234,567.89")
+}
+
+func TestWebhookEndpointsAreShownWithTheirSecretAndRemovable(t *testing.T) {
+	const secret = "test-secret-0123456789abcdefghijklmnop"
+	r := start(t, nil, "-webhook-secret", secret, "-webhook-url", "http://127.0.0.1:9/from-flag")
+	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/webhooks", map[string]any{"url": "http://127.0.0.1:9/own?x=1", "secret": "own-secret-0123456789abcdefghijklmn"}, nil))
+
+	_, body := getPage(t, r.URL+"/webhooks")
+	assert.Contains(t, body, secret, "the fake's secret is shown")
+	assert.Contains(t, body, "own-secret-0123456789abcdefghijklmn", "an endpoint's own secret is shown")
+
+	resp := postForm(t, r.URL+"/webhooks/remove", url.Values{"url": {"http://127.0.0.1:9/from-flag"}})
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, body = getPage(t, r.URL+"/webhooks")
+	assert.NotContains(t, body, "/from-flag")
+	assert.Contains(t, body, "/own?x=1")
+	resp = postForm(t, r.URL+"/webhooks/remove", url.Values{"url": {"http://127.0.0.1:9/from-flag"}})
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "removing it twice")
+	resp = postForm(t, r.URL+"/webhooks/remove", url.Values{"url": {"http://127.0.0.1:9/own?x=1"}}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a cross-site remove")
+
+	var hooks struct{ Result []struct{ URL string } }
+	require.Equal(t, http.StatusOK, call(t, http.MethodDelete, r.URL+"/_fake/webhooks/"+url.PathEscape("http://127.0.0.1:9/own?x=1"), nil, &hooks))
+	assert.Empty(t, hooks.Result)
+	var e adminError
+	assert.Equal(t, http.StatusNotFound, call(t, http.MethodDelete, r.URL+"/_fake/webhooks/"+url.PathEscape("http://127.0.0.1:9/own?x=1"), nil, &e))
+	assert.Contains(t, e.Error.Message, "no webhook receiver has the URL")
+}
