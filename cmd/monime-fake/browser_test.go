@@ -70,6 +70,16 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-accounts.png"))
 
+	payment := `#payments tr[data-status="completed"]`
+	browsertest.Step(t, ctx, "open the Payments page from the nav and see the payment",
+		chromedp.Click(chromedp.CSS(`nav a[href="/payments"]`)),
+		chromedp.WaitVisible(chromedp.CSS(payment)),
+	)
+	if got := browsertest.Text(t, ctx, payment); !strings.Contains(got, "SLE 300.00") || !strings.Contains(got, "momo · m18") || !strings.Contains(got, id) {
+		t.Errorf("the payment's row says %q, want its amount, channel and session", got)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payments.png"))
+
 	eventually(t, "the signed delivery at the receiver", func() bool { return len(hook.names()) == 1 })
 	deadline := time.Now().Add(browsertest.StepTimeout)
 	for {
@@ -91,5 +101,106 @@ func TestBrowserDashboard(t *testing.T) {
 	if got := browsertest.Text(t, ctx, "#deliveries"); !strings.Contains(got, hook.URL) || !strings.Contains(got, "200") {
 		t.Errorf("the delivery row lacks its target or status: %q", got)
 	}
+	if got := browsertest.Text(t, ctx, "#signing-secret"); !strings.Contains(got, secret) {
+		t.Errorf("the Webhooks page says %q, want the signing secret", got)
+	}
 	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-webhooks.png"))
+
+	browsertest.Step(t, ctx, "remove the endpoint",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#endpoints tr[data-url=%q] button`, hook.URL))),
+		chromedp.WaitVisible(chromedp.CSS("#notice")),
+	)
+	if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "Endpoint removed") || !strings.Contains(got, "None yet") {
+		t.Errorf("after Remove the page says %q, want the notice and no endpoint", got)
+	}
+}
+
+// brokenWords is a script that returns the words of the page (runs of
+// characters between spaces and hyphens) that the layout split across two
+// lines, and the page's width: on a phone, a word broken mid-word or a page
+// wider than the screen is unreadable.
+const brokenWords = `(() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walker.nextNode());) {
+    const re = /[^\s\-]+/g;
+    for (let m; (m = re.exec(n.data));) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return {broken, scrollWidth: document.documentElement.scrollWidth};
+})()`
+
+type phoneLayout struct {
+	Broken      []string `json:"broken"`
+	ScrollWidth int      `json:"scrollWidth"`
+}
+
+// TestBrowserHostedPageOnAPhone opens the hosted checkout page on a
+// 390-pixel-wide phone screen, with long names and seven-figure amounts in
+// two currencies, before and after paying: the page must fit the screen
+// (no horizontal scrolling) and break no word mid-word.
+func TestBrowserHostedPageOnAPhone(t *testing.T) {
+	chromium := browsertest.Chromium(t)
+	artifacts := browsertest.ArtifactsDir(t)
+	r := start(t, nil)
+	body := map[string]any{
+		"name":        "Order 1042 for Aminata Kamara, Freetown",
+		"description": "Generator, installation and maintenance for the Lumley branch",
+		"lineItems": []any{
+			map[string]any{"name": "Diesel generator, soundproofed", "description": "Interchangeable automatic transfer switch included", "price": map[string]any{"currency": "SLE", "value": 123456789}, "quantity": 12},
+			map[string]any{"name": "Installation", "price": map[string]any{"currency": "SLE", "value": 4500000}, "quantity": 1},
+			map[string]any{"name": "Maintenance subscription", "price": map[string]any{"currency": "USD", "value": 1999900}, "quantity": 3},
+		},
+	}
+	var out struct {
+		Result struct {
+			RedirectURL string `json:"redirectUrl"`
+		}
+	}
+	if code := call(t, "POST", r.URL+"/v1/checkout-sessions", body, &out, append(apiHeaders, "Idempotency-Key", "phone")...); code != 200 || out.Result.RedirectURL == "" {
+		t.Fatalf("create answered %d without a redirectUrl", code)
+	}
+
+	const width = 390
+	ctx := browsertest.New(t, chromium, width, 844, flowTimeout)
+	defer func() {
+		if t.Failed() {
+			browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-phone-failed.png"))
+		}
+	}()
+	check := func(what string) {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[phoneLayout](brokenWords))
+		if err != nil {
+			t.Fatalf("measuring the %s: %v", what, err)
+		}
+		if got.ScrollWidth > width {
+			t.Errorf("the %s is %d px wide on a %d px screen: it scrolls sideways", what, got.ScrollWidth, width)
+		}
+		if len(got.Broken) > 0 {
+			t.Errorf("the %s breaks words mid-word: %q", what, got.Broken)
+		}
+	}
+	browsertest.Step(t, ctx, "open the hosted page on a phone",
+		chromedp.EmulateViewport(width, 844),
+		chromedp.Navigate(out.Result.RedirectURL),
+		chromedp.WaitVisible(chromedp.CSS("#pay")),
+	)
+	if got := browsertest.Text(t, ctx, "#total"); !strings.Contains(got, "SLE 14,859,814.68") || !strings.Contains(got, "USD 59,997.00") {
+		t.Errorf("the total reads %q, want the sums with thousands separators", got)
+	}
+	check("pending page")
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-phone-checkout.png"))
+
+	browsertest.Step(t, ctx, "pay on the phone",
+		chromedp.Click(chromedp.CSS("#pay")),
+		chromedp.WaitVisible(chromedp.CSS("#payments")),
+	)
+	check("paid page")
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-phone-paid.png"))
 }
