@@ -13,11 +13,12 @@ type Currency string
 
 // The currencies Monime settles in.
 const (
-	CurrencySLE Currency = "SLE" // Sierra Leonean leone; 100 minor units = Le 1
+	CurrencySLE Currency = "SLE" // Sierra Leonean leone; 100 minor units = SLE 1.00
 	CurrencyUSD Currency = "USD" // US dollar (API release caph.2025-08-23 onwards); 100 cents = $1
 )
 
-// Money is an amount in minor units: Money{Currency: "SLE", Value: 15000} is Le 150.00.
+// Money is an amount in minor units: Money{Currency: "SLE", Value: 15000}
+// is 150 leones, and String prints it as "SLE 150.00".
 type Money struct {
 	// Currency is SLE or USD.
 	Currency Currency `json:"currency"`
