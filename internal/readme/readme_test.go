@@ -185,3 +185,18 @@ func TestReadmeListsTheRuntimeDependencies(t *testing.T) {
 	}
 	assert.Equal(t, want, got, "README.md's runtime dependencies table against go list -deps ./monime ./monime/webhook")
 }
+
+// TestPublicCIRunsWhatOurCIRuns: the GitHub workflow runs .ci/run itself,
+// so the public repository checks what ours does (the fake's smoke test,
+// the browser tests and the oldest supported Go included), and cannot
+// drift from it step by step.
+func TestPublicCIRunsWhatOurCIRuns(t *testing.T) {
+	workflow := readRepoFile(t, ".github/workflows/ci.yml")
+	assert.Regexp(t, `(?m)^\s+run: \.ci/run\s*$`, workflow, "ci.yml must have a step that runs .ci/run")
+	ci := readRepoFile(t, ".ci/run")
+	for _, want := range []string{"make check-generate", "make lint", "go test -race ./...", "make fuzz", "cmd/monime-fake/testdata/smoke.sh", "GOTOOLCHAIN=go1.25.0 go test ./...", "need_apt+=(chromium)"} {
+		assert.Contains(t, ci, want, ".ci/run")
+	}
+	gomod := readRepoFile(t, "go.mod")
+	assert.Contains(t, gomod, "\ngo 1.25.0\n", "the oldest Go .ci/run tests is the one go.mod names")
+}
