@@ -22,7 +22,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -82,15 +81,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
-	printBanner(stdout, cfg, a.base)
+	printBanner(stdout, cfg, ln.Addr(), a.base)
 
-	srv := &http.Server{
-		Handler:           a.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	limit := newConnLimit(ln, cfg.maxConns)
+	srv := newHTTPServer(a.handler(), limit, cfg.idleTimeout)
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(limit) }()
 
 	status := exitOK
 	select {
@@ -130,8 +127,9 @@ func displayAddr(addr net.Addr) string {
 	return tcp.String()
 }
 
-// printBanner says where the fake is and how to reach it.
-func printBanner(w io.Writer, cfg *config, base string) {
+// printBanner says where the fake listens and how to reach it: base is
+// where this machine reaches it.
+func printBanner(w io.Writer, cfg *config, listening net.Addr, base string) {
 	secretNote := ""
 	if cfg.secretMade {
 		secretNote = "   (generated; fix it with -webhook-secret)"
@@ -144,6 +142,11 @@ func printBanner(w io.Writer, cfg *config, base string) {
 		data = "none: state is lost on exit (keep it with -data FILE)"
 	}
 	fmt.Fprintf(w, "monime-fake: a fake Monime API for local development\n")
+	where := listening.String()
+	if tcp, ok := listening.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		where += "   (reachable from other machines)"
+	}
+	fmt.Fprintf(w, "  listening on    %s\n", where)
 	fmt.Fprintf(w, "  base URL        %s\n", base)
 	fmt.Fprintf(w, "  access token    %s\n", cfg.token)
 	fmt.Fprintf(w, "  space id        %s\n", cfg.space)
