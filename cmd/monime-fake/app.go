@@ -117,11 +117,12 @@ func (a *app) handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	admin := http.NewServeMux()
 	a.adminRoutes(admin)
-	mux.Handle(adminPrefix, csrf.Handler(admin))
+	// guard (guard.go) keeps them from other sites and other machines.
+	mux.Handle(adminPrefix, a.guard(csrf.Handler(admin)))
 	dash := http.NewServeMux()
 	a.dashboardRoutes(dash)
 	for _, pattern := range []string{"GET /{$}", "/sessions/", "/accounts", "/webhooks", "/webhooks/"} {
-		mux.Handle(pattern, csrf.Handler(dash))
+		mux.Handle(pattern, a.guard(csrf.Handler(dash)))
 	}
 	var h http.Handler = mux
 	if a.disk != nil {

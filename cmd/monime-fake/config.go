@@ -28,6 +28,7 @@ type config struct {
 	logLevel      slog.Level
 	sessionTTL    time.Duration
 	fees          []fee
+	adminToken    string
 	maxConns      int
 	idleTimeout   time.Duration
 }
@@ -96,6 +97,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&cfg.dataFile, "data", "", "`file` to keep state in across restarts (default: state lives in memory only)")
 	fs.StringVar(&logLevel, "log-level", "info", "`level` of the log on stderr: debug, info, warn or error")
 	fs.StringVar(&ttl, "session-ttl", api.DefaultSessionTTL.String(), "how long a new session stays pending before it expires (a Go `duration`)")
+	fs.StringVar(&cfg.adminToken, "admin-token", "", "a `secret` the admin API and the dashboard then require (bearer header, or ?token= once in a browser) instead of a loopback Host; needed with an -addr other machines can reach")
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "how many `connections` the fake holds open at once; at the limit a new one replaces the one idle the longest")
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a keep-alive connection may wait for its next request (a Go `duration`)")
 	fs.Var(listValue{&fees}, "fee", "a fee on every payment, `code:basisPoints:fixed` such as processing_fee:150:100 (1.5% + 1.00); repeat for more")
@@ -140,6 +142,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 func (cfg *config) check(logLevel, ttl string, fees []string) error {
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
 		return usagef("-addr %q is not host:port (%v); pass such as -addr 127.0.0.1:8089, or 127.0.0.1:0 for any free port", cfg.addr, err)
+	}
+	if err := cfg.checkExposure(); err != nil {
+		return err
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(logLevel)); err != nil {
 		return usagef("-log-level %q is not a level; pass debug, info, warn or error", logLevel)

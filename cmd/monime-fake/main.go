@@ -154,7 +154,11 @@ func printBanner(w io.Writer, cfg *config, listening net.Addr, base string) {
 	for _, u := range cfg.webhookURLs {
 		fmt.Fprintf(w, "  webhook URL     %s\n", u)
 	}
-	fmt.Fprintf(w, "  dashboard       %s/\n", base)
-	fmt.Fprintf(w, "  admin API       %s%s\n", base, adminPrefix)
+	dashNote, adminNote := "   (localhost and loopback addresses only)", "   (localhost and loopback addresses only)"
+	if cfg.adminToken != "" {
+		dashNote, adminNote = "   (open it once with ?token=<your -admin-token>)", "   (send Authorization: Bearer <your -admin-token>)"
+	}
+	fmt.Fprintf(w, "  dashboard       %s/%s\n", base, dashNote)
+	fmt.Fprintf(w, "  admin API       %s%s%s\n", base, adminPrefix, adminNote)
 	fmt.Fprintf(w, "  data file       %s\n", data)
 }
