@@ -54,6 +54,11 @@ func New(opts ...Option) (*Server, error) {
 			problems = append(problems, err)
 		}
 	}
+	for _, t := range cfg.webhook.targets { // once every WithOwnAddress is known
+		if at, own := pointsAtOwn(t.url, cfg.webhook.own); own {
+			problems = append(problems, fmt.Errorf("api: WithWebhook: %w", ownURLError(at)))
+		}
+	}
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}

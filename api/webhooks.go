@@ -88,6 +88,7 @@ type webhookConfig struct {
 	targets  []webhookTarget
 	attempts int
 	backoff  time.Duration
+	own      []ownAddr // WithOwnAddress: where receivers may not be
 }
 
 func defaultWebhookConfig() webhookConfig {
@@ -124,8 +125,9 @@ func newWebhookTarget(rawURL, secret string, events []string) (webhookTarget, er
 // gets, out of payment.created, payment.completed,
 // checkout_session.completed, checkout_session.cancelled and
 // checkout_session.expired; with none it gets the three checkout-session
-// events. Repeat the option for more receivers. New fails on a URL that is not absolute
-// http(s), an empty secret or an event name the fake does not send.
+// events. Repeat the option for more receivers. New fails on a URL that is
+// not absolute http(s) or points at an address given to WithOwnAddress, an
+// empty secret or an event name the fake does not send.
 func WithWebhook(url, secret string, events ...string) Option {
 	return func(c *config) error {
 		t, err := newWebhookTarget(url, secret, events)
@@ -248,6 +250,7 @@ type dispatcher struct {
 	pending int           // goroutines of startLocked not finished yet
 	idle    chan struct{} // closed when pending drops to 0
 	records []Delivery    // oldest first, at most history per URL
+	own     []ownAddr     // where receivers may not be
 
 	changes *atomic.Uint64 // Server.StateVersion
 }
@@ -260,7 +263,7 @@ func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) 
 		client: &http.Client{
 			Transport: &http.Transport{
 				Proxy:                 http.ProxyFromEnvironment,
-				DialContext:           (&net.Dialer{Timeout: WebhookAttemptTimeout, KeepAlive: 30 * time.Second}).DialContext,
+				DialContext:           (&net.Dialer{Timeout: WebhookAttemptTimeout, KeepAlive: 30 * time.Second, Control: refuseOwn(cfg.own)}).DialContext,
 				MaxConnsPerHost:       WebhookConcurrency,
 				MaxIdleConns:          WebhookConcurrency,
 				MaxIdleConnsPerHost:   WebhookConcurrency,
@@ -281,6 +284,7 @@ func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) 
 		ctx:      ctx,
 		cancel:   cancel,
 		targets:  append([]webhookTarget(nil), cfg.targets...),
+		own:      cfg.own,
 	}
 }
 
@@ -626,11 +630,15 @@ func (d *dispatcher) close() {
 // WaitForDeliveries show the outcome.
 //
 // It returns an error, and adds nothing, for a URL that is not absolute
-// http(s), an empty secret or an event name the fake does not send.
+// http(s) or points at the fake itself (see WithOwnAddress), an empty
+// secret or an event name the fake does not send.
 func (s *Server) AddWebhook(url, secret string, events ...string) error {
 	t, err := newWebhookTarget(url, secret, events)
 	if err != nil {
 		return fmt.Errorf("api: AddWebhook: %w", err)
+	}
+	if at, own := pointsAtOwn(url, s.webhooks.own); own {
+		return fmt.Errorf("api: AddWebhook: %w", ownURLError(at))
 	}
 	s.webhooks.add(t)
 	return nil
