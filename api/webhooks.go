@@ -132,7 +132,7 @@ func WithWebhook(url, secret string, events ...string) Option {
 	return func(c *config) error {
 		t, err := newWebhookTarget(url, secret, events)
 		if err != nil {
-			return fmt.Errorf("api: WithWebhook: %w", err)
+			return optionErrorf("WithWebhook", "", "%w", err)
 		}
 		c.webhook.targets = append(c.webhook.targets, t)
 		return nil
@@ -634,11 +634,13 @@ func (d *dispatcher) close() {
 // secret or an event name the fake does not send.
 func (s *Server) AddWebhook(url, secret string, events ...string) error {
 	t, err := newWebhookTarget(url, secret, events)
-	if err != nil {
-		return fmt.Errorf("api: AddWebhook: %w", err)
+	if err == nil {
+		if at, own := pointsAtOwn(url, s.webhooks.own); own {
+			err = ownURLError(at)
+		}
 	}
-	if at, own := pointsAtOwn(url, s.webhooks.own); own {
-		return fmt.Errorf("api: AddWebhook: %w", ownURLError(at))
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.cfg.label("AddWebhook", "api: AddWebhook"), err)
 	}
 	s.webhooks.add(t)
 	return nil
