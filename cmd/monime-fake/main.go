@@ -68,16 +68,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-
-	a, err := newApp(cfg, log)
-	if err != nil {
+	if err := checkFlags(cfg, log); err != nil {
 		fmt.Fprintln(stderr, "monime-fake:", err)
 		return exitUsage
 	}
+	// The fake is made once listening: it refuses webhooks that point at
+	// its own address.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "monime-fake: cannot listen on %s: %v; pass a free -addr (or %s), such as -addr 127.0.0.1:0 for any free port\n", cfg.addr, err, envName("addr"))
-		a.close(context.Background())
+		return exitUsage
+	}
+
+	a, err := newApp(cfg, log, ln.Addr().String())
+	if err != nil {
+		fmt.Fprintln(stderr, "monime-fake:", err)
+		ln.Close()
 		return exitUsage
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
