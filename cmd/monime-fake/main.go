@@ -6,6 +6,10 @@
 //
 //	go run github.com/monimekit/monime-go/cmd/monime-fake@latest
 //
+// The admin API and the dashboard answer only requests for localhost or a
+// loopback address; an -addr other machines reach needs -admin-token,
+// which they then require instead (see guard.go).
+//
 // Every flag has an environment twin (-addr is MONIME_FAKE_ADDR); run it
 // with -h for the list. A bad flag, a bad URL, a port in use or a data
 // file that does not load ends it at once with a message on stderr and
