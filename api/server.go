@@ -84,6 +84,9 @@ func New(opts ...Option) (*Server, error) {
 		if err := s.restore(cfg.state); err != nil {
 			return nil, err
 		}
+		s.webhooks.mu.Lock()
+		s.webhooks.trimLocked() // a state saved before DeliveryHistory
+		s.webhooks.mu.Unlock()
 	}
 	s.store.mu.Lock()
 	s.store.openSpaces(s.store.home, s.store.clock())

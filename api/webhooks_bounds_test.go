@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -100,4 +102,21 @@ func TestDeliveryLogKeepsABoundedHistoryPerURL(t *testing.T) {
 	}
 	assert.Equal(t, sessions[2:], forA, "the newest three, oldest first: the two oldest were dropped")
 	assert.Equal(t, sessions[2:], forB, "one URL's history does not push out another's")
+}
+
+func TestARestoredDeliveryLogIsBoundedToo(t *testing.T) {
+	srv := mustNew(t, WithWebhook("http://127.0.0.1:1/hooks", testSecret))
+	defer srv.Close()
+	srv.webhooks.history = DeliveryHistory + 5 // a state written before the bound
+	for i := range DeliveryHistory + 5 {
+		srv.webhooks.record(Delivery{EventID: fmt.Sprintf("evt-%d", i), URL: "http://127.0.0.1:1/hooks", Attempt: 1, StatusCode: 200, Time: time.Now()})
+	}
+	var saved bytes.Buffer
+	require.NoError(t, srv.SaveState(&saved))
+
+	restored := mustNew(t, WithState(&saved))
+	defer restored.Close()
+	got := restored.Deliveries()
+	require.Len(t, got, DeliveryHistory)
+	assert.Equal(t, "evt-5", got[0].EventID, "the oldest five were dropped")
 }

@@ -17,7 +17,7 @@ var flagNames = map[string]string{
 	"WithFee":               "-fee",
 	"WithWebhook":           "-webhook-url",
 	"InjectFault":           "POST " + adminPrefix + "faults",
-	"AddWebhook":            "the endpoint",
+	"AddWebhook":            "refused",
 }
 
 // flagOptions are the options of package api the flags in cfg make.
