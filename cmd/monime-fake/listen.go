@@ -43,6 +43,7 @@ type connLimit struct {
 	open  map[net.Conn]bool      // every connection counted, until closed
 	idle  map[net.Conn]time.Time // those idle, and since when
 	fresh map[net.Conn]bool      // idle ones that have not sent a request yet
+	shut  bool                   // Close was called
 }
 
 // freshGrace is how long a connection that has sent nothing yet is spared:
@@ -86,7 +87,7 @@ func (l *connLimit) Accept() (net.Conn, error) {
 	}
 	c := &limitedConn{Conn: raw, l: l}
 	l.mu.Lock()
-	for len(l.open) >= l.max {
+	for len(l.open) >= l.max && !l.shut {
 		oldest, retry := l.oldestIdleLocked(time.Now())
 		if oldest == nil {
 			if retry > 0 { // a fresh connection may be closed then
@@ -105,11 +106,25 @@ func (l *connLimit) Accept() (net.Conn, error) {
 		_ = oldest.Close()
 		l.mu.Lock()
 	}
+	if l.shut { // closed while it waited for room
+		l.mu.Unlock()
+		raw.Close()
+		return nil, net.ErrClosed
+	}
 	l.open[c] = true
 	l.idle[c] = time.Now() // idle until its first request arrives
 	l.fresh[c] = true
 	l.mu.Unlock()
 	return c, nil
+}
+
+// Close stops accepting; an Accept waiting for room returns.
+func (l *connLimit) Close() error {
+	l.mu.Lock()
+	l.shut = true
+	l.mu.Unlock()
+	l.freed.Broadcast()
+	return l.Listener.Close()
 }
 
 // oldestIdleLocked returns the connection idle the longest that may be

@@ -141,3 +141,36 @@ func TestBannerPrintsTheAddressListenedOn(t *testing.T) {
 	printBanner(&out, &config{token: "t", space: "spc-x"}, &net.TCPAddr{IP: net.IPv4zero, Port: 8089}, "http://127.0.0.1:8089")
 	assert.Contains(t, out.String(), "listening on    0.0.0.0:8089   (reachable from other machines)")
 }
+
+func TestCloseEndsAnAcceptWaitingForRoom(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	limit := newConnLimit(ln, 1)
+	first, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer first.Close()
+	held, err := limit.Accept()
+	require.NoError(t, err)
+	defer held.Close()
+	limit.track(held, http.StateActive) // busy: it cannot make room
+
+	second, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer second.Close()
+	accepted := make(chan error, 1)
+	go func() {
+		c, err := limit.Accept()
+		if c != nil {
+			c.Close()
+		}
+		accepted <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // let it wait for room
+	require.NoError(t, limit.Close())
+	select {
+	case err := <-accepted:
+		assert.ErrorIs(t, err, net.ErrClosed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept still waits for room after Close")
+	}
+}
