@@ -37,7 +37,7 @@ func (s *Server) authenticate(r *http.Request) (string, *apiError) {
 		return "", unauthorized(err.Error())
 	}
 	if _, ok := s.cfg.credentials[token]; !ok {
-		return "", unauthorized("the access token is not valid here; use a token the fake was configured with (api.WithCredentials; by default " + DefaultToken + ")")
+		return "", unauthorized("the access token is not valid here; use a token the fake was configured with (" + s.cfg.label("WithCredentials", "") + "; by default " + DefaultToken + ")")
 	}
 	return token, nil
 }

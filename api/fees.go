@@ -36,17 +36,17 @@ func WithFee(code string, basisPoints int, fixed int64) Option {
 	return func(c *config) error {
 		switch {
 		case code == "":
-			return fmt.Errorf("api: WithFee: the code is empty; pass what the fee is for, such as %q", "processing_fee")
+			return optionErrorf("WithFee", "", "the code is empty; pass what the fee is for, such as %q", "processing_fee")
 		case len(code) > maxFeeCodeLength || strings.ContainsFunc(code, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-			return fmt.Errorf("api: WithFee: the code %q is over %d bytes or holds a space or control character; pass a short word such as %q", code, maxFeeCodeLength, "processing_fee")
+			return optionErrorf("WithFee", "", "the code %q is over %d bytes or holds a space or control character; pass a short word such as %q", code, maxFeeCodeLength, "processing_fee")
 		case basisPoints < 0 || basisPoints > 10000:
-			return fmt.Errorf("api: WithFee(%q): basisPoints must be 0 to 10000 (0%% to 100%%), got %d; pass 150 for 1.5%%", code, basisPoints)
+			return optionErrorf("WithFee", code, "basisPoints must be 0 to 10000 (0%% to 100%%), got %d; pass 150 for 1.5%%", basisPoints)
 		case fixed < 0:
-			return fmt.Errorf("api: WithFee(%q): the fixed part must not be negative, got %d; pass minor units, such as 100 for SLE 1.00", code, fixed)
+			return optionErrorf("WithFee", code, "the fixed part must not be negative, got %d; pass minor units, such as 100 for SLE 1.00", fixed)
 		}
 		for _, r := range c.fees {
 			if r.code == code {
-				return fmt.Errorf("api: WithFee(%q): the code is given twice; give each fee once, with its percentage and fixed part together", code)
+				return optionErrorf("WithFee", code, "the code is given twice; give each fee once, with its percentage and fixed part together")
 			}
 		}
 		c.fees = append(c.fees, feeRule{code: code, basisPoints: basisPoints, fixed: fixed})

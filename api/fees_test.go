@@ -69,7 +69,7 @@ func TestAFeeThatDoesNotFitStopsThePayment(t *testing.T) {
 	s := f.create(minimalBody)
 	err := f.srv.Complete(s.Id)
 	require.ErrorIs(t, err, ErrSessionNotPayable)
-	assert.ErrorContains(t, err, "configure a smaller WithFee")
+	assert.ErrorContains(t, err, "configure a smaller fee (WithFee, or monime-fake's -fee)")
 	assert.Equal(t, gen.CheckoutSessionStatusPending, f.get(s.Id).Status)
 	assert.Empty(t, FindAll[Payment](f.srv, DefaultSpaceID))
 }

@@ -210,7 +210,7 @@ func (st *store) canSettle(p *Payment, a *FinancialAccount) error {
 		fees += f.Amount.Value
 	}
 	if a.Available+p.Amount.Value-fees < 0 {
-		return fmt.Errorf("%w: its %s fees (%d minor units) exceed the payment (%d) and what financial account %s holds (%d), and a balance is never negative; configure a smaller WithFee", ErrSessionNotPayable, p.Amount.Currency, fees, p.Amount.Value, a.Id, a.Available)
+		return fmt.Errorf("%w: its %s fees (%d minor units) exceed the payment (%d) and what financial account %s holds (%d), and a balance is never negative; configure a smaller fee (WithFee, or monime-fake's -fee)", ErrSessionNotPayable, p.Amount.Currency, fees, p.Amount.Value, a.Id, a.Available)
 	}
 	return nil
 }

@@ -130,6 +130,12 @@ func (s *Server) hostedBasePath() string {
 	return strings.TrimRight(u.EscapedPath(), "/")
 }
 
+// hostedForms refuses a Pay or Cancel that a page on another site posted
+// through the customer's browser, as monime-fake's dashboard does: a
+// browser says where a form came from (Sec-Fetch-Site, or Origin against
+// Host), and clients that are not browsers send neither and pass.
+var hostedForms = http.NewCrossOriginProtection()
+
 // serveHosted answers a request under HostedPagePath; rest is the path
 // after it: "{id}", "{id}/pay" or "{id}/cancel".
 func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, rest string) {
@@ -148,6 +154,14 @@ func (s *Server) serveHosted(w http.ResponseWriter, r *http.Request, rest string
 	case "pay", "cancel":
 		if r.Method != http.MethodPost {
 			s.methodNotAllowed(w, r, "POST")
+			return
+		}
+		if err := hostedForms.Check(r); err != nil {
+			s.render(w, http.StatusForbidden, "message.html", messagePage{
+				Title:   "Refused: the form came from another site",
+				Message: "The " + action + " request came from a page on another site (" + err.Error() + "), and a checkout is paid or cancelled only from its own page. Open the checkout page and use its buttons.",
+				Link:    s.pagePath(id), LinkText: "Open the checkout",
+			})
 			return
 		}
 		s.finishCheckout(w, r, id, action)

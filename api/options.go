@@ -60,8 +60,9 @@ type config struct {
 	faultFunc          func(*http.Request) Fault
 	maxRequestBodySize int64
 	webhook            webhookConfig
-	fees               []feeRule  // WithFee, in the order given
-	state              *stateFile // WithState's, decoded
+	fees               []feeRule         // WithFee, in the order given
+	state              *stateFile        // WithState's, decoded
+	names              map[string]string // WithOptionNames
 }
 
 func defaultConfig() config {
@@ -88,11 +89,15 @@ func defaultConfig() config {
 func WithCredentials(token string, spaceIDs ...string) Option {
 	return func(c *config) error {
 		if problem := tokenProblem(token); problem != "" {
-			return fmt.Errorf("api: WithCredentials: %s; pass the access token exactly as clients send it after 'Authorization: Bearer '", problem)
+			e := optionErrorf("WithCredentials", "", "%s; pass the access token exactly as clients send it after 'Authorization: Bearer '", problem)
+			e.part = "token"
+			return e
 		}
 		for i, id := range spaceIDs {
 			if problem := spaceIDProblem(id); problem != "" {
-				return fmt.Errorf("api: WithCredentials: space id %d of %d %s; pass space ids as the Monime dashboard shows them (spc-..., at most %d characters)", i+1, len(spaceIDs), problem, maxSpaceIDLength)
+				e := optionErrorf("WithCredentials", "", "space id %d of %d %s; pass space ids as the Monime dashboard shows them (spc-..., at most %d characters)", i+1, len(spaceIDs), problem, maxSpaceIDLength)
+				e.part = "space"
+				return e
 			}
 		}
 		if c.credentials == nil {
@@ -158,7 +163,7 @@ func WithClock(now func() time.Time) Option {
 func WithSessionTTL(ttl time.Duration) Option {
 	return func(c *config) error {
 		if ttl <= 0 {
-			return fmt.Errorf("api: WithSessionTTL: the TTL must be positive, got %v; pass how long a new session stays pending, such as %v (DefaultSessionTTL)", ttl, DefaultSessionTTL)
+			return optionErrorf("WithSessionTTL", "", "the TTL must be positive, got %v; pass how long a new session stays pending, such as %v (DefaultSessionTTL)", ttl, DefaultSessionTTL)
 		}
 		c.ttl = ttl
 		return nil

@@ -84,7 +84,7 @@ func newPayments(s *Session, choice channelChoice, rules []feeRule, now time.Tim
 		}
 		fees, err := applyFees(rules, amount)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v; configure a smaller WithFee", ErrSessionNotPayable, err)
+			return nil, fmt.Errorf("%w: %v; configure a smaller fee (WithFee, or monime-fake's -fee)", ErrSessionNotPayable, err)
 		}
 		ref := newID("ftr-", 12)
 		owner := s.Id

@@ -54,6 +54,12 @@ func New(opts ...Option) (*Server, error) {
 			problems = append(problems, err)
 		}
 	}
+	for _, t := range cfg.webhook.targets { // once every WithOwnAddress is known
+		if at, own := pointsAtOwn(t.url, cfg.webhook.own); own {
+			problems = append(problems, optionErrorf("WithWebhook", "", "%w", ownURLError(at)))
+		}
+	}
+	cfg.nameOptions(problems)
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}
@@ -78,6 +84,9 @@ func New(opts ...Option) (*Server, error) {
 		if err := s.restore(cfg.state); err != nil {
 			return nil, err
 		}
+		s.webhooks.mu.Lock()
+		s.webhooks.trimLocked() // a state saved before DeliveryHistory
+		s.webhooks.mu.Unlock()
 	}
 	s.store.mu.Lock()
 	s.store.openSpaces(s.store.home, s.store.clock())
@@ -169,7 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route, params, routeErr := s.contract.route(r)
 	switch {
 	case fault.Status != 0:
-		injectedStatus(fault).write(rec)
+		injectedStatus(fault, s.cfg.label("InjectFault", "api.Server.InjectFault or WithFaultFunc")).write(rec)
 	case routeErr != nil:
 		routeErr.write(rec)
 	case bodyErr != nil:
@@ -189,12 +198,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.flush(w)
 }
 
-// injectedStatus is the answer of a Fault with a Status.
-func injectedStatus(f Fault) *apiError {
+// injectedStatus is the answer of a Fault with a Status; label names how
+// it was injected.
+func injectedStatus(f Fault, label string) *apiError {
 	e := &apiError{
 		status:  f.Status,
 		reason:  reasonForStatus(f.Status),
-		message: fmt.Sprintf("injected fault: %d %s (api.Server.InjectFault or WithFaultFunc)", f.Status, http.StatusText(f.Status)),
+		message: fmt.Sprintf("injected fault: %d %s (%s)", f.Status, http.StatusText(f.Status), label),
 		header:  http.Header{},
 	}
 	if f.RetryAfter > 0 {

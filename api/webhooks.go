@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,6 +34,15 @@ const (
 	// WebhookAttemptTimeout is how long one delivery attempt may take,
 	// connecting, sending and reading the status included.
 	WebhookAttemptTimeout = 10 * time.Second
+	// WebhookConcurrency is how many delivery attempts are in flight at
+	// once, to all receivers together; the others wait their turn (their
+	// WebhookAttemptTimeout starts when they are sent). It also bounds the
+	// connections deliveries open, to each receiver and in all.
+	WebhookConcurrency = 16
+	// DeliveryHistory is how many delivery attempts Deliveries keeps per
+	// receiver URL; when one more is recorded, that URL's oldest is
+	// dropped. SaveState writes what is kept.
+	DeliveryHistory = 1000
 )
 
 // webhookAPIVersion is the apiVersion of every event the fake sends: the
@@ -78,6 +88,7 @@ type webhookConfig struct {
 	targets  []webhookTarget
 	attempts int
 	backoff  time.Duration
+	own      []ownAddr // WithOwnAddress: where receivers may not be
 }
 
 func defaultWebhookConfig() webhookConfig {
@@ -114,13 +125,14 @@ func newWebhookTarget(rawURL, secret string, events []string) (webhookTarget, er
 // gets, out of payment.created, payment.completed,
 // checkout_session.completed, checkout_session.cancelled and
 // checkout_session.expired; with none it gets the three checkout-session
-// events. Repeat the option for more receivers. New fails on a URL that is not absolute
-// http(s), an empty secret or an event name the fake does not send.
+// events. Repeat the option for more receivers. New fails on a URL that is
+// not absolute http(s) or points at an address given to WithOwnAddress, an
+// empty secret or an event name the fake does not send.
 func WithWebhook(url, secret string, events ...string) Option {
 	return func(c *config) error {
 		t, err := newWebhookTarget(url, secret, events)
 		if err != nil {
-			return fmt.Errorf("api: WithWebhook: %w", err)
+			return optionErrorf("WithWebhook", "", "%w", err)
 		}
 		c.webhook.targets = append(c.webhook.targets, t)
 		return nil
@@ -210,7 +222,9 @@ type webhookJob struct {
 	events []outgoingEvent
 }
 
-// dispatcher delivers webhook events. It learns of lifecycle changes through
+// dispatcher delivers webhook events. At most WebhookConcurrency attempts
+// are in flight at once, over a Transport that opens no more connections
+// than that to each receiver. It learns of lifecycle changes through
 // observe, an onTransition hook, and sends the events of each change to
 // each URL in a goroutine of its own, one event after the other; an event
 // whose first attempt fails is retried in a goroutine of its own, so that
@@ -219,6 +233,8 @@ type webhookJob struct {
 type dispatcher struct {
 	log      *slog.Logger
 	client   *http.Client
+	slots    chan struct{} // one per attempt in flight: WebhookConcurrency
+	history  int           // DeliveryHistory; a field so tests can shorten it
 	attempts int
 	backoff  time.Duration
 	timeout  time.Duration    // per attempt; a field so tests can shorten it
@@ -233,7 +249,8 @@ type dispatcher struct {
 	closed  bool
 	pending int           // goroutines of startLocked not finished yet
 	idle    chan struct{} // closed when pending drops to 0
-	records []Delivery
+	records []Delivery    // oldest first, at most history per URL
+	own     []ownAddr     // where receivers may not be
 
 	changes *atomic.Uint64 // Server.StateVersion
 }
@@ -244,10 +261,22 @@ func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) 
 		changes: changes,
 		log:     log,
 		client: &http.Client{
+			Transport: &http.Transport{
+				Proxy:                 http.ProxyFromEnvironment,
+				DialContext:           (&net.Dialer{Timeout: WebhookAttemptTimeout, KeepAlive: 30 * time.Second, Control: refuseOwn(cfg.own)}).DialContext,
+				MaxConnsPerHost:       WebhookConcurrency,
+				MaxIdleConns:          WebhookConcurrency,
+				MaxIdleConnsPerHost:   WebhookConcurrency,
+				IdleConnTimeout:       90 * time.Second,
+				TLSHandshakeTimeout:   WebhookAttemptTimeout,
+				ResponseHeaderTimeout: WebhookAttemptTimeout,
+			},
 			// A redirect is not an acknowledgement: it counts as a failed
 			// attempt, as it would for Monime.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
+		slots:    make(chan struct{}, WebhookConcurrency),
+		history:  DeliveryHistory,
 		attempts: cfg.attempts,
 		backoff:  cfg.backoff,
 		timeout:  WebhookAttemptTimeout,
@@ -255,6 +284,7 @@ func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) 
 		ctx:      ctx,
 		cancel:   cancel,
 		targets:  append([]webhookTarget(nil), cfg.targets...),
+		own:      cfg.own,
 	}
 }
 
@@ -385,7 +415,14 @@ func (d *dispatcher) retry(target webhookTarget, ev outgoingEvent) {
 // reports whether no further attempt is to be made: the receiver accepted
 // the event, or this was the last attempt.
 func (d *dispatcher) try(target webhookTarget, ev outgoingEvent, n int) bool {
+	select { // wait for a turn: at most WebhookConcurrency attempts at once
+	case d.slots <- struct{}{}:
+	case <-d.ctx.Done():
+		d.log.Warn("api: webhook delivery stopped: the Server was closed", "event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "url", target.url, "attempts", n-1)
+		return true
+	}
 	rec := d.attempt(target, ev, n)
+	<-d.slots
 	d.record(rec)
 	log := d.log.With("event_id", ev.id, "event", ev.name, "object_id", ev.objectID, "session_id", ev.sessionID, "url", target.url, "attempt", n, "status", rec.StatusCode)
 	switch {
@@ -480,12 +517,41 @@ func (d *dispatcher) deliveries() []Delivery {
 	return out
 }
 
-// record keeps the outcome of one attempt.
+// record keeps the outcome of one attempt, and drops the oldest record
+// of its URL when that URL has history records already.
 func (d *dispatcher) record(rec Delivery) {
 	d.mu.Lock()
 	d.records = append(d.records, rec)
+	d.trimLocked()
 	d.mu.Unlock()
 	d.changes.Add(1)
+}
+
+// trimLocked drops the oldest records of every URL that has more than
+// history. Call it with mu held.
+func (d *dispatcher) trimLocked() {
+	if len(d.records) <= d.history {
+		return // no URL can be over
+	}
+	perURL := map[string]int{}
+	over := false
+	for _, r := range d.records {
+		perURL[r.URL]++
+		over = over || perURL[r.URL] > d.history
+	}
+	if !over {
+		return
+	}
+	kept := d.records[:0]
+	for _, r := range d.records {
+		if perURL[r.URL] > d.history {
+			perURL[r.URL]-- // one of the oldest of a URL over the limit
+			continue
+		}
+		kept = append(kept, r)
+	}
+	clear(d.records[len(kept):]) // let the bodies go
+	d.records = kept
 }
 
 // waitIdle blocks until no job is left or ctx is done.
@@ -567,19 +633,27 @@ func (d *dispatcher) close() {
 // WaitForDeliveries show the outcome.
 //
 // It returns an error, and adds nothing, for a URL that is not absolute
-// http(s), an empty secret or an event name the fake does not send.
+// http(s) or points at the fake itself (see WithOwnAddress), an empty
+// secret or an event name the fake does not send.
 func (s *Server) AddWebhook(url, secret string, events ...string) error {
 	t, err := newWebhookTarget(url, secret, events)
+	if err == nil {
+		if at, own := pointsAtOwn(url, s.webhooks.own); own {
+			err = ownURLError(at)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("api: AddWebhook: %w", err)
+		return fmt.Errorf("%s: %w", s.cfg.label("AddWebhook", "api: AddWebhook"), err)
 	}
 	s.webhooks.add(t)
 	return nil
 }
 
-// Deliveries returns a record of every webhook delivery attempt finished so
-// far, in the order they finished. Attempts for one event and URL share an
-// EventID and count up in Attempt.
+// Deliveries returns a record of the webhook delivery attempts finished so
+// far, in the order they finished: the latest DeliveryHistory for each
+// receiver URL, whose older ones are dropped as new ones are recorded, so
+// that a fake left running keeps a bounded log. Attempts for one event and
+// URL share an EventID and count up in Attempt.
 func (s *Server) Deliveries() []Delivery { return s.webhooks.deliveries() }
 
 // WaitForDeliveries blocks until every webhook event queued so far has been

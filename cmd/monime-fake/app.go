@@ -36,19 +36,10 @@ type app struct {
 	stopExpiry, expiryDone chan struct{}
 }
 
-// newApp builds the fake from cfg. Its error says which setting is wrong.
-func newApp(cfg *config, log *slog.Logger) (*app, error) {
-	opts := []api.Option{
-		api.WithCredentials(cfg.token, cfg.space),
-		api.WithSessionTTL(cfg.sessionTTL),
-		api.WithLogger(log),
-	}
-	for _, u := range cfg.webhookURLs {
-		opts = append(opts, api.WithWebhook(u, cfg.webhookSecret, cfg.webhookEvents...))
-	}
-	for _, f := range cfg.fees {
-		opts = append(opts, api.WithFee(f.code, f.basisPoints, f.fixed))
-	}
+// newApp builds the fake from cfg, served at own (host:port). Its error
+// says which setting is wrong.
+func newApp(cfg *config, log *slog.Logger, own string) (*app, error) {
+	opts := append(flagOptions(cfg, log), api.WithOwnAddress(own))
 	var restore api.Option
 	if cfg.dataFile != "" {
 		var err error
@@ -117,11 +108,12 @@ func (a *app) handler() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	admin := http.NewServeMux()
 	a.adminRoutes(admin)
-	mux.Handle(adminPrefix, csrf.Handler(admin))
+	// guard (guard.go) keeps them from other sites and other machines.
+	mux.Handle(adminPrefix, a.guard(csrf.Handler(admin)))
 	dash := http.NewServeMux()
 	a.dashboardRoutes(dash)
 	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/webhooks", "/webhooks/"} {
-		mux.Handle(pattern, csrf.Handler(dash))
+		mux.Handle(pattern, a.guard(csrf.Handler(dash)))
 	}
 	var h http.Handler = mux
 	if a.disk != nil {

@@ -28,6 +28,9 @@ type config struct {
 	logLevel      slog.Level
 	sessionTTL    time.Duration
 	fees          []fee
+	adminToken    string
+	maxConns      int
+	idleTimeout   time.Duration
 }
 
 // fee is one -fee rule: code:basisPoints:fixed.
@@ -94,6 +97,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&cfg.dataFile, "data", "", "`file` to keep state in across restarts (default: state lives in memory only)")
 	fs.StringVar(&logLevel, "log-level", "info", "`level` of the log on stderr: debug, info, warn or error")
 	fs.StringVar(&ttl, "session-ttl", api.DefaultSessionTTL.String(), "how long a new session stays pending before it expires (a Go `duration`)")
+	fs.StringVar(&cfg.adminToken, "admin-token", "", "a `secret` the admin API and the dashboard then require (bearer header, or ?token= once in a browser) instead of a loopback Host; needed with an -addr other machines can reach")
+	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "how many `connections` the fake holds open at once; at the limit a new one replaces the one idle the longest")
+	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a keep-alive connection may wait for its next request (a Go `duration`)")
 	fs.Var(listValue{&fees}, "fee", "a fee on every payment, `code:basisPoints:fixed` such as processing_fee:150:100 (1.5% + 1.00); repeat for more")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: monime-fake [flags]\n\nA fake Monime API for local development, with a dashboard and an admin API.\nEvery flag can also be set by its environment variable, %sNAME (such as %s); a flag given on the command line wins.\n\nFlags:\n", envPrefix, envName("addr"))
@@ -137,6 +143,9 @@ func (cfg *config) check(logLevel, ttl string, fees []string) error {
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
 		return usagef("-addr %q is not host:port (%v); pass such as -addr 127.0.0.1:8089, or 127.0.0.1:0 for any free port", cfg.addr, err)
 	}
+	if err := cfg.checkExposure(); err != nil {
+		return err
+	}
 	if err := cfg.logLevel.UnmarshalText([]byte(logLevel)); err != nil {
 		return usagef("-log-level %q is not a level; pass debug, info, warn or error", logLevel)
 	}
@@ -145,6 +154,12 @@ func (cfg *config) check(logLevel, ttl string, fees []string) error {
 		return usagef("-session-ttl %q is not a positive duration; pass such as 30m or 1h", ttl)
 	}
 	cfg.sessionTTL = d
+	if cfg.maxConns < 1 {
+		return usagef("-max-conns %d is below 1; pass how many connections the fake may hold open at once, such as %d", cfg.maxConns, defaultMaxConns)
+	}
+	if cfg.idleTimeout <= 0 {
+		return usagef("-idle-timeout %v is not a positive duration; pass such as 60s", cfg.idleTimeout)
+	}
 	for _, raw := range cfg.webhookURLs {
 		if problem := webURLProblem(raw); problem != "" {
 			return usagef("-webhook-url %q %s; pass the absolute http or https URL of your receiver, such as http://127.0.0.1:3000/webhooks/monime", raw, problem)

@@ -6,6 +6,10 @@
 //
 //	go run github.com/monimekit/monime-go/cmd/monime-fake@latest
 //
+// The admin API and the dashboard answer only requests for localhost or a
+// loopback address; an -addr other machines reach needs -admin-token,
+// which they then require instead (see guard.go).
+//
 // Every flag has an environment twin (-addr is MONIME_FAKE_ADDR); run it
 // with -h for the list. A bad flag, a bad URL, a port in use or a data
 // file that does not load ends it at once with a message on stderr and
@@ -22,7 +26,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -69,28 +72,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-
-	a, err := newApp(cfg, log)
-	if err != nil {
+	if err := checkFlags(cfg, log); err != nil {
 		fmt.Fprintln(stderr, "monime-fake:", err)
 		return exitUsage
 	}
+	// The fake is made once listening: it refuses webhooks that point at
+	// its own address.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "monime-fake: cannot listen on %s: %v; pass a free -addr (or %s), such as -addr 127.0.0.1:0 for any free port\n", cfg.addr, err, envName("addr"))
-		a.close(context.Background())
+		return exitUsage
+	}
+
+	a, err := newApp(cfg, log, ln.Addr().String())
+	if err != nil {
+		fmt.Fprintln(stderr, "monime-fake:", err)
+		ln.Close()
 		return exitUsage
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
-	printBanner(stdout, cfg, a.base)
+	printBanner(stdout, cfg, ln.Addr(), a.base)
 
-	srv := &http.Server{
-		Handler:           a.handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	limit := newConnLimit(ln, cfg.maxConns)
+	srv := newHTTPServer(a.handler(), limit, cfg.idleTimeout)
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(limit) }()
 
 	status := exitOK
 	select {
@@ -130,8 +137,9 @@ func displayAddr(addr net.Addr) string {
 	return tcp.String()
 }
 
-// printBanner says where the fake is and how to reach it.
-func printBanner(w io.Writer, cfg *config, base string) {
+// printBanner says where the fake listens and how to reach it: base is
+// where this machine reaches it.
+func printBanner(w io.Writer, cfg *config, listening net.Addr, base string) {
 	secretNote := ""
 	if cfg.secretMade {
 		secretNote = "   (generated; fix it with -webhook-secret)"
@@ -144,6 +152,11 @@ func printBanner(w io.Writer, cfg *config, base string) {
 		data = "none: state is lost on exit (keep it with -data FILE)"
 	}
 	fmt.Fprintf(w, "monime-fake: a fake Monime API for local development\n")
+	where := listening.String()
+	if tcp, ok := listening.(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		where += "   (reachable from other machines)"
+	}
+	fmt.Fprintf(w, "  listening on    %s\n", where)
 	fmt.Fprintf(w, "  base URL        %s\n", base)
 	fmt.Fprintf(w, "  access token    %s\n", cfg.token)
 	fmt.Fprintf(w, "  space id        %s\n", cfg.space)
@@ -151,7 +164,11 @@ func printBanner(w io.Writer, cfg *config, base string) {
 	for _, u := range cfg.webhookURLs {
 		fmt.Fprintf(w, "  webhook URL     %s\n", u)
 	}
-	fmt.Fprintf(w, "  dashboard       %s/\n", base)
-	fmt.Fprintf(w, "  admin API       %s%s\n", base, adminPrefix)
+	dashNote, adminNote := "   (localhost and loopback addresses only)", "   (localhost and loopback addresses only)"
+	if cfg.adminToken != "" {
+		dashNote, adminNote = "   (open it once with ?token=<your -admin-token>)", "   (send Authorization: Bearer <your -admin-token>)"
+	}
+	fmt.Fprintf(w, "  dashboard       %s/%s\n", base, dashNote)
+	fmt.Fprintf(w, "  admin API       %s%s%s\n", base, adminPrefix, adminNote)
 	fmt.Fprintf(w, "  data file       %s\n", data)
 }
