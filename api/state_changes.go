@@ -245,7 +245,7 @@ func WithChanges(c Changes) Option {
 			_, err = newStateStore(doc)
 		}
 		if err != nil {
-			return fmt.Errorf("api: WithChanges: %w; fix or remove the row, or start without the state", err)
+			return fmt.Errorf("api: WithChanges: %w; fix or remove that row, or start without the state", err)
 		}
 		cfg.state = doc
 		return nil

@@ -58,11 +58,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "monime-fake:", err)
 		return exitUsage
 	}
+	var keepSecret func() error // keeps a generated secret with -data, once started
 	if cfg.webhookSecret == "" {
 		cfg.secretMade = true
 		cfg.webhookSecret = newSecret()
 		if cfg.dataFile != "" {
-			if cfg.webhookSecret, err = keptSecret(cfg.dataFile); err != nil {
+			if cfg.webhookSecret, keepSecret, err = keptSecret(cfg.dataFile); err != nil {
 				fmt.Fprintln(stderr, "monime-fake:", err)
 				return exitUsage
 			}
@@ -80,6 +81,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "monime-fake: cannot listen on %s: %v; pass a free -addr (or %s), such as -addr 127.0.0.1:0 for any free port\n", cfg.addr, err, envName("addr"))
 		a.close(context.Background())
 		return exitUsage
+	}
+	if keepSecret != nil {
+		if err := keepSecret(); err != nil {
+			fmt.Fprintln(stderr, "monime-fake:", err)
+			_ = ln.Close()
+			a.close(context.Background())
+			return exitUsage
+		}
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
 	printBanner(stdout, cfg, a.base)
