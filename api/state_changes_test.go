@@ -163,6 +163,7 @@ func TestWithChangesRefusesRowsTheAPIWouldRefuse(t *testing.T) {
 	}{
 		{"a status not in the spec", edit("sessions", s.Id, `"status":"completed"`, `"status":"pendinx"`), `sessions: ` + s.Id + ` has status "pendinx"`},
 		{"a negative price", edit("sessions", s.Id, `"value":15000`, `"value":-9000`), `sessions: ` + s.Id + ` has line item 1 priced -9000`},
+		{"a status that is not a string", edit("sessions", s.Id, `"status":"completed"`, `"status":5`), `sessions: entry 1 of the state (id "` + s.Id + `") does not decode`},
 		{"a negative payment", edit("payments", payment, `"value":15000`, `"value":-9000`), `payments: ` + payment + ` has an amount of SLE -9000`},
 		{"an unknown table", func() Changes {
 			c := all

@@ -193,10 +193,21 @@ func (t *table[R]) tableName() string { return t.name }
 // maxSeq, and that no id appears twice. On an error it changes nothing.
 func (t *table[R]) restore(raw json.RawMessage, maxSeq uint64) error {
 	loaded := newTable[R](t.name)
-	var rows []R
+	var raws []json.RawMessage
 	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &rows); err != nil {
+		if err := json.Unmarshal(raw, &raws); err != nil {
 			return fmt.Errorf("its %s do not decode (%v)", t.name, err)
+		}
+	}
+	rows := make([]R, len(raws))
+	for i, one := range raws {
+		if err := json.Unmarshal(one, &rows[i]); err != nil {
+			id := "" // what decoded of it, to find it by
+			var null R
+			if rows[i] != null {
+				id = rows[i].recordID()
+			}
+			return fmt.Errorf("%s: entry %d of the state (id %q) does not decode (%v)", t.name, i+1, id, err)
 		}
 	}
 	slices.SortFunc(rows, func(a, b R) int { return cmpUint(a.stored().Seq, b.stored().Seq) })

@@ -227,3 +227,19 @@ func TestAGeneratedSecretIsKeptWithTheData(t *testing.T) {
 		t.Errorf("the secret changed across a restart with -data: %q, then %q", secret, got)
 	}
 }
+
+// A reset through the admin API is kept: after a restart the sessions
+// made before it are gone and those made after it are there.
+func TestAResetIsKept(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	first := start(t, nil, "-data", data)
+	createSession(t, first.URL, "before")
+	call(t, http.MethodPost, first.URL+"/_fake/reset", nil, nil)
+	after := createSession(t, first.URL, "after")
+	require.Equal(t, exitOK, first.Stop(t))
+	second := start(t, nil, "-data", data)
+	var list struct{ Result []sessionView }
+	call(t, http.MethodGet, second.URL+"/_fake/sessions", nil, &list)
+	require.Len(t, list.Result, 1)
+	assert.Equal(t, after, list.Result[0].Id)
+}
