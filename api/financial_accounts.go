@@ -187,6 +187,7 @@ func (st *store) book(a *FinancialAccount, entry LedgerEntry, now time.Time) err
 	entry.CreateTime = now
 	st.ledger.insert(&entry)
 	a.Available = balance
+	st.accounts.mark(a)
 	return nil
 }
 
@@ -458,7 +459,7 @@ func (h *handlers) UpdateFinancialAccount(ctx context.Context, req server.Update
 			a.Metadata = copyMetadata(body.Metadata)
 		}
 		a.UpdateTime = &now
-		st.touched()
+		st.touched(a)
 		st.emitAccount(a, "updated", now)
 		view = a.FinancialAccount
 	})

@@ -41,6 +41,7 @@ func (st *store) claimKey(space, key string, fp [sha256.Size]byte) (e *idemEntry
 		e = keys[key]
 		if e != nil && e.stored != nil && !now.Before(e.expires) {
 			delete(keys, key)
+			st.noteKey(space, key)
 			e = nil
 		}
 		switch {
@@ -71,6 +72,7 @@ func (st *store) settleKey(space, key string, e *idemEntry, rec *recorder) {
 				body:        bytes.Clone(rec.body.Bytes()),
 			}
 			e.expires = now.Add(st.retention)
+			st.noteKey(space, key)
 			st.touched()
 		} else if keys := st.keys[space]; keys[key] == e {
 			delete(keys, key)
@@ -82,10 +84,11 @@ func (st *store) settleKey(space, key string, e *idemEntry, rec *recorder) {
 // forgetExpiredKeysLocked drops the records past retention. Call it with mu
 // held.
 func (st *store) forgetExpiredKeysLocked(now time.Time) {
-	for _, keys := range st.keys {
+	for space, keys := range st.keys {
 		for key, e := range keys {
 			if e.stored != nil && !now.Before(e.expires) {
 				delete(keys, key)
+				st.noteKey(space, key)
 			}
 		}
 	}

@@ -148,7 +148,7 @@ func (st *store) pay(call, id string, method gen.PaymentChannelType, provider st
 			s.PaymentIDs = append(s.PaymentIDs, p.Id)
 			st.emitPayment(p, now)
 		}
-		st.touched()
+		st.touched(s)
 		st.emitSession(s, sessionCompleted, now)
 	})
 	return err
@@ -245,7 +245,7 @@ func (h *handlers) UpdatePayment(ctx context.Context, req server.UpdatePaymentRe
 			p.Metadata = copyMetadata(body.Metadata)
 		}
 		p.UpdateTime = &now
-		h.s.store.touched()
+		h.s.store.touched(p)
 		view = p.Payment
 	})
 	if !ok {

@@ -109,7 +109,7 @@ func (st *store) expire(s *Session, now time.Time) {
 	if now.Before(s.ExpireTime) { // expired early, by Server.Expire
 		s.ExpireTime = now
 	}
-	st.touched()
+	st.touched(s)
 	st.emitSession(s, sessionExpired, now)
 }
 
@@ -251,7 +251,7 @@ func (st *store) control(call, id, what string) (err error) {
 			st.expire(s, now)
 			return
 		}
-		st.touched()
+		st.touched(s)
 		st.emitSession(s, what, now)
 	})
 	return err

@@ -206,23 +206,31 @@ func decodeState(raw []byte) (*stateFile, error) {
 			return nil, fmt.Errorf("the state's %s does not decode (%v)", name, err)
 		}
 	}
+	if err := doc.check(); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// check checks the members of a state that are not tables.
+func (doc *stateFile) check() error {
 	if doc.Format != StateFormat {
-		return nil, fmt.Errorf("the state's format is %q, not %q", doc.Format, StateFormat)
+		return fmt.Errorf("the state's format is %q, not %q", doc.Format, StateFormat)
 	}
 	if doc.Version != StateVersion1 && doc.Version != StateVersion2 {
-		return nil, fmt.Errorf("the state's version is %d; this package reads versions %d and %d", doc.Version, StateVersion1, StateVersion2)
+		return fmt.Errorf("the state's version is %d; this package reads versions %d and %d", doc.Version, StateVersion1, StateVersion2)
 	}
 	for _, k := range doc.IdempotencyKeys {
 		if fp, err := hex.DecodeString(k.Fingerprint); err != nil || len(fp) != 32 || k.Key == "" || k.Space == "" {
-			return nil, fmt.Errorf("the idempotency record %q has no space, no key or a fingerprint that is not 64 hex digits", k.Key)
+			return fmt.Errorf("the idempotency record %q has no space, no key or a fingerprint that is not 64 hex digits", k.Key)
 		}
 	}
 	for _, w := range doc.Webhooks {
 		if _, err := newWebhookTarget(w.URL, w.Secret, w.Events); err != nil {
-			return nil, fmt.Errorf("a webhook receiver of the state is unusable: %v", err)
+			return fmt.Errorf("a webhook receiver of the state is unusable: %v", err)
 		}
 	}
-	return &doc, nil
+	return nil
 }
 
 // orNotAnObject is err, or, for a JSON null, the error of one.
@@ -249,6 +257,9 @@ func newStateStore(doc *stateFile) (*store, error) {
 		if err := t.restore(doc.Tables[t.tableName()], doc.Seq); err != nil {
 			return nil, err
 		}
+	}
+	if err := st.checkObjects(); err != nil {
+		return nil, err
 	}
 	if err := st.checkReferences(); err != nil {
 		return nil, err

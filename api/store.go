@@ -3,6 +3,7 @@ package api
 import (
 	"container/heap"
 	"crypto/rand"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,7 @@ type store struct {
 	hooks   []func([]event)
 
 	changes *atomic.Uint64 // Server.StateVersion; bumped by every change SaveState would write
+	log     *changeLog     // what changed since the last TakeChanges; nil until TrackChanges
 }
 
 func newStore(now func() time.Time, ttl, retention time.Duration, fees []feeRule, changes *atomic.Uint64) *store {
@@ -50,6 +52,12 @@ func (st *store) resetLocked() {
 	st.ledger = newTable[*LedgerEntry]("ledger")
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
+	if st.log != nil {
+		st.log.restart()
+		for _, t := range st.tables() {
+			t.track(st.log)
+		}
+	}
 	st.openSpaces(st.home, st.clock())
 }
 
@@ -113,9 +121,26 @@ func (st *store) next() uint64 {
 	return st.seq
 }
 
-// touched records a change SaveState would write that stores no new object.
-// Call it with mu held.
-func (st *store) touched() { st.changes.Add(1) }
+// touched records a change SaveState would write that stores no new object:
+// changed are the objects it changed in place (*Session, *Payment,
+// *FinancialAccount, *LedgerEntry), for TakeChanges. Call it with mu held.
+func (st *store) touched(changed ...any) {
+	for _, r := range changed {
+		switch r := r.(type) {
+		case *Session:
+			st.sessions.mark(r)
+		case *Payment:
+			st.payments.mark(r)
+		case *FinancialAccount:
+			st.accounts.mark(r)
+		case *LedgerEntry:
+			st.ledger.mark(r)
+		default:
+			panic(fmt.Sprintf("api: touched(%T): not an object of a table", r)) // a bug of this package
+		}
+	}
+	st.changes.Add(1)
+}
 
 // emit queues an event for the hooks; they see it once the store is
 // unlocked. Call it with mu held.

@@ -42,6 +42,7 @@ type table[R row] struct {
 	name    string // the key of the table in the state file, such as "sessions"
 	byID    map[string]R
 	bySpace map[string][]R // by ascending Seq
+	log     *changeLog     // where changed ids are noted; nil until TrackChanges
 }
 
 func newTable[R row](name string) *table[R] {
@@ -51,6 +52,7 @@ func newTable[R row](name string) *table[R] {
 // insert files r, whose Seq and SpaceID are set and whose Seq is higher
 // than any in its space.
 func (t *table[R]) insert(r R) {
+	t.mark(r)
 	t.byID[r.recordID()] = r
 	space := r.stored().SpaceID
 	t.bySpace[space] = append(t.bySpace[space], r)
@@ -93,6 +95,7 @@ func (t *table[R]) page(space string, limit int, after uint64, keep func(R) bool
 
 // remove forgets r.
 func (t *table[R]) remove(r R) {
+	t.mark(r)
 	delete(t.byID, r.recordID())
 	space := r.stored().SpaceID
 	all := t.bySpace[space]
@@ -135,13 +138,52 @@ func (t *table[R]) save() (json.RawMessage, error) {
 	return json.Marshal(t.all(""))
 }
 
-// savedTable is a table as SaveState and WithState see it, whatever it
-// holds.
+// mark notes that r changed (was stored, changed or removed), for
+// TakeChanges. Every change of a stored object passes here: insert and
+// remove call it, and so does store.touched for changes in place.
+func (t *table[R]) mark(r R) {
+	if t.log != nil {
+		t.log.note(t.name, r.recordID())
+	}
+}
+
+// encode returns the object id as the state holds it, or nil when the
+// table no longer holds it.
+func (t *table[R]) encode(id string) (json.RawMessage, error) {
+	r, ok := t.byID[id]
+	if !ok {
+		return nil, nil
+	}
+	return json.Marshal(r)
+}
+
+// rows encodes every object as a Row, oldest first.
+func (t *table[R]) rows() ([]Row, error) {
+	all := t.all("")
+	out := make([]Row, len(all))
+	for i, r := range all {
+		data, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Row{Table: t.name, ID: r.recordID(), Data: data}
+	}
+	return out, nil
+}
+
+// track makes the table note its changes in log (nil: stop).
+func (t *table[R]) track(log *changeLog) { t.log = log }
+
+// savedTable is a table as SaveState, WithState and TakeChanges see it,
+// whatever it holds.
 type savedTable interface {
 	tableName() string
 	save() (json.RawMessage, error)
 	restore(raw json.RawMessage, maxSeq uint64) error
 	reset()
+	encode(id string) (json.RawMessage, error)
+	rows() ([]Row, error)
+	track(log *changeLog)
 }
 
 func (t *table[R]) tableName() string { return t.name }
@@ -151,10 +193,21 @@ func (t *table[R]) tableName() string { return t.name }
 // maxSeq, and that no id appears twice. On an error it changes nothing.
 func (t *table[R]) restore(raw json.RawMessage, maxSeq uint64) error {
 	loaded := newTable[R](t.name)
-	var rows []R
+	var raws []json.RawMessage
 	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &rows); err != nil {
+		if err := json.Unmarshal(raw, &raws); err != nil {
 			return fmt.Errorf("its %s do not decode (%v)", t.name, err)
+		}
+	}
+	rows := make([]R, len(raws))
+	for i, one := range raws {
+		if err := json.Unmarshal(one, &rows[i]); err != nil {
+			id := "" // what decoded of it, to find it by
+			var null R
+			if rows[i] != null {
+				id = rows[i].recordID()
+			}
+			return fmt.Errorf("%s: entry %d of the state (id %q) does not decode (%v)", t.name, i+1, id, err)
 		}
 	}
 	slices.SortFunc(rows, func(a, b R) int { return cmpUint(a.stored().Seq, b.stored().Seq) })

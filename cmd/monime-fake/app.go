@@ -40,32 +40,18 @@ type app struct {
 // says which setting is wrong.
 func newApp(cfg *config, log *slog.Logger, own string) (*app, error) {
 	opts := append(flagOptions(cfg, log), api.WithOwnAddress(own))
-	var restore api.Option
-	if cfg.dataFile != "" {
-		var err error
-		if restore, err = readState(cfg.dataFile); err != nil {
-			return nil, err
-		}
-	}
 	fake, err := api.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("the flags do not make a working fake: %w", err)
 	}
-	if restore != nil {
+	a := &app{cfg: cfg, log: log, fake: fake}
+	if cfg.dataFile != "" {
 		// Restored after the flags are known good, so that the error of a
 		// bad file is about the file alone.
 		fake.Close()
-		if fake, err = api.New(append(opts, restore)...); err != nil {
-			return nil, stateError(cfg.dataFile, err)
+		if a.fake, a.disk, err = openState(cfg.dataFile, opts, log); err != nil {
+			return nil, err
 		}
-	}
-	a := &app{cfg: cfg, log: log, fake: fake}
-	if cfg.dataFile != "" {
-		a.disk = newPersister(cfg.dataFile, fake, log)
-		if err := a.disk.save(); err != nil { // fail now, not at the first request
-			return nil, fmt.Errorf("-data %s cannot be written: %w", cfg.dataFile, err)
-		}
-		go a.disk.run()
 	}
 	a.stopExpiry, a.expiryDone = make(chan struct{}), make(chan struct{})
 	go a.expireOnTime()

@@ -61,11 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "monime-fake:", err)
 		return exitUsage
 	}
+	var keepSecret func() error // keeps a generated secret with -data, once started
 	if cfg.webhookSecret == "" {
 		cfg.secretMade = true
 		cfg.webhookSecret = newSecret()
 		if cfg.dataFile != "" {
-			if cfg.webhookSecret, err = keptSecret(cfg.dataFile); err != nil {
+			if cfg.webhookSecret, keepSecret, err = keptSecret(cfg.dataFile); err != nil {
 				fmt.Fprintln(stderr, "monime-fake:", err)
 				return exitUsage
 			}
@@ -89,6 +90,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "monime-fake:", err)
 		ln.Close()
 		return exitUsage
+	}
+	if keepSecret != nil {
+		if err := keepSecret(); err != nil {
+			fmt.Fprintln(stderr, "monime-fake:", err)
+			_ = ln.Close()
+			a.close(context.Background())
+			return exitUsage
+		}
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
 	printBanner(stdout, cfg, ln.Addr(), a.base)

@@ -1,12 +1,17 @@
 package main
 
 import (
-	"bytes"
+	"database/sql"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/monimekit/monime-go/api"
 )
@@ -50,31 +55,138 @@ func TestDataSurvivesARestart(t *testing.T) {
 }
 
 func TestAnAcknowledgedWriteIsOnDiskBeforeTheAnswer(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "state.json")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "state.db")
 	r := start(t, nil, "-data", data)
 	id := createSession(t, r.URL, "acked")
 	call(t, http.MethodPost, r.URL+"/_fake/sessions/"+id+"/complete", nil, nil)
 
-	// As after a SIGKILL: no shutdown ran, and another process reads the file.
-	raw, err := os.ReadFile(data)
-	if err != nil {
-		t.Fatal(err)
+	// As after a SIGKILL: no shutdown ran; what is on disk is the database
+	// and its write-ahead log, copied here as they are.
+	crashed := filepath.Join(t.TempDir(), "state.db")
+	for _, suffix := range []string{"", "-wal"} {
+		raw, err := os.ReadFile(data + suffix)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(crashed+suffix, raw, 0o600))
 	}
-	restored, err := api.New(api.WithState(bytes.NewReader(raw)))
-	if err != nil {
-		t.Fatalf("the file written while running does not load: %v", err)
-	}
+	p, restore, err := openData(crashed, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.closeDB() })
+	require.NotNil(t, restore)
+	restored, err := api.New(restore)
+	require.NoError(t, err, "the database written while running loads")
 	defer restored.Close()
 	s, ok := api.Find[api.Session](restored, id)
-	if !ok || s.Status != "completed" || len(s.PaymentIDs) != 1 {
-		t.Errorf("the acknowledged completion is not on disk: %+v %v", s, ok)
-	}
-	if info, err := os.Stat(data); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("the data file (it holds webhook secrets) is not private: %v %v", info.Mode(), err)
-	}
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(data), ".state.json.tmp-*"))
-	if len(leftovers) > 0 {
-		t.Errorf("temporary files left behind: %v", leftovers)
+	assert.True(t, ok && s.Status == "completed" && len(s.PaymentIDs) == 1, "the acknowledged completion is not on disk: %+v %v", s, ok)
+
+	info, err := os.Stat(data)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the database holds webhook secrets: it is private")
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "*tmp*"))
+	assert.Empty(t, leftovers, "temporary files left behind")
+}
+
+// A second fake on the same -data refuses to start while the first runs,
+// and starts once the first has stopped.
+func TestASecondProcessOnTheSameDataRefusesToStart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	first := start(t, nil, "-data", data, "-webhook-secret", "test-secret-0123456789abcdefghijklmnop")
+	code, stdout, stderr := runOnce(t, nil, "-addr", "127.0.0.1:0", "-data", data, "-webhook-secret", "test-secret-0123456789abcdefghijklmnop")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "-data "+data+" is in use by another process")
+	assert.NotContains(t, stdout, "dashboard", "it started anyway")
+	require.Equal(t, exitOK, first.Stop(t))
+	start(t, nil, "-data", data, "-webhook-secret", "test-secret-0123456789abcdefghijklmnop")
+}
+
+// A state file of the releases before SQLite is imported once into
+// FILE.db and left byte for byte as it was; the next start uses the
+// database.
+func TestAJSONStateFileIsImportedOnceAndLeftAsItWas(t *testing.T) {
+	legacy, err := os.ReadFile(filepath.Join("..", "..", "api", "testdata", "state-v1.json"))
+	require.NoError(t, err)
+	data := filepath.Join(t.TempDir(), "state.json")
+	require.NoError(t, os.WriteFile(data, legacy, 0o600))
+	const secret = "test-secret-0123456789abcdefghijklmnop"
+
+	first := start(t, nil, "-data", data, "-webhook-secret", secret)
+	var list struct{ Result []sessionView }
+	call(t, http.MethodGet, first.URL+"/_fake/sessions", nil, &list)
+	imported := len(list.Result)
+	require.NotZero(t, imported, "the sessions of the JSON file are served")
+	added := createSession(t, first.URL, "after-import")
+	require.Equal(t, exitOK, first.Stop(t))
+
+	second := start(t, nil, "-data", data, "-webhook-secret", secret)
+	call(t, http.MethodGet, second.URL+"/_fake/sessions", nil, &list)
+	require.Len(t, list.Result, imported+1, "the database is used, not the JSON file imported again")
+	assert.Equal(t, added, list.Result[0].Id)
+	got, err := os.ReadFile(data)
+	require.NoError(t, err)
+	assert.Equal(t, legacy, got, "the JSON file is left as it was")
+	_, err = os.Stat(data + ".db")
+	assert.NoError(t, err, "the state is in FILE.db")
+}
+
+// Idempotency-Keys are kept as the bytes received: two keys that are not
+// UTF-8 stay two across a restart, and each replays its own session.
+func TestKeysThatAreNotUTF8SurviveARestart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	first := start(t, nil, "-data", data)
+	a, b := createSession(t, first.URL, "a\xff"), createSession(t, first.URL, "a\xfe")
+	require.NotEqual(t, a, b, "two keys made one session")
+	require.Equal(t, exitOK, first.Stop(t))
+	second := start(t, nil, "-data", data)
+	assert.Equal(t, a, createSession(t, second.URL, "a\xff"), "the first key replays its session")
+	assert.Equal(t, b, createSession(t, second.URL, "a\xfe"), "the second key replays its session")
+}
+
+// What loads is checked as what arrives over the API: a hand-edited row
+// stops the start with its table and id named, and the failed start leaves
+// nothing behind (no secret file, no database, no temporary file).
+func TestABadRowStopsTheStartNamingIt(t *testing.T) {
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"status", `"status":"pending"`, `"status":"pendinx"`, `has status "pendinx"`},
+		{"price", `"value":15000`, `"value":-9000`, "has line item 1 priced -9000 minor units, below zero"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data := filepath.Join(dir, "state.db")
+			first := start(t, nil, "-data", data)
+			id := createSession(t, first.URL, "edited")
+			require.Equal(t, exitOK, first.Stop(t))
+			db, err := sql.Open("sqlite", data)
+			require.NoError(t, err)
+			res, err := db.Exec(`UPDATE rows SET data = replace(CAST(data AS TEXT), ?, ?) WHERE tbl = 'sessions' AND id = ?`, tc.old, tc.new, []byte(id))
+			require.NoError(t, err)
+			n, err := res.RowsAffected()
+			require.NoError(t, err)
+			require.EqualValues(t, 1, n)
+			require.NoError(t, db.Close())
+
+			code, stdout, stderr := runOnce(t, nil, "-addr", "127.0.0.1:0", "-data", data)
+			assert.Equal(t, exitUsage, code)
+			assert.NotContains(t, stdout, "dashboard")
+			assert.Contains(t, stderr, "sessions: "+id+" "+tc.want)
+
+			// The same edit in a JSON state file: refused before anything is written.
+			legacy := filepath.Join(dir, "legacy.json")
+			doc, err := os.ReadFile(filepath.Join("..", "..", "api", "testdata", "state-v1.json"))
+			require.NoError(t, err)
+			old, new := strings.ReplaceAll(tc.old, ":", ": "), strings.ReplaceAll(tc.new, ":", ": ")
+			require.Contains(t, string(doc), old)
+			require.NoError(t, os.WriteFile(legacy, []byte(strings.Replace(string(doc), old, new, 1)), 0o600))
+			code, _, stderr = runOnce(t, nil, "-addr", "127.0.0.1:0", "-data", legacy)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, stderr, "sessions: scs-")
+			assert.Contains(t, stderr, tc.want)
+			for _, left := range []string{secretFile(legacy), legacy + ".db", legacy + ".db-wal"} {
+				_, err := os.Stat(left)
+				assert.ErrorIs(t, err, fs.ErrNotExist, "a failed start left %s", left)
+			}
+			leftovers, _ := filepath.Glob(filepath.Join(dir, "*tmp*"))
+			assert.Empty(t, leftovers)
+		})
 	}
 }
 
@@ -114,4 +226,20 @@ func TestAGeneratedSecretIsKeptWithTheData(t *testing.T) {
 	if got := second.banner(t, "webhook secret"); got != secret {
 		t.Errorf("the secret changed across a restart with -data: %q, then %q", secret, got)
 	}
+}
+
+// A reset through the admin API is kept: after a restart the sessions
+// made before it are gone and those made after it are there.
+func TestAResetIsKept(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	first := start(t, nil, "-data", data)
+	createSession(t, first.URL, "before")
+	call(t, http.MethodPost, first.URL+"/_fake/reset", nil, nil)
+	after := createSession(t, first.URL, "after")
+	require.Equal(t, exitOK, first.Stop(t))
+	second := start(t, nil, "-data", data)
+	var list struct{ Result []sessionView }
+	call(t, http.MethodGet, second.URL+"/_fake/sessions", nil, &list)
+	require.Len(t, list.Result, 1)
+	assert.Equal(t, after, list.Result[0].Id)
 }
