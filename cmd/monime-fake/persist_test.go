@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,4 +243,34 @@ func TestAResetIsKept(t *testing.T) {
 	call(t, http.MethodGet, second.URL+"/_fake/sessions", nil, &list)
 	require.Len(t, list.Result, 1)
 	assert.Equal(t, after, list.Result[0].Id)
+}
+
+// A receiver removed through the admin API stays removed after a restart:
+// the removal is a change -data writes before answering.
+func TestARemovedWebhookStaysRemoved(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "state.db")
+	const secret = "test-secret-0123456789abcdefghijklmnop"
+	kept, gone := newHookReceiver(t, secret), newHookReceiver(t, secret)
+	first := start(t, nil, "-data", data, "-webhook-secret", secret)
+	call(t, http.MethodPost, first.URL+"/_fake/webhooks", map[string]any{"url": kept.URL}, nil)
+	call(t, http.MethodPost, first.URL+"/_fake/webhooks", map[string]any{"url": gone.URL}, nil)
+	if code := call(t, http.MethodDelete, first.URL+"/_fake/webhooks/"+url.PathEscape(gone.URL), nil, nil); code != http.StatusOK {
+		t.Fatalf("DELETE answered %d", code)
+	}
+	if code := first.Stop(t); code != exitOK {
+		t.Fatalf("stop: status %d", code)
+	}
+
+	second := start(t, nil, "-data", data, "-webhook-secret", secret)
+	var list struct {
+		Result []struct {
+			URL string `json:"url"`
+		}
+	}
+	call(t, http.MethodGet, second.URL+"/_fake/webhooks", nil, &list)
+	var urls []string
+	for _, w := range list.Result {
+		urls = append(urls, w.URL)
+	}
+	assert.Equal(t, []string{kept.URL}, urls)
 }
