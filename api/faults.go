@@ -129,20 +129,21 @@ func (fs *faults) next(r *http.Request) (Fault, error) {
 //	err := srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 2, api.Fault{Status: 503, RetryAfter: 1})
 //	err = srv.InjectFault(http.MethodPost, "/v1/checkout-sessions", 1, api.Fault{Drop: true})
 func (s *Server) InjectFault(method, pattern string, n int, f Fault) error {
+	op := s.cfg.label("InjectFault", "api: InjectFault")
 	if method != strings.ToUpper(method) {
-		return fmt.Errorf("api: InjectFault: method %q would match no request: HTTP methods are case-sensitive; pass %q, or \"\" for any method", method, strings.ToUpper(method))
+		return fmt.Errorf("%s: method %q would match no request: HTTP methods are case-sensitive; pass %q, or \"\" for any method", op, method, strings.ToUpper(method))
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		return fmt.Errorf("api: InjectFault: pattern %q is malformed (%v); pass a path.Match pattern such as \"/v1/checkout-sessions/*\"", pattern, err)
+		return fmt.Errorf("%s: pattern %q is malformed (%v); pass a path.Match pattern such as \"/v1/checkout-sessions/*\"", op, pattern, err)
 	}
 	if !strings.HasPrefix(pattern, "/") {
-		return fmt.Errorf("api: InjectFault: pattern %q would match no request: request paths start with \"/\"; pass a pattern such as \"/v1/checkout-sessions/*\"", pattern)
+		return fmt.Errorf("%s: pattern %q would match no request: request paths start with \"/\"; pass a pattern such as \"/v1/checkout-sessions/*\"", op, pattern)
 	}
 	if n < 1 {
-		return fmt.Errorf("api: InjectFault: n must be at least 1, got %d; pass how many of the next matching requests the fault applies to", n)
+		return fmt.Errorf("%s: n must be at least 1, got %d; pass how many of the next matching requests the fault applies to", op, n)
 	}
 	if err := f.check(); err != nil {
-		return fmt.Errorf("api: InjectFault: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()

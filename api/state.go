@@ -415,7 +415,7 @@ func (s *Server) Redeliver(eventID, url string) error {
 	}
 	i := slices.IndexFunc(d.targets, func(t webhookTarget) bool { return t.url == last.URL })
 	if i < 0 {
-		return fmt.Errorf("api: Redeliver(%q): no webhook receiver is configured for the URL of its deliveries any more, so there is no secret to sign with; add it again with AddWebhook", eventID)
+		return fmt.Errorf("api: Redeliver(%q): no webhook receiver is configured for the URL of its deliveries any more, so there is no secret to sign with; add it again (%s)", eventID, s.cfg.label("add a webhook", "AddWebhook"))
 	}
 	if d.closed {
 		return fmt.Errorf("api: Redeliver(%q): the Server is closed, so it delivers nothing", eventID)

@@ -18,6 +18,7 @@ var flagNames = map[string]string{
 	"WithWebhook":           "-webhook-url",
 	"InjectFault":           "POST " + adminPrefix + "faults",
 	"AddWebhook":            "refused",
+	"add a webhook":         "POST " + adminPrefix + "webhooks, or -webhook-url",
 }
 
 // flagOptions are the options of package api the flags in cfg make.
