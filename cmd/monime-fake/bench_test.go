@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -85,14 +86,21 @@ func benchFake(b *testing.B, file string, preload int) func() error {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := newApp(cfg, slog.New(slog.DiscardHandler), "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := newApp(cfg, slog.New(slog.DiscardHandler), ln.Addr().String())
 	if err != nil {
 		b.Fatal(err)
 	}
 	if got := len(api.FindAll[api.Session](a.fake, api.DefaultSpaceID)); got != preload {
 		b.Fatalf("the fake holds %d sessions, want %d", got, preload)
 	}
-	srv := httptest.NewServer(a.handler())
+	srv := httptest.NewUnstartedServer(a.handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	b.Cleanup(func() { srv.Close(); a.close(context.Background()) })
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
