@@ -136,6 +136,16 @@ func (p *persister) open() error {
 	// process fails at once. WAL with synchronous FULL: a commit is on disk
 	// when it returns.
 	dsn := p.db + "?_txlock=immediate&_busy_timeout=200&_pragma=locking_mode(EXCLUSIVE)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	if p.created {
+		// Made private before SQLite opens it: SQLite gives the -wal and
+		// -shm files it makes the database file's mode, and they hold the
+		// webhook secrets too.
+		f, err := os.OpenFile(p.db, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("-data %s cannot be created: %w; pass a file in a directory you can write", p.db, err)
+		}
+		_ = f.Close()
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("-data %s cannot be opened: %w", p.db, err)
@@ -151,9 +161,11 @@ func (p *persister) open() error {
 		}
 		return fmt.Errorf("-data %s cannot be used: %w; pass a monime-fake database, a state file of an earlier release, or a new file name", p.db, err)
 	}
-	if err := os.Chmod(p.db, 0o600); err != nil { // it holds webhook secrets
-		p.discard()
-		return fmt.Errorf("-data %s cannot be made private: %w", p.db, err)
+	for _, suffix := range []string{"", "-wal", "-shm"} { // they hold webhook secrets
+		if err := os.Chmod(p.db+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			p.discard()
+			return fmt.Errorf("-data %s cannot be made private: %w", p.db+suffix, err)
+		}
 	}
 	return nil
 }

@@ -80,9 +80,11 @@ func TestAnAcknowledgedWriteIsOnDiskBeforeTheAnswer(t *testing.T) {
 	s, ok := api.Find[api.Session](restored, id)
 	assert.True(t, ok && s.Status == "completed" && len(s.PaymentIDs) == 1, "the acknowledged completion is not on disk: %+v %v", s, ok)
 
-	info, err := os.Stat(data)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the database holds webhook secrets: it is private")
+	for _, suffix := range []string{"", "-wal"} { // both hold webhook secrets (exclusive mode makes no -shm)
+		info, err := os.Stat(data + suffix)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "%s holds webhook secrets: it is private", filepath.Base(data+suffix))
+	}
 	leftovers, _ := filepath.Glob(filepath.Join(dir, "*tmp*"))
 	assert.Empty(t, leftovers, "temporary files left behind")
 }
