@@ -138,7 +138,7 @@ func TestBannerPrintsTheAddressListenedOn(t *testing.T) {
 	// Every interface: printed as such, not as 127.0.0.1 (checked without
 	// listening beyond loopback).
 	var out strings.Builder
-	printBanner(&out, &config{token: "t", space: "spc-x"}, &net.TCPAddr{IP: net.IPv4zero, Port: 8089}, "http://127.0.0.1:8089")
+	printBanner(&out, &config{token: "t", space: "spc-x"}, &net.TCPAddr{IP: net.IPv4zero, Port: 8089}, "http://127.0.0.1:8089", "")
 	assert.Contains(t, out.String(), "listening on    0.0.0.0:8089   (reachable from other machines)")
 }
 

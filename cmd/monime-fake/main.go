@@ -100,7 +100,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	a.setBase("http://" + displayAddr(ln.Addr()))
-	printBanner(stdout, cfg, ln.Addr(), a.base)
+	data := cfg.dataFile
+	if a.disk != nil {
+		data = a.disk.db // FILE.db when FILE was a JSON state file, imported
+	}
+	printBanner(stdout, cfg, ln.Addr(), a.base, data)
 
 	limit := newConnLimit(ln, cfg.maxConns)
 	srv := newHTTPServer(a.handler(), limit, cfg.idleTimeout)
@@ -148,7 +152,7 @@ func displayAddr(addr net.Addr) string {
 
 // printBanner says where the fake listens and how to reach it: base is
 // where this machine reaches it.
-func printBanner(w io.Writer, cfg *config, listening net.Addr, base string) {
+func printBanner(w io.Writer, cfg *config, listening net.Addr, base, data string) {
 	secretNote := ""
 	if cfg.secretMade {
 		secretNote = "   (generated; fix it with -webhook-secret)"
@@ -156,7 +160,6 @@ func printBanner(w io.Writer, cfg *config, listening net.Addr, base string) {
 			secretNote = "   (generated; kept in " + secretFile(cfg.dataFile) + ")"
 		}
 	}
-	data := cfg.dataFile
 	if data == "" {
 		data = "none: state is lost on exit (keep it with -data FILE)"
 	}

@@ -113,6 +113,7 @@ func TestAJSONStateFileIsImportedOnceAndLeftAsItWas(t *testing.T) {
 	const secret = "test-secret-0123456789abcdefghijklmnop"
 
 	first := start(t, nil, "-data", data, "-webhook-secret", secret)
+	assert.Contains(t, first.Stdout.String(), "data file       "+data+".db\n", "the banner names the file the state is in")
 	var list struct{ Result []sessionView }
 	call(t, http.MethodGet, first.URL+"/_fake/sessions", nil, &list)
 	imported := len(list.Result)
