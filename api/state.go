@@ -323,7 +323,7 @@ func (s *Server) restore(doc *stateFile) error {
 			d.targets = append(d.targets, t)
 		}
 	}
-	d.records = append(d.records, doc.Deliveries...)
+	d.appendLocked(doc.Deliveries...)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -194,6 +195,8 @@ type Delivery struct {
 	// Body is the JSON the attempt sent: the same bytes on every attempt
 	// for the same event.
 	Body []byte
+
+	seq uint64 // the number it was recorded under, from 1; see DeliveriesPage
 }
 
 // OK reports whether the receiver accepted the event (answered 2xx).
@@ -244,13 +247,14 @@ type dispatcher struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per goroutine of startLocked
 
-	mu      sync.Mutex
-	targets []webhookTarget
-	closed  bool
-	pending int           // goroutines of startLocked not finished yet
-	idle    chan struct{} // closed when pending drops to 0
-	records []Delivery    // oldest first, at most history per URL
-	own     []ownAddr     // where receivers may not be
+	mu       sync.Mutex
+	targets  []webhookTarget
+	closed   bool
+	pending  int           // goroutines of startLocked not finished yet
+	idle     chan struct{} // closed when pending drops to 0
+	records  []Delivery    // oldest first, at most history per URL
+	recorded uint64        // the seq of the latest record
+	own      []ownAddr     // where receivers may not be
 
 	changes *atomic.Uint64 // Server.StateVersion
 }
@@ -513,6 +517,7 @@ func (d *dispatcher) deliveries() []Delivery {
 	d.mu.Unlock()
 	for i := range out {
 		out[i].Body = bytes.Clone(out[i].Body)
+		out[i].seq = 0
 	}
 	return out
 }
@@ -521,10 +526,73 @@ func (d *dispatcher) deliveries() []Delivery {
 // of its URL when that URL has history records already.
 func (d *dispatcher) record(rec Delivery) {
 	d.mu.Lock()
-	d.records = append(d.records, rec)
+	d.appendLocked(rec)
 	d.trimLocked()
 	d.mu.Unlock()
 	d.changes.Add(1)
+}
+
+// appendLocked keeps recs, oldest first, after the records there are,
+// numbering them on from the latest. Call it with mu held.
+func (d *dispatcher) appendLocked(recs ...Delivery) {
+	for _, rec := range recs {
+		d.recorded++
+		rec.seq = d.recorded
+		d.records = append(d.records, rec)
+	}
+}
+
+// deliveryCursorSpace is what a cursor of DeliveriesPage names instead of
+// a space, so that it pages no other list and no other list's pages it.
+const deliveryCursorSpace = "webhook-deliveries"
+
+// DeliveriesPage returns a page of the delivery log Deliveries returns,
+// newest first, as the API's lists page: up to limit attempts, older
+// than the one the cursor after names ("" starts from the newest),
+// skipping those keep refuses (nil keeps all). keep is called with each
+// record under the dispatcher's lock: it must only read it and must not
+// call the Server.
+//
+// A cursor names an attempt by the number it was recorded under, which
+// never changes, so it stays valid while new attempts are recorded and
+// older ones are dropped (DeliveryHistory): the next page starts after
+// that attempt even once the attempt itself is gone. It returns an error
+// for a limit below 1 or a cursor it did not issue.
+func (s *Server) DeliveriesPage(limit int, after string, keep func(*Delivery) bool) (Page[Delivery], error) {
+	if limit < 1 {
+		return Page[Delivery]{}, fmt.Errorf("api: DeliveriesPage: limit must be at least 1, got %d", limit)
+	}
+	var before uint64 // 0: from the newest
+	if after != "" {
+		var e *apiError
+		if before, e = decodeCursor(deliveryCursorSpace, after); e != nil {
+			return Page[Delivery]{}, errors.New("api: DeliveriesPage: the after cursor is not one the delivery log issued; pass the next of the previous page unchanged, or omit after to start from the newest")
+		}
+	}
+	d := s.webhooks
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	end := len(d.records) // the records are in the order of their numbers
+	if before != 0 {
+		end = sort.Search(len(d.records), func(i int) bool { return d.records[i].seq >= before })
+	}
+	var out Page[Delivery]
+	for i := end - 1; i >= 0; i-- {
+		r := &d.records[i]
+		if keep != nil && !keep(r) {
+			continue
+		}
+		if len(out.Items) == limit {
+			out.Next = encodeCursor(deliveryCursorSpace, out.Items[limit-1].seq)
+			break
+		}
+		out.Items = append(out.Items, *r)
+	}
+	for i := range out.Items {
+		out.Items[i].Body = bytes.Clone(out.Items[i].Body)
+		out.Items[i].seq = 0
+	}
+	return out, nil
 }
 
 // trimLocked drops the oldest records of every URL that has more than

@@ -120,3 +120,46 @@ func TestARestoredDeliveryLogIsBoundedToo(t *testing.T) {
 	require.Len(t, got, DeliveryHistory)
 	assert.Equal(t, "evt-5", got[0].EventID, "the oldest five were dropped")
 }
+
+func TestDeliveriesPagePagesNewestFirstWhileOldRecordsAreDropped(t *testing.T) {
+	srv := mustNew(t)
+	defer srv.Close()
+	srv.webhooks.history = 5
+	rec := func(i int) {
+		srv.webhooks.record(Delivery{EventID: fmt.Sprintf("evt-%d", i), URL: "http://127.0.0.1:1/hooks", Attempt: 1, StatusCode: 200, Time: time.Now(), Body: []byte("{}")})
+	}
+	ids := func(p Page[Delivery]) (out []string) {
+		for _, d := range p.Items {
+			out = append(out, d.EventID)
+		}
+		return out
+	}
+	for i := range 5 {
+		rec(i)
+	}
+	first, err := srv.DeliveriesPage(2, "", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"evt-4", "evt-3"}, ids(first))
+	require.NotEmpty(t, first.Next)
+	all := srv.Deliveries()
+	assert.Equal(t, all[4], first.Items[0], "a page holds what Deliveries holds")
+
+	rec(5)
+	rec(6) // drops evt-0 and evt-1
+	second, err := srv.DeliveriesPage(2, first.Next, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"evt-2"}, ids(second), "the cursor still pages on, past what was dropped, without what was recorded since")
+	assert.Empty(t, second.Next, "the last page")
+
+	whole, err := srv.DeliveriesPage(2, "", func(d *Delivery) bool { return d.EventID != "evt-5" })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"evt-6", "evt-4"}, ids(whole), "keep skips what it refuses")
+	require.NotEmpty(t, whole.Next)
+
+	_, err = srv.DeliveriesPage(0, "", nil)
+	assert.ErrorContains(t, err, "limit must be at least 1")
+	for _, bad := range []string{"bogus", encodeCursor(DefaultSpaceID, 3)} {
+		_, err = srv.DeliveriesPage(10, bad, nil)
+		assert.ErrorContains(t, err, "not one the delivery log issued", bad)
+	}
+}

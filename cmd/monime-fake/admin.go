@@ -19,10 +19,11 @@ import (
 // language can drive the fake as the dashboard does. Every answer is
 // {"result": ...} or {"error": {"code": ..., "message": ...}}.
 //
-// The lists (sessions, payments, accounts, ledger) page like Monime's:
-// limit (1 to 50, default 10) and after (the pagination.next of the page
-// before), newest first, answering {"result": [...], "pagination":
-// {"count": n, "next": "..."}}, next absent on the last page.
+// The lists (sessions, payments, accounts, ledger, deliveries) page like
+// Monime's: limit (1 to 50, default 10) and after (the pagination.next of
+// the page before), newest first, answering {"result": [...],
+// "pagination": {"count": n, "next": "..."}}, next absent on the last
+// page.
 //
 //	GET    /_fake/sessions[?status=pending]       the space's sessions, newest first
 //	GET    /_fake/sessions/{id}                   one session, with what reads hide
@@ -33,7 +34,7 @@ import (
 //	POST   /_fake/accounts/{id}/fund              credit it, as money from outside: {"currency":"SLE","value":100000}
 //	GET    /_fake/ledger                          the space's ledger entries (the books), newest first
 //	GET    /_fake/payments[?status=completed]     the space's payments, newest first
-//	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first
+//	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first (paged too)
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
 //	GET    /_fake/webhooks                        the receivers
 //	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
@@ -118,18 +119,47 @@ const (
 	adminMaxLimit     = 50
 )
 
+// parseLimit reads a list's limit: raw, a whole number from 1 to
+// adminMaxLimit, or def when raw is empty. Its error says what is wrong.
+func parseLimit(raw string, def int) (int, error) {
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > adminMaxLimit {
+		return 0, fmt.Errorf("limit %q is not a whole number from 1 to %d; omit it for %d", raw, adminMaxLimit, def)
+	}
+	return n, nil
+}
+
+// adminLimit reads the limit of an admin list from the query, or answers
+// the 400 itself and returns false.
+func adminLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
+	limit, err := parseLimit(r.URL.Query().Get("limit"), adminDefaultLimit)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", err.Error())
+		return 0, false
+	}
+	return limit, true
+}
+
+// writePage answers one page of an admin list: its items and its
+// pagination, next absent on the last page.
+func writePage[V any](w http.ResponseWriter, items []V, next string) {
+	pagination := map[string]any{"count": len(items)}
+	if next != "" {
+		pagination["next"] = next
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"result": items, "pagination": pagination})
+}
+
 // adminList answers one page of the objects of kind T in the fake's
 // space that keep accepts (nil: all), each shown by view, reading limit
 // and after from the query as Monime's lists do.
 func adminList[T any, P api.Record[T], V any](a *app, w http.ResponseWriter, r *http.Request, keep func(*T) bool, view func(T) V) {
-	limit := adminDefaultLimit
-	if raw := r.URL.Query().Get("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > adminMaxLimit {
-			writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("limit %q is not a whole number from 1 to %d; omit it for %d", raw, adminMaxLimit, adminDefaultLimit))
-			return
-		}
-		limit = n
+	limit, ok := adminLimit(w, r)
+	if !ok {
+		return
 	}
 	page, err := api.FindPage[T, P](a.fake, a.cfg.space, limit, r.URL.Query().Get("after"), keep)
 	if err != nil {
@@ -140,11 +170,7 @@ func adminList[T any, P api.Record[T], V any](a *app, w http.ResponseWriter, r *
 	for i, item := range page.Items {
 		out[i] = view(item)
 	}
-	pagination := map[string]any{"count": len(out)}
-	if page.Next != "" {
-		pagination["next"] = page.Next
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out, "pagination": pagination})
+	writePage(w, out, page.Next)
 }
 
 var paymentStatuses = []string{"pending", "processing", "completed"}
@@ -313,23 +339,29 @@ func (a *app) adminLedger(w http.ResponseWriter, r *http.Request) {
 	adminList(a, w, r, nil, func(e api.LedgerEntry) api.LedgerEntry { return e })
 }
 
-// deliveriesNewestFirst returns the delivery attempts, newest first, of
-// session ("" for all).
-func (a *app) deliveriesNewestFirst(session string) []api.Delivery {
-	all := a.fake.Deliveries()
-	slices.Reverse(all)
+// ofSession keeps the delivery attempts of session ("" keeps all).
+func ofSession(session string) func(*api.Delivery) bool {
 	if session == "" {
-		return all
+		return nil
 	}
-	return slices.DeleteFunc(all, func(d api.Delivery) bool { return d.SessionID != session })
+	return func(d *api.Delivery) bool { return d.SessionID == session }
 }
 
 func (a *app) adminDeliveries(w http.ResponseWriter, r *http.Request) {
-	out := []deliveryView{}
-	for _, d := range a.deliveriesNewestFirst(r.URL.Query().Get("session")) {
-		out = append(out, viewDelivery(d))
+	limit, ok := adminLimit(w, r)
+	if !ok {
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+	page, err := a.fake.DeliveriesPage(limit, r.URL.Query().Get("after"), ofSession(r.URL.Query().Get("session")))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "validation_error", strings.TrimPrefix(err.Error(), "api: DeliveriesPage: "))
+		return
+	}
+	out := make([]deliveryView, len(page.Items))
+	for i, d := range page.Items {
+		out[i] = viewDelivery(d)
+	}
+	writePage(w, out, page.Next)
 }
 
 func (a *app) adminRedeliver(w http.ResponseWriter, r *http.Request) {

@@ -61,32 +61,66 @@ type page struct {
 	Entries         []entryRow
 }
 
-// dashboardPageSize is how many rows a list of the dashboard shows at once.
+// dashboardPageSize is how many rows a list of the dashboard shows at
+// once unless the query's limit says otherwise.
 const dashboardPageSize = 50
 
-// dashList returns a page of the objects of kind T in the fake's space
-// that keep accepts (nil: all), from the cursor in the query parameter
-// param, and the link to the next page ("" on the last). A cursor that is
-// not one the page issued shows the first page, with a problem that says
-// so.
-func dashList[T any, P api.Record[T]](a *app, r *http.Request, p *page, param string, keep func(*T) bool) []T {
-	pg, err := api.FindPage[T, P](a.fake, a.cfg.space, dashboardPageSize, r.URL.Query().Get(param), keep)
+// dashLimit reads the limit of the page's lists from the query (1 to 50,
+// default dashboardPageSize), or answers a 400 page that says what is
+// wrong and returns false.
+func (a *app) dashLimit(w http.ResponseWriter, r *http.Request) (int, bool) {
+	limit, err := parseLimit(r.URL.Query().Get("limit"), dashboardPageSize)
+	if err != nil {
+		a.problem(w, r, http.StatusBadRequest, "Nothing to show: "+err.Error()+" rows a page.", r.URL.Path)
+		return 0, false
+	}
+	return limit, true
+}
+
+// dashList returns a page of up to limit objects of kind T in the fake's
+// space that keep accepts (nil: all), from the cursor in the query
+// parameter param, and the link to the next page ("" on the last). A
+// cursor that is not one the page issued shows the first page, with a
+// problem that says so.
+func dashList[T any, P api.Record[T]](a *app, r *http.Request, p *page, limit int, param string, keep func(*T) bool) []T {
+	pg, err := api.FindPage[T, P](a.fake, a.cfg.space, limit, r.URL.Query().Get(param), keep)
 	if err != nil {
 		p.Problem = "That page link is out of date or mistyped; showing the newest first."
-		pg, _ = api.FindPage[T, P](a.fake, a.cfg.space, dashboardPageSize, "", keep)
+		pg, _ = api.FindPage[T, P](a.fake, a.cfg.space, limit, "", keep)
 	}
-	if pg.Next != "" {
-		q := r.URL.Query()
-		q.Del("notice")
-		q.Set(param, pg.Next)
-		next := r.URL.Path + "?" + q.Encode()
-		if param == "accounts" {
-			p.NextAccounts = next
-		} else {
-			p.Next = next
-		}
+	next := nextPage(r, param, pg.Next)
+	if param == "accounts" {
+		p.NextAccounts = next
+	} else {
+		p.Next = next
 	}
 	return pg.Items
+}
+
+// nextPage is the link to the page of the list whose cursor is in the
+// query parameter param that starts after cursor: "" when cursor is.
+func nextPage(r *http.Request, param, cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	q := r.URL.Query()
+	q.Del("notice")
+	q.Set(param, cursor)
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// dashDeliveries returns a page of up to limit delivery attempts, newest
+// first, of session ("" for all), from the cursor in the query's after,
+// and sets the link to the next page; a cursor the page did not issue
+// shows the first page, with a problem that says so.
+func dashDeliveries(a *app, r *http.Request, p *page, limit int, session string) []deliveryRow {
+	pg, err := a.fake.DeliveriesPage(limit, r.URL.Query().Get("after"), ofSession(session))
+	if err != nil {
+		p.Problem = "That page link is out of date or mistyped; showing the newest deliveries first."
+		pg, _ = a.fake.DeliveriesPage(limit, "", ofSession(session))
+	}
+	p.Next = nextPage(r, "after", pg.Next)
+	return deliveryRows(pg.Items)
 }
 
 // accountRow is one financial account on the accounts page.
@@ -202,6 +236,10 @@ func rowOf(s api.Session) sessionRow {
 }
 
 func (a *app) pageSessions(w http.ResponseWriter, r *http.Request) {
+	limit, ok := a.dashLimit(w, r)
+	if !ok {
+		return
+	}
 	p := a.newPage(r, "Sessions", "sessions")
 	p.Statuses = sessionStatuses
 	p.Filter = r.URL.Query().Get("status")
@@ -209,7 +247,7 @@ func (a *app) pageSessions(w http.ResponseWriter, r *http.Request) {
 		p.Problem = fmt.Sprintf("%q is not a session status; showing all sessions.", p.Filter)
 		p.Filter = ""
 	}
-	for _, s := range dashList[api.Session](a, r, &p, "after", withStatus(p.Filter)) {
+	for _, s := range dashList[api.Session](a, r, &p, limit, "after", withStatus(p.Filter)) {
 		p.Sessions = append(p.Sessions, rowOf(s))
 	}
 	a.render(w, http.StatusOK, "sessions.html", p)
@@ -219,6 +257,10 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 	s, ok := a.session(r.PathValue("id"))
 	if !ok {
 		a.problem(w, r, http.StatusNotFound, fmt.Sprintf("There is no checkout session %q in space %s: it was never created here, or it was deleted.", r.PathValue("id"), a.cfg.space), "/")
+		return
+	}
+	limit, ok := a.dashLimit(w, r)
+	if !ok {
 		return
 	}
 	p := a.newPage(r, s.Name, "sessions")
@@ -243,7 +285,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Session = d
 	p.Channels = payChannels
-	p.Deliveries = deliveryRows(a.deliveriesNewestFirst(s.Id))
+	p.Deliveries = dashDeliveries(a, r, &p, limit, s.Id)
 	a.render(w, http.StatusOK, "session.html", p)
 }
 
@@ -285,6 +327,10 @@ func deliveryRows(ds []api.Delivery) []deliveryRow {
 }
 
 func (a *app) pagePayments(w http.ResponseWriter, r *http.Request) {
+	limit, ok := a.dashLimit(w, r)
+	if !ok {
+		return
+	}
 	p := a.newPage(r, "Payments", "payments")
 	p.Statuses = paymentStatuses
 	p.Filter = r.URL.Query().Get("status")
@@ -292,22 +338,26 @@ func (a *app) pagePayments(w http.ResponseWriter, r *http.Request) {
 		p.Problem = fmt.Sprintf("%q is not a payment status; showing all payments.", p.Filter)
 		p.Filter = ""
 	}
-	for _, pay := range dashList[api.Payment](a, r, &p, "after", paymentWithStatus(p.Filter)) {
+	for _, pay := range dashList[api.Payment](a, r, &p, limit, "after", paymentWithStatus(p.Filter)) {
 		p.Payments = append(p.Payments, paymentRowOf(pay))
 	}
 	a.render(w, http.StatusOK, "payments.html", p)
 }
 
 func (a *app) pageAccounts(w http.ResponseWriter, r *http.Request) {
+	limit, ok := a.dashLimit(w, r)
+	if !ok {
+		return
+	}
 	p := a.newPage(r, "Accounts", "accounts")
-	for _, acc := range dashList[api.FinancialAccount](a, r, &p, "accounts", nil) {
+	for _, acc := range dashList[api.FinancialAccount](a, r, &p, limit, "accounts", nil) {
 		p.Accounts = append(p.Accounts, accountRow{
 			ID: acc.Id, Name: acc.Name, Description: deref(acc.Description), Currency: acc.Currency,
 			UVAN: acc.Uvan, Reference: deref(acc.Reference), Main: acc.Main,
 			Balance: money(gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}),
 		})
 	}
-	for _, e := range dashList[api.LedgerEntry](a, r, &p, "after", nil) {
+	for _, e := range dashList[api.LedgerEntry](a, r, &p, limit, "after", nil) {
 		p.Entries = append(p.Entries, entryRow{
 			ID: e.ID, Booked: when(e.CreateTime), Account: e.AccountID, Type: e.Type, Amount: money(e.Amount),
 			BalanceAfter: money(gen.Money{Currency: e.Amount.Currency, Value: e.BalanceAfter}), For: entryPurpose(e), Reference: e.Reference,
@@ -330,10 +380,14 @@ func entryPurpose(e api.LedgerEntry) string {
 }
 
 func (a *app) pageWebhooks(w http.ResponseWriter, r *http.Request) {
+	limit, ok := a.dashLimit(w, r)
+	if !ok {
+		return
+	}
 	p := a.newPage(r, "Webhooks", "webhooks")
 	p.Secret = a.cfg.webhookSecret
 	p.Webhooks = a.fake.Webhooks()
-	p.Deliveries = deliveryRows(a.deliveriesNewestFirst(""))
+	p.Deliveries = dashDeliveries(a, r, &p, limit, "")
 	a.render(w, http.StatusOK, "webhooks.html", p)
 }
 

@@ -168,3 +168,108 @@ func TestWebhookEndpointsAreShownWithTheirSecretAndRemovable(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, call(t, http.MethodDelete, r.URL+"/_fake/webhooks/"+url.PathEscape("http://127.0.0.1:9/own?x=1"), nil, &e))
 	assert.Contains(t, e.Error.Message, "no webhook receiver has the URL")
 }
+
+// deliveryPage is one page of GET /_fake/deliveries.
+type deliveryPage struct {
+	Result     []deliveryView
+	Pagination struct {
+		Count int
+		Next  string
+	}
+}
+
+func TestDeliveriesPageLikeTheOtherLists(t *testing.T) {
+	const secret = "test-secret-0123456789abcdefghijklmnop"
+	hook := newHookReceiver(t, secret)
+	r := start(t, nil, "-webhook-secret", secret, "-webhook-url", hook.URL)
+	var want []string // the sessions of the deliveries, newest first
+	for i := range 7 {
+		id := createSession(t, r.URL, fmt.Sprintf("s%02d", i))
+		require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/sessions/"+id+"/cancel", nil, nil))
+		eventually(t, "the delivery of the cancellation", func() bool { return len(hook.names()) == i+1 })
+		want = append([]string{id}, want...)
+	}
+
+	var first deliveryPage
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/deliveries?limit=3", nil, &first))
+	assert.Equal(t, 3, first.Pagination.Count)
+	require.NotEmpty(t, first.Pagination.Next)
+	var got []string
+	for next := ""; ; {
+		var p deliveryPage
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/deliveries?limit=3&after="+url.QueryEscape(next), nil, &p))
+		assert.LessOrEqual(t, len(p.Result), 3)
+		for _, d := range p.Result {
+			got = append(got, d.SessionID)
+		}
+		if next = p.Pagination.Next; next == "" {
+			break
+		}
+	}
+	assert.Equal(t, want, got, "pages of three, newest first, cover every delivery once")
+
+	var all, one deliveryPage
+	call(t, http.MethodGet, r.URL+"/_fake/deliveries", nil, &all)
+	assert.Len(t, all.Result, 7, "the default limit, 10, holds them all")
+	assert.Empty(t, all.Pagination.Next)
+	call(t, http.MethodGet, r.URL+"/_fake/deliveries?session="+want[2], nil, &one)
+	require.Len(t, one.Result, 1)
+	assert.Equal(t, want[2], one.Result[0].SessionID)
+
+	var sessions adminPage
+	call(t, http.MethodGet, r.URL+"/_fake/sessions?limit=1", nil, &sessions)
+	for path, msg := range map[string]string{
+		"/_fake/deliveries?limit=51":                                           "limit \"51\" is not a whole number from 1 to 50",
+		"/_fake/deliveries?limit=x":                                            "from 1 to 50",
+		"/_fake/deliveries?after=bogus":                                        "not one the delivery log issued",
+		"/_fake/deliveries?after=" + url.QueryEscape(sessions.Pagination.Next): "not one the delivery log issued",
+	} {
+		var e adminError
+		assert.Equal(t, http.StatusBadRequest, call(t, http.MethodGet, r.URL+path, nil, &e), path)
+		assert.Contains(t, e.Error.Message, msg, path)
+	}
+
+	code, body := getPage(t, r.URL+"/webhooks?limit=3")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, 3, strings.Count(body, `<tr class="delivery"`), "the webhooks page shows a page of deliveries")
+	assert.Contains(t, body, `href="/sessions/`+want[0]+`"`)
+	next := nextLink(body)
+	require.NotEmpty(t, next, "the webhooks page links the next page")
+	assert.Contains(t, next, "limit=3", "the next page keeps the limit")
+	_, body = getPage(t, r.URL+next)
+	assert.Equal(t, 3, strings.Count(body, `<tr class="delivery"`))
+	assert.Contains(t, body, `href="/sessions/`+want[3]+`"`)
+	assert.NotContains(t, body, `href="/sessions/`+want[0]+`"`)
+	_, body = getPage(t, r.URL+"/webhooks?after=bogus")
+	assert.Contains(t, body, "That page link is out of date")
+	assert.Equal(t, 7, strings.Count(body, `<tr class="delivery"`), "a bad cursor shows the first page")
+
+	_, body = getPage(t, r.URL+"/sessions/"+want[1])
+	assert.Equal(t, 1, strings.Count(body, `<tr class="delivery"`), "a session's page shows its own deliveries")
+	assert.Empty(t, nextLink(body))
+}
+
+func TestDashboardTakesALimit(t *testing.T) {
+	r := start(t, nil)
+	var want []string // newest first
+	for i := range 5 {
+		want = append([]string{createSession(t, r.URL, fmt.Sprintf("s%02d", i))}, want...)
+	}
+	code, body := getPage(t, r.URL+"/?limit=2")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, 2, strings.Count(body, "<tr data-id="))
+	assert.Contains(t, body, `data-id="`+want[1]+`"`)
+	next := nextLink(body)
+	assert.Contains(t, next, "limit=2", "the next page keeps the limit")
+	_, body = getPage(t, r.URL+next)
+	assert.Equal(t, 2, strings.Count(body, "<tr data-id="))
+	assert.Contains(t, body, `data-id="`+want[2]+`"`)
+
+	for _, path := range []string{"/?limit=abc", "/?limit=0", "/payments?limit=51", "/accounts?limit=-1", "/webhooks?limit=1.5", "/sessions/" + want[0] + "?limit=x"} {
+		code, body := getPage(t, r.URL+path)
+		assert.Equal(t, http.StatusBadRequest, code, path)
+		assert.Contains(t, body, "is not a whole number from 1 to 50", path)
+	}
+	code, _ = getPage(t, r.URL+"/accounts?limit=50")
+	assert.Equal(t, http.StatusOK, code)
+}

@@ -115,7 +115,7 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 			Items:    []itemRow{{Name: "Shirt", Description: "blue", Price: "SLE 1.00", Total: "SLE 2.00", Quantity: 2}},
 			Metadata: []keyValue{{"cart", "c_77"}},
 		}
-		want := []string{`id="status">` + st, "c_77", "blue", "evt-timeout"}
+		want := []string{`id="status">` + st, "c_77", "blue", "evt-timeout", `id="next-page"`}
 		if st == "pending" {
 			want = append(want, `id="pay-form"`, "momo:m17")
 		} else {
@@ -140,7 +140,7 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 	cases = append(cases,
 		render{"accounts", "accounts.html", accounts, []string{`id="main-fac-main"`, `data-type="debit"`, `id="next-accounts"`, `id="next-page"`}},
 		render{"no ledger", "accounts.html", page{}, []string{"No money has moved yet"}},
-		render{"webhooks", "webhooks.html", fullPage("webhooks"), []string{"whsec-shown", "own-secret", `action="/webhooks/remove"`, "connection refused", "Client.Timeout", "no answer", "500", "204"}},
+		render{"webhooks", "webhooks.html", fullPage("webhooks"), []string{"whsec-shown", "own-secret", `action="/webhooks/remove"`, "connection refused", "Client.Timeout", "no answer", "500", "204", `id="next-page"`}},
 		render{"no webhooks", "webhooks.html", page{}, []string{"None yet", "No deliveries yet."}},
 		render{"message", "message.html", fullPage(""), []string{"problem", `href="/back"`}},
 	)
