@@ -61,7 +61,7 @@ type config struct {
 	maxRequestBodySize int64
 	webhook            webhookConfig
 	fees               []feeRule         // WithFee, in the order given
-	state              *stateFile        // WithState's, decoded
+	state              *loadedState      // WithState's or WithChanges', loaded and checked
 	names              map[string]string // WithOptionNames
 }
 

@@ -84,6 +84,7 @@ func New(opts ...Option) (*Server, error) {
 		if err := s.restore(cfg.state); err != nil {
 			return nil, err
 		}
+		s.cfg.state = nil // restored: the Server's own tables hold it now
 		s.webhooks.mu.Lock()
 		s.webhooks.trimLocked() // a state saved before DeliveryHistory
 		s.webhooks.mu.Unlock()

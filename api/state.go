@@ -152,13 +152,15 @@ func WithState(r io.Reader) Option {
 			return fmt.Errorf("api: WithState: reading the state failed: %w", err)
 		}
 		doc, err := decodeState(raw)
+		raw = nil // decoded into doc: let it go
+		var loaded *loadedState
 		if err == nil {
-			_, err = newStateStore(doc) // the tables and their references, checked now
+			loaded, err = newStateStore(doc) // the tables and their references, checked now
 		}
 		if err != nil {
 			return fmt.Errorf("api: WithState: %w; pass what SaveState wrote, or start without the state", err)
 		}
-		c.state = doc
+		c.state = loaded
 		return nil
 	}
 }
@@ -221,11 +223,24 @@ func (doc *stateFile) check() error {
 		return fmt.Errorf("the state's version is %d; this package reads versions %d and %d", doc.Version, StateVersion1, StateVersion2)
 	}
 	for _, k := range doc.IdempotencyKeys {
-		if fp, err := hex.DecodeString(k.Fingerprint); err != nil || len(fp) != 32 || k.Key == "" || k.Space == "" {
-			return fmt.Errorf("the idempotency record %q has no space, no key or a fingerprint that is not 64 hex digits", k.Key)
+		if err := k.check(); err != nil {
+			return err
 		}
 	}
-	for _, w := range doc.Webhooks {
+	return checkWebhooks(doc.Webhooks)
+}
+
+// check checks an idempotency record of a state.
+func (k stateKey) check() error {
+	if fp, err := hex.DecodeString(k.Fingerprint); err != nil || len(fp) != 32 || k.Key == "" || k.Space == "" {
+		return fmt.Errorf("the idempotency record %q has no space, no key or a fingerprint that is not 64 hex digits", k.Key)
+	}
+	return nil
+}
+
+// checkWebhooks checks the webhook receivers of a state.
+func checkWebhooks(hooks []stateWebhook) error {
+	for _, w := range hooks {
 		if _, err := newWebhookTarget(w.URL, w.Secret, w.Events); err != nil {
 			return fmt.Errorf("a webhook receiver of the state is unusable: %v", err)
 		}
@@ -248,23 +263,41 @@ func strictUnmarshal(raw json.RawMessage, v any) error {
 	return dec.Decode(v)
 }
 
+// loadedState is a saved state loaded and checked, ready for New: its
+// tables in a store of their own, and what is kept outside them.
+type loadedState struct {
+	st         *store
+	keys       []stateKey
+	webhooks   []stateWebhook
+	deliveries []Delivery
+}
+
 // newStateStore loads the tables of doc into a store of their own and
 // checks what their objects say of each other.
-func newStateStore(doc *stateFile) (*store, error) {
+func newStateStore(doc *stateFile) (*loadedState, error) {
 	st := newStore(time.Now, 0, 0, nil, new(atomic.Uint64))
 	st.seq = doc.Seq
 	for _, t := range st.tables() {
-		if err := t.restore(doc.Tables[t.tableName()], doc.Seq); err != nil {
+		name := t.tableName()
+		err := t.restore(doc.Tables[name], doc.Seq)
+		delete(doc.Tables, name) // loaded: let its JSON go
+		if err != nil {
 			return nil, err
 		}
 	}
+	if err := st.checkLoaded(); err != nil {
+		return nil, err
+	}
+	return &loadedState{st: st, keys: doc.IdempotencyKeys, webhooks: doc.Webhooks, deliveries: doc.Deliveries}, nil
+}
+
+// checkLoaded checks the objects of a loaded state, and what they say of
+// each other.
+func (st *store) checkLoaded() error {
 	if err := st.checkObjects(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := st.checkReferences(); err != nil {
-		return nil, err
-	}
-	return st, nil
+	return st.checkReferences()
 }
 
 // checkReferences checks that every object a stored object names is stored.
@@ -289,24 +322,20 @@ func (st *store) checkReferences() error {
 }
 
 // restore loads a checked state into a new Server.
-func (s *Server) restore(doc *stateFile) error {
-	loaded, err := newStateStore(doc)
-	if err != nil {
-		return fmt.Errorf("api: WithState: %w", err)
-	}
+func (s *Server) restore(loaded *loadedState) error {
 	st := s.store
 	st.mu.Lock()
-	st.seq = loaded.seq
-	st.sessions, st.payments, st.accounts, st.ledger = loaded.sessions, loaded.payments, loaded.accounts, loaded.ledger
+	st.seq = loaded.st.seq
+	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
 	for _, sess := range st.sessions.all("") {
 		if sess.Status == gen.CheckoutSessionStatusPending {
 			heap.Push(&st.deadline, sess)
 		}
 	}
-	for _, k := range doc.IdempotencyKeys {
+	for _, k := range loaded.keys {
 		e := &idemEntry{done: make(chan struct{}), expires: k.Expires,
 			stored: &storedResponse{status: k.Status, contentType: k.ContentType, body: k.Body}}
-		_, _ = hex.Decode(e.fingerprint[:], []byte(k.Fingerprint)) // checked by decodeState
+		_, _ = hex.Decode(e.fingerprint[:], []byte(k.Fingerprint)) // checked when loaded
 		close(e.done)
 		st.spaceKeys(k.Space)[k.Key] = e
 	}
@@ -314,16 +343,16 @@ func (s *Server) restore(doc *stateFile) error {
 	d := s.webhooks
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, w := range doc.Webhooks {
+	for _, w := range loaded.webhooks {
 		t, err := newWebhookTarget(w.URL, w.Secret, w.Events)
-		if err != nil { // checked by decodeState
+		if err != nil { // checked when loaded
 			return fmt.Errorf("api: WithState: %w", err)
 		}
 		if !slices.ContainsFunc(d.targets, t.same) {
 			d.targets = append(d.targets, t)
 		}
 	}
-	d.appendLocked(doc.Deliveries...)
+	d.appendLocked(loaded.deliveries...)
 	return nil
 }
 

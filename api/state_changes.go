@@ -1,10 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,73 +237,121 @@ func (s *Server) AllChanges() (Changes, error) {
 // rows it kept. It is checked as WithState checks a state file: a row that
 // does not decode or says what the API would refuse (a status the spec does
 // not define, a negative amount, a payment of a session that is not there,
-// books that do not balance) fails New, naming its table and id.
+// books that do not balance) fails New, naming its table and id. A program
+// that reads its rows from a database passes them one by one to WithRows
+// instead, without holding them all.
 func WithChanges(c Changes) Option {
 	return func(cfg *config) error {
-		doc, err := changesState(c)
-		if err == nil {
-			_, err = newStateStore(doc)
+		if !c.Reset {
+			return errors.New("api: WithChanges: the changes are not a whole state (Reset is not set); pass what AllChanges returned")
 		}
+		loaded, err := loadRows(c.Seq, c.Webhooks, func(yield func(Row, error) bool) {
+			for _, r := range c.Rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		})
 		if err != nil {
 			return fmt.Errorf("api: WithChanges: %w; fix or remove that row, or start without the state", err)
 		}
-		cfg.state = doc
+		cfg.state = loaded
 		return nil
 	}
 }
 
-// changesState turns rows into the state file they are the parts of.
-func changesState(c Changes) (*stateFile, error) {
-	if !c.Reset {
-		return nil, errors.New("the changes are not a whole state (Reset is not set)")
+// WithRows makes New start from a whole state kept as rows: seq and
+// webhooks are Changes' Seq and Webhooks, and rows yields every row there
+// is, each with its Data (any order will do), or an error that stops the
+// start. Each row is decoded into the object it holds as it is yielded,
+// and checked then as WithChanges checks it, so the rows are never all
+// held at once: a row's Data may be reused once the next is asked for.
+// New fails on the first row that does not load, naming its table and id.
+func WithRows(seq uint64, webhooks json.RawMessage, rows iter.Seq2[Row, error]) Option {
+	return func(cfg *config) error {
+		if rows == nil {
+			return errors.New("api: WithRows: rows is nil; pass a function that yields every row of the state")
+		}
+		loaded, err := loadRows(seq, webhooks, rows)
+		if err != nil {
+			return fmt.Errorf("api: WithRows: %w; fix or remove that row, or start without the state", err)
+		}
+		cfg.state = loaded
+		return nil
 	}
-	doc := &stateFile{Format: StateFormat, Version: StateVersion2, Seq: c.Seq, Tables: map[string]json.RawMessage{}}
-	if c.Webhooks != nil {
-		if err := strictUnmarshal(c.Webhooks, &doc.Webhooks); err != nil {
+}
+
+// loadRows loads the rows of a whole state into a store of its own, row by
+// row, and checks it as newStateStore checks a state file.
+func loadRows(seq uint64, webhooks json.RawMessage, rows iter.Seq2[Row, error]) (*loadedState, error) {
+	loaded := &loadedState{st: newStore(time.Now, 0, 0, nil, new(atomic.Uint64))}
+	loaded.st.seq = seq
+	if webhooks != nil {
+		if err := strictUnmarshal(webhooks, &loaded.webhooks); err != nil {
 			return nil, fmt.Errorf("the webhook receivers do not decode (%v)", err)
 		}
+		if err := checkWebhooks(loaded.webhooks); err != nil {
+			return nil, err
+		}
 	}
-	tables := map[string]*bytes.Buffer{}
-	for _, t := range newStore(time.Now, 0, 0, nil, new(atomic.Uint64)).tables() {
-		tables[t.tableName()] = bytes.NewBufferString("[")
+	tables := map[string]savedTable{}
+	for _, t := range loaded.st.tables() {
+		tables[t.tableName()] = t
 	}
-	rows := slices.Clone(c.Rows)
-	slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.ID, b.ID) }) // deliveries in the order they were made
-	for _, r := range rows {
-		switch buf := tables[r.Table]; {
+	entries := map[string]int{}
+	type delivery struct {
+		id string
+		d  Delivery
+	}
+	var deliveries []delivery
+	var err error
+	for r, rerr := range rows {
+		if rerr != nil {
+			return nil, rerr
+		}
+		entries[r.Table]++
+		switch t := tables[r.Table]; {
 		case r.Data == nil:
-			return nil, fmt.Errorf("%s: %q has no data", r.Table, r.ID)
-		case buf != nil:
-			if buf.Len() > 1 {
-				buf.WriteByte(',')
-			}
-			buf.Write(r.Data)
+			err = fmt.Errorf("%s: %q has no data", r.Table, r.ID)
+		case t != nil:
+			err = t.loadRow(r.ID, r.Data, entries[r.Table], seq)
 		case r.Table == RowsIdempotencyKeys:
 			space, key, ok := strings.Cut(r.ID, "\x00")
 			var k keyRow
-			if err := strictUnmarshal(r.Data, &k); err != nil || !ok {
-				return nil, fmt.Errorf("%s: the record of key %q does not decode (%v)", r.Table, key, err)
+			if err = strictUnmarshal(r.Data, &k); err != nil || !ok {
+				err = fmt.Errorf("%s: the record of key %q does not decode (%v)", r.Table, key, err)
+				break
 			}
-			doc.IdempotencyKeys = append(doc.IdempotencyKeys, stateKey{Space: space, Key: key, Fingerprint: k.Fingerprint,
-				Status: k.Status, ContentType: k.ContentType, Body: k.Body, Expires: k.Expires})
+			sk := stateKey{Space: space, Key: key, Fingerprint: k.Fingerprint, Status: k.Status, ContentType: k.ContentType, Body: k.Body, Expires: k.Expires}
+			if err = sk.check(); err == nil {
+				loaded.keys = append(loaded.keys, sk)
+			}
 		case r.Table == RowsDeliveries:
 			var d Delivery
-			if err := strictUnmarshal(r.Data, &d); err != nil {
-				return nil, fmt.Errorf("%s: %q does not decode (%v)", r.Table, r.ID, err)
+			if err = strictUnmarshal(r.Data, &d); err != nil {
+				err = fmt.Errorf("%s: %q does not decode (%v)", r.Table, r.ID, err)
+				break
 			}
-			doc.Deliveries = append(doc.Deliveries, d)
+			deliveries = append(deliveries, delivery{r.ID, d})
 		default:
-			return nil, fmt.Errorf("a row of table %q, which this package does not know (a state of a later release?)", r.Table)
+			err = fmt.Errorf("a row of table %q, which this package does not know (a state of a later release?)", r.Table)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	for name, buf := range tables {
-		buf.WriteByte(']')
-		doc.Tables[name] = buf.Bytes()
+	for _, t := range tables {
+		t.settle()
 	}
-	if err := doc.check(); err != nil {
+	if err := loaded.st.checkLoaded(); err != nil {
 		return nil, err
 	}
-	return doc, nil
+	slices.SortStableFunc(deliveries, func(a, b delivery) int { return strings.Compare(a.id, b.id) }) // in the order they were made
+	loaded.deliveries = make([]Delivery, len(deliveries))
+	for i, d := range deliveries {
+		loaded.deliveries[i] = d.d
+	}
+	return loaded, nil
 }
 
 // row is the record as a Row holds it.

@@ -3,7 +3,9 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,6 +104,23 @@ func TestTakenChangesRebuildTheState(t *testing.T) {
 	t.Cleanup(rebuilt.Close)
 	assert.Equal(t, saved(t, f.srv), saved(t, rebuilt))
 
+	// The same rows yielded one by one, in reverse, each in the buffer of
+	// the one before (as a database driver reuses it), rebuild it too.
+	c := m.changes()
+	var buf []byte
+	streamed := mustNew(t, WithRows(c.Seq, c.Webhooks, func(yield func(Row, error) bool) {
+		for i := len(c.Rows) - 1; i >= 0; i-- {
+			r := c.Rows[i]
+			buf = append(buf[:0], r.Data...)
+			r.Data = buf
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}), WithClock(f.clock.Now))
+	t.Cleanup(streamed.Close)
+	assert.Equal(t, saved(t, f.srv), saved(t, streamed))
+
 	f.srv.Reset()
 	s := f.create(minimalBody)
 	m.take(t, f.srv)
@@ -181,4 +200,35 @@ func TestWithChangesRefusesRowsTheAPIWouldRefuse(t *testing.T) {
 	}
 	_, err = New(WithChanges(all))
 	assert.NoError(t, err, "the unedited rows load")
+}
+
+// A reader of rows that fails stops New with its error, and so does a row
+// that does not load after the rows before it loaded.
+func TestWithRowsStopsAtTheFirstProblem(t *testing.T) {
+	f := newFixture(t)
+	s := f.create(minimalBody)
+	all, err := f.srv.AllChanges()
+	require.NoError(t, err)
+	yieldThen := func(last Row, lastErr error) func(func(Row, error) bool) {
+		return func(yield func(Row, error) bool) {
+			for _, r := range all.Rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			yield(last, lastErr)
+		}
+	}
+	_, err = New(WithRows(all.Seq, all.Webhooks, yieldThen(Row{}, errors.New("disk on fire"))))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "api: WithRows: disk on fire")
+
+	i := slices.IndexFunc(all.Rows, func(r Row) bool { return r.Table == "sessions" && r.ID == s.Id })
+	require.GreaterOrEqual(t, i, 0)
+	_, err = New(WithRows(all.Seq, all.Webhooks, yieldThen(all.Rows[i], nil)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sessions: "+s.Id+" appears twice in the state")
+
+	_, err = New(WithRows(all.Seq, all.Webhooks, nil))
+	assert.ErrorContains(t, err, "rows is nil")
 }

@@ -180,6 +180,8 @@ type savedTable interface {
 	tableName() string
 	save() (json.RawMessage, error)
 	restore(raw json.RawMessage, maxSeq uint64) error
+	loadRow(rowID string, data []byte, entry int, maxSeq uint64) error
+	settle()
 	reset()
 	encode(id string) (json.RawMessage, error)
 	rows() ([]Row, error)
@@ -189,46 +191,64 @@ type savedTable interface {
 func (t *table[R]) tableName() string { return t.name }
 
 // restore replaces what the table holds by its part of a state file, after
-// checking that every object has an id, a space and a number from 1 to
-// maxSeq, and that no id appears twice. On an error it changes nothing.
+// checking each object as loadRow does. On an error it changes nothing.
 func (t *table[R]) restore(raw json.RawMessage, maxSeq uint64) error {
-	loaded := newTable[R](t.name)
 	var raws []json.RawMessage
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &raws); err != nil {
 			return fmt.Errorf("its %s do not decode (%v)", t.name, err)
 		}
 	}
-	rows := make([]R, len(raws))
+	loaded := newTable[R](t.name)
 	for i, one := range raws {
-		if err := json.Unmarshal(one, &rows[i]); err != nil {
-			id := "" // what decoded of it, to find it by
-			var null R
-			if rows[i] != null {
-				id = rows[i].recordID()
-			}
-			return fmt.Errorf("%s: entry %d of the state (id %q) does not decode (%v)", t.name, i+1, id, err)
+		if err := loaded.loadRow("", one, i+1, maxSeq); err != nil {
+			return err
 		}
+		raws[i] = nil // decoded: let it go
 	}
-	slices.SortFunc(rows, func(a, b R) int { return cmpUint(a.stored().Seq, b.stored().Seq) })
-	for i, r := range rows {
-		var null R
-		if r == null {
-			return fmt.Errorf("%s: entry %d of the state is null", t.name, i+1)
-		}
-		id, base := r.recordID(), r.stored()
-		switch {
-		case id == "" || base.SpaceID == "":
-			return fmt.Errorf("%s: entry %d of the state has no id or space", t.name, i+1)
-		case loaded.has(id):
-			return fmt.Errorf("%s: %s appears twice in the state", t.name, id)
-		case base.Seq == 0 || base.Seq > maxSeq:
-			return fmt.Errorf("%s: %s has sequence number %d, outside 1 to %d", t.name, id, base.Seq, maxSeq)
-		}
-		loaded.insert(r)
-	}
+	loaded.settle()
 	*t = *loaded
 	return nil
+}
+
+// loadRow decodes one object of a saved state (entry is its place in what
+// is loaded, from 1; rowID the id it was kept under, if any) and files it,
+// after checking that it has an id, a space and a number from 1 to maxSeq,
+// and that its id is not filed already. The table is not in order until
+// settle, and data may be reused once it returns.
+func (t *table[R]) loadRow(rowID string, data []byte, entry int, maxSeq uint64) error {
+	var r R
+	if err := json.Unmarshal(data, &r); err != nil {
+		id := rowID // what decoded of it, to find it by
+		var null R
+		if r != null && r.recordID() != "" {
+			id = r.recordID()
+		}
+		return fmt.Errorf("%s: entry %d of the state (id %q) does not decode (%v)", t.name, entry, id, err)
+	}
+	var null R
+	if r == null {
+		return fmt.Errorf("%s: entry %d of the state is null", t.name, entry)
+	}
+	id, base := r.recordID(), r.stored()
+	switch {
+	case id == "" || base.SpaceID == "":
+		return fmt.Errorf("%s: entry %d of the state has no id or space", t.name, entry)
+	case t.has(id):
+		return fmt.Errorf("%s: %s appears twice in the state", t.name, id)
+	case base.Seq == 0 || base.Seq > maxSeq:
+		return fmt.Errorf("%s: %s has sequence number %d, outside 1 to %d", t.name, id, base.Seq, maxSeq)
+	}
+	t.byID[id] = r
+	t.bySpace[base.SpaceID] = append(t.bySpace[base.SpaceID], r)
+	return nil
+}
+
+// settle puts the objects loadRow filed in creation order.
+func (t *table[R]) settle() {
+	for _, rows := range t.bySpace {
+		slices.SortFunc(rows, func(a, b R) int { return cmpUint(a.stored().Seq, b.stored().Seq) })
+	}
 }
 
 // clone gives a copy of *r memory of its own, through encoding/json, the

@@ -132,7 +132,7 @@ func benchFake(b *testing.B, file string, preload int) func() error {
 // sessionRows is a whole state of n pending sessions, made from one
 // session the fake created, with fresh ids: what n creates would leave,
 // without n requests.
-func sessionRows(b *testing.B, n int) api.Changes {
+func sessionRows(b testing.TB, n int) api.Changes {
 	b.Helper()
 	fake, err := api.New()
 	if err != nil {
@@ -179,7 +179,7 @@ func sessionRows(b *testing.B, n int) api.Changes {
 }
 
 // writeRows makes file a database holding c, as the fake writes it.
-func writeRows(b *testing.B, file string, c api.Changes) {
+func writeRows(b testing.TB, file string, c api.Changes) {
 	b.Helper()
 	p, _, err := openData(file, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,11 +123,11 @@ func openData(path string, log *slog.Logger) (p *persister, restore api.Option, 
 	if legacy != nil {
 		log.Warn("monime-fake: the JSON state file was imported before; its SQLite database is used, and the JSON file is ignored", "json", path, "database", p.db)
 	}
-	changes, err := p.load()
+	restore, err = p.load()
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, api.WithChanges(changes), nil
+	return p, restore, nil
 }
 
 // open opens the database, takes its lock and makes its tables.
@@ -213,43 +214,59 @@ func isBusy(err error) bool {
 	return errors.As(err, &e) && e.Code()&0xff == 5 // SQLITE_BUSY
 }
 
-// load reads every row of the database as one api.Changes.
-func (p *persister) load() (api.Changes, error) {
+// load returns the option that starts the fake from the database: its
+// sequence number and webhook receivers, read now, and its rows, which New
+// reads one at a time, decoding each into the object it holds as it comes,
+// so that the rows are never all in memory at once.
+func (p *persister) load() (api.Option, error) {
 	ctx := context.Background()
-	c := api.Changes{Reset: true}
-	var seq string
-	if err := p.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'seq'`).Scan(&seq); err != nil {
-		return c, fmt.Errorf("-data %s has no sequence number (%w); move it away to start afresh", p.db, err)
+	var seqText string
+	if err := p.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'seq'`).Scan(&seqText); err != nil {
+		return nil, fmt.Errorf("-data %s has no sequence number (%w); move it away to start afresh", p.db, err)
 	}
-	var err error
-	if c.Seq, err = strconv.ParseUint(seq, 10, 64); err != nil {
-		return c, fmt.Errorf("-data %s has the sequence number %q, not a number; move it away to start afresh", p.db, seq)
+	seq, err := strconv.ParseUint(seqText, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("-data %s has the sequence number %q, not a number; move it away to start afresh", p.db, seqText)
 	}
 	var hooks []byte
 	if err := p.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'webhooks'`).Scan(&hooks); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("-data %s cannot be read: %w", p.db, err)
+		return nil, fmt.Errorf("-data %s cannot be read: %w", p.db, err)
 	}
-	if hooks != nil {
-		c.Webhooks = hooks
-	}
-	rows, err := p.sql.QueryContext(ctx, `SELECT tbl, id, data FROM rows`)
+	return api.WithRows(seq, hooks, p.rows), nil
+}
+
+// rows yields every row of the database, in the order of its primary key.
+// A row's Data is the driver's buffer, valid until the next row is read.
+func (p *persister) rows(yield func(api.Row, error) bool) {
+	fail := func(err error) { yield(api.Row{}, fmt.Errorf("-data %s cannot be read: %w", p.db, err)) }
+	rows, err := p.sql.QueryContext(context.Background(), `SELECT tbl, id, data FROM rows ORDER BY tbl, id`)
 	if err != nil {
-		return c, fmt.Errorf("-data %s cannot be read: %w", p.db, err)
+		fail(err)
+		return
 	}
 	defer rows.Close()
+	tables := map[string]string{} // each table's name, allocated once
 	for rows.Next() {
-		var r api.Row
-		var id, data []byte
-		if err := rows.Scan(&r.Table, &id, &data); err != nil {
-			return c, fmt.Errorf("-data %s cannot be read: %w", p.db, err)
+		var tbl, id, data sql.RawBytes
+		if err := rows.Scan(&tbl, &id, &data); err != nil {
+			fail(err)
+			return
 		}
-		r.ID, r.Data = string(id), data
-		c.Rows = append(c.Rows, r)
+		name, ok := tables[string(tbl)]
+		if !ok {
+			name = string(tbl)
+			tables[name] = name
+		}
+		if data == nil {
+			data = sql.RawBytes{} // an empty value, not a row that is gone
+		}
+		if !yield(api.Row{Table: name, ID: string(id), Data: json.RawMessage(data)}, nil) {
+			return
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return c, fmt.Errorf("-data %s cannot be read: %w", p.db, err)
+		fail(err)
 	}
-	return c, nil
 }
 
 // stateError explains a data file that does not load.
