@@ -137,6 +137,17 @@ type entryRow struct {
 	Reference                 string
 }
 
+// statusFilter reads a list page's status filter: one of statuses (of a
+// kind of object), or none, with a problem shown for any other value.
+func (p *page) statusFilter(r *http.Request, statuses []string, kind string) {
+	p.Statuses = statuses
+	p.Filter = r.URL.Query().Get("status")
+	if p.Filter != "" && !slices.Contains(statuses, p.Filter) {
+		p.Problem = fmt.Sprintf("%q is not a %s status; showing all %ss.", p.Filter, kind, kind)
+		p.Filter = ""
+	}
+}
+
 func (a *app) newPage(r *http.Request, title, nav string) page {
 	return page{Title: title, Nav: nav, Base: a.base, Space: a.cfg.space, Token: a.cfg.token, Notice: r.URL.Query().Get("notice"), Back: r.URL.RequestURI()}
 }
@@ -241,12 +252,7 @@ func (a *app) pageSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := a.newPage(r, "Sessions", "sessions")
-	p.Statuses = sessionStatuses
-	p.Filter = r.URL.Query().Get("status")
-	if p.Filter != "" && !strings.Contains(" "+strings.Join(sessionStatuses, " ")+" ", " "+p.Filter+" ") {
-		p.Problem = fmt.Sprintf("%q is not a session status; showing all sessions.", p.Filter)
-		p.Filter = ""
-	}
+	p.statusFilter(r, sessionStatuses, "session")
 	for _, s := range dashList[api.Session](a, r, &p, limit, "after", withStatus(p.Filter)) {
 		p.Sessions = append(p.Sessions, rowOf(s))
 	}
@@ -332,12 +338,7 @@ func (a *app) pagePayments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := a.newPage(r, "Payments", "payments")
-	p.Statuses = paymentStatuses
-	p.Filter = r.URL.Query().Get("status")
-	if p.Filter != "" && !slices.Contains(paymentStatuses, p.Filter) {
-		p.Problem = fmt.Sprintf("%q is not a payment status; showing all payments.", p.Filter)
-		p.Filter = ""
-	}
+	p.statusFilter(r, paymentStatuses, "payment")
 	for _, pay := range dashList[api.Payment](a, r, &p, limit, "after", paymentWithStatus(p.Filter)) {
 		p.Payments = append(p.Payments, paymentRowOf(pay))
 	}

@@ -125,7 +125,11 @@ func TestDashboardPagesSessionsAndPayments(t *testing.T) {
 	_, body = getPage(t, r.URL+"/payments?status=pending")
 	assert.Contains(t, body, "No pending payments yet")
 	_, body = getPage(t, r.URL+"/payments?status=paid")
-	assert.Contains(t, body, "is not a payment status")
+	assert.Contains(t, body, "&#34;paid&#34; is not a payment status; showing all payments.")
+	_, body = getPage(t, r.URL+"/?status=pend")
+	assert.Contains(t, body, "&#34;pend&#34; is not a session status; showing all sessions.")
+	_, body = getPage(t, r.URL+"/?status=completed")
+	assert.NotContains(t, body, "is not a session status")
 }
 
 func TestDashboardShowsThousands(t *testing.T) {
