@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -244,21 +243,6 @@ func (c channelChoice) channel(t time.Time) (gen.PaymentChannel, error) {
 	return ch, err
 }
 
-const upperAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-// upperID returns n random characters of [0-9A-Z] from crypto/rand, as
-// operators write their references.
-func upperID(n int) string {
-	out := make([]byte, 0, n)
-	var buf [16]byte
-	for len(out) < n {
-		_, _ = rand.Read(buf[:]) // never fails (crypto/rand)
-		for _, b := range buf {
-			// 252 = 7*36: rejecting larger bytes keeps every character equally likely.
-			if b < 252 && len(out) < n {
-				out = append(out, upperAlphabet[b%36])
-			}
-		}
-	}
-	return string(out)
-}
+// upperID returns n random characters of [0-9A-Z], as operators write
+// their references.
+func upperID(n int) string { return randomText("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", n) }

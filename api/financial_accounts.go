@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -123,7 +122,7 @@ const uvanLength = 14
 // caught. Call it with mu held.
 func (st *store) newUVAN() string {
 	for {
-		digits := newDigits(uvanLength - 2)
+		digits := randomText("0123456789", uvanLength-2)
 		rem := 0
 		for _, c := range digits + "00" {
 			rem = (rem*10 + int(c-'0')) % 97
@@ -137,22 +136,6 @@ func (st *store) newUVAN() string {
 			return uvan
 		}
 	}
-}
-
-// newDigits returns n random decimal digits from crypto/rand.
-func newDigits(n int) string {
-	out := make([]byte, 0, n)
-	var buf [16]byte
-	for len(out) < n {
-		_, _ = rand.Read(buf[:]) // never fails (crypto/rand)
-		for _, b := range buf {
-			// 250 = 25*10: rejecting larger bytes keeps every digit equally likely.
-			if b < 250 && len(out) < n {
-				out = append(out, '0'+b%10)
-			}
-		}
-	}
-	return string(out)
 }
 
 // openSpaces opens the main account of each space. Call it with mu held.

@@ -226,16 +226,21 @@ const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 // newID returns prefix followed by n random characters of [0-9A-Za-z] from
 // crypto/rand.
-func newID(prefix string, n int) string {
-	out := make([]byte, 0, len(prefix)+n)
-	out = append(out, prefix...)
+func newID(prefix string, n int) string { return prefix + randomText(idAlphabet, n) }
+
+// randomText returns n characters of alphabet (at most 256 of them), each
+// equally likely, from crypto/rand: bytes at or above the largest multiple
+// of the alphabet's size are rejected, so that no character comes up more
+// often than another.
+func randomText(alphabet string, n int) string {
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
 	var buf [32]byte
-	for len(out) < len(prefix)+n {
+	for len(out) < n {
 		_, _ = rand.Read(buf[:]) // never fails (crypto/rand)
 		for _, b := range buf {
-			// 248 = 4*62: rejecting larger bytes keeps every character equally likely.
-			if b < 248 && len(out) < len(prefix)+n {
-				out = append(out, idAlphabet[b%62])
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
 			}
 		}
 	}
