@@ -57,14 +57,12 @@ const (
 	stateDeliveriesKey = "deliveries"
 )
 
+// stateKey is an idempotency record as the state file holds it: its
+// space and key beside the record a Row holds.
 type stateKey struct {
-	Space       string    `json:"space"`
-	Key         string    `json:"key"`
-	Fingerprint string    `json:"fingerprint"` // hex SHA-256
-	Status      int       `json:"status"`
-	ContentType string    `json:"contentType"`
-	Body        []byte    `json:"body"`
-	Expires     time.Time `json:"expires"`
+	Space string `json:"space"`
+	Key   string `json:"key"`
+	keyRow
 }
 
 type stateWebhook struct {
@@ -103,10 +101,7 @@ func (s *Server) SaveState(w io.Writer) error {
 			if e.stored == nil {
 				continue // still running: it settles after this snapshot
 			}
-			keys = append(keys, stateKey{
-				Space: space, Key: key, Fingerprint: hex.EncodeToString(e.fingerprint[:]),
-				Status: e.stored.status, ContentType: e.stored.contentType, Body: e.stored.body, Expires: e.expires,
-			})
+			keys = append(keys, stateKey{Space: space, Key: key, keyRow: e.record()})
 		}
 	}
 	st.mu.Unlock()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -322,7 +323,7 @@ func loadRows(seq uint64, webhooks json.RawMessage, rows iter.Seq2[Row, error]) 
 				err = fmt.Errorf("%s: the record of key %q does not decode (%v)", r.Table, key, err)
 				break
 			}
-			sk := stateKey{Space: space, Key: key, Fingerprint: k.Fingerprint, Status: k.Status, ContentType: k.ContentType, Body: k.Body, Expires: k.Expires}
+			sk := stateKey{Space: space, Key: key, keyRow: k}
 			if err = sk.check(); err == nil {
 				loaded.keys = append(loaded.keys, sk)
 			}
@@ -354,11 +355,14 @@ func loadRows(seq uint64, webhooks json.RawMessage, rows iter.Seq2[Row, error]) 
 	return loaded, nil
 }
 
-// row is the record as a Row holds it.
-func (e *idemEntry) row() json.RawMessage {
-	return mustJSON(keyRow{Fingerprint: fmt.Sprintf("%x", e.fingerprint), Status: e.stored.status,
-		ContentType: e.stored.contentType, Body: e.stored.body, Expires: e.expires})
+// record is the entry as the state keeps it.
+func (e *idemEntry) record() keyRow {
+	return keyRow{Fingerprint: hex.EncodeToString(e.fingerprint[:]), Status: e.stored.status,
+		ContentType: e.stored.contentType, Body: e.stored.body, Expires: e.expires}
 }
+
+// row is the record as a Row holds it.
+func (e *idemEntry) row() json.RawMessage { return mustJSON(e.record()) }
 
 // webhooksJSON is the receivers as SaveState writes them. Call it with mu
 // held.
