@@ -11,14 +11,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
+	"github.com/monimekit/monime-go/internal/loadtest"
 )
 
 // The benchmarks compare the facade with rawClient, the least a careful
@@ -413,75 +412,19 @@ func BenchmarkRatio(b *testing.B) {
 			b.Fatal(err)
 		}
 		// Each iteration runs a block of each, in turn raw first and
-		// facade first: 64 goroutines creating for blockTime.
-		const blockTime = 50 * time.Millisecond
-		block := func(call func() error) blockRun {
-			var done atomic.Int64
-			var failed atomic.Pointer[error]
-			cpu0 := processCPU()
-			start := time.Now()
-			stop := start.Add(blockTime)
-			var wg sync.WaitGroup
-			for range 64 {
-				wg.Go(func() {
-					for time.Now().Before(stop) {
-						if err := call(); err != nil {
-							failed.CompareAndSwap(nil, &err)
-							return
-						}
-						done.Add(1)
-					}
-				})
-			}
-			wg.Wait()
-			if err := failed.Load(); err != nil {
-				b.Fatal(*err)
-			}
-			return blockRun{ops: done.Load(), took: time.Since(start), cpu: processCPU() - cpu0}
-		}
-		rawCall, facadeCall := rawCreate(raw, p), facadeCreate(c, p)
-		var rawSum, facadeSum blockRun
-		var ratios []float64 // facade over raw, per pair of blocks
-		for i := 0; b.Loop(); i++ {
-			var r, f blockRun
-			if i%2 == 0 {
-				r, f = block(rawCall), block(facadeCall)
-			} else {
-				f, r = block(facadeCall), block(rawCall)
-			}
-			rawSum.add(r)
-			facadeSum.add(f)
-			ratios = append(ratios, f.rate()/r.rate())
-		}
-		b.ReportMetric(rawSum.rate(), "raw-creates/s")
-		b.ReportMetric(facadeSum.rate(), "facade-creates/s")
-		b.ReportMetric(facadeSum.rate()/rawSum.rate(), "throughput")
-		slices.Sort(ratios)
-		mid := len(ratios) / 2
-		median := ratios[mid]
-		if len(ratios)%2 == 0 {
-			median = (ratios[mid-1] + ratios[mid]) / 2
-		}
+		// facade first: 64 goroutines creating for 50 ms.
+		rawSum, facadeSum, median := loadtest.Paired(b, 64, 50*time.Millisecond, processCPU, rawCreate(raw, p), facadeCreate(c, p))
+		b.ReportMetric(rawSum.Rate(), "raw-creates/s")
+		b.ReportMetric(facadeSum.Rate(), "facade-creates/s")
+		b.ReportMetric(facadeSum.Rate()/rawSum.Rate(), "throughput")
 		b.ReportMetric(median, "throughput-median")
-		if rawSum.cpu > 0 && facadeSum.cpu > 0 {
+		if rawSum.CPU > 0 && facadeSum.CPU > 0 {
 			// The CPU time (client and server together) per create, raw
 			// over facade: the throughput the machine would have if
 			// nothing else ran on it.
-			b.ReportMetric(rawSum.cpuPerOp()/facadeSum.cpuPerOp(), "cpu-throughput")
+			b.ReportMetric(rawSum.CPUPerOp()/facadeSum.CPUPerOp(), "cpu-throughput")
 		}
 		b.ReportMetric(float64(rawConns.Load()), "raw-conns")
 		b.ReportMetric(float64(facadeConns.Load()), "facade-conns")
 	})
-}
-
-// blockRun is what one block of BenchmarkRatio/op=CreateParallel64 did.
-type blockRun struct {
-	ops       int64
-	took, cpu time.Duration
-}
-
-func (r *blockRun) add(o blockRun) { r.ops += o.ops; r.took += o.took; r.cpu += o.cpu }
-func (r blockRun) rate() float64   { return float64(r.ops) / r.took.Seconds() }
-func (r blockRun) cpuPerOp() float64 {
-	return r.cpu.Seconds() / float64(r.ops)
 }

@@ -12,12 +12,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/internal/loadtest"
 )
 
 // The fake with -data, measured as a team's test suite uses it: 64
@@ -191,64 +191,12 @@ func writeRows(b testing.TB, file string, c api.Changes) {
 	}
 }
 
-// blockRun is what one block of 64 clients did.
-type blockRun struct {
-	ops  int64
-	took time.Duration
-}
-
-func (r *blockRun) add(o blockRun) { r.ops += o.ops; r.took += o.took }
-func (r blockRun) rate() float64   { return float64(r.ops) / r.took.Seconds() }
-
-// pairedBlocks runs 64 clients creating for a block of time on base and
-// then on other (in turn other first), once per iteration, and reports
-// each side's creates per second and the median of other's throughput
-// over base's, block pair by block pair.
+// pairedBlocks runs 64 clients creating for blocks of 250 ms on base and
+// on other, alternately (see loadtest.Paired), and reports each side's
+// creates per second and the median of other's throughput over base's.
 func pairedBlocks(b *testing.B, baseName, otherName string, base, other func() error) {
-	const blockTime = 250 * time.Millisecond
-	block := func(call func() error) blockRun {
-		var done atomic.Int64
-		var failed atomic.Pointer[error]
-		start := time.Now()
-		stop := start.Add(blockTime)
-		var wg sync.WaitGroup
-		for range 64 {
-			wg.Go(func() {
-				for time.Now().Before(stop) {
-					if err := call(); err != nil {
-						failed.CompareAndSwap(nil, &err)
-						return
-					}
-					done.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if err := failed.Load(); err != nil {
-			b.Fatal(*err)
-		}
-		return blockRun{ops: done.Load(), took: time.Since(start)}
-	}
-	var baseSum, otherSum blockRun
-	var ratios []float64
-	for i := 0; b.Loop(); i++ {
-		var r, o blockRun
-		if i%2 == 0 {
-			r, o = block(base), block(other)
-		} else {
-			o, r = block(other), block(base)
-		}
-		baseSum.add(r)
-		otherSum.add(o)
-		ratios = append(ratios, o.rate()/r.rate())
-	}
-	slices.Sort(ratios)
-	mid := len(ratios) / 2
-	median := ratios[mid]
-	if len(ratios)%2 == 0 {
-		median = (ratios[mid-1] + ratios[mid]) / 2
-	}
-	b.ReportMetric(baseSum.rate(), baseName+"-creates/s")
-	b.ReportMetric(otherSum.rate(), otherName+"-creates/s")
+	baseSum, otherSum, median := loadtest.Paired(b, 64, 250*time.Millisecond, nil, base, other)
+	b.ReportMetric(baseSum.Rate(), baseName+"-creates/s")
+	b.ReportMetric(otherSum.Rate(), otherName+"-creates/s")
 	b.ReportMetric(median, otherName+"/"+baseName)
 }
