@@ -33,6 +33,42 @@ func (e BankChannelType) Valid() bool {
 	}
 }
 
+// Defines values for BankDestinationProviderId.
+const (
+	BankDestinationProviderIdSlb001 BankDestinationProviderId = "slb001"
+	BankDestinationProviderIdSlb004 BankDestinationProviderId = "slb004"
+	BankDestinationProviderIdSlb007 BankDestinationProviderId = "slb007"
+)
+
+// Valid indicates whether the value is a known member of the BankDestinationProviderId enum.
+func (e BankDestinationProviderId) Valid() bool {
+	switch e {
+	case BankDestinationProviderIdSlb001:
+		return true
+	case BankDestinationProviderIdSlb004:
+		return true
+	case BankDestinationProviderIdSlb007:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankDestinationType.
+const (
+	BankDestinationTypeBank BankDestinationType = "bank"
+)
+
+// Valid indicates whether the value is a known member of the BankDestinationType enum.
+func (e BankDestinationType) Valid() bool {
+	switch e {
+	case BankDestinationTypeBank:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankProvider.
 const (
 	BankProviderSlb001 BankProvider = "slb001"
@@ -129,6 +165,66 @@ func (e Currency) Valid() bool {
 	}
 }
 
+// Defines values for FinancialTransactionType.
+const (
+	FinancialTransactionTypeCredit FinancialTransactionType = "credit"
+	FinancialTransactionTypeDebit  FinancialTransactionType = "debit"
+)
+
+// Valid indicates whether the value is a known member of the FinancialTransactionType enum.
+func (e FinancialTransactionType) Valid() bool {
+	switch e {
+	case FinancialTransactionTypeCredit:
+		return true
+	case FinancialTransactionTypeDebit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InternalTransferFailureDetailCode.
+const (
+	InternalTransferFailureDetailCodeFundInsufficient InternalTransferFailureDetailCode = "fund_insufficient"
+	InternalTransferFailureDetailCodeUnknown          InternalTransferFailureDetailCode = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the InternalTransferFailureDetailCode enum.
+func (e InternalTransferFailureDetailCode) Valid() bool {
+	switch e {
+	case InternalTransferFailureDetailCodeFundInsufficient:
+		return true
+	case InternalTransferFailureDetailCodeUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InternalTransferStatus.
+const (
+	InternalTransferStatusCompleted  InternalTransferStatus = "completed"
+	InternalTransferStatusFailed     InternalTransferStatus = "failed"
+	InternalTransferStatusPending    InternalTransferStatus = "pending"
+	InternalTransferStatusProcessing InternalTransferStatus = "processing"
+)
+
+// Valid indicates whether the value is a known member of the InternalTransferStatus enum.
+func (e InternalTransferStatus) Valid() bool {
+	switch e {
+	case InternalTransferStatusCompleted:
+		return true
+	case InternalTransferStatusFailed:
+		return true
+	case InternalTransferStatusPending:
+		return true
+	case InternalTransferStatusProcessing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LineItemType.
 const (
 	LineItemTypeCustom LineItemType = "custom"
@@ -153,6 +249,39 @@ const (
 func (e MomoChannelType) Valid() bool {
 	switch e {
 	case MomoChannelTypeMomo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MomoDestinationProviderId.
+const (
+	MomoDestinationProviderIdM17 MomoDestinationProviderId = "m17"
+	MomoDestinationProviderIdM18 MomoDestinationProviderId = "m18"
+)
+
+// Valid indicates whether the value is a known member of the MomoDestinationProviderId enum.
+func (e MomoDestinationProviderId) Valid() bool {
+	switch e {
+	case MomoDestinationProviderIdM17:
+		return true
+	case MomoDestinationProviderIdM18:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MomoDestinationType.
+const (
+	MomoDestinationTypeMomo MomoDestinationType = "momo"
+)
+
+// Valid indicates whether the value is a known member of the MomoDestinationType enum.
+func (e MomoDestinationType) Valid() bool {
+	switch e {
+	case MomoDestinationTypeMomo:
 		return true
 	default:
 		return false
@@ -240,6 +369,84 @@ func (e PaymentStatus) Valid() bool {
 	}
 }
 
+// Defines values for PayoutFailureCode.
+const (
+	PayoutFailureCodeAuthorizationFailed           PayoutFailureCode = "authorization_failed"
+	PayoutFailureCodeFundInsufficient              PayoutFailureCode = "fund_insufficient"
+	PayoutFailureCodeProviderAccountBlocked        PayoutFailureCode = "provider_account_blocked"
+	PayoutFailureCodeProviderAccountMissing        PayoutFailureCode = "provider_account_missing"
+	PayoutFailureCodeProviderAccountQuotaExhausted PayoutFailureCode = "provider_account_quota_exhausted"
+	PayoutFailureCodeProviderUnknown               PayoutFailureCode = "provider_unknown"
+	PayoutFailureCodeUnknown                       PayoutFailureCode = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the PayoutFailureCode enum.
+func (e PayoutFailureCode) Valid() bool {
+	switch e {
+	case PayoutFailureCodeAuthorizationFailed:
+		return true
+	case PayoutFailureCodeFundInsufficient:
+		return true
+	case PayoutFailureCodeProviderAccountBlocked:
+		return true
+	case PayoutFailureCodeProviderAccountMissing:
+		return true
+	case PayoutFailureCodeProviderAccountQuotaExhausted:
+		return true
+	case PayoutFailureCodeProviderUnknown:
+		return true
+	case PayoutFailureCodeUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PayoutStatus.
+const (
+	PayoutStatusCompleted  PayoutStatus = "completed"
+	PayoutStatusFailed     PayoutStatus = "failed"
+	PayoutStatusPending    PayoutStatus = "pending"
+	PayoutStatusProcessing PayoutStatus = "processing"
+)
+
+// Valid indicates whether the value is a known member of the PayoutStatus enum.
+func (e PayoutStatus) Valid() bool {
+	switch e {
+	case PayoutStatusCompleted:
+		return true
+	case PayoutStatusFailed:
+		return true
+	case PayoutStatusPending:
+		return true
+	case PayoutStatusProcessing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProviderKYCProviderType.
+const (
+	ProviderKYCProviderTypeBank   ProviderKYCProviderType = "bank"
+	ProviderKYCProviderTypeMomo   ProviderKYCProviderType = "momo"
+	ProviderKYCProviderTypeWallet ProviderKYCProviderType = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the ProviderKYCProviderType enum.
+func (e ProviderKYCProviderType) Valid() bool {
+	switch e {
+	case ProviderKYCProviderTypeBank:
+		return true
+	case ProviderKYCProviderTypeMomo:
+		return true
+	case ProviderKYCProviderTypeWallet:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WalletChannelType.
 const (
 	WalletChannelTypeWallet WalletChannelType = "wallet"
@@ -249,6 +456,36 @@ const (
 func (e WalletChannelType) Valid() bool {
 	switch e {
 	case WalletChannelTypeWallet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletDestinationProviderId.
+const (
+	WalletDestinationProviderIdDw001 WalletDestinationProviderId = "dw001"
+)
+
+// Valid indicates whether the value is a known member of the WalletDestinationProviderId enum.
+func (e WalletDestinationProviderId) Valid() bool {
+	switch e {
+	case WalletDestinationProviderIdDw001:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WalletDestinationType.
+const (
+	WalletDestinationTypeWallet WalletDestinationType = "wallet"
+)
+
+// Valid indicates whether the value is a known member of the WalletDestinationType enum.
+func (e WalletDestinationType) Valid() bool {
+	switch e {
+	case WalletDestinationTypeWallet:
 		return true
 	default:
 		return false
@@ -270,6 +507,12 @@ func (e WalletProvider) Valid() bool {
 	}
 }
 
+// AccountRef A financial account, by id.
+type AccountRef struct {
+	// Id fac-...
+	Id string `json:"id"`
+}
+
 // BankChannel A payment from a bank account.
 type BankChannel struct {
 	// AccountNumber The payer's account number, usually masked.
@@ -289,6 +532,25 @@ type BankChannel struct {
 
 // BankChannelType defines model for BankChannel.Type.
 type BankChannelType string
+
+// BankDestination A bank account.
+type BankDestination struct {
+	// AccountNumber The account number at the bank.
+	AccountNumber string `json:"accountNumber"`
+
+	// ProviderId The bank, e.g. slb001.
+	ProviderId BankDestinationProviderId `json:"providerId"`
+
+	// TransactionReference The bank's reference for the credit; null until the payout completes.
+	TransactionReference *string             `json:"transactionReference,omitempty"`
+	Type                 BankDestinationType `json:"type"`
+}
+
+// BankDestinationProviderId The bank, e.g. slb001.
+type BankDestinationProviderId string
+
+// BankDestinationType defines model for BankDestination.Type.
+type BankDestinationType string
 
 // BankOptions Bank payments; enabledProviders wins over disabledProviders.
 type BankOptions struct {
@@ -444,6 +706,41 @@ type CreateFinancialAccountRequest struct {
 	Reference *string `json:"reference,omitempty"`
 }
 
+// CreateInternalTransferRequest The body of CreateInternalTransfer. Unknown fields are rejected.
+type CreateInternalTransferRequest struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount Money `json:"amount"`
+
+	// Description A note on the transfer.
+	Description *string `json:"description,omitempty"`
+
+	// DestinationFinancialAccount A financial account, by id.
+	DestinationFinancialAccount AccountRef `json:"destinationFinancialAccount"`
+
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// SourceFinancialAccount A financial account, by id.
+	SourceFinancialAccount AccountRef `json:"sourceFinancialAccount"`
+}
+
+// CreatePayoutRequest The body of CreatePayout. Unknown fields are rejected.
+type CreatePayoutRequest struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount Money `json:"amount"`
+
+	// Destination Where a payout goes; type says which of the three.
+	Destination PayoutDestination `json:"destination"`
+
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// Source The financial account a payout is paid from.
+	Source *PayoutSource `json:"source,omitempty"`
+}
+
 // Currency ISO 4217 code of a currency Monime settles in.
 type Currency string
 
@@ -531,6 +828,142 @@ type FinancialAccountListEnvelope struct {
 	Success bool `json:"success"`
 }
 
+// FinancialTransaction One movement of money into or out of one financial account.
+type FinancialTransaction struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount           Money `json:"amount"`
+	FinancialAccount struct {
+		// Balance The account's balance right after this transaction.
+		Balance *struct {
+			// After An amount in minor units (SLE 1.00 is 100).
+			After Money `json:"after"`
+		} `json:"balance,omitempty"`
+		Id *string `json:"id,omitempty"`
+	} `json:"financialAccount"`
+
+	// Id txn-...
+	Id       string                  `json:"id"`
+	Metadata *map[string]interface{} `json:"metadata"`
+
+	// OriginatingFee Set when this transaction is a fee.
+	OriginatingFee *struct {
+		Code *string `json:"code,omitempty"`
+	} `json:"originatingFee"`
+
+	// OriginatingReversal Set when this transaction reverses another.
+	OriginatingReversal *struct {
+		OriginTxnId  *string `json:"originTxnId,omitempty"`
+		OriginTxnRef *string `json:"originTxnRef,omitempty"`
+	} `json:"originatingReversal"`
+
+	// OwnershipGraph Who owns the session.
+	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
+
+	// Reference Shared by the transactions of one payment, payout or transfer.
+	Reference *string   `json:"reference"`
+	Timestamp time.Time `json:"timestamp"`
+
+	// Type credit: money into the account; debit: money out of it.
+	Type FinancialTransactionType `json:"type"`
+}
+
+// FinancialTransactionEnvelope defines model for FinancialTransactionEnvelope.
+type FinancialTransactionEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result One movement of money into or out of one financial account.
+	Result FinancialTransaction `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// FinancialTransactionListEnvelope defines model for FinancialTransactionListEnvelope.
+type FinancialTransactionListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages              `json:"messages,omitempty"`
+	Pagination Pagination             `json:"pagination"`
+	Result     []FinancialTransaction `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// FinancialTransactionType credit: money into the account; debit: money out of it.
+type FinancialTransactionType string
+
+// InternalTransfer Money moved between two financial accounts of one space.
+type InternalTransfer struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount                      Money     `json:"amount"`
+	CreateTime                  time.Time `json:"createTime"`
+	Description                 *string   `json:"description"`
+	DestinationFinancialAccount struct {
+		Id string `json:"id"`
+	} `json:"destinationFinancialAccount"`
+
+	// FailureDetail Why the transfer failed; null unless it did.
+	FailureDetail *struct {
+		Code    InternalTransferFailureDetailCode `json:"code"`
+		Message *string                           `json:"message,omitempty"`
+	} `json:"failureDetail"`
+
+	// FinancialTransactionReference The reference the transfer's financial transactions share; null unless it completed.
+	FinancialTransactionReference *string `json:"financialTransactionReference"`
+
+	// Id trn-...
+	Id       string                  `json:"id"`
+	Metadata *map[string]interface{} `json:"metadata"`
+
+	// OwnershipGraph Who owns the session.
+	OwnershipGraph         *OwnershipGraph `json:"ownershipGraph,omitempty"`
+	SourceFinancialAccount struct {
+		Id string `json:"id"`
+	} `json:"sourceFinancialAccount"`
+
+	// Status pending: created, not yet processed; processing: being processed;
+	// completed: moved (final); failed: not moved, see failureDetail (final).
+	Status     InternalTransferStatus `json:"status"`
+	UpdateTime *time.Time             `json:"updateTime"`
+}
+
+// InternalTransferFailureDetailCode defines model for InternalTransfer.FailureDetail.Code.
+type InternalTransferFailureDetailCode string
+
+// InternalTransferEnvelope defines model for InternalTransferEnvelope.
+type InternalTransferEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result Money moved between two financial accounts of one space.
+	Result InternalTransfer `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// InternalTransferListEnvelope defines model for InternalTransferListEnvelope.
+type InternalTransferListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages          `json:"messages,omitempty"`
+	Pagination Pagination         `json:"pagination"`
+	Result     []InternalTransfer `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// InternalTransferStatus pending: created, not yet processed; processing: being processed;
+// completed: moved (final); failed: not moved, see failureDetail (final).
+type InternalTransferStatus string
+
+// KYCFeature Whether Monime can look up account holders at a provider.
+type KYCFeature struct {
+	CanVerifyAccount *bool              `json:"canVerifyAccount,omitempty"`
+	Metadata         *map[string]string `json:"metadata,omitempty"`
+}
+
 // LineItem One line of a checkout session as Monime returns it.
 type LineItem struct {
 	Description *string `json:"description,omitempty"`
@@ -600,6 +1033,25 @@ type MomoChannel struct {
 
 // MomoChannelType defines model for MomoChannel.Type.
 type MomoChannelType string
+
+// MomoDestination A mobile-money account.
+type MomoDestination struct {
+	// PhoneNumber The recipient's number (MSISDN).
+	PhoneNumber string `json:"phoneNumber"`
+
+	// ProviderId The operator, e.g. m17 (Orange Money).
+	ProviderId MomoDestinationProviderId `json:"providerId"`
+
+	// TransactionReference The operator's reference for the credit; null until the payout completes.
+	TransactionReference *string             `json:"transactionReference,omitempty"`
+	Type                 MomoDestinationType `json:"type"`
+}
+
+// MomoDestinationProviderId The operator, e.g. m17 (Orange Money).
+type MomoDestinationProviderId string
+
+// MomoDestinationType defines model for MomoDestination.Type.
+type MomoDestinationType string
 
 // MomoOptions Mobile-money payments; enabledProviders wins over disabledProviders.
 type MomoOptions struct {
@@ -702,6 +1154,13 @@ type PaymentEnvelope struct {
 	Success bool `json:"success"`
 }
 
+// PaymentFeature Whether Monime can take payments from accounts at a provider.
+type PaymentFeature struct {
+	CanPayFrom *bool              `json:"canPayFrom,omitempty"`
+	Metadata   *map[string]string `json:"metadata,omitempty"`
+	Schemes    *[]string          `json:"schemes,omitempty"`
+}
+
 // PaymentFee One fee applied to a payment.
 type PaymentFee struct {
 	// Amount An amount in minor units (SLE 1.00 is 100).
@@ -742,6 +1201,195 @@ type PaymentOptions struct {
 // completed: paid (final).
 type PaymentStatus string
 
+// Payout Money paid out of a financial account to a bank, mobile-money or wallet account.
+type Payout struct {
+	// Amount An amount in minor units (SLE 1.00 is 100).
+	Amount     Money     `json:"amount"`
+	CreateTime time.Time `json:"createTime"`
+
+	// Destination Where a payout goes; type says which of the three.
+	Destination PayoutDestination `json:"destination"`
+
+	// FailureDetail Why the payout failed; null unless it did.
+	FailureDetail *struct {
+		// Code Why a payout failed: unknown (unclassified), fund_insufficient (the
+		// source account could not cover it), authorization_failed,
+		// provider_unknown (an unexpected error at the provider),
+		// provider_account_blocked, provider_account_missing (no such account
+		// at the provider), provider_account_quota_exhausted (a daily or
+		// per-transaction limit).
+		Code    PayoutFailureCode `json:"code"`
+		Message *string           `json:"message,omitempty"`
+	} `json:"failureDetail"`
+	Fees *[]PaymentFee `json:"fees"`
+
+	// Id pyt-...
+	Id       string                  `json:"id"`
+	Metadata *map[string]interface{} `json:"metadata"`
+
+	// OwnershipGraph Who owns the session.
+	OwnershipGraph *OwnershipGraph `json:"ownershipGraph,omitempty"`
+
+	// Source The account paid from.
+	Source *struct {
+		FinancialAccountId   string  `json:"financialAccountId"`
+		TransactionReference *string `json:"transactionReference,omitempty"`
+	} `json:"source"`
+
+	// Status pending: created, waiting to be processed; processing: on its way to
+	// the provider; completed: paid (final); failed: not paid, see
+	// failureDetail (final).
+	Status     PayoutStatus `json:"status"`
+	UpdateTime time.Time    `json:"updateTime"`
+}
+
+// PayoutDestination Where a payout goes; type says which of the three.
+type PayoutDestination struct {
+	union json.RawMessage
+}
+
+// PayoutEnvelope defines model for PayoutEnvelope.
+type PayoutEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result Money paid out of a financial account to a bank, mobile-money or wallet account.
+	Result Payout `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// PayoutFailureCode Why a payout failed: unknown (unclassified), fund_insufficient (the
+// source account could not cover it), authorization_failed,
+// provider_unknown (an unexpected error at the provider),
+// provider_account_blocked, provider_account_missing (no such account
+// at the provider), provider_account_quota_exhausted (a daily or
+// per-transaction limit).
+type PayoutFailureCode string
+
+// PayoutFailureDetail Why a payout failed.
+type PayoutFailureDetail struct {
+	// Code Why a payout failed: unknown (unclassified), fund_insufficient (the
+	// source account could not cover it), authorization_failed,
+	// provider_unknown (an unexpected error at the provider),
+	// provider_account_blocked, provider_account_missing (no such account
+	// at the provider), provider_account_quota_exhausted (a daily or
+	// per-transaction limit).
+	Code    PayoutFailureCode `json:"code"`
+	Message *string           `json:"message,omitempty"`
+}
+
+// PayoutFeature Whether Monime can pay out to accounts at a provider.
+type PayoutFeature struct {
+	CanPayTo *bool              `json:"canPayTo,omitempty"`
+	Metadata *map[string]string `json:"metadata,omitempty"`
+	Schemes  *[]string          `json:"schemes,omitempty"`
+}
+
+// PayoutListEnvelope defines model for PayoutListEnvelope.
+type PayoutListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages  `json:"messages,omitempty"`
+	Pagination Pagination `json:"pagination"`
+	Result     []Payout   `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// PayoutSource The financial account a payout is paid from.
+type PayoutSource struct {
+	// FinancialAccountId fac-...
+	FinancialAccountId string `json:"financialAccountId"`
+
+	// TransactionReference The reference of the debit of the source account.
+	TransactionReference *string `json:"transactionReference,omitempty"`
+}
+
+// PayoutStatus pending: created, waiting to be processed; processing: on its way to
+// the provider; completed: paid (final); failed: not paid, see
+// failureDetail (final).
+type PayoutStatus string
+
+// Provider A bank or mobile-money operator Monime works with, and what it supports.
+type Provider struct {
+	// Country ISO 3166-1 alpha-2, e.g. SL.
+	Country    string    `json:"country"`
+	CreateTime time.Time `json:"createTime"`
+	FeatureSet struct {
+		// KycVerification Whether Monime can look up account holders at a provider.
+		KycVerification *KYCFeature `json:"kycVerification,omitempty"`
+
+		// Payment Whether Monime can take payments from accounts at a provider.
+		Payment *PaymentFeature `json:"payment,omitempty"`
+
+		// Payout Whether Monime can pay out to accounts at a provider.
+		Payout *PayoutFeature `json:"payout,omitempty"`
+	} `json:"featureSet"`
+	Name string `json:"name"`
+
+	// ProviderId e.g. slb001 or m17.
+	ProviderId string `json:"providerId"`
+	Status     struct {
+		Active bool `json:"active"`
+	} `json:"status"`
+	UpdateTime *time.Time `json:"updateTime"`
+}
+
+// ProviderEnvelope defines model for ProviderEnvelope.
+type ProviderEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result A bank or mobile-money operator Monime works with, and what it supports.
+	Result Provider `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// ProviderKYC The holder of an account at a provider, as the provider knows them.
+type ProviderKYC struct {
+	Account struct {
+		HolderName string                  `json:"holderName"`
+		Id         string                  `json:"id"`
+		Metadata   *map[string]interface{} `json:"metadata,omitempty"`
+		Name       *string                 `json:"name,omitempty"`
+	} `json:"account"`
+	Provider struct {
+		Id   string                  `json:"id"`
+		Name string                  `json:"name"`
+		Type ProviderKYCProviderType `json:"type"`
+	} `json:"provider"`
+}
+
+// ProviderKYCProviderType defines model for ProviderKYC.Provider.Type.
+type ProviderKYCProviderType string
+
+// ProviderKYCEnvelope defines model for ProviderKYCEnvelope.
+type ProviderKYCEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages *Messages `json:"messages,omitempty"`
+
+	// Result The holder of an account at a provider, as the provider knows them.
+	Result ProviderKYC `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
+// ProviderListEnvelope defines model for ProviderListEnvelope.
+type ProviderListEnvelope struct {
+	// Messages Notes from Monime; items may be of any type.
+	Messages   *Messages  `json:"messages,omitempty"`
+	Pagination Pagination `json:"pagination"`
+	Result     []Provider `json:"result"`
+
+	// Success Always true here.
+	Success bool `json:"success"`
+}
+
 // UpdateFinancialAccountRequest The body of UpdateFinancialAccount. Unknown fields are rejected; members left out stay as they are.
 type UpdateFinancialAccountRequest struct {
 	// Description A note on the account's use.
@@ -756,6 +1404,16 @@ type UpdateFinancialAccountRequest struct {
 	Reference *string `json:"reference,omitempty"`
 }
 
+// UpdateInternalTransferRequest The body of PatchInternalTransfer. Unknown fields are rejected; members left out stay as they are.
+type UpdateInternalTransferRequest struct {
+	// Description A note on the transfer.
+	Description *string `json:"description,omitempty"`
+
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
+}
+
 // UpdatePaymentRequest The body of UpdatePayment. Unknown fields are rejected.
 type UpdatePaymentRequest struct {
 	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
@@ -764,6 +1422,13 @@ type UpdatePaymentRequest struct {
 
 	// Name A new label for the payment.
 	Name *string `json:"name,omitempty"`
+}
+
+// UpdatePayoutRequest The body of UpdatePayout. Unknown fields are rejected.
+type UpdatePayoutRequest struct {
+	// Metadata Your own key-value pairs, at most 64; values are strings of up to 100
+	// characters.
+	Metadata *Metadata `json:"metadata,omitempty"`
 }
 
 // WalletChannel A payment from a digital wallet.
@@ -786,6 +1451,25 @@ type WalletChannel struct {
 // WalletChannelType defines model for WalletChannel.Type.
 type WalletChannelType string
 
+// WalletDestination A digital wallet.
+type WalletDestination struct {
+	// ProviderId The wallet provider, e.g. dw001.
+	ProviderId WalletDestinationProviderId `json:"providerId"`
+
+	// TransactionReference The wallet's reference for the credit; null until the payout completes.
+	TransactionReference *string               `json:"transactionReference,omitempty"`
+	Type                 WalletDestinationType `json:"type"`
+
+	// WalletId The recipient's wallet.
+	WalletId *string `json:"walletId,omitempty"`
+}
+
+// WalletDestinationProviderId The wallet provider, e.g. dw001.
+type WalletDestinationProviderId string
+
+// WalletDestinationType defines model for WalletDestination.Type.
+type WalletDestinationType string
+
 // WalletOptions Wallet payments; enabledProviders wins over disabledProviders.
 type WalletOptions struct {
 	Disable           *bool             `json:"disable,omitempty"`
@@ -799,11 +1483,17 @@ type WalletProvider string
 // After defines model for After.
 type After = string
 
+// Country defines model for Country.
+type Country = string
+
 // FinancialAccountId defines model for FinancialAccountId.
 type FinancialAccountId = string
 
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
+
+// InternalTransferId defines model for InternalTransferId.
+type InternalTransferId = string
 
 // Limit defines model for Limit.
 type Limit = int
@@ -814,8 +1504,17 @@ type MonimeSpaceId = string
 // PaymentId defines model for PaymentId.
 type PaymentId = string
 
+// PayoutId defines model for PayoutId.
+type PayoutId = string
+
+// ProviderId defines model for ProviderId.
+type ProviderId = string
+
 // SessionId defines model for SessionId.
 type SessionId = string
+
+// TransactionId defines model for TransactionId.
+type TransactionId = string
 
 // WithBalance defines model for WithBalance.
 type WithBalance = bool
@@ -843,6 +1542,27 @@ type Unauthorized = ErrorEnvelope
 
 // UnexpectedError defines model for UnexpectedError.
 type UnexpectedError = ErrorEnvelope
+
+// ListBanksParams defines parameters for ListBanks.
+type ListBanksParams struct {
+	// Country An ISO 3166-1 alpha-2 country code, e.g. SL.
+	Country Country `form:"country" json:"country"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+}
+
+// GetBankParams defines parameters for GetBank.
+type GetBankParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+}
 
 // ListCheckoutSessionsParams defines parameters for ListCheckoutSessions.
 type ListCheckoutSessionsParams struct {
@@ -948,6 +1668,127 @@ type UpdateFinancialAccountParams struct {
 	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
 }
 
+// ListFinancialTransactionsParams defines parameters for ListFinancialTransactions.
+type ListFinancialTransactionsParams struct {
+	// FinancialAccountId Keeps the transactions of this financial account.
+	FinancialAccountId *string `form:"financialAccountId,omitempty" json:"financialAccountId,omitempty"`
+
+	// Reference Keeps the transactions of one movement of money (a payment, payout or transfer).
+	Reference *string `form:"reference,omitempty" json:"reference,omitempty"`
+
+	// Type Keeps credits or debits.
+	Type *FinancialTransactionType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetTransactionParams defines parameters for GetTransaction.
+type GetTransactionParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// ListInternalTransfersParams defines parameters for ListInternalTransfers.
+type ListInternalTransfersParams struct {
+	// Status Keeps transfers in this status.
+	Status *InternalTransferStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// SourceFinancialAccountId Keeps transfers out of this financial account.
+	SourceFinancialAccountId *string `form:"sourceFinancialAccountId,omitempty" json:"sourceFinancialAccountId,omitempty"`
+
+	// DestinationFinancialAccountId Keeps transfers into this financial account.
+	DestinationFinancialAccountId *string `form:"destinationFinancialAccountId,omitempty" json:"destinationFinancialAccountId,omitempty"`
+
+	// FinancialTransactionReference Keeps the transfer whose financial transactions share this reference.
+	FinancialTransactionReference *string `form:"financialTransactionReference,omitempty" json:"financialTransactionReference,omitempty"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// CreateInternalTransferParams defines parameters for CreateInternalTransfer.
+type CreateInternalTransferParams struct {
+	// IdempotencyKey Names one logical request so that retries of it are answered with the
+	// first result instead of running again. Scoped to the space.
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// DeleteInternalTransferParams defines parameters for DeleteInternalTransfer.
+type DeleteInternalTransferParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetInternalTransferParams defines parameters for GetInternalTransfer.
+type GetInternalTransferParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// PatchInternalTransferParams defines parameters for PatchInternalTransfer.
+type PatchInternalTransferParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// ListMomosParams defines parameters for ListMomos.
+type ListMomosParams struct {
+	// Country An ISO 3166-1 alpha-2 country code, e.g. SL.
+	Country Country `form:"country" json:"country"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+}
+
+// GetMomoParams defines parameters for GetMomo.
+type GetMomoParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+}
+
 // ListPaymentsParams defines parameters for ListPayments.
 type ListPaymentsParams struct {
 	// OrderNumber The order number of the checkout session the payment paid for.
@@ -990,6 +1831,79 @@ type UpdatePaymentParams struct {
 	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
 }
 
+// ListPayoutsParams defines parameters for ListPayouts.
+type ListPayoutsParams struct {
+	// Status Keeps payouts in this status.
+	Status *PayoutStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// SourceFinancialAccountId Keeps payouts paid from this financial account.
+	SourceFinancialAccountId *string `form:"sourceFinancialAccountId,omitempty" json:"sourceFinancialAccountId,omitempty"`
+
+	// SourceTransactionReference Keeps the payout whose debit of the source account has this reference.
+	SourceTransactionReference *string `form:"sourceTransactionReference,omitempty" json:"sourceTransactionReference,omitempty"`
+
+	// DestinationTransactionReference Keeps the payout the provider credited under this reference.
+	DestinationTransactionReference *string `form:"destinationTransactionReference,omitempty" json:"destinationTransactionReference,omitempty"`
+
+	// Limit Page size, 1 to 50. Monime uses 10 when it is absent.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The pagination.next cursor of the previous page.
+	After *After `form:"after,omitempty" json:"after,omitempty"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// CreatePayoutParams defines parameters for CreatePayout.
+type CreatePayoutParams struct {
+	// IdempotencyKey Names one logical request so that retries of it are answered with the
+	// first result instead of running again. Scoped to the space.
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// DeletePayoutParams defines parameters for DeletePayout.
+type DeletePayoutParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetPayoutParams defines parameters for GetPayout.
+type GetPayoutParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// UpdatePayoutParams defines parameters for UpdatePayout.
+type UpdatePayoutParams struct {
+	// MonimeVersion The API release that handles the request.
+	MonimeVersion *MonimeVersion `json:"Monime-Version,omitempty"`
+
+	// MonimeSpaceId The space (tenant) the request acts in.
+	MonimeSpaceId MonimeSpaceId `json:"Monime-Space-Id"`
+}
+
+// GetProviderKYCParams defines parameters for GetProviderKYC.
+type GetProviderKYCParams struct {
+	// AccountId The account at the provider, e.g. a mobile-money number.
+	AccountId string `form:"accountId" json:"accountId"`
+}
+
 // CreateCheckoutSessionJSONRequestBody defines body for CreateCheckoutSession for application/json ContentType.
 type CreateCheckoutSessionJSONRequestBody = CreateCheckoutSessionRequest
 
@@ -999,8 +1913,20 @@ type CreateFinancialAccountJSONRequestBody = CreateFinancialAccountRequest
 // UpdateFinancialAccountJSONRequestBody defines body for UpdateFinancialAccount for application/json ContentType.
 type UpdateFinancialAccountJSONRequestBody = UpdateFinancialAccountRequest
 
+// CreateInternalTransferJSONRequestBody defines body for CreateInternalTransfer for application/json ContentType.
+type CreateInternalTransferJSONRequestBody = CreateInternalTransferRequest
+
+// PatchInternalTransferJSONRequestBody defines body for PatchInternalTransfer for application/json ContentType.
+type PatchInternalTransferJSONRequestBody = UpdateInternalTransferRequest
+
 // UpdatePaymentJSONRequestBody defines body for UpdatePayment for application/json ContentType.
 type UpdatePaymentJSONRequestBody = UpdatePaymentRequest
+
+// CreatePayoutJSONRequestBody defines body for CreatePayout for application/json ContentType.
+type CreatePayoutJSONRequestBody = CreatePayoutRequest
+
+// UpdatePayoutJSONRequestBody defines body for UpdatePayout for application/json ContentType.
+type UpdatePayoutJSONRequestBody = UpdatePayoutRequest
 
 // AsBankChannel returns the union data inside the PaymentChannel as a BankChannel
 func (t PaymentChannel) AsBankChannel() (BankChannel, error) {
@@ -1175,6 +2101,143 @@ func (t *PaymentChannel) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsBankDestination returns the union data inside the PayoutDestination as a BankDestination
+func (t PayoutDestination) AsBankDestination() (BankDestination, error) {
+	var body BankDestination
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBankDestination overwrites any union data inside the PayoutDestination as the provided BankDestination
+func (t *PayoutDestination) FromBankDestination(v BankDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"bank"}`))
+	t.union = b
+	return err
+}
+
+// MergeBankDestination performs a merge with any union data inside the PayoutDestination, using the provided BankDestination
+func (t *PayoutDestination) MergeBankDestination(v BankDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"bank"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMomoDestination returns the union data inside the PayoutDestination as a MomoDestination
+func (t PayoutDestination) AsMomoDestination() (MomoDestination, error) {
+	var body MomoDestination
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMomoDestination overwrites any union data inside the PayoutDestination as the provided MomoDestination
+func (t *PayoutDestination) FromMomoDestination(v MomoDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"momo"}`))
+	t.union = b
+	return err
+}
+
+// MergeMomoDestination performs a merge with any union data inside the PayoutDestination, using the provided MomoDestination
+func (t *PayoutDestination) MergeMomoDestination(v MomoDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"momo"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWalletDestination returns the union data inside the PayoutDestination as a WalletDestination
+func (t PayoutDestination) AsWalletDestination() (WalletDestination, error) {
+	var body WalletDestination
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWalletDestination overwrites any union data inside the PayoutDestination as the provided WalletDestination
+func (t *PayoutDestination) FromWalletDestination(v WalletDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"wallet"}`))
+	t.union = b
+	return err
+}
+
+// MergeWalletDestination performs a merge with any union data inside the PayoutDestination, using the provided WalletDestination
+func (t *PayoutDestination) MergeWalletDestination(v WalletDestination) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"wallet"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PayoutDestination) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t PayoutDestination) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "bank":
+		return t.AsBankDestination()
+	case "momo":
+		return t.AsMomoDestination()
+	case "wallet":
+		return t.AsWalletDestination()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t PayoutDestination) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PayoutDestination) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1248,6 +2311,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListBanks List banks
+	//
+	// Returns one page of the banks Monime supports in a country.
+	//
+	// Corresponds with GET /v1/banks (the `ListBanks` operationId).
+	ListBanks(ctx context.Context, params *ListBanksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBank Get a bank
+	//
+	// Returns one bank by its provider id.
+	//
+	// Corresponds with GET /v1/banks/{providerId} (the `GetBank` operationId).
+	GetBank(ctx context.Context, providerId ProviderId, params *GetBankParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCheckoutSessions List checkout sessions
 	//
@@ -1347,6 +2424,93 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
 	UpdateFinancialAccount(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListFinancialTransactions List financial transactions
+	//
+	// Returns one page of the space's financial transactions, newest first.
+	//
+	// Corresponds with GET /v1/financial-transactions (the `ListFinancialTransactions` operationId).
+	ListFinancialTransactions(ctx context.Context, params *ListFinancialTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransaction Get a financial transaction
+	//
+	// Returns one financial transaction by id.
+	//
+	// Corresponds with GET /v1/financial-transactions/{id} (the `GetTransaction` operationId).
+	GetTransaction(ctx context.Context, id TransactionId, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInternalTransfers List internal transfers
+	//
+	// Returns one page of the space's internal transfers, newest first.
+	//
+	// Corresponds with GET /v1/internal-transfers (the `ListInternalTransfers` operationId).
+	ListInternalTransfers(ctx context.Context, params *ListInternalTransfersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInternalTransferWithBody Create an internal transfer
+	//
+	// Moves money between two financial accounts of the space, inside
+	// Monime's ledger. The Idempotency-Key makes retries safe.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+	CreateInternalTransferWithBody(ctx context.Context, params *CreateInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInternalTransfer Create an internal transfer
+	//
+	// Moves money between two financial accounts of the space, inside
+	// Monime's ledger. The Idempotency-Key makes retries safe.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+	CreateInternalTransfer(ctx context.Context, params *CreateInternalTransferParams, body CreateInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteInternalTransfer Delete an internal transfer
+	//
+	// Deletes a transfer still in a deletable state (pending).
+	//
+	// Corresponds with DELETE /v1/internal-transfers/{id} (the `DeleteInternalTransfer` operationId).
+	DeleteInternalTransfer(ctx context.Context, id InternalTransferId, params *DeleteInternalTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetInternalTransfer Get an internal transfer
+	//
+	// Returns one internal transfer by id.
+	//
+	// Corresponds with GET /v1/internal-transfers/{id} (the `GetInternalTransfer` operationId).
+	GetInternalTransfer(ctx context.Context, id InternalTransferId, params *GetInternalTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchInternalTransferWithBody Update an internal transfer
+	//
+	// Changes a transfer's description and metadata. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+	PatchInternalTransferWithBody(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchInternalTransfer Update an internal transfer
+	//
+	// Changes a transfer's description and metadata. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+	PatchInternalTransfer(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, body PatchInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMomos List mobile-money providers
+	//
+	// Returns one page of the mobile-money providers Monime supports in a country.
+	//
+	// Corresponds with GET /v1/momos (the `ListMomos` operationId).
+	ListMomos(ctx context.Context, params *ListMomosParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMomo Get a mobile-money provider
+	//
+	// Returns one mobile-money provider by its provider id.
+	//
+	// Corresponds with GET /v1/momos/{providerId} (the `GetMomo` operationId).
+	GetMomo(ctx context.Context, providerId ProviderId, params *GetMomoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPayments List payments
 	//
 	// Returns one page of the space's payments, newest first. Filter by the
@@ -1383,6 +2547,111 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
 	UpdatePayment(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPayouts List payouts
+	//
+	// Returns one page of the space's payouts, newest first, filtered by status, source account or transaction references.
+	//
+	// Corresponds with GET /v1/payouts (the `ListPayouts` operationId).
+	ListPayouts(ctx context.Context, params *ListPayoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePayoutWithBody Create a payout
+	//
+	// Sends money from a financial account (the space's main account when
+	// source is left out) to a bank account, a mobile-money number or a
+	// wallet. The Idempotency-Key makes a retry answer with the first
+	// payout instead of paying again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+	CreatePayoutWithBody(ctx context.Context, params *CreatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePayout Create a payout
+	//
+	// Sends money from a financial account (the space's main account when
+	// source is left out) to a bank account, a mobile-money number or a
+	// wallet. The Idempotency-Key makes a retry answer with the first
+	// payout instead of paying again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+	CreatePayout(ctx context.Context, params *CreatePayoutParams, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePayout Delete a payout
+	//
+	// Deletes a payout still waiting to be processed (pending); what it held goes back to its source account.
+	//
+	// Corresponds with DELETE /v1/payouts/{id} (the `DeletePayout` operationId).
+	DeletePayout(ctx context.Context, id PayoutId, params *DeletePayoutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPayout Get a payout
+	//
+	// Returns one payout by id.
+	//
+	// Corresponds with GET /v1/payouts/{id} (the `GetPayout` operationId).
+	GetPayout(ctx context.Context, id PayoutId, params *GetPayoutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePayoutWithBody Update a payout
+	//
+	// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+	UpdatePayoutWithBody(ctx context.Context, id PayoutId, params *UpdatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePayout Update a payout
+	//
+	// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+	UpdatePayout(ctx context.Context, id PayoutId, params *UpdatePayoutParams, body UpdatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProviderKYC Look up an account holder
+	//
+	// Returns the name a provider holds for an account (a phone number,
+	// bank account number or wallet id), to check before paying out.
+	//
+	// Corresponds with GET /v1/provider-kyc/{providerId} (the `GetProviderKYC` operationId).
+	GetProviderKYC(ctx context.Context, providerId ProviderId, params *GetProviderKYCParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListBanks List banks
+//
+// Returns one page of the banks Monime supports in a country.
+//
+// Corresponds with GET /v1/banks (the `ListBanks` operationId).
+func (c *Client) ListBanks(ctx context.Context, params *ListBanksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBanksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBank Get a bank
+//
+// Returns one bank by its provider id.
+//
+// Corresponds with GET /v1/banks/{providerId} (the `GetBank` operationId).
+func (c *Client) GetBank(ctx context.Context, providerId ProviderId, params *GetBankParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankRequest(c.Server, providerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListCheckoutSessions List checkout sessions
@@ -1593,6 +2862,203 @@ func (c *Client) UpdateFinancialAccount(ctx context.Context, id FinancialAccount
 	return c.Client.Do(req)
 }
 
+// ListFinancialTransactions List financial transactions
+//
+// Returns one page of the space's financial transactions, newest first.
+//
+// Corresponds with GET /v1/financial-transactions (the `ListFinancialTransactions` operationId).
+func (c *Client) ListFinancialTransactions(ctx context.Context, params *ListFinancialTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFinancialTransactionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTransaction Get a financial transaction
+//
+// Returns one financial transaction by id.
+//
+// Corresponds with GET /v1/financial-transactions/{id} (the `GetTransaction` operationId).
+func (c *Client) GetTransaction(ctx context.Context, id TransactionId, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTransactionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInternalTransfers List internal transfers
+//
+// Returns one page of the space's internal transfers, newest first.
+//
+// Corresponds with GET /v1/internal-transfers (the `ListInternalTransfers` operationId).
+func (c *Client) ListInternalTransfers(ctx context.Context, params *ListInternalTransfersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInternalTransfersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInternalTransferWithBody Create an internal transfer
+//
+// Moves money between two financial accounts of the space, inside
+// Monime's ledger. The Idempotency-Key makes retries safe.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+func (c *Client) CreateInternalTransferWithBody(ctx context.Context, params *CreateInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInternalTransferRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInternalTransfer Create an internal transfer
+//
+// Moves money between two financial accounts of the space, inside
+// Monime's ledger. The Idempotency-Key makes retries safe.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+func (c *Client) CreateInternalTransfer(ctx context.Context, params *CreateInternalTransferParams, body CreateInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInternalTransferRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteInternalTransfer Delete an internal transfer
+//
+// Deletes a transfer still in a deletable state (pending).
+//
+// Corresponds with DELETE /v1/internal-transfers/{id} (the `DeleteInternalTransfer` operationId).
+func (c *Client) DeleteInternalTransfer(ctx context.Context, id InternalTransferId, params *DeleteInternalTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteInternalTransferRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetInternalTransfer Get an internal transfer
+//
+// Returns one internal transfer by id.
+//
+// Corresponds with GET /v1/internal-transfers/{id} (the `GetInternalTransfer` operationId).
+func (c *Client) GetInternalTransfer(ctx context.Context, id InternalTransferId, params *GetInternalTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetInternalTransferRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchInternalTransferWithBody Update an internal transfer
+//
+// Changes a transfer's description and metadata. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+func (c *Client) PatchInternalTransferWithBody(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchInternalTransferRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchInternalTransfer Update an internal transfer
+//
+// Changes a transfer's description and metadata. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+func (c *Client) PatchInternalTransfer(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, body PatchInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchInternalTransferRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMomos List mobile-money providers
+//
+// Returns one page of the mobile-money providers Monime supports in a country.
+//
+// Corresponds with GET /v1/momos (the `ListMomos` operationId).
+func (c *Client) ListMomos(ctx context.Context, params *ListMomosParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMomosRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMomo Get a mobile-money provider
+//
+// Returns one mobile-money provider by its provider id.
+//
+// Corresponds with GET /v1/momos/{providerId} (the `GetMomo` operationId).
+func (c *Client) GetMomo(ctx context.Context, providerId ProviderId, params *GetMomoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMomoRequest(c.Server, providerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPayments List payments
 //
 // Returns one page of the space's payments, newest first. Filter by the
@@ -1668,6 +3134,295 @@ func (c *Client) UpdatePayment(ctx context.Context, id PaymentId, params *Update
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// ListPayouts List payouts
+//
+// Returns one page of the space's payouts, newest first, filtered by status, source account or transaction references.
+//
+// Corresponds with GET /v1/payouts (the `ListPayouts` operationId).
+func (c *Client) ListPayouts(ctx context.Context, params *ListPayoutsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPayoutsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePayoutWithBody Create a payout
+//
+// Sends money from a financial account (the space's main account when
+// source is left out) to a bank account, a mobile-money number or a
+// wallet. The Idempotency-Key makes a retry answer with the first
+// payout instead of paying again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+func (c *Client) CreatePayoutWithBody(ctx context.Context, params *CreatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePayoutRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePayout Create a payout
+//
+// Sends money from a financial account (the space's main account when
+// source is left out) to a bank account, a mobile-money number or a
+// wallet. The Idempotency-Key makes a retry answer with the first
+// payout instead of paying again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+func (c *Client) CreatePayout(ctx context.Context, params *CreatePayoutParams, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePayoutRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePayout Delete a payout
+//
+// Deletes a payout still waiting to be processed (pending); what it held goes back to its source account.
+//
+// Corresponds with DELETE /v1/payouts/{id} (the `DeletePayout` operationId).
+func (c *Client) DeletePayout(ctx context.Context, id PayoutId, params *DeletePayoutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePayoutRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPayout Get a payout
+//
+// Returns one payout by id.
+//
+// Corresponds with GET /v1/payouts/{id} (the `GetPayout` operationId).
+func (c *Client) GetPayout(ctx context.Context, id PayoutId, params *GetPayoutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPayoutRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePayoutWithBody Update a payout
+//
+// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+func (c *Client) UpdatePayoutWithBody(ctx context.Context, id PayoutId, params *UpdatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePayoutRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePayout Update a payout
+//
+// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+func (c *Client) UpdatePayout(ctx context.Context, id PayoutId, params *UpdatePayoutParams, body UpdatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePayoutRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProviderKYC Look up an account holder
+//
+// Returns the name a provider holds for an account (a phone number,
+// bank account number or wallet id), to check before paying out.
+//
+// Corresponds with GET /v1/provider-kyc/{providerId} (the `GetProviderKYC` operationId).
+func (c *Client) GetProviderKYC(ctx context.Context, providerId ProviderId, params *GetProviderKYCParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProviderKYCRequest(c.Server, providerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListBanksRequest constructs an http.Request for the ListBanks method
+func NewListBanksRequest(server string, params *ListBanksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/banks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country", params.Country, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBankRequest constructs an http.Request for the GetBank method
+func NewGetBankRequest(server string, providerId ProviderId, params *GetBankParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "providerId", providerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/banks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+	}
+
+	return req, nil
 }
 
 // NewListCheckoutSessionsRequest constructs an http.Request for the ListCheckoutSessions method
@@ -2304,6 +4059,726 @@ func NewUpdateFinancialAccountRequestWithBody(server string, id FinancialAccount
 	return req, nil
 }
 
+// NewListFinancialTransactionsRequest constructs an http.Request for the ListFinancialTransactions method
+func NewListFinancialTransactionsRequest(server string, params *ListFinancialTransactionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-transactions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.FinancialAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "financialAccountId", *params.FinancialAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Reference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reference", *params.Reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetTransactionRequest constructs an http.Request for the GetTransaction method
+func NewGetTransactionRequest(server string, id TransactionId, params *GetTransactionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/financial-transactions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewListInternalTransfersRequest constructs an http.Request for the ListInternalTransfers method
+func NewListInternalTransfersRequest(server string, params *ListInternalTransfersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/internal-transfers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SourceFinancialAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sourceFinancialAccountId", *params.SourceFinancialAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DestinationFinancialAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destinationFinancialAccountId", *params.DestinationFinancialAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.FinancialTransactionReference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "financialTransactionReference", *params.FinancialTransactionReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewCreateInternalTransferRequest calls the generic CreateInternalTransfer builder with application/json body
+func NewCreateInternalTransferRequest(server string, params *CreateInternalTransferParams, body CreateInternalTransferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInternalTransferRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateInternalTransferRequestWithBody constructs an http.Request for the CreateInternalTransfer method, with any body, and a specified content type
+func NewCreateInternalTransferRequestWithBody(server string, params *CreateInternalTransferParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/internal-transfers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+		if params.MonimeVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam1)
+		}
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam2)
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteInternalTransferRequest constructs an http.Request for the DeleteInternalTransfer method
+func NewDeleteInternalTransferRequest(server string, id InternalTransferId, params *DeleteInternalTransferParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/internal-transfers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetInternalTransferRequest constructs an http.Request for the GetInternalTransfer method
+func NewGetInternalTransferRequest(server string, id InternalTransferId, params *GetInternalTransferParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/internal-transfers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewPatchInternalTransferRequest calls the generic PatchInternalTransfer builder with application/json body
+func NewPatchInternalTransferRequest(server string, id InternalTransferId, params *PatchInternalTransferParams, body PatchInternalTransferJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchInternalTransferRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPatchInternalTransferRequestWithBody constructs an http.Request for the PatchInternalTransfer method, with any body, and a specified content type
+func NewPatchInternalTransferRequestWithBody(server string, id InternalTransferId, params *PatchInternalTransferParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/internal-transfers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewListMomosRequest constructs an http.Request for the ListMomos method
+func NewListMomosRequest(server string, params *ListMomosParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/momos")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country", params.Country, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMomoRequest constructs an http.Request for the GetMomo method
+func NewGetMomoRequest(server string, providerId ProviderId, params *GetMomoParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "providerId", providerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/momos/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPaymentsRequest constructs an http.Request for the ListPayments method
 func NewListPaymentsRequest(server string, params *ListPaymentsParams) (*http.Request, error) {
 	var err error
@@ -2559,6 +5034,461 @@ func NewUpdatePaymentRequestWithBody(server string, id PaymentId, params *Update
 	return req, nil
 }
 
+// NewListPayoutsRequest constructs an http.Request for the ListPayouts method
+func NewListPayoutsRequest(server string, params *ListPayoutsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payouts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SourceFinancialAccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sourceFinancialAccountId", *params.SourceFinancialAccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SourceTransactionReference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sourceTransactionReference", *params.SourceTransactionReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DestinationTransactionReference != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "destinationTransactionReference", *params.DestinationTransactionReference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewCreatePayoutRequest calls the generic CreatePayout builder with application/json body
+func NewCreatePayoutRequest(server string, params *CreatePayoutParams, body CreatePayoutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePayoutRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePayoutRequestWithBody constructs an http.Request for the CreatePayout method, with any body, and a specified content type
+func NewCreatePayoutRequestWithBody(server string, params *CreatePayoutParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payouts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+		if params.MonimeVersion != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam1)
+		}
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam2)
+
+	}
+
+	return req, nil
+}
+
+// NewDeletePayoutRequest constructs an http.Request for the DeletePayout method
+func NewDeletePayoutRequest(server string, id PayoutId, params *DeletePayoutParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payouts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetPayoutRequest constructs an http.Request for the GetPayout method
+func NewGetPayoutRequest(server string, id PayoutId, params *GetPayoutParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payouts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewUpdatePayoutRequest calls the generic UpdatePayout builder with application/json body
+func NewUpdatePayoutRequest(server string, id PayoutId, params *UpdatePayoutParams, body UpdatePayoutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePayoutRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdatePayoutRequestWithBody constructs an http.Request for the UpdatePayout method, with any body, and a specified content type
+func NewUpdatePayoutRequestWithBody(server string, id PayoutId, params *UpdatePayoutParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payouts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MonimeVersion != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Monime-Version", *params.MonimeVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Monime-Version", headerParam0)
+		}
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Monime-Space-Id", params.MonimeSpaceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Monime-Space-Id", headerParam1)
+
+	}
+
+	return req, nil
+}
+
+// NewGetProviderKYCRequest constructs an http.Request for the GetProviderKYC method
+func NewGetProviderKYCRequest(server string, providerId ProviderId, params *GetProviderKYCParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "providerId", providerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/provider-kyc/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "accountId", params.AccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -2602,6 +5532,24 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// ListBanksWithResponse List banks
+	//
+	// Returns one page of the banks Monime supports in a country.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/banks (the `ListBanks` operationId).
+	ListBanksWithResponse(ctx context.Context, params *ListBanksParams, reqEditors ...RequestEditorFn) (*ListBanksResponse, error)
+
+	// GetBankWithResponse Get a bank
+	//
+	// Returns one bank by its provider id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/banks/{providerId} (the `GetBank` operationId).
+	GetBankWithResponse(ctx context.Context, providerId ProviderId, params *GetBankParams, reqEditors ...RequestEditorFn) (*GetBankResponse, error)
 
 	// ListCheckoutSessionsWithResponse List checkout sessions
 	//
@@ -2711,6 +5659,107 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/financial-accounts/{id} (the `UpdateFinancialAccount` operationId).
 	UpdateFinancialAccountWithResponse(ctx context.Context, id FinancialAccountId, params *UpdateFinancialAccountParams, body UpdateFinancialAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFinancialAccountResponse, error)
 
+	// ListFinancialTransactionsWithResponse List financial transactions
+	//
+	// Returns one page of the space's financial transactions, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/financial-transactions (the `ListFinancialTransactions` operationId).
+	ListFinancialTransactionsWithResponse(ctx context.Context, params *ListFinancialTransactionsParams, reqEditors ...RequestEditorFn) (*ListFinancialTransactionsResponse, error)
+
+	// GetTransactionWithResponse Get a financial transaction
+	//
+	// Returns one financial transaction by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/financial-transactions/{id} (the `GetTransaction` operationId).
+	GetTransactionWithResponse(ctx context.Context, id TransactionId, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error)
+
+	// ListInternalTransfersWithResponse List internal transfers
+	//
+	// Returns one page of the space's internal transfers, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/internal-transfers (the `ListInternalTransfers` operationId).
+	ListInternalTransfersWithResponse(ctx context.Context, params *ListInternalTransfersParams, reqEditors ...RequestEditorFn) (*ListInternalTransfersResponse, error)
+
+	// CreateInternalTransferWithBodyWithResponse Create an internal transfer
+	//
+	// Moves money between two financial accounts of the space, inside
+	// Monime's ledger. The Idempotency-Key makes retries safe.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+	CreateInternalTransferWithBodyWithResponse(ctx context.Context, params *CreateInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalTransferResponse, error)
+
+	// CreateInternalTransferWithResponse Create an internal transfer
+	//
+	// Moves money between two financial accounts of the space, inside
+	// Monime's ledger. The Idempotency-Key makes retries safe.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+	CreateInternalTransferWithResponse(ctx context.Context, params *CreateInternalTransferParams, body CreateInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInternalTransferResponse, error)
+
+	// DeleteInternalTransferWithResponse Delete an internal transfer
+	//
+	// Deletes a transfer still in a deletable state (pending).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/internal-transfers/{id} (the `DeleteInternalTransfer` operationId).
+	DeleteInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *DeleteInternalTransferParams, reqEditors ...RequestEditorFn) (*DeleteInternalTransferResponse, error)
+
+	// GetInternalTransferWithResponse Get an internal transfer
+	//
+	// Returns one internal transfer by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/internal-transfers/{id} (the `GetInternalTransfer` operationId).
+	GetInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *GetInternalTransferParams, reqEditors ...RequestEditorFn) (*GetInternalTransferResponse, error)
+
+	// PatchInternalTransferWithBodyWithResponse Update an internal transfer
+	//
+	// Changes a transfer's description and metadata. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+	PatchInternalTransferWithBodyWithResponse(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchInternalTransferResponse, error)
+
+	// PatchInternalTransferWithResponse Update an internal transfer
+	//
+	// Changes a transfer's description and metadata. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+	PatchInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, body PatchInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchInternalTransferResponse, error)
+
+	// ListMomosWithResponse List mobile-money providers
+	//
+	// Returns one page of the mobile-money providers Monime supports in a country.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/momos (the `ListMomos` operationId).
+	ListMomosWithResponse(ctx context.Context, params *ListMomosParams, reqEditors ...RequestEditorFn) (*ListMomosResponse, error)
+
+	// GetMomoWithResponse Get a mobile-money provider
+	//
+	// Returns one mobile-money provider by its provider id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/momos/{providerId} (the `GetMomo` operationId).
+	GetMomoWithResponse(ctx context.Context, providerId ProviderId, params *GetMomoParams, reqEditors ...RequestEditorFn) (*GetMomoResponse, error)
+
 	// ListPaymentsWithResponse List payments
 	//
 	// Returns one page of the space's payments, newest first. Filter by the
@@ -2751,6 +5800,386 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/payments/{id} (the `UpdatePayment` operationId).
 	UpdatePaymentWithResponse(ctx context.Context, id PaymentId, params *UpdatePaymentParams, body UpdatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePaymentResponse, error)
+
+	// ListPayoutsWithResponse List payouts
+	//
+	// Returns one page of the space's payouts, newest first, filtered by status, source account or transaction references.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payouts (the `ListPayouts` operationId).
+	ListPayoutsWithResponse(ctx context.Context, params *ListPayoutsParams, reqEditors ...RequestEditorFn) (*ListPayoutsResponse, error)
+
+	// CreatePayoutWithBodyWithResponse Create a payout
+	//
+	// Sends money from a financial account (the space's main account when
+	// source is left out) to a bank account, a mobile-money number or a
+	// wallet. The Idempotency-Key makes a retry answer with the first
+	// payout instead of paying again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+	CreatePayoutWithBodyWithResponse(ctx context.Context, params *CreatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePayoutResponse, error)
+
+	// CreatePayoutWithResponse Create a payout
+	//
+	// Sends money from a financial account (the space's main account when
+	// source is left out) to a bank account, a mobile-money number or a
+	// wallet. The Idempotency-Key makes a retry answer with the first
+	// payout instead of paying again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+	CreatePayoutWithResponse(ctx context.Context, params *CreatePayoutParams, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePayoutResponse, error)
+
+	// DeletePayoutWithResponse Delete a payout
+	//
+	// Deletes a payout still waiting to be processed (pending); what it held goes back to its source account.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/payouts/{id} (the `DeletePayout` operationId).
+	DeletePayoutWithResponse(ctx context.Context, id PayoutId, params *DeletePayoutParams, reqEditors ...RequestEditorFn) (*DeletePayoutResponse, error)
+
+	// GetPayoutWithResponse Get a payout
+	//
+	// Returns one payout by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/payouts/{id} (the `GetPayout` operationId).
+	GetPayoutWithResponse(ctx context.Context, id PayoutId, params *GetPayoutParams, reqEditors ...RequestEditorFn) (*GetPayoutResponse, error)
+
+	// UpdatePayoutWithBodyWithResponse Update a payout
+	//
+	// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+	UpdatePayoutWithBodyWithResponse(ctx context.Context, id PayoutId, params *UpdatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePayoutResponse, error)
+
+	// UpdatePayoutWithResponse Update a payout
+	//
+	// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+	UpdatePayoutWithResponse(ctx context.Context, id PayoutId, params *UpdatePayoutParams, body UpdatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePayoutResponse, error)
+
+	// GetProviderKYCWithResponse Look up an account holder
+	//
+	// Returns the name a provider holds for an account (a phone number,
+	// bank account number or wallet id), to check before paying out.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/provider-kyc/{providerId} (the `GetProviderKYC` operationId).
+	GetProviderKYCWithResponse(ctx context.Context, providerId ProviderId, params *GetProviderKYCParams, reqEditors ...RequestEditorFn) (*GetProviderKYCResponse, error)
+}
+
+// ListBanksResponse200Headers the declared response headers of an HTTP 200 response for ListBanks
+type ListBanksResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListBanksResponse400Headers the declared response headers of an HTTP 400 response for ListBanks
+type ListBanksResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListBanksResponse401Headers the declared response headers of an HTTP 401 response for ListBanks
+type ListBanksResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListBanksResponse403Headers the declared response headers of an HTTP 403 response for ListBanks
+type ListBanksResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListBanksResponse429Headers the declared response headers of an HTTP 429 response for ListBanks
+type ListBanksResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListBanksResponse500Headers the declared response headers of an HTTP 500 response for ListBanks
+type ListBanksResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListBanksResponseDefaultHeaders the declared response headers of an HTTP default response for ListBanks
+type ListBanksResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListBanksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListBanksResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListBanksResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBanksResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListBanksResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBanksResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListBanksResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListBanksResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBanksResponse) GetJSON200() *ProviderListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBanksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListBanksResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListBanksResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListBanksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBanksResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBanksResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBanksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBanksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBanksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBanksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBankResponse200Headers the declared response headers of an HTTP 200 response for GetBank
+type GetBankResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetBankResponse400Headers the declared response headers of an HTTP 400 response for GetBank
+type GetBankResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetBankResponse401Headers the declared response headers of an HTTP 401 response for GetBank
+type GetBankResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetBankResponse403Headers the declared response headers of an HTTP 403 response for GetBank
+type GetBankResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetBankResponse404Headers the declared response headers of an HTTP 404 response for GetBank
+type GetBankResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetBankResponse429Headers the declared response headers of an HTTP 429 response for GetBank
+type GetBankResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetBankResponse500Headers the declared response headers of an HTTP 500 response for GetBank
+type GetBankResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetBankResponseDefaultHeaders the declared response headers of an HTTP default response for GetBank
+type GetBankResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetBankResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBankResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBankResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBankResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBankResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBankResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBankResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBankResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankResponse) GetJSON200() *ProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBankResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBankResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBankResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBankResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBankResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBankResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBankResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListCheckoutSessionsResponse200Headers the declared response headers of an HTTP 200 response for ListCheckoutSessions
@@ -4017,6 +7446,1413 @@ func (r UpdateFinancialAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListFinancialTransactionsResponse200Headers the declared response headers of an HTTP 200 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialTransactionsResponse400Headers the declared response headers of an HTTP 400 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialTransactionsResponse401Headers the declared response headers of an HTTP 401 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialTransactionsResponse403Headers the declared response headers of an HTTP 403 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListFinancialTransactionsResponse429Headers the declared response headers of an HTTP 429 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListFinancialTransactionsResponse500Headers the declared response headers of an HTTP 500 response for ListFinancialTransactions
+type ListFinancialTransactionsResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListFinancialTransactionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListFinancialTransactions
+type ListFinancialTransactionsResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListFinancialTransactionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialTransactionListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListFinancialTransactionsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListFinancialTransactionsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListFinancialTransactionsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListFinancialTransactionsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListFinancialTransactionsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListFinancialTransactionsResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListFinancialTransactionsResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON200() *FinancialTransactionListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListFinancialTransactionsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFinancialTransactionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFinancialTransactionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFinancialTransactionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFinancialTransactionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTransactionResponse200Headers the declared response headers of an HTTP 200 response for GetTransaction
+type GetTransactionResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetTransactionResponse400Headers the declared response headers of an HTTP 400 response for GetTransaction
+type GetTransactionResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetTransactionResponse401Headers the declared response headers of an HTTP 401 response for GetTransaction
+type GetTransactionResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetTransactionResponse403Headers the declared response headers of an HTTP 403 response for GetTransaction
+type GetTransactionResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetTransactionResponse404Headers the declared response headers of an HTTP 404 response for GetTransaction
+type GetTransactionResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetTransactionResponse429Headers the declared response headers of an HTTP 429 response for GetTransaction
+type GetTransactionResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetTransactionResponse500Headers the declared response headers of an HTTP 500 response for GetTransaction
+type GetTransactionResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetTransactionResponseDefaultHeaders the declared response headers of an HTTP default response for GetTransaction
+type GetTransactionResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetTransactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FinancialTransactionEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTransactionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetTransactionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTransactionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetTransactionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetTransactionResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTransactionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetTransactionResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTransactionResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionResponse) GetJSON200() *FinancialTransactionEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTransactionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetTransactionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTransactionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetTransactionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTransactionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetTransactionResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetTransactionResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInternalTransfersResponse200Headers the declared response headers of an HTTP 200 response for ListInternalTransfers
+type ListInternalTransfersResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListInternalTransfersResponse400Headers the declared response headers of an HTTP 400 response for ListInternalTransfers
+type ListInternalTransfersResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListInternalTransfersResponse401Headers the declared response headers of an HTTP 401 response for ListInternalTransfers
+type ListInternalTransfersResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListInternalTransfersResponse403Headers the declared response headers of an HTTP 403 response for ListInternalTransfers
+type ListInternalTransfersResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListInternalTransfersResponse429Headers the declared response headers of an HTTP 429 response for ListInternalTransfers
+type ListInternalTransfersResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListInternalTransfersResponse500Headers the declared response headers of an HTTP 500 response for ListInternalTransfers
+type ListInternalTransfersResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListInternalTransfersResponseDefaultHeaders the declared response headers of an HTTP default response for ListInternalTransfers
+type ListInternalTransfersResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListInternalTransfersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InternalTransferListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListInternalTransfersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListInternalTransfersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInternalTransfersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListInternalTransfersResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInternalTransfersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListInternalTransfersResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListInternalTransfersResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON200() *InternalTransferListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListInternalTransfersResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListInternalTransfersResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInternalTransfersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInternalTransfersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInternalTransfersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInternalTransfersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateInternalTransferResponse200Headers the declared response headers of an HTTP 200 response for CreateInternalTransfer
+type CreateInternalTransferResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse400Headers the declared response headers of an HTTP 400 response for CreateInternalTransfer
+type CreateInternalTransferResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse401Headers the declared response headers of an HTTP 401 response for CreateInternalTransfer
+type CreateInternalTransferResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse403Headers the declared response headers of an HTTP 403 response for CreateInternalTransfer
+type CreateInternalTransferResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse404Headers the declared response headers of an HTTP 404 response for CreateInternalTransfer
+type CreateInternalTransferResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse409Headers the declared response headers of an HTTP 409 response for CreateInternalTransfer
+type CreateInternalTransferResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreateInternalTransferResponse429Headers the declared response headers of an HTTP 429 response for CreateInternalTransfer
+type CreateInternalTransferResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreateInternalTransferResponse500Headers the declared response headers of an HTTP 500 response for CreateInternalTransfer
+type CreateInternalTransferResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreateInternalTransferResponseDefaultHeaders the declared response headers of an HTTP default response for CreateInternalTransfer
+type CreateInternalTransferResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type CreateInternalTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InternalTransferEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateInternalTransferResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateInternalTransferResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateInternalTransferResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateInternalTransferResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateInternalTransferResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateInternalTransferResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateInternalTransferResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateInternalTransferResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateInternalTransferResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON200() *InternalTransferEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateInternalTransferResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateInternalTransferResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInternalTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInternalTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInternalTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInternalTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteInternalTransferResponse200Headers the declared response headers of an HTTP 200 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse400Headers the declared response headers of an HTTP 400 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse401Headers the declared response headers of an HTTP 401 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse403Headers the declared response headers of an HTTP 403 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse404Headers the declared response headers of an HTTP 404 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse409Headers the declared response headers of an HTTP 409 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeleteInternalTransferResponse429Headers the declared response headers of an HTTP 429 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// DeleteInternalTransferResponse500Headers the declared response headers of an HTTP 500 response for DeleteInternalTransfer
+type DeleteInternalTransferResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// DeleteInternalTransferResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteInternalTransfer
+type DeleteInternalTransferResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type DeleteInternalTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmptyEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteInternalTransferResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteInternalTransferResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteInternalTransferResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteInternalTransferResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteInternalTransferResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteInternalTransferResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteInternalTransferResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteInternalTransferResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteInternalTransferResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON200() *EmptyEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteInternalTransferResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteInternalTransferResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteInternalTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteInternalTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteInternalTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteInternalTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetInternalTransferResponse200Headers the declared response headers of an HTTP 200 response for GetInternalTransfer
+type GetInternalTransferResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetInternalTransferResponse400Headers the declared response headers of an HTTP 400 response for GetInternalTransfer
+type GetInternalTransferResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetInternalTransferResponse401Headers the declared response headers of an HTTP 401 response for GetInternalTransfer
+type GetInternalTransferResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetInternalTransferResponse403Headers the declared response headers of an HTTP 403 response for GetInternalTransfer
+type GetInternalTransferResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetInternalTransferResponse404Headers the declared response headers of an HTTP 404 response for GetInternalTransfer
+type GetInternalTransferResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetInternalTransferResponse429Headers the declared response headers of an HTTP 429 response for GetInternalTransfer
+type GetInternalTransferResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetInternalTransferResponse500Headers the declared response headers of an HTTP 500 response for GetInternalTransfer
+type GetInternalTransferResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetInternalTransferResponseDefaultHeaders the declared response headers of an HTTP default response for GetInternalTransfer
+type GetInternalTransferResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetInternalTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InternalTransferEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetInternalTransferResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetInternalTransferResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetInternalTransferResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetInternalTransferResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetInternalTransferResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetInternalTransferResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetInternalTransferResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetInternalTransferResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetInternalTransferResponse) GetJSON200() *InternalTransferEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetInternalTransferResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetInternalTransferResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetInternalTransferResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetInternalTransferResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetInternalTransferResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetInternalTransferResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetInternalTransferResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetInternalTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetInternalTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetInternalTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetInternalTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PatchInternalTransferResponse200Headers the declared response headers of an HTTP 200 response for PatchInternalTransfer
+type PatchInternalTransferResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// PatchInternalTransferResponse400Headers the declared response headers of an HTTP 400 response for PatchInternalTransfer
+type PatchInternalTransferResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// PatchInternalTransferResponse401Headers the declared response headers of an HTTP 401 response for PatchInternalTransfer
+type PatchInternalTransferResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// PatchInternalTransferResponse403Headers the declared response headers of an HTTP 403 response for PatchInternalTransfer
+type PatchInternalTransferResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// PatchInternalTransferResponse404Headers the declared response headers of an HTTP 404 response for PatchInternalTransfer
+type PatchInternalTransferResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// PatchInternalTransferResponse429Headers the declared response headers of an HTTP 429 response for PatchInternalTransfer
+type PatchInternalTransferResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// PatchInternalTransferResponse500Headers the declared response headers of an HTTP 500 response for PatchInternalTransfer
+type PatchInternalTransferResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// PatchInternalTransferResponseDefaultHeaders the declared response headers of an HTTP default response for PatchInternalTransfer
+type PatchInternalTransferResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type PatchInternalTransferResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InternalTransferEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchInternalTransferResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PatchInternalTransferResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchInternalTransferResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PatchInternalTransferResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PatchInternalTransferResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchInternalTransferResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PatchInternalTransferResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PatchInternalTransferResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON200() *InternalTransferEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PatchInternalTransferResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PatchInternalTransferResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchInternalTransferResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchInternalTransferResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchInternalTransferResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchInternalTransferResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMomosResponse200Headers the declared response headers of an HTTP 200 response for ListMomos
+type ListMomosResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListMomosResponse400Headers the declared response headers of an HTTP 400 response for ListMomos
+type ListMomosResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListMomosResponse401Headers the declared response headers of an HTTP 401 response for ListMomos
+type ListMomosResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListMomosResponse403Headers the declared response headers of an HTTP 403 response for ListMomos
+type ListMomosResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListMomosResponse429Headers the declared response headers of an HTTP 429 response for ListMomos
+type ListMomosResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListMomosResponse500Headers the declared response headers of an HTTP 500 response for ListMomos
+type ListMomosResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListMomosResponseDefaultHeaders the declared response headers of an HTTP default response for ListMomos
+type ListMomosResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListMomosResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMomosResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListMomosResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMomosResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListMomosResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMomosResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListMomosResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMomosResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMomosResponse) GetJSON200() *ProviderListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMomosResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMomosResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListMomosResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMomosResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMomosResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListMomosResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMomosResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMomosResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMomosResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMomosResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMomoResponse200Headers the declared response headers of an HTTP 200 response for GetMomo
+type GetMomoResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetMomoResponse400Headers the declared response headers of an HTTP 400 response for GetMomo
+type GetMomoResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetMomoResponse401Headers the declared response headers of an HTTP 401 response for GetMomo
+type GetMomoResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetMomoResponse403Headers the declared response headers of an HTTP 403 response for GetMomo
+type GetMomoResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetMomoResponse404Headers the declared response headers of an HTTP 404 response for GetMomo
+type GetMomoResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetMomoResponse429Headers the declared response headers of an HTTP 429 response for GetMomo
+type GetMomoResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetMomoResponse500Headers the declared response headers of an HTTP 500 response for GetMomo
+type GetMomoResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetMomoResponseDefaultHeaders the declared response headers of an HTTP default response for GetMomo
+type GetMomoResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetMomoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMomoResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetMomoResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMomoResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetMomoResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetMomoResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMomoResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetMomoResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetMomoResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMomoResponse) GetJSON200() *ProviderEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMomoResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetMomoResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMomoResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetMomoResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetMomoResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMomoResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetMomoResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMomoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMomoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMomoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMomoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPaymentsResponse200Headers the declared response headers of an HTTP 200 response for ListPayments
 type ListPaymentsResponse200Headers struct {
 	MonimeCache     *string
@@ -4476,6 +9312,1014 @@ func (r UpdatePaymentResponse) ContentType() string {
 	return ""
 }
 
+// ListPayoutsResponse200Headers the declared response headers of an HTTP 200 response for ListPayouts
+type ListPayoutsResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPayoutsResponse400Headers the declared response headers of an HTTP 400 response for ListPayouts
+type ListPayoutsResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPayoutsResponse401Headers the declared response headers of an HTTP 401 response for ListPayouts
+type ListPayoutsResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPayoutsResponse403Headers the declared response headers of an HTTP 403 response for ListPayouts
+type ListPayoutsResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// ListPayoutsResponse429Headers the declared response headers of an HTTP 429 response for ListPayouts
+type ListPayoutsResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListPayoutsResponse500Headers the declared response headers of an HTTP 500 response for ListPayouts
+type ListPayoutsResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// ListPayoutsResponseDefaultHeaders the declared response headers of an HTTP default response for ListPayouts
+type ListPayoutsResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type ListPayoutsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PayoutListEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPayoutsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListPayoutsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPayoutsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListPayoutsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPayoutsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListPayoutsResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListPayoutsResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPayoutsResponse) GetJSON200() *PayoutListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListPayoutsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListPayoutsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListPayoutsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListPayoutsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListPayoutsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListPayoutsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPayoutsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPayoutsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPayoutsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPayoutsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePayoutResponse200Headers the declared response headers of an HTTP 200 response for CreatePayout
+type CreatePayoutResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse400Headers the declared response headers of an HTTP 400 response for CreatePayout
+type CreatePayoutResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse401Headers the declared response headers of an HTTP 401 response for CreatePayout
+type CreatePayoutResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse403Headers the declared response headers of an HTTP 403 response for CreatePayout
+type CreatePayoutResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse404Headers the declared response headers of an HTTP 404 response for CreatePayout
+type CreatePayoutResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse409Headers the declared response headers of an HTTP 409 response for CreatePayout
+type CreatePayoutResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// CreatePayoutResponse429Headers the declared response headers of an HTTP 429 response for CreatePayout
+type CreatePayoutResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreatePayoutResponse500Headers the declared response headers of an HTTP 500 response for CreatePayout
+type CreatePayoutResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// CreatePayoutResponseDefaultHeaders the declared response headers of an HTTP default response for CreatePayout
+type CreatePayoutResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type CreatePayoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PayoutEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreatePayoutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreatePayoutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePayoutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreatePayoutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreatePayoutResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreatePayoutResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePayoutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreatePayoutResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreatePayoutResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreatePayoutResponse) GetJSON200() *PayoutEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePayoutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePayoutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreatePayoutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePayoutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreatePayoutResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreatePayoutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreatePayoutResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreatePayoutResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePayoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePayoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePayoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePayoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeletePayoutResponse200Headers the declared response headers of an HTTP 200 response for DeletePayout
+type DeletePayoutResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse400Headers the declared response headers of an HTTP 400 response for DeletePayout
+type DeletePayoutResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse401Headers the declared response headers of an HTTP 401 response for DeletePayout
+type DeletePayoutResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse403Headers the declared response headers of an HTTP 403 response for DeletePayout
+type DeletePayoutResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse404Headers the declared response headers of an HTTP 404 response for DeletePayout
+type DeletePayoutResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse409Headers the declared response headers of an HTTP 409 response for DeletePayout
+type DeletePayoutResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// DeletePayoutResponse429Headers the declared response headers of an HTTP 429 response for DeletePayout
+type DeletePayoutResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// DeletePayoutResponse500Headers the declared response headers of an HTTP 500 response for DeletePayout
+type DeletePayoutResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// DeletePayoutResponseDefaultHeaders the declared response headers of an HTTP default response for DeletePayout
+type DeletePayoutResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type DeletePayoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EmptyEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeletePayoutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeletePayoutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeletePayoutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeletePayoutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeletePayoutResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeletePayoutResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePayoutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeletePayoutResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeletePayoutResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeletePayoutResponse) GetJSON200() *EmptyEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeletePayoutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeletePayoutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeletePayoutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeletePayoutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeletePayoutResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeletePayoutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeletePayoutResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeletePayoutResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePayoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePayoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePayoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePayoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPayoutResponse200Headers the declared response headers of an HTTP 200 response for GetPayout
+type GetPayoutResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPayoutResponse400Headers the declared response headers of an HTTP 400 response for GetPayout
+type GetPayoutResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPayoutResponse401Headers the declared response headers of an HTTP 401 response for GetPayout
+type GetPayoutResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPayoutResponse403Headers the declared response headers of an HTTP 403 response for GetPayout
+type GetPayoutResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPayoutResponse404Headers the declared response headers of an HTTP 404 response for GetPayout
+type GetPayoutResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetPayoutResponse429Headers the declared response headers of an HTTP 429 response for GetPayout
+type GetPayoutResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetPayoutResponse500Headers the declared response headers of an HTTP 500 response for GetPayout
+type GetPayoutResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetPayoutResponseDefaultHeaders the declared response headers of an HTTP default response for GetPayout
+type GetPayoutResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetPayoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PayoutEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPayoutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetPayoutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPayoutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetPayoutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetPayoutResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPayoutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetPayoutResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetPayoutResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPayoutResponse) GetJSON200() *PayoutEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPayoutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPayoutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetPayoutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPayoutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetPayoutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetPayoutResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPayoutResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPayoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPayoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPayoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPayoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdatePayoutResponse200Headers the declared response headers of an HTTP 200 response for UpdatePayout
+type UpdatePayoutResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse400Headers the declared response headers of an HTTP 400 response for UpdatePayout
+type UpdatePayoutResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse401Headers the declared response headers of an HTTP 401 response for UpdatePayout
+type UpdatePayoutResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse403Headers the declared response headers of an HTTP 403 response for UpdatePayout
+type UpdatePayoutResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse404Headers the declared response headers of an HTTP 404 response for UpdatePayout
+type UpdatePayoutResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse409Headers the declared response headers of an HTTP 409 response for UpdatePayout
+type UpdatePayoutResponse409Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// UpdatePayoutResponse429Headers the declared response headers of an HTTP 429 response for UpdatePayout
+type UpdatePayoutResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdatePayoutResponse500Headers the declared response headers of an HTTP 500 response for UpdatePayout
+type UpdatePayoutResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// UpdatePayoutResponseDefaultHeaders the declared response headers of an HTTP default response for UpdatePayout
+type UpdatePayoutResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type UpdatePayoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PayoutEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdatePayoutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdatePayoutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdatePayoutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdatePayoutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdatePayoutResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdatePayoutResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePayoutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdatePayoutResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdatePayoutResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePayoutResponse) GetJSON200() *PayoutEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdatePayoutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdatePayoutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdatePayoutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdatePayoutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdatePayoutResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdatePayoutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdatePayoutResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdatePayoutResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePayoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePayoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePayoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePayoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProviderKYCResponse200Headers the declared response headers of an HTTP 200 response for GetProviderKYC
+type GetProviderKYCResponse200Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetProviderKYCResponse400Headers the declared response headers of an HTTP 400 response for GetProviderKYC
+type GetProviderKYCResponse400Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetProviderKYCResponse401Headers the declared response headers of an HTTP 401 response for GetProviderKYC
+type GetProviderKYCResponse401Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetProviderKYCResponse403Headers the declared response headers of an HTTP 403 response for GetProviderKYC
+type GetProviderKYCResponse403Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetProviderKYCResponse404Headers the declared response headers of an HTTP 404 response for GetProviderKYC
+type GetProviderKYCResponse404Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+// GetProviderKYCResponse429Headers the declared response headers of an HTTP 429 response for GetProviderKYC
+type GetProviderKYCResponse429Headers struct {
+	MonimeCache     *string
+	MonimeRateLimit *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetProviderKYCResponse500Headers the declared response headers of an HTTP 500 response for GetProviderKYC
+type GetProviderKYCResponse500Headers struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+// GetProviderKYCResponseDefaultHeaders the declared response headers of an HTTP default response for GetProviderKYC
+type GetProviderKYCResponseDefaultHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+	RetryAfter      *int
+}
+
+type GetProviderKYCResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderKYCEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProviderKYCResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetProviderKYCResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProviderKYCResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetProviderKYCResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetProviderKYCResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProviderKYCResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetProviderKYCResponse500Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetProviderKYCResponseDefaultHeaders
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProviderKYCResponse) GetJSON200() *ProviderKYCEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetProviderKYCResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetProviderKYCResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetProviderKYCResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetProviderKYCResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetProviderKYCResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetProviderKYCResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetProviderKYCResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProviderKYCResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProviderKYCResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProviderKYCResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProviderKYCResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBanksWithResponse List banks
+//
+// Returns one page of the banks Monime supports in a country.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/banks (the `ListBanks` operationId).
+func (c *ClientWithResponses) ListBanksWithResponse(ctx context.Context, params *ListBanksParams, reqEditors ...RequestEditorFn) (*ListBanksResponse, error) {
+	rsp, err := c.ListBanks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBanksResponse(rsp)
+}
+
+// GetBankWithResponse Get a bank
+//
+// Returns one bank by its provider id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/banks/{providerId} (the `GetBank` operationId).
+func (c *ClientWithResponses) GetBankWithResponse(ctx context.Context, providerId ProviderId, params *GetBankParams, reqEditors ...RequestEditorFn) (*GetBankResponse, error) {
+	rsp, err := c.GetBank(ctx, providerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankResponse(rsp)
+}
+
 // ListCheckoutSessionsWithResponse List checkout sessions
 //
 // Returns one page of the space's checkout sessions, newest first.
@@ -4650,6 +10494,173 @@ func (c *ClientWithResponses) UpdateFinancialAccountWithResponse(ctx context.Con
 	return ParseUpdateFinancialAccountResponse(rsp)
 }
 
+// ListFinancialTransactionsWithResponse List financial transactions
+//
+// Returns one page of the space's financial transactions, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/financial-transactions (the `ListFinancialTransactions` operationId).
+func (c *ClientWithResponses) ListFinancialTransactionsWithResponse(ctx context.Context, params *ListFinancialTransactionsParams, reqEditors ...RequestEditorFn) (*ListFinancialTransactionsResponse, error) {
+	rsp, err := c.ListFinancialTransactions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFinancialTransactionsResponse(rsp)
+}
+
+// GetTransactionWithResponse Get a financial transaction
+//
+// Returns one financial transaction by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/financial-transactions/{id} (the `GetTransaction` operationId).
+func (c *ClientWithResponses) GetTransactionWithResponse(ctx context.Context, id TransactionId, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*GetTransactionResponse, error) {
+	rsp, err := c.GetTransaction(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionResponse(rsp)
+}
+
+// ListInternalTransfersWithResponse List internal transfers
+//
+// Returns one page of the space's internal transfers, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/internal-transfers (the `ListInternalTransfers` operationId).
+func (c *ClientWithResponses) ListInternalTransfersWithResponse(ctx context.Context, params *ListInternalTransfersParams, reqEditors ...RequestEditorFn) (*ListInternalTransfersResponse, error) {
+	rsp, err := c.ListInternalTransfers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInternalTransfersResponse(rsp)
+}
+
+// CreateInternalTransferWithBodyWithResponse Create an internal transfer
+//
+// Moves money between two financial accounts of the space, inside
+// Monime's ledger. The Idempotency-Key makes retries safe.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+func (c *ClientWithResponses) CreateInternalTransferWithBodyWithResponse(ctx context.Context, params *CreateInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalTransferResponse, error) {
+	rsp, err := c.CreateInternalTransferWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInternalTransferResponse(rsp)
+}
+
+// CreateInternalTransferWithResponse Create an internal transfer
+//
+// Moves money between two financial accounts of the space, inside
+// Monime's ledger. The Idempotency-Key makes retries safe.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/internal-transfers (the `CreateInternalTransfer` operationId).
+func (c *ClientWithResponses) CreateInternalTransferWithResponse(ctx context.Context, params *CreateInternalTransferParams, body CreateInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInternalTransferResponse, error) {
+	rsp, err := c.CreateInternalTransfer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInternalTransferResponse(rsp)
+}
+
+// DeleteInternalTransferWithResponse Delete an internal transfer
+//
+// Deletes a transfer still in a deletable state (pending).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/internal-transfers/{id} (the `DeleteInternalTransfer` operationId).
+func (c *ClientWithResponses) DeleteInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *DeleteInternalTransferParams, reqEditors ...RequestEditorFn) (*DeleteInternalTransferResponse, error) {
+	rsp, err := c.DeleteInternalTransfer(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteInternalTransferResponse(rsp)
+}
+
+// GetInternalTransferWithResponse Get an internal transfer
+//
+// Returns one internal transfer by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/internal-transfers/{id} (the `GetInternalTransfer` operationId).
+func (c *ClientWithResponses) GetInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *GetInternalTransferParams, reqEditors ...RequestEditorFn) (*GetInternalTransferResponse, error) {
+	rsp, err := c.GetInternalTransfer(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetInternalTransferResponse(rsp)
+}
+
+// PatchInternalTransferWithBodyWithResponse Update an internal transfer
+//
+// Changes a transfer's description and metadata. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+func (c *ClientWithResponses) PatchInternalTransferWithBodyWithResponse(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchInternalTransferResponse, error) {
+	rsp, err := c.PatchInternalTransferWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchInternalTransferResponse(rsp)
+}
+
+// PatchInternalTransferWithResponse Update an internal transfer
+//
+// Changes a transfer's description and metadata. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/internal-transfers/{id} (the `PatchInternalTransfer` operationId).
+func (c *ClientWithResponses) PatchInternalTransferWithResponse(ctx context.Context, id InternalTransferId, params *PatchInternalTransferParams, body PatchInternalTransferJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchInternalTransferResponse, error) {
+	rsp, err := c.PatchInternalTransfer(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchInternalTransferResponse(rsp)
+}
+
+// ListMomosWithResponse List mobile-money providers
+//
+// Returns one page of the mobile-money providers Monime supports in a country.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/momos (the `ListMomos` operationId).
+func (c *ClientWithResponses) ListMomosWithResponse(ctx context.Context, params *ListMomosParams, reqEditors ...RequestEditorFn) (*ListMomosResponse, error) {
+	rsp, err := c.ListMomos(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMomosResponse(rsp)
+}
+
+// GetMomoWithResponse Get a mobile-money provider
+//
+// Returns one mobile-money provider by its provider id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/momos/{providerId} (the `GetMomo` operationId).
+func (c *ClientWithResponses) GetMomoWithResponse(ctx context.Context, providerId ProviderId, params *GetMomoParams, reqEditors ...RequestEditorFn) (*GetMomoResponse, error) {
+	rsp, err := c.GetMomo(ctx, providerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMomoResponse(rsp)
+}
+
 // ListPaymentsWithResponse List payments
 //
 // Returns one page of the space's payments, newest first. Filter by the
@@ -4713,6 +10724,593 @@ func (c *ClientWithResponses) UpdatePaymentWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdatePaymentResponse(rsp)
+}
+
+// ListPayoutsWithResponse List payouts
+//
+// Returns one page of the space's payouts, newest first, filtered by status, source account or transaction references.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payouts (the `ListPayouts` operationId).
+func (c *ClientWithResponses) ListPayoutsWithResponse(ctx context.Context, params *ListPayoutsParams, reqEditors ...RequestEditorFn) (*ListPayoutsResponse, error) {
+	rsp, err := c.ListPayouts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPayoutsResponse(rsp)
+}
+
+// CreatePayoutWithBodyWithResponse Create a payout
+//
+// Sends money from a financial account (the space's main account when
+// source is left out) to a bank account, a mobile-money number or a
+// wallet. The Idempotency-Key makes a retry answer with the first
+// payout instead of paying again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+func (c *ClientWithResponses) CreatePayoutWithBodyWithResponse(ctx context.Context, params *CreatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePayoutResponse, error) {
+	rsp, err := c.CreatePayoutWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePayoutResponse(rsp)
+}
+
+// CreatePayoutWithResponse Create a payout
+//
+// Sends money from a financial account (the space's main account when
+// source is left out) to a bank account, a mobile-money number or a
+// wallet. The Idempotency-Key makes a retry answer with the first
+// payout instead of paying again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/payouts (the `CreatePayout` operationId).
+func (c *ClientWithResponses) CreatePayoutWithResponse(ctx context.Context, params *CreatePayoutParams, body CreatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePayoutResponse, error) {
+	rsp, err := c.CreatePayout(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePayoutResponse(rsp)
+}
+
+// DeletePayoutWithResponse Delete a payout
+//
+// Deletes a payout still waiting to be processed (pending); what it held goes back to its source account.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/payouts/{id} (the `DeletePayout` operationId).
+func (c *ClientWithResponses) DeletePayoutWithResponse(ctx context.Context, id PayoutId, params *DeletePayoutParams, reqEditors ...RequestEditorFn) (*DeletePayoutResponse, error) {
+	rsp, err := c.DeletePayout(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePayoutResponse(rsp)
+}
+
+// GetPayoutWithResponse Get a payout
+//
+// Returns one payout by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/payouts/{id} (the `GetPayout` operationId).
+func (c *ClientWithResponses) GetPayoutWithResponse(ctx context.Context, id PayoutId, params *GetPayoutParams, reqEditors ...RequestEditorFn) (*GetPayoutResponse, error) {
+	rsp, err := c.GetPayout(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPayoutResponse(rsp)
+}
+
+// UpdatePayoutWithBodyWithResponse Update a payout
+//
+// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+func (c *ClientWithResponses) UpdatePayoutWithBodyWithResponse(ctx context.Context, id PayoutId, params *UpdatePayoutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePayoutResponse, error) {
+	rsp, err := c.UpdatePayoutWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePayoutResponse(rsp)
+}
+
+// UpdatePayoutWithResponse Update a payout
+//
+// Changes a payout's metadata, only while it has not been processed. There is no Idempotency-Key.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/payouts/{id} (the `UpdatePayout` operationId).
+func (c *ClientWithResponses) UpdatePayoutWithResponse(ctx context.Context, id PayoutId, params *UpdatePayoutParams, body UpdatePayoutJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePayoutResponse, error) {
+	rsp, err := c.UpdatePayout(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePayoutResponse(rsp)
+}
+
+// GetProviderKYCWithResponse Look up an account holder
+//
+// Returns the name a provider holds for an account (a phone number,
+// bank account number or wallet id), to check before paying out.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/provider-kyc/{providerId} (the `GetProviderKYC` operationId).
+func (c *ClientWithResponses) GetProviderKYCWithResponse(ctx context.Context, providerId ProviderId, params *GetProviderKYCParams, reqEditors ...RequestEditorFn) (*GetProviderKYCResponse, error) {
+	rsp, err := c.GetProviderKYC(ctx, providerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProviderKYCResponse(rsp)
+}
+
+// ParseListBanksResponse parses an HTTP response from a ListBanksWithResponse call
+func ParseListBanksResponse(rsp *http.Response) (*ListBanksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBanksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListBanksResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListBanksResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListBanksResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListBanksResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListBanksResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListBanksResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListBanksResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBankResponse parses an HTTP response from a GetBankWithResponse call
+func ParseGetBankResponse(rsp *http.Response) (*GetBankResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBankResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBankResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBankResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBankResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBankResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBankResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBankResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetBankResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListCheckoutSessionsResponse parses an HTTP response from a ListCheckoutSessionsWithResponse call
@@ -6651,6 +13249,2160 @@ func ParseUpdateFinancialAccountResponse(rsp *http.Response) (*UpdateFinancialAc
 	return response, nil
 }
 
+// ParseListFinancialTransactionsResponse parses an HTTP response from a ListFinancialTransactionsWithResponse call
+func ParseListFinancialTransactionsResponse(rsp *http.Response) (*ListFinancialTransactionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFinancialTransactionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialTransactionListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListFinancialTransactionsResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListFinancialTransactionsResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListFinancialTransactionsResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListFinancialTransactionsResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListFinancialTransactionsResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListFinancialTransactionsResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListFinancialTransactionsResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionResponse parses an HTTP response from a GetTransactionWithResponse call
+func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FinancialTransactionEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTransactionResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetTransactionResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetTransactionResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetTransactionResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetTransactionResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTransactionResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetTransactionResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetTransactionResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInternalTransfersResponse parses an HTTP response from a ListInternalTransfersWithResponse call
+func ParseListInternalTransfersResponse(rsp *http.Response) (*ListInternalTransfersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInternalTransfersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InternalTransferListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListInternalTransfersResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListInternalTransfersResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListInternalTransfersResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListInternalTransfersResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInternalTransfersResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListInternalTransfersResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListInternalTransfersResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateInternalTransferResponse parses an HTTP response from a CreateInternalTransferWithResponse call
+func ParseCreateInternalTransferResponse(rsp *http.Response) (*CreateInternalTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInternalTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InternalTransferEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateInternalTransferResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateInternalTransferResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateInternalTransferResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateInternalTransferResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateInternalTransferResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateInternalTransferResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateInternalTransferResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateInternalTransferResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers CreateInternalTransferResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteInternalTransferResponse parses an HTTP response from a DeleteInternalTransferWithResponse call
+func ParseDeleteInternalTransferResponse(rsp *http.Response) (*DeleteInternalTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteInternalTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmptyEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteInternalTransferResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteInternalTransferResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteInternalTransferResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteInternalTransferResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteInternalTransferResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteInternalTransferResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteInternalTransferResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteInternalTransferResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers DeleteInternalTransferResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetInternalTransferResponse parses an HTTP response from a GetInternalTransferWithResponse call
+func ParseGetInternalTransferResponse(rsp *http.Response) (*GetInternalTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetInternalTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InternalTransferEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetInternalTransferResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetInternalTransferResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetInternalTransferResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetInternalTransferResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetInternalTransferResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetInternalTransferResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetInternalTransferResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetInternalTransferResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePatchInternalTransferResponse parses an HTTP response from a PatchInternalTransferWithResponse call
+func ParsePatchInternalTransferResponse(rsp *http.Response) (*PatchInternalTransferResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchInternalTransferResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InternalTransferEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchInternalTransferResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PatchInternalTransferResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchInternalTransferResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PatchInternalTransferResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PatchInternalTransferResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchInternalTransferResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PatchInternalTransferResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers PatchInternalTransferResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMomosResponse parses an HTTP response from a ListMomosWithResponse call
+func ParseListMomosResponse(rsp *http.Response) (*ListMomosResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMomosResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMomosResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListMomosResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMomosResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListMomosResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMomosResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListMomosResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListMomosResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMomoResponse parses an HTTP response from a GetMomoWithResponse call
+func ParseGetMomoResponse(rsp *http.Response) (*GetMomoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMomoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMomoResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetMomoResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetMomoResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetMomoResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetMomoResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMomoResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetMomoResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetMomoResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPaymentsResponse parses an HTTP response from a ListPaymentsWithResponse call
 func ParseListPaymentsResponse(rsp *http.Response) (*ListPaymentsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -7326,6 +16078,1506 @@ func ParseUpdatePaymentResponse(rsp *http.Response) (*UpdatePaymentResponse, err
 		response.Headers500 = &headers
 	case true:
 		var headers UpdatePaymentResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPayoutsResponse parses an HTTP response from a ListPayoutsWithResponse call
+func ParseListPayoutsResponse(rsp *http.Response) (*ListPayoutsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPayoutsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PayoutListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPayoutsResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListPayoutsResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPayoutsResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListPayoutsResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPayoutsResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListPayoutsResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers ListPayoutsResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePayoutResponse parses an HTTP response from a CreatePayoutWithResponse call
+func ParseCreatePayoutResponse(rsp *http.Response) (*CreatePayoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePayoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PayoutEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreatePayoutResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreatePayoutResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreatePayoutResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreatePayoutResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreatePayoutResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreatePayoutResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePayoutResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreatePayoutResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers CreatePayoutResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeletePayoutResponse parses an HTTP response from a DeletePayoutWithResponse call
+func ParseDeletePayoutResponse(rsp *http.Response) (*DeletePayoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePayoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EmptyEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeletePayoutResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeletePayoutResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeletePayoutResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeletePayoutResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeletePayoutResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeletePayoutResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeletePayoutResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeletePayoutResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers DeletePayoutResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPayoutResponse parses an HTTP response from a GetPayoutWithResponse call
+func ParseGetPayoutResponse(rsp *http.Response) (*GetPayoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPayoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PayoutEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPayoutResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetPayoutResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPayoutResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetPayoutResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetPayoutResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPayoutResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetPayoutResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetPayoutResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePayoutResponse parses an HTTP response from a UpdatePayoutWithResponse call
+func ParseUpdatePayoutResponse(rsp *http.Response) (*UpdatePayoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePayoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PayoutEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdatePayoutResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdatePayoutResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdatePayoutResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdatePayoutResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdatePayoutResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdatePayoutResponse409Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePayoutResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdatePayoutResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers UpdatePayoutResponseDefaultHeaders
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProviderKYCResponse parses an HTTP response from a GetProviderKYCWithResponse call
+func ParseGetProviderKYCResponse(rsp *http.Response) (*GetProviderKYCResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProviderKYCResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderKYCEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProviderKYCResponse200Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetProviderKYCResponse400Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetProviderKYCResponse401Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetProviderKYCResponse403Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetProviderKYCResponse404Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetProviderKYCResponse429Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Rate-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Rate-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRateLimit = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetProviderKYCResponse500Headers
+		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeCache = &value
+		}
+		if values := rsp.Header.Values("Monime-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MonimeRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers500 = &headers
+	case true:
+		var headers GetProviderKYCResponseDefaultHeaders
 		if values := rsp.Header.Values("Monime-Cache"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Monime-Cache", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -46,7 +46,10 @@ const (
 // driftOperations are the operations compared, by operationId.
 var driftOperations = []string{"ListCheckoutSessions", "CreateCheckoutSession", "GetCheckoutSession", "DeleteCheckoutSession",
 	"ListPayments", "GetPayment", "UpdatePayment",
-	"ListFinancialAccounts", "CreateFinancialAccount", "GetFinancialAccount", "UpdateFinancialAccount"}
+	"ListFinancialAccounts", "CreateFinancialAccount", "GetFinancialAccount", "UpdateFinancialAccount",
+	"ListPayouts", "CreatePayout", "GetPayout", "UpdatePayout", "DeletePayout",
+	"ListInternalTransfers", "CreateInternalTransfer", "GetInternalTransfer", "PatchInternalTransfer", "DeleteInternalTransfer",
+	"ListFinancialTransactions", "GetTransaction", "ListBanks", "GetBank", "ListMomos", "GetMomo", "GetProviderKYC"}
 
 // TestDriftAgainstUpstream fails on every difference between spec/ and
 // Monime's document that drift-allow.yaml does not explain, and on every
@@ -116,10 +119,15 @@ func TestDriftNamesChangedMaxLength(t *testing.T) {
 		"CreateCheckoutSession.request.name: maxLength upstream=150 spec=140",
 		"CreateCheckoutSession.response.result.lineItems.data[].name: maxLength upstream=100 spec=120",
 		"GetCheckoutSession.response.result.lineItems.data[].name: maxLength upstream=100 spec=120",
+		"ListBanks.param.query.after: maxLength upstream=2000 spec=1000",
 		"ListCheckoutSessions.param.query.after: maxLength upstream=2000 spec=1000",
 		"ListCheckoutSessions.response.result[].lineItems.data[].name: maxLength upstream=100 spec=120",
 		"ListFinancialAccounts.param.query.after: maxLength upstream=2000 spec=1000",
+		"ListFinancialTransactions.param.query.after: maxLength upstream=2000 spec=1000",
+		"ListInternalTransfers.param.query.after: maxLength upstream=2000 spec=1000",
+		"ListMomos.param.query.after: maxLength upstream=2000 spec=1000",
 		"ListPayments.param.query.after: maxLength upstream=2000 spec=1000",
+		"ListPayouts.param.query.after: maxLength upstream=2000 spec=1000",
 	}, newDifferences(t, upstream, ours))
 }
 

@@ -60,9 +60,13 @@ func TestEveryExampleMatchesItsSchema(t *testing.T) {
 // named by generated code and is illustrated on both sides of the wire.
 func TestEveryOperationHasIDAndExamples(t *testing.T) {
 	doc := loadSpec(t, spec.YAML)
-	want := []string{"CreateCheckoutSession", "CreateFinancialAccount", "DeleteCheckoutSession", "GetCheckoutSession",
-		"GetFinancialAccount", "GetPayment", "ListCheckoutSessions", "ListFinancialAccounts", "ListPayments",
-		"UpdateFinancialAccount", "UpdatePayment"}
+	want := []string{
+		"CreateCheckoutSession", "CreateFinancialAccount", "CreateInternalTransfer", "CreatePayout",
+		"DeleteCheckoutSession", "DeleteInternalTransfer", "DeletePayout", "GetBank", "GetCheckoutSession",
+		"GetFinancialAccount", "GetInternalTransfer", "GetMomo", "GetPayment", "GetPayout", "GetProviderKYC",
+		"GetTransaction", "ListBanks", "ListCheckoutSessions", "ListFinancialAccounts",
+		"ListFinancialTransactions", "ListInternalTransfers", "ListMomos", "ListPayments", "ListPayouts",
+		"PatchInternalTransfer", "UpdateFinancialAccount", "UpdatePayment", "UpdatePayout"}
 	var got []string
 	for _, op := range operations(doc) {
 		got = append(got, op.op.OperationID)

@@ -25,6 +25,12 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListBanks List banks
+	// (GET /v1/banks)
+	ListBanks(w http.ResponseWriter, r *http.Request, params ListBanksParams)
+	// GetBank Get a bank
+	// (GET /v1/banks/{providerId})
+	GetBank(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetBankParams)
 	// ListCheckoutSessions List checkout sessions
 	// (GET /v1/checkout-sessions)
 	ListCheckoutSessions(w http.ResponseWriter, r *http.Request, params ListCheckoutSessionsParams)
@@ -49,6 +55,33 @@ type ServerInterface interface {
 	// UpdateFinancialAccount Update a financial account
 	// (PATCH /v1/financial-accounts/{id})
 	UpdateFinancialAccount(w http.ResponseWriter, r *http.Request, id FinancialAccountId, params UpdateFinancialAccountParams)
+	// ListFinancialTransactions List financial transactions
+	// (GET /v1/financial-transactions)
+	ListFinancialTransactions(w http.ResponseWriter, r *http.Request, params ListFinancialTransactionsParams)
+	// GetTransaction Get a financial transaction
+	// (GET /v1/financial-transactions/{id})
+	GetTransaction(w http.ResponseWriter, r *http.Request, id TransactionId, params GetTransactionParams)
+	// ListInternalTransfers List internal transfers
+	// (GET /v1/internal-transfers)
+	ListInternalTransfers(w http.ResponseWriter, r *http.Request, params ListInternalTransfersParams)
+	// CreateInternalTransfer Create an internal transfer
+	// (POST /v1/internal-transfers)
+	CreateInternalTransfer(w http.ResponseWriter, r *http.Request, params CreateInternalTransferParams)
+	// DeleteInternalTransfer Delete an internal transfer
+	// (DELETE /v1/internal-transfers/{id})
+	DeleteInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params DeleteInternalTransferParams)
+	// GetInternalTransfer Get an internal transfer
+	// (GET /v1/internal-transfers/{id})
+	GetInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params GetInternalTransferParams)
+	// PatchInternalTransfer Update an internal transfer
+	// (PATCH /v1/internal-transfers/{id})
+	PatchInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params PatchInternalTransferParams)
+	// ListMomos List mobile-money providers
+	// (GET /v1/momos)
+	ListMomos(w http.ResponseWriter, r *http.Request, params ListMomosParams)
+	// GetMomo Get a mobile-money provider
+	// (GET /v1/momos/{providerId})
+	GetMomo(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetMomoParams)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams)
@@ -58,6 +91,24 @@ type ServerInterface interface {
 	// UpdatePayment Update a payment
 	// (PATCH /v1/payments/{id})
 	UpdatePayment(w http.ResponseWriter, r *http.Request, id PaymentId, params UpdatePaymentParams)
+	// ListPayouts List payouts
+	// (GET /v1/payouts)
+	ListPayouts(w http.ResponseWriter, r *http.Request, params ListPayoutsParams)
+	// CreatePayout Create a payout
+	// (POST /v1/payouts)
+	CreatePayout(w http.ResponseWriter, r *http.Request, params CreatePayoutParams)
+	// DeletePayout Delete a payout
+	// (DELETE /v1/payouts/{id})
+	DeletePayout(w http.ResponseWriter, r *http.Request, id PayoutId, params DeletePayoutParams)
+	// GetPayout Get a payout
+	// (GET /v1/payouts/{id})
+	GetPayout(w http.ResponseWriter, r *http.Request, id PayoutId, params GetPayoutParams)
+	// UpdatePayout Update a payout
+	// (PATCH /v1/payouts/{id})
+	UpdatePayout(w http.ResponseWriter, r *http.Request, id PayoutId, params UpdatePayoutParams)
+	// GetProviderKYC Look up an account holder
+	// (GET /v1/provider-kyc/{providerId})
+	GetProviderKYC(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetProviderKYCParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -68,6 +119,136 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// ListBanks operation middleware
+func (siw *ServerInterfaceWrapper) ListBanks(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBanksParams
+
+	// ------------- Required query parameter "country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "country", r.URL.Query(), &params.Country, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "country"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "country", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListBanks(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetBank operation middleware
+func (siw *ServerInterfaceWrapper) GetBank(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "providerId" -------------
+	var providerId ProviderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "providerId", r.PathValue("providerId"), &providerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "providerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetBankParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetBank(w, r, providerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // ListCheckoutSessions operation middleware
 func (siw *ServerInterfaceWrapper) ListCheckoutSessions(w http.ResponseWriter, r *http.Request) {
@@ -767,6 +948,786 @@ func (siw *ServerInterfaceWrapper) UpdateFinancialAccount(w http.ResponseWriter,
 	handler.ServeHTTP(w, r)
 }
 
+// ListFinancialTransactions operation middleware
+func (siw *ServerInterfaceWrapper) ListFinancialTransactions(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListFinancialTransactionsParams
+
+	// ------------- Optional query parameter "financialAccountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "financialAccountId", r.URL.Query(), &params.FinancialAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "financialAccountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "financialAccountId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "reference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reference", r.URL.Query(), &params.Reference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "reference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "reference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListFinancialTransactions(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTransaction operation middleware
+func (siw *ServerInterfaceWrapper) GetTransaction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id TransactionId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTransactionParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTransaction(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListInternalTransfers operation middleware
+func (siw *ServerInterfaceWrapper) ListInternalTransfers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInternalTransfersParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sourceFinancialAccountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceFinancialAccountId", r.URL.Query(), &params.SourceFinancialAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceFinancialAccountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceFinancialAccountId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "destinationFinancialAccountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "destinationFinancialAccountId", r.URL.Query(), &params.DestinationFinancialAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "destinationFinancialAccountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "destinationFinancialAccountId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "financialTransactionReference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "financialTransactionReference", r.URL.Query(), &params.FinancialTransactionReference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "financialTransactionReference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "financialTransactionReference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListInternalTransfers(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateInternalTransfer operation middleware
+func (siw *ServerInterfaceWrapper) CreateInternalTransfer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateInternalTransferParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateInternalTransfer(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteInternalTransfer operation middleware
+func (siw *ServerInterfaceWrapper) DeleteInternalTransfer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id InternalTransferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteInternalTransferParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteInternalTransfer(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetInternalTransfer operation middleware
+func (siw *ServerInterfaceWrapper) GetInternalTransfer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id InternalTransferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInternalTransferParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetInternalTransfer(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PatchInternalTransfer operation middleware
+func (siw *ServerInterfaceWrapper) PatchInternalTransfer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id InternalTransferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PatchInternalTransferParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PatchInternalTransfer(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListMomos operation middleware
+func (siw *ServerInterfaceWrapper) ListMomos(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMomosParams
+
+	// ------------- Required query parameter "country" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "country", r.URL.Query(), &params.Country, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "country"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "country", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMomos(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMomo operation middleware
+func (siw *ServerInterfaceWrapper) GetMomo(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "providerId" -------------
+	var providerId ProviderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "providerId", r.PathValue("providerId"), &providerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "providerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMomoParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMomo(w, r, providerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListPayments operation middleware
 func (siw *ServerInterfaceWrapper) ListPayments(w http.ResponseWriter, r *http.Request) {
 
@@ -1042,6 +2003,496 @@ func (siw *ServerInterfaceWrapper) UpdatePayment(w http.ResponseWriter, r *http.
 	handler.ServeHTTP(w, r)
 }
 
+// ListPayouts operation middleware
+func (siw *ServerInterfaceWrapper) ListPayouts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPayoutsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sourceFinancialAccountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceFinancialAccountId", r.URL.Query(), &params.SourceFinancialAccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceFinancialAccountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceFinancialAccountId", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "sourceTransactionReference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sourceTransactionReference", r.URL.Query(), &params.SourceTransactionReference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "sourceTransactionReference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "sourceTransactionReference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "destinationTransactionReference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "destinationTransactionReference", r.URL.Query(), &params.DestinationTransactionReference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "destinationTransactionReference"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "destinationTransactionReference", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPayouts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreatePayout operation middleware
+func (siw *ServerInterfaceWrapper) CreatePayout(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePayoutParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreatePayout(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeletePayout operation middleware
+func (siw *ServerInterfaceWrapper) DeletePayout(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PayoutId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePayoutParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeletePayout(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPayout operation middleware
+func (siw *ServerInterfaceWrapper) GetPayout(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PayoutId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPayoutParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPayout(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdatePayout operation middleware
+func (siw *ServerInterfaceWrapper) UpdatePayout(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PayoutId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePayoutParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdatePayout(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProviderKYC operation middleware
+func (siw *ServerInterfaceWrapper) GetProviderKYC(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "providerId" -------------
+	var providerId ProviderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "providerId", r.PathValue("providerId"), &providerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "providerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProviderKYCParams
+
+	// ------------- Required query parameter "accountId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "accountId", r.URL.Query(), &params.AccountId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "accountId"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "accountId", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProviderKYC(w, r, providerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -1173,6 +2624,23 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/financial-accounts", wrapper.CreateFinancialAccount)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/financial-accounts/{id}", wrapper.GetFinancialAccount)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/financial-accounts/{id}", wrapper.UpdateFinancialAccount)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payouts", wrapper.ListPayouts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/payouts", wrapper.CreatePayout)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/payouts/{id}", wrapper.DeletePayout)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payouts/{id}", wrapper.GetPayout)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/payouts/{id}", wrapper.UpdatePayout)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/internal-transfers", wrapper.ListInternalTransfers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/internal-transfers", wrapper.CreateInternalTransfer)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/internal-transfers/{id}", wrapper.DeleteInternalTransfer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/internal-transfers/{id}", wrapper.GetInternalTransfer)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/internal-transfers/{id}", wrapper.PatchInternalTransfer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/financial-transactions", wrapper.ListFinancialTransactions)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/financial-transactions/{id}", wrapper.GetTransaction)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/banks", wrapper.ListBanks)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/banks/{providerId}", wrapper.GetBank)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/momos", wrapper.ListMomos)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/momos/{providerId}", wrapper.GetMomo)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/provider-kyc/{providerId}", wrapper.GetProviderKYC)
 
 	return m
 }
@@ -1259,6 +2727,341 @@ type UnexpectedErrorJSONResponse struct {
 	Body ErrorEnvelope
 
 	Headers UnexpectedErrorResponseHeaders
+}
+
+type ListBanksRequestObject struct {
+	Params ListBanksParams
+}
+
+type ListBanksResponseObject interface {
+	VisitListBanksResponse(w http.ResponseWriter) error
+}
+
+type ListBanks200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListBanks200JSONResponse struct {
+	Body    ProviderListEnvelope
+	Headers ListBanks200ResponseHeaders
+}
+
+func (response ListBanks200JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListBanks400JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListBanks401JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanks403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListBanks403JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListBanks429JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanks500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListBanks500JSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBanksdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListBanksdefaultJSONResponse) VisitListBanksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankRequestObject struct {
+	ProviderId ProviderId `json:"providerId"`
+	Params     GetBankParams
+}
+
+type GetBankResponseObject interface {
+	VisitGetBankResponse(w http.ResponseWriter) error
+}
+
+type GetBank200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetBank200JSONResponse struct {
+	Body    ProviderEnvelope
+	Headers GetBank200ResponseHeaders
+}
+
+func (response GetBank200JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetBank400JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetBank401JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetBank403JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetBank404JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetBank429JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBank500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetBank500JSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetBankdefaultJSONResponse) VisitGetBankResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ListCheckoutSessionsRequestObject struct {
@@ -2676,6 +4479,1579 @@ func (response UpdateFinancialAccountdefaultJSONResponse) VisitUpdateFinancialAc
 	return err
 }
 
+type ListFinancialTransactionsRequestObject struct {
+	Params ListFinancialTransactionsParams
+}
+
+type ListFinancialTransactionsResponseObject interface {
+	VisitListFinancialTransactionsResponse(w http.ResponseWriter) error
+}
+
+type ListFinancialTransactions200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListFinancialTransactions200JSONResponse struct {
+	Body    FinancialTransactionListEnvelope
+	Headers ListFinancialTransactions200ResponseHeaders
+}
+
+func (response ListFinancialTransactions200JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListFinancialTransactions400JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListFinancialTransactions401JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListFinancialTransactions403JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListFinancialTransactions429JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactions500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListFinancialTransactions500JSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListFinancialTransactionsdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListFinancialTransactionsdefaultJSONResponse) VisitListFinancialTransactionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransactionRequestObject struct {
+	Id     TransactionId `json:"id"`
+	Params GetTransactionParams
+}
+
+type GetTransactionResponseObject interface {
+	VisitGetTransactionResponse(w http.ResponseWriter) error
+}
+
+type GetTransaction200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetTransaction200JSONResponse struct {
+	Body    FinancialTransactionEnvelope
+	Headers GetTransaction200ResponseHeaders
+}
+
+func (response GetTransaction200JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetTransaction400JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetTransaction401JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetTransaction403JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTransaction404JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetTransaction429JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransaction500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetTransaction500JSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTransactiondefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetTransactiondefaultJSONResponse) VisitGetTransactionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfersRequestObject struct {
+	Params ListInternalTransfersParams
+}
+
+type ListInternalTransfersResponseObject interface {
+	VisitListInternalTransfersResponse(w http.ResponseWriter) error
+}
+
+type ListInternalTransfers200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListInternalTransfers200JSONResponse struct {
+	Body    InternalTransferListEnvelope
+	Headers ListInternalTransfers200ResponseHeaders
+}
+
+func (response ListInternalTransfers200JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInternalTransfers400JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInternalTransfers401JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListInternalTransfers403JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInternalTransfers429JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfers500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListInternalTransfers500JSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInternalTransfersdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListInternalTransfersdefaultJSONResponse) VisitListInternalTransfersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransferRequestObject struct {
+	Params CreateInternalTransferParams
+	Body   *CreateInternalTransferJSONRequestBody
+}
+
+type CreateInternalTransferResponseObject interface {
+	VisitCreateInternalTransferResponse(w http.ResponseWriter) error
+}
+
+type CreateInternalTransfer200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreateInternalTransfer200JSONResponse struct {
+	Body    InternalTransferEnvelope
+	Headers CreateInternalTransfer200ResponseHeaders
+}
+
+func (response CreateInternalTransfer200JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateInternalTransfer400JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateInternalTransfer401JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateInternalTransfer403JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateInternalTransfer404JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateInternalTransfer409JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateInternalTransfer429JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransfer500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreateInternalTransfer500JSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInternalTransferdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreateInternalTransferdefaultJSONResponse) VisitCreateInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransferRequestObject struct {
+	Id     InternalTransferId `json:"id"`
+	Params DeleteInternalTransferParams
+}
+
+type DeleteInternalTransferResponseObject interface {
+	VisitDeleteInternalTransferResponse(w http.ResponseWriter) error
+}
+
+type DeleteInternalTransfer200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type DeleteInternalTransfer200JSONResponse struct {
+	Body    EmptyEnvelope
+	Headers DeleteInternalTransfer200ResponseHeaders
+}
+
+func (response DeleteInternalTransfer200JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteInternalTransfer400JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteInternalTransfer401JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteInternalTransfer403JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteInternalTransfer404JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteInternalTransfer409JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteInternalTransfer429JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransfer500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response DeleteInternalTransfer500JSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteInternalTransferdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response DeleteInternalTransferdefaultJSONResponse) VisitDeleteInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransferRequestObject struct {
+	Id     InternalTransferId `json:"id"`
+	Params GetInternalTransferParams
+}
+
+type GetInternalTransferResponseObject interface {
+	VisitGetInternalTransferResponse(w http.ResponseWriter) error
+}
+
+type GetInternalTransfer200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetInternalTransfer200JSONResponse struct {
+	Body    InternalTransferEnvelope
+	Headers GetInternalTransfer200ResponseHeaders
+}
+
+func (response GetInternalTransfer200JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInternalTransfer400JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInternalTransfer401JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInternalTransfer403JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInternalTransfer404JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInternalTransfer429JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransfer500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetInternalTransfer500JSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInternalTransferdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetInternalTransferdefaultJSONResponse) VisitGetInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransferRequestObject struct {
+	Id     InternalTransferId `json:"id"`
+	Params PatchInternalTransferParams
+	Body   *PatchInternalTransferJSONRequestBody
+}
+
+type PatchInternalTransferResponseObject interface {
+	VisitPatchInternalTransferResponse(w http.ResponseWriter) error
+}
+
+type PatchInternalTransfer200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type PatchInternalTransfer200JSONResponse struct {
+	Body    InternalTransferEnvelope
+	Headers PatchInternalTransfer200ResponseHeaders
+}
+
+func (response PatchInternalTransfer200JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response PatchInternalTransfer400JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response PatchInternalTransfer401JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response PatchInternalTransfer403JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response PatchInternalTransfer404JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response PatchInternalTransfer429JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransfer500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response PatchInternalTransfer500JSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PatchInternalTransferdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response PatchInternalTransferdefaultJSONResponse) VisitPatchInternalTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomosRequestObject struct {
+	Params ListMomosParams
+}
+
+type ListMomosResponseObject interface {
+	VisitListMomosResponse(w http.ResponseWriter) error
+}
+
+type ListMomos200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListMomos200JSONResponse struct {
+	Body    ProviderListEnvelope
+	Headers ListMomos200ResponseHeaders
+}
+
+func (response ListMomos200JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomos400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListMomos400JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomos401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListMomos401JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomos403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListMomos403JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomos429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListMomos429JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomos500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListMomos500JSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMomosdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListMomosdefaultJSONResponse) VisitListMomosResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomoRequestObject struct {
+	ProviderId ProviderId `json:"providerId"`
+	Params     GetMomoParams
+}
+
+type GetMomoResponseObject interface {
+	VisitGetMomoResponse(w http.ResponseWriter) error
+}
+
+type GetMomo200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetMomo200JSONResponse struct {
+	Body    ProviderEnvelope
+	Headers GetMomo200ResponseHeaders
+}
+
+func (response GetMomo200JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetMomo400JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetMomo401JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetMomo403JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetMomo404JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetMomo429JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomo500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetMomo500JSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMomodefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetMomodefaultJSONResponse) VisitGetMomoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPaymentsRequestObject struct {
 	Params ListPaymentsParams
 }
@@ -3189,8 +6565,1112 @@ func (response UpdatePaymentdefaultJSONResponse) VisitUpdatePaymentResponse(w ht
 	return err
 }
 
+type ListPayoutsRequestObject struct {
+	Params ListPayoutsParams
+}
+
+type ListPayoutsResponseObject interface {
+	VisitListPayoutsResponse(w http.ResponseWriter) error
+}
+
+type ListPayouts200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListPayouts200JSONResponse struct {
+	Body    PayoutListEnvelope
+	Headers ListPayouts200ResponseHeaders
+}
+
+func (response ListPayouts200JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayouts400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListPayouts400JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayouts401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListPayouts401JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayouts403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListPayouts403JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayouts429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPayouts429JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayouts500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListPayouts500JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPayoutsdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListPayoutsdefaultJSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayoutRequestObject struct {
+	Params CreatePayoutParams
+	Body   *CreatePayoutJSONRequestBody
+}
+
+type CreatePayoutResponseObject interface {
+	VisitCreatePayoutResponse(w http.ResponseWriter) error
+}
+
+type CreatePayout200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreatePayout200JSONResponse struct {
+	Body    PayoutEnvelope
+	Headers CreatePayout200ResponseHeaders
+}
+
+func (response CreatePayout200JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePayout400JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePayout401JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreatePayout403JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePayout404JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePayout409JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePayout429JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayout500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreatePayout500JSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayoutdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreatePayoutdefaultJSONResponse) VisitCreatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayoutRequestObject struct {
+	Id     PayoutId `json:"id"`
+	Params DeletePayoutParams
+}
+
+type DeletePayoutResponseObject interface {
+	VisitDeletePayoutResponse(w http.ResponseWriter) error
+}
+
+type DeletePayout200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type DeletePayout200JSONResponse struct {
+	Body    EmptyEnvelope
+	Headers DeletePayout200ResponseHeaders
+}
+
+func (response DeletePayout200JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeletePayout400JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeletePayout401JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeletePayout403JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeletePayout404JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeletePayout409JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePayout429JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayout500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response DeletePayout500JSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePayoutdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response DeletePayoutdefaultJSONResponse) VisitDeletePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayoutRequestObject struct {
+	Id     PayoutId `json:"id"`
+	Params GetPayoutParams
+}
+
+type GetPayoutResponseObject interface {
+	VisitGetPayoutResponse(w http.ResponseWriter) error
+}
+
+type GetPayout200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetPayout200JSONResponse struct {
+	Body    PayoutEnvelope
+	Headers GetPayout200ResponseHeaders
+}
+
+func (response GetPayout200JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPayout400JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPayout401JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPayout403JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPayout404JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPayout429JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayout500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetPayout500JSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPayoutdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetPayoutdefaultJSONResponse) VisitGetPayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayoutRequestObject struct {
+	Id     PayoutId `json:"id"`
+	Params UpdatePayoutParams
+	Body   *UpdatePayoutJSONRequestBody
+}
+
+type UpdatePayoutResponseObject interface {
+	VisitUpdatePayoutResponse(w http.ResponseWriter) error
+}
+
+type UpdatePayout200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type UpdatePayout200JSONResponse struct {
+	Body    PayoutEnvelope
+	Headers UpdatePayout200ResponseHeaders
+}
+
+func (response UpdatePayout200JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdatePayout400JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdatePayout401JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdatePayout403JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdatePayout404JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdatePayout409JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePayout429JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayout500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response UpdatePayout500JSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePayoutdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response UpdatePayoutdefaultJSONResponse) VisitUpdatePayoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYCRequestObject struct {
+	ProviderId ProviderId `json:"providerId"`
+	Params     GetProviderKYCParams
+}
+
+type GetProviderKYCResponseObject interface {
+	VisitGetProviderKYCResponse(w http.ResponseWriter) error
+}
+
+type GetProviderKYC200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetProviderKYC200JSONResponse struct {
+	Body    ProviderKYCEnvelope
+	Headers GetProviderKYC200ResponseHeaders
+}
+
+func (response GetProviderKYC200JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetProviderKYC400JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetProviderKYC401JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetProviderKYC403JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetProviderKYC404JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetProviderKYC429JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYC500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetProviderKYC500JSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProviderKYCdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetProviderKYCdefaultJSONResponse) VisitGetProviderKYCResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListBanks List banks
+	// (GET /v1/banks)
+	ListBanks(ctx context.Context, request ListBanksRequestObject) (ListBanksResponseObject, error)
+	// GetBank Get a bank
+	// (GET /v1/banks/{providerId})
+	GetBank(ctx context.Context, request GetBankRequestObject) (GetBankResponseObject, error)
 	// ListCheckoutSessions List checkout sessions
 	// (GET /v1/checkout-sessions)
 	ListCheckoutSessions(ctx context.Context, request ListCheckoutSessionsRequestObject) (ListCheckoutSessionsResponseObject, error)
@@ -3215,6 +7695,33 @@ type StrictServerInterface interface {
 	// UpdateFinancialAccount Update a financial account
 	// (PATCH /v1/financial-accounts/{id})
 	UpdateFinancialAccount(ctx context.Context, request UpdateFinancialAccountRequestObject) (UpdateFinancialAccountResponseObject, error)
+	// ListFinancialTransactions List financial transactions
+	// (GET /v1/financial-transactions)
+	ListFinancialTransactions(ctx context.Context, request ListFinancialTransactionsRequestObject) (ListFinancialTransactionsResponseObject, error)
+	// GetTransaction Get a financial transaction
+	// (GET /v1/financial-transactions/{id})
+	GetTransaction(ctx context.Context, request GetTransactionRequestObject) (GetTransactionResponseObject, error)
+	// ListInternalTransfers List internal transfers
+	// (GET /v1/internal-transfers)
+	ListInternalTransfers(ctx context.Context, request ListInternalTransfersRequestObject) (ListInternalTransfersResponseObject, error)
+	// CreateInternalTransfer Create an internal transfer
+	// (POST /v1/internal-transfers)
+	CreateInternalTransfer(ctx context.Context, request CreateInternalTransferRequestObject) (CreateInternalTransferResponseObject, error)
+	// DeleteInternalTransfer Delete an internal transfer
+	// (DELETE /v1/internal-transfers/{id})
+	DeleteInternalTransfer(ctx context.Context, request DeleteInternalTransferRequestObject) (DeleteInternalTransferResponseObject, error)
+	// GetInternalTransfer Get an internal transfer
+	// (GET /v1/internal-transfers/{id})
+	GetInternalTransfer(ctx context.Context, request GetInternalTransferRequestObject) (GetInternalTransferResponseObject, error)
+	// PatchInternalTransfer Update an internal transfer
+	// (PATCH /v1/internal-transfers/{id})
+	PatchInternalTransfer(ctx context.Context, request PatchInternalTransferRequestObject) (PatchInternalTransferResponseObject, error)
+	// ListMomos List mobile-money providers
+	// (GET /v1/momos)
+	ListMomos(ctx context.Context, request ListMomosRequestObject) (ListMomosResponseObject, error)
+	// GetMomo Get a mobile-money provider
+	// (GET /v1/momos/{providerId})
+	GetMomo(ctx context.Context, request GetMomoRequestObject) (GetMomoResponseObject, error)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
@@ -3224,6 +7731,24 @@ type StrictServerInterface interface {
 	// UpdatePayment Update a payment
 	// (PATCH /v1/payments/{id})
 	UpdatePayment(ctx context.Context, request UpdatePaymentRequestObject) (UpdatePaymentResponseObject, error)
+	// ListPayouts List payouts
+	// (GET /v1/payouts)
+	ListPayouts(ctx context.Context, request ListPayoutsRequestObject) (ListPayoutsResponseObject, error)
+	// CreatePayout Create a payout
+	// (POST /v1/payouts)
+	CreatePayout(ctx context.Context, request CreatePayoutRequestObject) (CreatePayoutResponseObject, error)
+	// DeletePayout Delete a payout
+	// (DELETE /v1/payouts/{id})
+	DeletePayout(ctx context.Context, request DeletePayoutRequestObject) (DeletePayoutResponseObject, error)
+	// GetPayout Get a payout
+	// (GET /v1/payouts/{id})
+	GetPayout(ctx context.Context, request GetPayoutRequestObject) (GetPayoutResponseObject, error)
+	// UpdatePayout Update a payout
+	// (PATCH /v1/payouts/{id})
+	UpdatePayout(ctx context.Context, request UpdatePayoutRequestObject) (UpdatePayoutResponseObject, error)
+	// GetProviderKYC Look up an account holder
+	// (GET /v1/provider-kyc/{providerId})
+	GetProviderKYC(ctx context.Context, request GetProviderKYCRequestObject) (GetProviderKYCResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -3263,6 +7788,59 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// ListBanks operation middleware
+func (sh *strictHandler) ListBanks(w http.ResponseWriter, r *http.Request, params ListBanksParams) {
+	var request ListBanksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBanks(ctx, request.(ListBanksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBanks")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListBanksResponseObject); ok {
+		if err := validResponse.VisitListBanksResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetBank operation middleware
+func (sh *strictHandler) GetBank(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetBankParams) {
+	var request GetBankRequestObject
+
+	request.ProviderId = providerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBank(ctx, request.(GetBankRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBank")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetBankResponseObject); ok {
+		if err := validResponse.VisitGetBankResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // ListCheckoutSessions operation middleware
@@ -3498,6 +8076,259 @@ func (sh *strictHandler) UpdateFinancialAccount(w http.ResponseWriter, r *http.R
 	}
 }
 
+// ListFinancialTransactions operation middleware
+func (sh *strictHandler) ListFinancialTransactions(w http.ResponseWriter, r *http.Request, params ListFinancialTransactionsParams) {
+	var request ListFinancialTransactionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListFinancialTransactions(ctx, request.(ListFinancialTransactionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListFinancialTransactions")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListFinancialTransactionsResponseObject); ok {
+		if err := validResponse.VisitListFinancialTransactionsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTransaction operation middleware
+func (sh *strictHandler) GetTransaction(w http.ResponseWriter, r *http.Request, id TransactionId, params GetTransactionParams) {
+	var request GetTransactionRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTransaction(ctx, request.(GetTransactionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTransaction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTransactionResponseObject); ok {
+		if err := validResponse.VisitGetTransactionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListInternalTransfers operation middleware
+func (sh *strictHandler) ListInternalTransfers(w http.ResponseWriter, r *http.Request, params ListInternalTransfersParams) {
+	var request ListInternalTransfersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInternalTransfers(ctx, request.(ListInternalTransfersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInternalTransfers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListInternalTransfersResponseObject); ok {
+		if err := validResponse.VisitListInternalTransfersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateInternalTransfer operation middleware
+func (sh *strictHandler) CreateInternalTransfer(w http.ResponseWriter, r *http.Request, params CreateInternalTransferParams) {
+	var request CreateInternalTransferRequestObject
+
+	request.Params = params
+
+	var body CreateInternalTransferJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInternalTransfer(ctx, request.(CreateInternalTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInternalTransfer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateInternalTransferResponseObject); ok {
+		if err := validResponse.VisitCreateInternalTransferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteInternalTransfer operation middleware
+func (sh *strictHandler) DeleteInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params DeleteInternalTransferParams) {
+	var request DeleteInternalTransferRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteInternalTransfer(ctx, request.(DeleteInternalTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteInternalTransfer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteInternalTransferResponseObject); ok {
+		if err := validResponse.VisitDeleteInternalTransferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetInternalTransfer operation middleware
+func (sh *strictHandler) GetInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params GetInternalTransferParams) {
+	var request GetInternalTransferRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInternalTransfer(ctx, request.(GetInternalTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInternalTransfer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetInternalTransferResponseObject); ok {
+		if err := validResponse.VisitGetInternalTransferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PatchInternalTransfer operation middleware
+func (sh *strictHandler) PatchInternalTransfer(w http.ResponseWriter, r *http.Request, id InternalTransferId, params PatchInternalTransferParams) {
+	var request PatchInternalTransferRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body PatchInternalTransferJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PatchInternalTransfer(ctx, request.(PatchInternalTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PatchInternalTransfer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PatchInternalTransferResponseObject); ok {
+		if err := validResponse.VisitPatchInternalTransferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListMomos operation middleware
+func (sh *strictHandler) ListMomos(w http.ResponseWriter, r *http.Request, params ListMomosParams) {
+	var request ListMomosRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMomos(ctx, request.(ListMomosRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMomos")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMomosResponseObject); ok {
+		if err := validResponse.VisitListMomosResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetMomo operation middleware
+func (sh *strictHandler) GetMomo(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetMomoParams) {
+	var request GetMomoRequestObject
+
+	request.ProviderId = providerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMomo(ctx, request.(GetMomoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMomo")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMomoResponseObject); ok {
+		if err := validResponse.VisitGetMomoResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListPayments operation middleware
 func (sh *strictHandler) ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams) {
 	var request ListPaymentsRequestObject
@@ -3585,140 +8416,394 @@ func (sh *strictHandler) UpdatePayment(w http.ResponseWriter, r *http.Request, i
 	}
 }
 
+// ListPayouts operation middleware
+func (sh *strictHandler) ListPayouts(w http.ResponseWriter, r *http.Request, params ListPayoutsParams) {
+	var request ListPayoutsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPayouts(ctx, request.(ListPayoutsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPayouts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPayoutsResponseObject); ok {
+		if err := validResponse.VisitListPayoutsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreatePayout operation middleware
+func (sh *strictHandler) CreatePayout(w http.ResponseWriter, r *http.Request, params CreatePayoutParams) {
+	var request CreatePayoutRequestObject
+
+	request.Params = params
+
+	var body CreatePayoutJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePayout(ctx, request.(CreatePayoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePayout")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreatePayoutResponseObject); ok {
+		if err := validResponse.VisitCreatePayoutResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeletePayout operation middleware
+func (sh *strictHandler) DeletePayout(w http.ResponseWriter, r *http.Request, id PayoutId, params DeletePayoutParams) {
+	var request DeletePayoutRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePayout(ctx, request.(DeletePayoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePayout")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeletePayoutResponseObject); ok {
+		if err := validResponse.VisitDeletePayoutResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPayout operation middleware
+func (sh *strictHandler) GetPayout(w http.ResponseWriter, r *http.Request, id PayoutId, params GetPayoutParams) {
+	var request GetPayoutRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPayout(ctx, request.(GetPayoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPayout")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPayoutResponseObject); ok {
+		if err := validResponse.VisitGetPayoutResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdatePayout operation middleware
+func (sh *strictHandler) UpdatePayout(w http.ResponseWriter, r *http.Request, id PayoutId, params UpdatePayoutParams) {
+	var request UpdatePayoutRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdatePayoutJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePayout(ctx, request.(UpdatePayoutRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePayout")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdatePayoutResponseObject); ok {
+		if err := validResponse.VisitUpdatePayoutResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProviderKYC operation middleware
+func (sh *strictHandler) GetProviderKYC(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetProviderKYCParams) {
+	var request GetProviderKYCRequestObject
+
+	request.ProviderId = providerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProviderKYC(ctx, request.(GetProviderKYCRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProviderKYC")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProviderKYCResponseObject); ok {
+		if err := validResponse.VisitGetProviderKYCResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H17d9s2svhXweHec5r0Ugql2Elj/+WmyW5O8/Cvdrb3bpOfD0SOJKxJgAEgy2qOv/s9eJEECYmS7Ly6",
-	"6T91RBAcDOY9g8HHKGVFyShQKaKjjxFc46LMQf/9nFBMU4LzkzRlCyqf0SvIWQnqmVgUBear6Cg6oQib",
-	"52hJ5BwRKdAE55imMIzi6ArnC/1GAULgmZr5j/dxxEEscql+t2PVn/gKkxxPcv2PdME50FR94uzls3qm",
-	"0WGSJMnNTRylHLCEc1JAdBSNk/HhIHkySEbno/FRkhwlyb+iuDtLBiLlpJSE0egoEjjHnICI4ohk0VE0",
-	"xengcnz650+/j67/90MURwVInGGJFUQScBEdRawU0U0cUay/e4pXnOV5pJY0BfUt9WtZ/booswCQ4/Pk",
-	"p6OHDsjFFVbAJI8fJaPxw4PDR2p+sUhTECI6knwBarmneFXA2l1ABZuQHAYFo7BCpRmLpowjjNQW5yAh",
-	"Q+kc0ku2kEiAEITRrXYIF2p3N+3JQ70lcZTOMaWQq6FTQmfAS07Um9G0HDy5HkdxVM4ZhdeLYgI8Oor+",
-	"e/xw/PjRjz/+qNYcRyVnVyTTT4rR4xZKX52OD5MnyWg4GifJ8GQUxZFcKTREBStY1EMPhxbVU9Dr23JR",
-	"alKW6Q3lTO0GobOLKUB08z5WK/TY44UjoAITmij4qhHnHFOBU0V0vzWWNJV88OTXD2NHfSVeDR4+//DT",
-	"y+vkZOITX0VwdJHnccR4BrxC4yg5GI/UB9mSAhdzUv6d43KuFqd/UX/oD4hU+ORtMejI4sKSRaTorYF8",
-	"81EhsVwINdzR01r6rpA+/leQls/Md9bRcgk0I3S2H7lOONZvv9FMriVZyYma+ynLmcLX35KTx0+fP9c0",
-	"o2RP/pbn0VE0l7IURw8eiDkrh1YQPjADou2kjS9czpcMnQ/EnHCpBAxcl4SHJ6gkQT9NhfcxJxReSCj0",
-	"ag3J/OH2PCeDx/P/p4mssPgKL1UCDEs6i95Xws1Cr1mTpP1i+SaOPiwwlUSuoqOxz7/icjGQAIOJGl5T",
-	"3kJIVkQ37298WZtiruRGevH4cUPYvlFkj/6m6D1qMYHliz4GKNPB5eP/mYx/+/CyeOKxmJnAgiVKnILl",
-	"goxwSKVPIo4whwWjpIAhYQ86e9JcvIW44iBL4FHFGhsokF0GWOgmjuaAM+B6x19pKJ7idK73yCdDwlO0",
-	"nANFcg6IgygZFeqPMscroX8UknHIkGEhxKYIUwSY5wQ44vBhAcLqdj0YF4BeZFCUTCpCGPwKK8WXIp1D",
-	"YfSkxaHkaokKVAPfb1jCS1IQ2YXx9zlJ5yhXD9ESCzQn0p8T6KJQhCvZJdCBHqieq22q/gU0Kxmh0v7w",
-	"Pl4PiVmU4q42JGbADwKRTGtPOSfCIeEYfVgwCYhIJBkyI5FYlCXjGlw1jHDIzCZtRslvIPnqZCoNcfow",
-	"nEHKaCbUR5aYSDSBKeOAJF8poYhnmFB0D0uUAxYSje4fI0YRRgfjJzHCNFP/EqwAdHh9jTAVS+DCx2ZB",
-	"KCkUQkcVjgiVMAMeadIqMccFSEtda6A8nwMq8YxQrH4YUriWKF1wwbgiIUUqJYcrwhZCDdPGoCVpxdjj",
-	"13++/F2s3v6DHfzzz+cHv/+PkiVEzfthAXwVVTyP9dc96PH1S6AzOY+OxkmShLb5eUCOhuCv5K2zYc3G",
-	"31Midzgc3veB9gUx1RpbzmtQSbaRCEosJXD12v/X8//4X1EI9gZv/QqrLtyvcQECMQooZzOS4rziUcGQ",
-	"nGOJOEhl1KptIBJhDpYKIKvY+B2dEi6k43lChQScqTf4gtKKzIboLGUlZIoUNfMrhhu+ox5atBweWBGn",
-	"0WJEU42YlrjYiKXG7j46iBWpun+OQthaI1BO8QyQIH9CjEYK+MNk6Bh2IUCgUWJkIpGICIQnAqj0Nvsw",
-	"CZNjJXoqgDOYYm16jJJYQW84S72/kc2cLDpTKF1Hnxrf6J4Eiqm8byW42WycSoEI9Sm0o9+C22E+PNBf",
-	"HrzIdtmOBg2rb62jYfOFfwLX1mRwaSenLxAHJcLAUO0c0ywH0VxkS2bgcj40htNPg/HDntW5jzcX818c",
-	"psr+e1A7vQ/MU/HAB7nhcK3bG+tjaYnhA9q243cXFX1Ub+3ndaC17WYr1ZSJ0pVqHcPl7sH9ncj5z7Wf",
-	"39b9yjZRM+qtN6IKpZhrGQY4nTeEcxUiaMYYqrUYuEJsu2xAEFDME8ZywNRoP2cjaeX3M86staDNUkYl",
-	"GLcRl2VOUq37HvxbGCqvAPkYAeeMm1eUA3mg9FQGEpPc+J9TAnmm5Ymz3GPn0SiXdiEUQ1wBqtU8IhIK",
-	"7XnW484bAmHCspUSZoRe4dyQJAesIYv0LxrWCwPYTdzynyr7copzATfbcs0zNVvlxmn0dcnRQUgEKnA+",
-	"ZbyADDGOJhzwpUDYGH7HyOIHCbxCS20RaiyplXSM3UFl7YbAs8MfNA3jSiwN7IYODPv0v1+bi3qBTxmd",
-	"5iTdgSA03JewekHfio6zaxxLZZCr/2fK+G7pS6O1MWVyDtzsM+NIcajnEHdI7kmT5Dp0Q+qPoEv1ESyU",
-	"brQ2AkYZmWoHRjalcUVRjbcvLmF1QejFQkAvXSlfjslfIAfpAn1NXGTqAWgXxMkuLRSMmwgczbFAQmIu",
-	"IYuRNs+xpitlyOW3wUZbZOovTQCo+5y2rFNMEWUoZ3SmdgIswD6ztaMpF5TJi6xaci+K7pb5OrTktlnH",
-	"Bi1N2R22KIUKCZvW+zWx5HPGJyTLgN5SSD/cSCPa+dSEQZnSSSCEMYyJsJZxkwymFUyfVdgaIAu8QpRp",
-	"KxER2gBR7XCO00vr+Svr/mvbzNdMPmcLmt1yLw/W7uXTNq8rTE3VJ70NVGyrf/18G/iadQWRFvUmnK9I",
-	"T28lyfxd/dq28Az4FfBn9ZbsuYuHvtnk7eIZK0DOlau6VLhZckZnSOFrwZEgmc+Myu/iFOef2/yxPucU",
-	"kxyyYyTwVHGo9tCtWp/g9JJNp1/TDtro1KAK/Gx6uxHI0us/Z+wVpis7nbgdE483KG3GUIHpyukuESOR",
-	"syXK2JJ6Wy8Zu1ADL9zAz7f7J4gr086Lax6bmF4Dw0iYeN/dkwCWMKgCJFuQQBWg/fJk9JbihZwzTv6E",
-	"2yqC0UalXulxpTZr90mJXZOx8ZXCognXZ1XsbUALovORse9TNWD+mhTCWwrXJaQSsrtQChvMNL6yAXIx",
-	"Z1zmK2/zBPArksLFgtalBp9PGNAVMta20gYLDrHR4TalAvbVv4giqPBmoyj08mldHNCWklW5AmcFwmiC",
-	"6aWL+QxNXUAJXBLjR9sHLvG3JjQH/AdRFaZQPTZGC7HAeb5CBRaXhkdasarYr1voQjrHYu7SG+3Zhfbv",
-	"EE45E8KtSQS/0kx1Fvj6tLHARwdxRBe5rYMxES37Ppv8G1ItnOtKidDyFf5+EMgNQoptYgTD2RCJfJIk",
-	"oyBMjXzlhkllXcqAqjfUfK1AcWd680OdyVPzhXN0dZzxD/P0fQADiqIaGX6cZUT9A+dNXGoObvOherPa",
-	"nWMEVGE6O7XIEmhJqEDsCjjKiPCfdYnRDvHyAPar7dBiHHXm03lpl7bfJFwUzO4tnQ8PEwjmHK+iOFpQ",
-	"8mHhCgJ0wjiO2uv8fN++WbN9p2uJ+MSIAC/yozzaEq+0jNBBX0tHhqKj2Pxx4P54HKCtOPq5WxuyA+W8",
-	"ZOzSMf+cCQlZldlsI8WnEr/+JCBV4BqlLNeeyyKdIyzQ35Lk+fMkaXHW+PAwxDEd9D7FPNtC3k5WKIMJ",
-	"kcpwSDlkRKIU86xL5jtIRTXBPiIxx0IerEln1FP+IJAaqLx1xZ8zYmZroOjgE4hbzQqe9CqwkMAVYFEc",
-	"XRGBg+TWlnl6/P4yT+3qfpSr3qzQj2xQtUXCewu2IAHaKIZNVIWIxponFRSGJBU0tmxRgC5GyQkFnfsQ",
-	"Q9Qo+Ylr9ROjxtwx6hZR6ditIwKTEM+XeKVUJAigMkaKBExGeEEFyCNU1YFkLF1oyDJIc8xNgrJAjmaU",
-	"h6dsOjnHFLHS7EcXnYGitI0ytzXcr1T7uI5ia8prVqt9jJR7gGV0FGXKI5Tq18A73gZt8Y1mQdu235gG",
-	"CzN6P0UCiU6bzQzKkmY53CY8v7QDXxIh24KiRa8CKUpBWJqEDWH0GHHAGZIsB46p9TX2ES8mR/mxuw6v",
-	"wq1bJSQRo6mydkl2jNT3vNi9ZLoW2zJWSEl1v9cpn9uEvDf+6HaxXEiSW2avYpya2yVTqM18dS9Zv5Ha",
-	"ux5Xb7d5HS1ZdWZeuvFr83q/1hLiOmOuN7YCw9/P5lp83vPxGHsp4gD/eIzocX6Dnt/3y+hmMa4vvGr/",
-	"uKeEwo27adbj7oB6r9Cxw4FGZCvkozlwaNBHUxU1N8HNVYGzBRqUKLhbVNRFcn1vndYjPRRuZacHcOmZ",
-	"5p8at95Ct0D0WcWcPiyu+HuJlfia2oykEwzHjdMM95Tkux8joxpzk6N9R20ITOt5kxc2BWvWCKtrb6v3",
-	"Kh5Sf9XV7SGT7qlmr9ZSGhUiOxhl2qvWyfwpCk47RG/pJWVLauoghF4Rh3/rONqnsTHyfILTS7U1gTDA",
-	"mxJ/WADSKXYE6ZxBptMXiFDkXhUxoqCcZ0K1ehQhD6bffGkaO51yIQ6+rpgxEEjXiTpSIHSmvlvZJAtO",
-	"+h2pjgXUGD/Shaa9cE+3rDt1oSOt+qTMAREqWV13eqwXWGBCdaGn9tO0Ed7C5mgrqDxziOxiF72g5cIY",
-	"RvjazjB6pAsb3b+6QqZpQ20WkXZcwwJqWThzRfu29NTtdhsDh0lgxdbo2ZITTv3Rm2Nh/6s8z6o4HIxL",
-	"sheR++bFLlRe4tVeFN4S4dY8qckjKLW1ZGoXVN+VxGvPu6PIq0+j9OhGN67L5G23lDIJzkOu6w4XArYi",
-	"vLsj/hOU4wnkNm5rjxmG2H9j8eVOpGyXGyMTw6vSE67CYHOIN0xc1Q4FaauxfT5oL87eoIPx6LGOXZt6",
-	"MDdTdfBCC86qBtpqd3Mo6e3ZL0Ht/awo5epurbtPYVOFcFXlzVocoFNi7W//posJjT/4j/PzU2RckAYI",
-	"VSF6I5W2pXLQkPyiXwoZmVUy7mOIGLEIsZ2g+BIuUiwApXghXLaik7qPUbjucBj1kaPGUwVADeVaVNsF",
-	"do0gCqjkbJJDcVxHicQcl8oy4gSEqWOe4kvQfq0woszGoPRXQwFWXQ78MSRR1qHzZh3o6wm8yqT27q+f",
-	"F707dtB6YXcfwwAe2qy2Bgl8uT6hbg4aMKVYzEFpNtUGViVbCEW4Fngt+3pdBfupiSKa+GGj0lyXfCj+",
-	"788QeEffe44pwKqDqPr1EIr2CQama0XzuacYK8zdO3v5DDGO3p79ct9GxtTq4VqfS8KIwlKjOlNmDGXS",
-	"VH8jrIcO7yIeGQoSWoP6U+Rg10btdotRNQ9Qr9mc/jl0A4HQRr2l5Aq4wDn6J+FygXNk2QS5KDqmCOcE",
-	"G0/bGJbGGWlYBP3iVYe7NBhxR/NvinRNqjMZXtyqgZSeINamJhWfK4rVEUFfIozVBuKbjWOFsPl1BbKc",
-	"dxw2DnS+ylis7VJeLJzxykEuOBWIBApcNkYh4v3k4IkQZEYhQxNnPx87K98mZ3GeOziFLZrK3tB8tf4z",
-	"hSOgalu7MrYKGzzcq2jBydg2DroOv+tPsIXubDYp+Fif2BwlSZL0nNpsCfedt8YlhLeJvZyvSgjnhmMv",
-	"u2CW3ljUJpI1AZ3dvHafqJUeD/XluGMa7hJXK9TxLdJafVQ4vhXdbXbj1V5VPrwyR50fX2/W5ydcj1g3",
-	"UahOxQZtmboQwDsgFqMlx2UJ+kgEpshMGSBJa+vtFADtKp/WutYaJh42mnvvep6EgmOXhGZezcOxjf8h",
-	"Ypx5RvOVMqObIQ87Xyje8aqh5tsnTSQIU3Dp9IFBbYFXaGJ4na6QmlF9yyEtoItfNezosFTZgqcCFM2W",
-	"FF3CamDSDSUmXMQIS1QwIdGjg2OThzARQjORpotFiSRDoyR5R9M55jiVwIXJAAWs/M62vWIF21A5Feqy",
-	"datyKd0Q64uUkDY7cW0qojWwoXuvzl6c/fL6/lZVtJvrUxWkWDI1eaM0tRg9RvfecExngLT0vL9PmWpj",
-	"7mCpaozYVIIuD69zC3qp+xSx6tZj+xd0KWLbr6DrVYAOv5ViVrXqL1XMeutv36zZxk3FrL7QsAObEtx0",
-	"uytGP4WFuDYldqOPE4pMhzulFAtCGVcGgRQmTDMaJonSKKMkuX83SZXq2HWLTPu+XBl1hMpHB1GwT4oX",
-	"xq2DCuaTYbba2H3khHrNR5Rl4qnTTpuRxi+PBuMkuElvOqVT7YQeUxpNtC2xzWHBqnvZVnVYbywGQjTa",
-	"HrTOda0KnNO5zj5PEQfBFjzV1WVYarWM1xv+xvnsdR531F5r5quXtx+iaoHeA3AIo6deOKSdlQlGol8Y",
-	"49We3HWFt5Xhn4QMfwrXgZmemkZbzuTXzbfUfLEOus6hShTbRl5uV/XAqp2Zrnq1uU5dVq3r8e69i15M",
-	"9bMYrdjC9CHhgNM5mCI9MEaq7Se3yJUfKN9F94fo3CU+bH2tyX8QeYzSnOjaY5wLhqQeYr6mHBTlShLp",
-	"QFeQbFGu2EnwKJRbfL0P7pfWkiHWxFLnF22ivcQki5Gcc7aYzW0jEtvZ1PRX0+kdUKZnWeYklJeuu4tu",
-	"5SM2+qZuUafgzNM9I/umBeqW+tJ+8jlAr7bcp/xlDjYPQ4Q9gKB7jW1VrNrTXfVjsBGNfezIt+7/1jAW",
-	"hbMJTUE6Z9kiNZu8V+itxKtPnYLoL+zdVEh87qpYnKlfaYBW+NJDCzYRh89UV3z3Vb+Wsutq39snYkI5",
-	"kar214qEKmzXzIn4dcHBGt/N1G65eu8sSkuyrGkqph9quW1oIMUFODl5rEMFSCipb0SmYzG20ESSETVh",
-	"oVSmSUEXuCwV2nRmlV5uOn7m4IrNCZp19mjj0FNsXLMNXkA9conzHOS6sb/rpw2ZayX96rXpLKZxqWic",
-	"wpupbu3Vd5iunqvHvm6sp29sG8p+L6ga+76z/3XIqkkD/2BLvyDNnDvQDdocbVxhTjCV2qYW+viB7cbg",
-	"nfq022j3qNqAkFkdaHr+ubJ6zl74Esm8htoNGupTAGd8IMlqlry9JRIsJ9IWkrV6dLctxm3Qxu+L/gmU",
-	"XLiMx65qA+q+2fRng+y+rqznaaemdod4hGnw7BRHAXLOMtE+hYjYdBoMTBn90C9ZvVJ2nvUGMBrnKW+c",
-	"xuiXnI1XnOrYRjhXr92sR27PmYgj2ywwi3UFzQqkY0DIjhu8eIQmQOis8fAdrY41HBnb7Z4+GnF/3dmI",
-	"erLeIxFvtZlx9xXC4Xk3VggfowKUFSVQDlOJtPEq8cp6lis1tjdXeauC4F7j9DYFwpsrf3s//ekqgfvt",
-	"4g7Bm821ZH9XtGKn27GI/C5rtiksTd12hcqGZt4x6xpCm2/n9bdS0UfkcY6MoLpVpspMgUj2FXU6sTC5",
-	"QX5CKVvu2erEzHqXzU42WLjm0YYm03pZZtQWubdtU0++TtpRmVusf1tpJwP1l0o83cHX18uDTcmnrgRw",
-	"RKn5I5y9FJAuOJGrM934wthggDnwk4Wcr6uwrrqTHaET2yNNW5NH6Gf9LioYvZAg5MVwOET31F/3ETM/",
-	"619ycgX3q5sq9MbrF2sqn0tZmt5ahE7Z5ubng6rqjjbbS3DdVKIq3P/t2dk5Ojl9EaMlJ1ICRZOVbkXv",
-	"BPg7au54GcyYDWIP0bMr4Cs0xalEKSv8OoofBCoXk5yIOWToTQn05PTFO3rPZZtSXM5jVKeX7mvwXJMJ",
-	"21dgaU9/YVm3nyDiHb3CswWY5AGj2hNTe5ZKU8ebGV9cd5BxzZtTPSon2sZ297O9o+YYhFLrGSdTOcB5",
-	"zpbDFS5ykyFwXW2nJLfXPUgi87q7vsJYFEdXLsXWSZrdxBErgeKSREfRw2EyfKgdDDnXtPTgavSgvU36",
-	"wQxk6DCLqZVUS7ZuQm2NKJHfilPqI6hLEBLpOy4UQZmqANsxP1K+YeuorYj8W0/WhHHqIQ9co8TegbYl",
-	"Wv/A1g0E277gLpC4ed9qXT9Okh1blJf2oIl3F5dL0mj8N3kKu+tebBWFopwNN3T5/rPNkI1cgit4I0zD",
-	"e/7j46e8q8tc/rTvDV3m7dvczHVH9219mku1vo4rsN6H7sDarjXjpg4PgUaNbxpypiNbvrbGmgeGyUPv",
-	"VcLgQeMSC/3KqP+Vt60+pwfJw/6Xnjdbnh+Mn/S/0e4WfBNHh9usqNlgWm+gtRv7l+X3IdVEVEk7RRnd",
-	"LVfaD8/0vXlV53DXZEOxWMlCFavmfLNAuNP0xtVOoLNA1xubVVcaDzKlqCveM9n1djv/Al+CqG58EngK",
-	"R3VP0UtYmZYY2k02V77ZvGd9+dOxP7571wRRizhInhhDwFelwb4VO+vS1pVXn0tXapr7mWWrHdWklpFt",
-	"PSmXbKA8AZtK1TE2QlEOjILw1OKOF1R6LTm0DB9oCb7L5ZUbL6ZsqCilmr7iSyJ3V2fdRhAuMFx5ndaz",
-	"c9Hfrofn1ee1bkat1NpWOmwHlbWpzcyN7+XbBdzS9rOR5XWAuaEP2t2i9lbDff2uQwdN0D3GY9sesLow",
-	"5xJWcUOqMWqcyO9aeistnWyhpasbj75NtW6YKXAgb7Nmv4nDjuqDjyS7MQo/h1CfJH29kVb9XZ1/ojxt",
-	"yMxBjuWc5NC94Igy+Y66a4eIPDZtw5dEQPOGtE1q2UBwW7Vc3zL3TXiv9m4i9ecaF3RfB8JvG7JGXjkR",
-	"tcTia70m6WsWQwf9b1QXA/2HyC3DxTvLrbg/jNbRq5OVvcXSlyN/B/kfJkSm7uapr8MICp20/S5RPo1E",
-	"+fYExN9B7mvVVHHMgc317x9/71yiLWI0JbnUF05PVmhxhfUtZl4GtRuRbxd6BELyPly/ApTCu4nD3m5N",
-	"RG/fE/8K3OTxo2Q0fnhw+GjNJeS2s0nwWuTRo0AGbRdYvar0FVuYHKl3nTBneb4GtGYd8dprmwPw9QjW",
-	"5pW9Wwz/z8iGnDeoXjfnrOpkvBM0eydB6CLP/ZxH1XPKhOK3SWx0gi+BTIfOP3jX2deBFTPCXaaNCfUD",
-	"+eZxs1je/qJ7EGlW0v+NbhWy39jNpidm35VH37XmXz1o393zhhasiMkpgW3C9rs1jaur49D5HN7R/jC9",
-	"Pqk3ZRyBLiYwnL0+xN7pivQXj7E7pedH2Wmzc3KJV0jgXPdcrK4FquTuZjEYuRcjP6YsARfRUcRK0Qgp",
-	"n1YKuBn5dRDuHNVdVyn7RcO6a/uo7S+ztwnwdvj2e4T3e4T3FhHeDj31qIG13lAV5O11ibokrIMpcVVu",
-	"hSauHWi7Pyip24N24i63FvjPu5Uqd2/3fysBmy8g3jp08V1kfY/dtGM3u8orXUSZBkpwn84xnXl26w9C",
-	"H8Ncd0+adyfa8Tvaf3BGWbZcCy3K2nUoIcM1fH7nM8mxL2q8cnDnQ+r9/k3/1tgfz1r1LU00TsaPdjEs",
-	"Nx/B+iSGpYkAfJWS14L2XQJ/z8fdqcg2XLa/lekOzOwdaXcTtArc0XMdbVd2pz6w0G7mgRt3ZnWbejC1",
-	"nAwt51g34SkxyULS/CUR8tQtoCcyf+uOInXwe5QcjEejNbFvv29GLUx6w/FB+6zRjmYJOsTgg+LFS0Pg",
-	"BBt37AjVti1qcLBBTQNYyQdPfv0w7gN1TTuRjVB/zwXUp/P0FriAYCBZe0d5gLqNw7rayoeJqa1s9JLy",
-	"DndG03Lw5FrXRDY7f0b/PX44fvzoxx9/NNmv+rylrXpshrxenY4PkyfJaDgaJ8nwZFSXaOrqyZvNCYpD",
-	"d4RCN6DadlFVU4rI7zWhdzV0GsPn054uUR6fZLZb08PnH356eZ2cTPzgYBUQNAkP76RELae6vY6q3nTh",
-	"EyKuyNUSz4XL4rYqTc1Hq+MT9ZF8PxkTQPr4X7dKxYQaavRkYJongr/bW3/lvEtZWwTOAHINTDpmz/Yh",
-	"tcb99GuqktxHdnUm7Xt/rWqkdpOknXm7z6Fq9DD4zs7fA1jNAFZZMWKX//uDVe51G6vyY1KIMjkndIYg",
-	"F/byibrzHNXt3elsc1jqqJlFMmoSCbAX4wlcwDvqusjPMKHro1jfjrzZN2Yl8cw3cF/rDalQrhuf4ply",
-	"EXV2zhhc9hrShpVb51JzyGbaNrImyZpDOjuHuVpNY75odOuTi14Xy/ougr+L4PUBqU1SuNnPw9SUNTp5",
-	"/PFeuwYaOiPQFt4RNlyS+oC3ljD2A93ukKJBptoTEDaNL0B6d5pot8AKgk6Bajcqsnd75mP9fQ4poynJ",
-	"iWb2xqfrRnuddiY2B1xX/rhLIX+wJUCxXwAEOJ03Zu6GAG/e3/xfAAAA//8=",
+	"7H37cts2vvCrYLhnpkmPpEiKnTTOX05an2aaNN7aabZb5/NAJGRiTQEMAFpWM373b3AjQRK8SJbtpKsz",
+	"Z2ZTiwQB/O73L0FIFykliAgeHHwJ0DVcpAlS/z7CBJIQw+QwDGlGxE/kCiU0RfI3ni0WkK2Cg+CQAKh/",
+	"B0ssYoAFBzOYQBKiUTAIrmCSqTcWiHN4IVf+89MgYIhniZB/N8/Kf8IriBM4S9R/hBljiITyEydvfypW",
+	"muyPx+Pxzc0gCBmCAp3iBQoOgul4uj8cvxiOJ6eT6cF4fDAe/zsY1FeJEA8ZTgWmJDgIOEwgw4gHgwBH",
+	"wUEwh+Hwcnr81w8fJ9d/fA4GwQIJGEEB5Y4EgovgIKApD24GAYHqu8dwxWiSBPJIcyS/Jf+a5n/N0siz",
+	"yenp+IeDp3aT2RWUmxk/fzaeTJ/u7T+T6/MsDBHnwYFgGZLHfUMEYgQmpwwSPkesARxAAjRBAkVAmCfB",
+	"DIklQgSIJbXA4r2AAxfy2TZwaGj4gDGZSGCMfyiAUb57c3NgnlAo9K8CEyh/rWKe3IAPPjeDYA5xkjH0",
+	"IxIQJ8EByZJkEMzt++quYCjX/M0Bz1yw4Snb37dgF4wMn/7MX/wTTv6dtkKd04yFqHV/C4jJeKIeFlBk",
+	"PDgIcpB4EaJ6UT7gH8PVAjWSIFjQGU7QcEEJWoFUPwvmlAHooEMYo/CSZgJwxDmmZEsY8NRiQAwJQYl8",
+	"dI7JBWIpw/LNYJ4OX1xPg0GQxpSgX7PFDLHgIPjf6dPp82fff/+9RPhBkDJ6hSP1y2LyvEJP746n++MX",
+	"48loMh2PR4eTYBCIlbyGYEEXNOhgBvsG/+ZIna/noeSiNFLUzKiEBiYX53OEgptPDoYZDHhTgX4/HHzx",
+	"y+epxcEUroZPjz7/8PZ6fDgr42DObTR2UxYhll/jZLw3ncgP0iVBjMc4/T8G01geTv0lx00e8jJvMzdo",
+	"0eLcoEUg8c25fP3RnrhcuvRpIy7TrBGVU0QiTC4kFktcFRRAAt4zSC4QeKfwm6ijbxt7m/jXixL/shxK",
+	"LulDZ8O/C3RWiKERWngRQV9vBZv9XG1T9FU3maOuxraVGD7/+Hn6djH+V1jheDMowjg4CAi9knvpxKs0",
+	"HF4+/9ds+tvnt4sXpbVKZ+MpDJFCLs1EDaPoICPRTD3Hn38os1mDOm1M9kUbkz3RBNCFmRvx0RmD6u33",
+	"Svwp/SplWK79miZUItA/xofPXx8dKWYmNaLkA0uCgyAWIuUHT57wmKYjo5490Q8E/XSgstg9XVJwOuQx",
+	"ZkKqPeg6xcy/QK6fdEPJz2ASTNAbgRbqtBoj/rRIk+Dh8/ifivstzH35jyoQGqXkIviUq1xm94rIcNit",
+	"LN4Mgs8ZJAKLVXAwLQsWfpkNBULDmXy8YIkZF3QR3Hy6KVNGCJkUaOH58+eOCvhe8mPwD8mIgwp3Ngx7",
+	"6xTEUIQZCkUZRSxijhaU4AUaYfqkBhP38GbHHvoxpNGCgfTSQ0I3gyBGMEJMQfyd2sVrGMYKRmU0xCwE",
+	"y1jqpDECDPGUEi7/kSZwxdUfuaAMRUCTEKBzKQcQZAlGDDD0OUPcWBzqYbhA4E2EFikVEhGGv6CVpEse",
+	"xmih9Thzh4LJI8qt6v39BgV6ixdY1Pf4McZhDBL5I1hCDmIsymsiki0k4gp6ichQPSh/l2DK/wuRKKWY",
+	"CPOHT4PmnehDSeqq7kQ/8B0HOFJqnYgxt5fwEnzOqEAAK2GpnwQ8S1PK1HblY5ihSAOp/Up+Q4KtDudC",
+	"I2d5DycopCTi8iNLiAWYoTllCAi2kkwRXkBMwCMoQIIgF2Dy+CWgBECwN30xAJBE8r84XSCwf30NIOFL",
+	"xHj5NheY4IW80El+R5gIdIFYoFArhQwukDDY1bDL0xiBFF4YMT0i6FqAMGOcMolCElVShq4wzbh8TJmo",
+	"BqUlYU9//evtR7768DPd+/2vo72P/5K8BMt1P2eIrYKc5qH6emn38PotIhciDg6m4/HYB+bXknlKYVLd",
+	"9CEBb07eg6eTZ8+GEwCTNIbDKQj140CK8QFAo4sROHlb3vDJ24b9mXdbwZ9CIS3K4CD4f38eDv/96cv0",
+	"5n8C376PPPzfd++5nLBGpkbYR1JUjEajx+W9lwUIUYqKiIsj4Kjv7tX63/v37vCEX5Dn6n+FC8QBJQgk",
+	"9AKHMMl5C6dAxFAAhgTD8pm5JDHIkMFeFOXs54zMMePC8ipMuEAwkm+wjJCcPEbgJKSpNMypZlqSUYzO",
+	"SOlalPwYGtasrkWz1OJiKmyu9ZYcrHy2N5AkZv9z4r2tio+hCdLYPJe7GAykpSFdh3TVvL4VsNUnGoDd",
+	"wMeP4QUCHP+FBmAi735/PLJ8MuOIg8lYiyIsAOYAzjgionSC/bGfynKOn280QnOoNL7JeCAvXzM0+X4r",
+	"d7Mi4ERiRNOlK3QBjwQikIjHRnBqXIWh4ACT8rXX1AovNukPD9WXh2+idbDJgYr8VhNU9Bd+R4wbw6l+",
+	"tMPjN4AhKTmQJroYkihB3D1khVXDNB5pffWH4fRpx+nsx93D/A9Dc6l2Pyk8oE/0r/xJecuOA6YJNsbn",
+	"osigvNGqXb8+8ncRrbanW3ZGM8uJpdlXp8+qMXgr+lSfaMCEY8co7lJxILAmtJF9PJmNxxPwCIIZJJeP",
+	"B2AxeS7/q+T7oiliUFD2GFAGoqV5YQmTBInKqbVR7jmrY7rfBizGmmyCS9WKNBCSCnsdQjU1fvtY5Lip",
+	"uuW7Y5Vbzn/t5fzXZDh9Fe79iJ4dXdya8183c/6PWMSvikhCVY+XdoZcWPETLb5BCJmS6wiGsaOw5EEI",
+	"N4qRn0hvzycLls4OPEr2jNIEQaI1WWvvKEX2FYyM5q9MTEoE0s4dmKYJDpUe++Q/XLPOfCNfAsQYZfqV",
+	"CAUHe1LnjJTDSHuJ5hglkRJS1gofWO+ExP6MSy57hUChsgMs0EL5iIrnTh0pM6PRSkpITK5govkcQ1Dt",
+	"LFB/UXs91xu7GVR8IbmtOIcJRzd9WfFPcrXcJaOur46ZdoeYgwVM5pQtUCQ5wIwheMkB1EbcS2DuB3C4",
+	"Aktl3albkiepGa7D3HL1bc88/sQ1cnNZNzQAHWpK6n6/MP1utKFA5gkO10AIte9LtHpDPvB6REg5iaRx",
+	"Lf83koZ0RYfUmiwkVMSIaThTBiShlpxbNZR74aJcDW9w8RFwKT8CuVS4jN4MQYTnyhkhXBGfY5Tz9vkl",
+	"Wp1jcp5x1IlXN4OAUPEjSpCwoUT3LiL5A1LuBMt5FVPQLh/EQAw54AIygaIBUKY2VHglmV9ym9uoMnz1",
+	"pRlCxH5OWckhJIBQkFByoQJ3ZsNlYqu67M8JFedRfuTOK9ou8dVwyYJZiXGDUwbC5kpRfglt5/2aSPKI",
+	"shmOIkRuyaSftuKIciQpxCAqUos418Yi5sZadNFgnu/pXpmt3uQCrgChyvQAmDhblBBOYHhpvHjS4v3a",
+	"gPkrFUc0I9EtYbnXCMvXVVqXNzWXnywBUJKt+uv9AfBXWmdEitXrmLFEPQVKHJWh+rWB8ASxK8R+KkCy",
+	"IRT3y2pTCYondIFEjMkFWMq7WTJKLoC8r4wBjqMyMVqXyH2rP8aRMYc4QdFLwOFcUqjyWhmxPoPhJZ3P",
+	"vyYIGk/zMHfitr3tOKXV+U8pfQfJyizHb0fE0xahTSlYQLKysosPAE/oEkR0SUqgF5SeywfP7YP3B/1D",
+	"wKRqV4pRvNT+eeeGAde+++2jABRomHvdeqBAHmx5eDT6QGAmYsrwX+i2gmDSKtRzOS7FZmE+Sbaro69l",
+	"oZC5+7pXwV7d6AKrpJdB2aZy9vw1CYQPBF2nKBQo2oZQaFHT2MoEu3hMmUhWJeBxxK5wiM4zUiQz3h8z",
+	"ICugtW2TPzLQMtyER5F59W8iCPJ70+FA7cD5Tb5dC6/VI1MDMFsZV23KaIqYwNqGxh7fl4lfBYN1wymF",
+	"W+tPuXAR+6Wz/6BQMcFXkFy+LjLnqhvPc/kYXQDt+bRHqO/d/GCTDxq8wSpYY1N2dS7VAGQ8g0myAgvI",
+	"LzVtV04zKCf11XcaQx7bEGt1da7sUgBDRjm3Z+Ler7jpFgt4fewcUN44yRKTIaw9cbX7LNIIfceX9/cd",
+	"zz3LbmhVu5e9e3JyJloWdXyiIH/DgzS15fUfimwCuZ4/T8DFJ/VrE0b9WM5Ug1GE5b9h4t6n4j51heLW",
+	"OFaGPoBC4YRcVt1GG82U8+aaLrsGMXtz+i/BQP9jz/7juec2mzLLWgCcA9WkYCAQMhRJfUtiJciIwInO",
+	"MNCpizZTUiF6FXEZgtF7kqwqiLwVrBiUQxhlkDWhjJOYtga6yDdzgn4JEJFnjGych4MlJhzQK8RAhHn5",
+	"tzpumUdKcVTz1aoXfRDU1lPc22abtclRuWf7lkrj8vMUyBhcBYMgI/hzZvPYVJ6TRLiH+vZNA/iOG/me",
+	"oeiSk3MBVZq4EisbE9CrekrjGpjzltJLKy9iygWK8oSc6qWUsaScNukRROgahDRRRnoWxgBy8I/x+Oho",
+	"PK4w4+n+vo+catf7GrKoh4ierUCEZlhIHVkzBhBC5lEx1hCkcoFNpGgCudhriDsWS37HgXwQzOVdRfgC",
+	"69WcK9q7AwmtSKHE2haQC8TkxoJBcIU59PPrCkNUz28uJiVUN8Nc+WZ+/cDEDyoovDFj8yKgcdiZiLIP",
+	"aYwmnu9Co6TcjQmmc6RyKBNMkArz8RFwMlUHhXAbAGftAajn/qowhUUCnQ+VLOFKalWII6laK3GoMmoy",
+	"wpE4AHlsP6JhpnYWoTCBTCd4LIDFGcCgMl9EDAmgqYZH/To9udStPLfyeDnB+ksTxhaY5yZZfwmkJQxF",
+	"cBBEUKChkH/1vFMCUI9vuHnYfb8x9+bldX7KZ+KYtAMvL3GzuNvu+a158C3mosooKvjKgcQUqRqqu8WU",
+	"vARSIwKCJohBYszqTdiLDsd/qZ+jlJhdT24VgErVLoU4egnk90phKkFVYaMhLJ+Qqn+vlvXddnnvy09X",
+	"c7x9nNwQe+7OV9QuqLzaqCzuBe22azrPY9PE289R4VUn+qWbckp559fqtrMBbL6NMjzds5Rpr3yPg1I2",
+	"hId+SoRYonwHnz9182i3hqTMvApXUEcKmn3uxi0jWePqS/n5NQrULFtePogRQw5+uKLIBYJdK99Oj2uQ",
+	"rGC7V1Hkdne9dVw8WbrCXnq65y5Lqvld323poD0u+iQnzvJebM3SEkr2lduthjG8dKpDH0nO93gAtGhM",
+	"dDrCGTHeXiXndQqEzlc2SlhRMpK/l9OQ/FdRLehT6V4r8qocxUmGWkMpU3a6yluZA++yI/CBXBK6JDrl",
+	"h6sTMfQf5TK+Gx0jSWYwvJSg8TgW3qfwc4aAyiYBKIwpilSkDmAC7Kt8AAiSxjMmSjxynwXTrb64yk4t",
+	"M46hsqy4oIgDVd5gUQGTC/ndXCfJGO42pGoakPP8RNVHdO573rPswPqblOgTIlHp6bQoO3ipDriAmKg8",
+	"f2WnKSW8cpuTXrsqqUN4Hb3oDUkzrRjBa7PC5JlyiNn/qjMZV4dqZ5HmOUcDqmg4scR9U3lgoV29gf2x",
+	"zyWnlZ6elHBcfrrdffqHtDzzmiakTZKNkLysXqyD5SlcbYThFRZu1JMCPbxcW3Gmaj3Ntjhedd01WV5R",
+	"RNkhG+1zdSKvmqWECmQt5CLFNuOoF+JtD/kPQQJnKDGOY9N5wkf+Hd7pNVA5DzRpH14eibPJNO1RAT9y",
+	"5RBqxq1qBc+2cKu67pq4VZSsd5RdoHXRylYg9cKojh4jbXtzAowbomZz75C+361ghbnUxpXbz9uMQ7qg",
+	"ZFuYo1e7c3wRvc0CuR03QHYrcPb73Il+thGA7v69cHFYc/m+35y8B3vTyXMVytRpzZZL5LXASinK68OM",
+	"5q7r5D+c/OjVzH9apGK1XcvtLuwl313l6R8V6aYyO6rf/k3lxGtfz8+np8dAuxecLeRFek5GSE/FT+3E",
+	"9PC48el2Jqfki0/QQO7jfZzAS3QeQo5ACDNug9e1DLQB8KfPj4IuUaPuKd9AscvGq7ZNSmoGDkEgZXSW",
+	"oMXLwgPMY5hKq4dhxHU5zhxeIuWz4po1GP+y+qoveKKqWr74tIWm67xp2nozgucJQZ3wLaf3bI8cFHdd",
+	"33+gN+4Dlk/w1MrQc1tKFWFSyahNYd1cGU85b8EEwEKZqdjOTYVYxzpCoGMDTsGUylyU9N8d/Sv1iOsh",
+	"G6ocN3/dd0WbOPrDRtZ8WlJ685t7dPL2J0AZ+HDy42Pj9ZanR9eq5BwCgpbqqiNpohAqdBETgOrR0TZi",
+	"De05TlsP+DV65NfzP7s9fRqA072G6rTnA9QHgq8Q4zABv2MmMpgAQybARsggATDBUHvRtNGoHQ2Ott/N",
+	"XpUrW21jUNPq27zYs7y0sOSTdi6lw0Hd1s3xvjzUNRb0EC7q6ia+WR+17za/Lif1kacHnl9RWNArpALD",
+	"dG4EjiItygDNhBU+tSzOW9sNc49M7CnLytzdPAYYvoiFcSyp4hkny6yHcGvLgvUJtnIOWUnQqaV8QNHc",
+	"vyP/zMe17FU0L1q+IVMSfhcihTKsEY9cHCHkD+ea7lJlGKgGH2COemga1mDooUw62/kNaTGyzp6Yegdx",
+	"WyzZvTf9wdNrU6rviXWb300+dJ8z3Dpc3egaO4khQxGYrQqHjT45t5RtXMwDmzpJWcmv0ynXpfznAi7S",
+	"/nqbTSfqxWEd/nW6SpGfPkzuZW7UF5sqC/Z53U/jQ6AalvcV8M5mH1TIu0z/QQW9s5FvX9hXbvXrF/in",
+	"htDK29EZkgeusHf06Jc6ldL+bHQA3X4vz/9TKyhFeeZtrFdvZ+XtOoNWSvuISl2ya6pGzqoabN41FY/7",
+	"SCnrcHb76l42KmGpNKutR99WJUd9XqpqsuYTxDnAAkS6HKefULZIkGmnsuSqGYnOMeHZfI5DjIgfIxwn",
+	"0XopSOrD3tO393n+4u1WYgsJ3Hv5jvsb7CifGUO1+8pTK3pJSK+Cxu5OQbulNtEcK9ka2vbLZ6uykCKh",
+	"7fb+CJ8Skae33S6404WXVfdCmYY3djK0zSi4L/2jxvQfQveobuKb1Tt8t/l16RwNFNqUCndg2iFFA+Vc",
+	"XSEBTH9/KZOKVv8HYIZUH/r8xzOSs9wDozI8Uilxj18amXagllQ/DQBHCJTIyj7dlEFXfNsQZI8Mul/+",
+	"eH2EoMiYv+2ZyqY3YcAQEpBQegmyNHfzxzRRZVpQOP32PJkhkPyOGJ6vHD5cr8hyZYY/YuyxVDskic9S",
+	"tflUfk+SqnDQcdBqnxPI7V0wJDJGuNEoK8UabXlrG0raQ87xBdE2sN7CS5sXYsp5YJLYfXJTUd5eH2jb",
+	"pjt0XJfieaLZ043K3KznvnoHnqpNHKLeym/Rjf1L0SN1Mh6Pxx19UitehrVB08fmt9jltfONie/mo+uj",
+	"O4f61IKyOgVwvYyKMlITtPQOINgyDteRq5Ic9y3iWtGcd3ArvGtP/JKwyrO+lljENvOrANb9I24JWdsw",
+	"VBXveK2WonSs1D1vAJYMpilS/aIgAXpJD0oaybBWymxd26icq1ETLd2GC3s73MGXuHSJSVSqkntpMkYB",
+	"1ikilCQrQAkq+SH0ej7p/M7R66ptuATiuquDlQf6ahdwBWaa1skKyBXlt+yleZSvdz2kbidNeTCaLgm4",
+	"RKuhTlBPIWZ8IPWEBeUCPNt7qTPXdR6XXkjhRZYCQcFkPD4jYQwZDAViXGs8HjuyBrZ3dEFbam19c65u",
+	"VWCrZvg8SJ8Kd3hQW6cO00Xh0buTNyc//vq4V6uO9iYYtkfyd9ztf6G6Kbtzlh5v0gvDWdvbD2MA6Fwg",
+	"1TunyEZXR92kU4Yal7R5CbBEttt0yihhY2NIshPSDIU4xbp7eAXaW2iYYSHSCub8QlVP7MXkh1t2zHDQ",
+	"4GG7ZqyBIZWuGS7YmpBns/rxdx4m9q30zpCnfqjeGbf+9k0DGNt6Z5QljmMh9yMZrYeuyVgI0M4/qVEt",
+	"MKFMapOC68yxyWg8lurIZDx+vJ0ajryhcQVNu76cWwSYiGd7gXesRcmFXuQ56U/6yap1WMQhKc2KkGpt",
+	"SRerTYVw/vJsOB17gfS+5qyuOlKoVId4VY3viNHbGV+9PN/vWxwe1Yea/B55P5UwVsVuc8CQ9h5zndAp",
+	"ZS5sthp7ZYasrfo0rFeJFax9UQWv705lqX3yuOQ8rYaYvMmxb7TlY9I3bJ+P3Goc+6xGgq49K73W46is",
+	"OFQjquR6A5UHGqO8Ls2Mu7JQVQ/mQ7+U9DQ1MKqLiyr/f3QWvJmr3wZgRTPd4Z8hGMZI9wRA2sIxU9ey",
+	"RACOxFnweARObS62aeehU7KloA4TrFqdwIRTINQj+mvSupUyGwu7dbmT0dqRDxuzUPf1yQsvJSV9pKlc",
+	"l3ldXwpxNAAiZjS7iE2LfzOYVk8hUxnnSNotaZrgLZSeOGNve5RFWttmwxCwHgHaU16aTx4h1CktN6m2",
+	"jZEN3nOj0qnJVr2ikbcKmhr0bQiWimIaj5TXURbeIkKawtVdZ0V39xFp61tyaotmreWQS4CK77t0LVC7",
+	"q+6pjcn2m4wYzL7/WKxxo7nZXOU2JN6WIl2hWEXVG8dcK5ylYdiQ+lHxbY0DIVwgyydfKj8T4JLra5Zp",
+	"SYxmCkkiLBdcSJGpq2IWME3ltakEWXLZ1u3O7mugG3Y16aNOj7WBttparIDiST3ZqenZj+pXh+caTr/6",
+	"Vc/sUXcpcZyg93M1NKerd1+xVod+7Zyn69nqLrutoPzZTzX4+7OtfqbLcv27bnOkRh9Z3LiCDEMilE7N",
+	"Vbcj0+e81IHSgNHAKAeAT632zKy/rxwAqy88ROg/F7v9w7JKp8o7yulevzbtrDs0ewxXR4wu7i8oa3v4",
+	"dUQf2zWOm7arQ34bZ46Q1dvUYPhmF/C6Spy3OFQpl0ZhVCOAci9aEao/N7nkW9YP/EWZ5lQtWPfN5pk4",
+	"FPt1pZcc17qfrOHK0ROkrcxdIBHTiFf7RQI6n3t9elq0dgulUtMhFnX6fpzOlzdW2HYLHecVK3X7yLX8",
+	"tRaCv5+UHaX2rpOD0556oyv7m1KK1cdM3jKspxNr9qWbWZcHWDIzrXJrNU4bphrfqp9Cz5Rg4/LfRkJw",
+	"9xaP9J5eyxe6ysX7Zf7enTHutUX17NavN1u33V+gjU7Tb7odpn5XRO9w1JpBowq4PR/fPHvYdP9Yx069",
+	"RY5wpZFIblhuKbm3TukNnbagJewLinijcSliplWn21iXP5bO22U3lp/uYztW+Nqt7cfyet1Cd53nPTv+",
+	"lIPtgawwmj2YEVZh+V4hBMsi6ACYehLwKCNhAjnHc4yixwNQqy4Bj9Tcf014OZMLaZZESkkJVeAWi8cD",
+	"YMc56em4+kuDM2JtuvP8m5CALJ9iBFQnDzs9wz782H3RfPV8ltDwUmpHtV/MBCfwiFDTDF//cEZq69Zf",
+	"/pxRAc/RdQwzpas+giCCOJE6yhlJERu6GR5qAllFrWorzhkEvmtxgvDnxdtNB/b9ZE7s+6lynhal7qhb",
+	"falgjscwfzjFxCy7hgMihbrITtA1HQ+n9O/hdqDZN206Gzb71VnOReuz9bvI1W2mnOZUANZRJ/uoj40j",
+	"vdrTq8TmASozDUT/R1lQbJDbtJmaWlJAe9jXS4iFFBiCghlqsrIpUe7hJVwBQc+IK0ecjtJlg7tcIqPD",
+	"tByhM7J5iUxhnuflMl6W3jUZh7KKCW6S1yyDXFJ2yVWsW4eQl2oiuAA8S1PKBPfx/owI1tCt7+nk2bPh",
+	"BMAkjeFwahyKJ2+9ht1mMWLF90+Qp1zychWqQh4zCrGLszjVRUUf4N6Wrvui8ZT0EIb2tZt1Okm1JUE6",
+	"s8IUqCfPvVddGHTVgWcCXyGflKu2FtMP+qhw6+HJUqaibSNlkM6xDx1UaLb6vGzDrP8gVoOT4nf/doP5",
+	"+C9/vG4aupFEOswOi255JVUpT+PJpwxKPVZPummcp1e/YP2hX5swHjc1QbyTXm0+L4SzwU8dgxh71Gy3",
+	"ELc3p3dgw5GNAciWFi3Ev+kaQdu8pPwsHSjzkOQiMfYhKebbVZ8dfvN1KdAfFJPefrd4/7qtHZpfggVa",
+	"zBDjIEFzoWxFLuDKsLqVfLazCvFWzeE7M4du0yy+vQt856fvrit8t1bQgDTbbwN/DEUYr9UF/q5xpqHz",
+	"e795EeujS/NlG413W4RplluzY/o2hyUQtNQDE3K8dRIt1ixebb22rbSZd1e780vzHaecwNU9xVuN2oSJ",
+	"CfTeqn7RxIqVNf21DNk2e7IPlcsMo+WGU7b1qtucs92SuqZ/akqBtqWZ+qkeFZl9CxLrEZx1SxK7UKur",
+	"WrACuyrQ7NWpP9yyRjAH6MNWCG6MBW7ZZnHd6xYaNqPBhhlHBoDfVlmh3vVDFRZu4evNYqHN/Vin1i4C",
+	"kzYJCjOGxeqkCIbMEGSIHWYibmrqjzgHgl4icgAO3bjbAXil3gULSs4F4uJ8NBqBR/Jfj7VjlOi/JPgK",
+	"qao/O77ZfLRA+ViINLiRO8RkTr15UXoExG8/nZyqKr5H1SoFPsgRd5AHomxTWD7INT6u/LCWivjjAVgy",
+	"LAQiYLYCsfzNcJIzstCDkS+oqWIagZ+uEFuBOQwVJyl3YfiOgzSbJZjHKALvU0QOj9+ckUe23DCEaTwA",
+	"RX3hY7UPO9TYzLFdmmljUBTjjjE/I1fwIkO6eowSlU8qgRoK3Vs+0snYKkgb4bnliJiDBKvo6xKLGGDB",
+	"z4gezSFNh4jhuRjCJKHL0QouEl0ipqrqMQdznCDtSBdYSFw2IJB3HwyCK1tjWauavBkENEUEpjg4CJ6O",
+	"xqOnylYVsUK2J1eTJzNILtV/XCDhG6qiuyvpzr4XeUBEvZVPpTHecz1JwjgvJYJp9zumqrdx8BZz8Up9",
+	"TW7BVMTxxlyL4pEnr40/tCltwnn0LV5g0efBQ9VVu8eD5TLWm0/K6E8p4Zpgp+OxjhMQYTzqKq1Ze+Wf",
+	"/MeMfkHXUEo6LbhNSJhniwVkK5MQrRMISyWAo8Cp6C3cLn9+qjpUjN9xYssUJc9zvCd/OmGM4ORt2YF8",
+	"EGh0mQzHk9Px+ED9/7+DavDBE26otxLTHLZQSc0+nGiDm+Pue9oJDP/5qRRvKILU3e/l9lBwghFjELxF",
+	"EoFf08UCMRWHfKU9jq4OFejAQuDGD2zEwIgl1/mvzvbJ8Stp4WFD27Cvr6rkbFPve2bvGMpTVCexIkbQ",
+	"ikUzLv41DOPGJAXzuEFl/WheoD00ZtvwTdTvffP8m0hvd08TgO+9nFCevIKRtQ7VK5PuVz4Qm1aCIv3S",
+	"0+6Xjiib4ShCSonZm77ofuOU0neQrMzulLdyv8+JThC7QiyfG5SrVN3HsmlB5l3lm7ScQGKDBrPk9fBC",
+	"4nMR9lSYnTPtJ18K9L3pxcFVjHS20vPPbUhDp+aWWfX/IWEpZC1GfVzQ00Nw1jnNSFRmrTow3MJJCxfz",
+	"jkfeCY+8PYtsY4+nRhnZccXeXHG81/3Gr1QcKWL6Ntno/yFhajJa2ag1WobWaFlbD1be/u848Jg/BC0R",
+	"F2COme6jUFeGK2PN19eL71zZ7fvCibwGifp3oR0fFh0qdNt+2wOWRHpEJpcWIs0ba2ysNgfh9Ne/3n7k",
+	"qw8/073f/zra+/ivn4KKHl0MYFdWMj948oTHNB2ZIzzRD/jFxwspPibTQnyUcEyzaD1v3/va01zqeLLi",
+	"9NtY8eiQDy+nx3/98HFy/cfnoDLnXMuDP7+YZxM8fB7/cxrk0uB0yGPMROB05yw6EZlRo+Z2J/vj8bjU",
+	"mHOauxBMK0WVtu76qEPI1E2fP39ehC2C96rvwT8m471ppQ7fHIyhCDMUivLNW6obadfACNMntcM7vujA",
+	"rG9ll5ON5s4c9wOWXga3UfcrtL6O1l/jLTtZ93e3AGogd8SYxSRgUClQOiD19XrVU5s5gLZGtdZuGJwg",
+	"00kn7ydgOKnuq42iM+LQnm4t9KaYRzv8Ba3AAl4iLl9gGHHA4RwdaOEIFwhcopXk1GdExfgYShO4Mk1f",
+	"GBemc9HL8vOK1ZsJWjo2qGZ97Y1faCdYWZTqU1YIbG1Z6hzqF7S6N1mpcO4VjVZriknFI6tyUizpEAu0",
+	"MH1kVNIuJiCRmj0vicUZg4r1OZGJlGG50GuaUCYPMT58/vroSFciJ8kMhpcnAgrF2yETQ8XBB2sIxIre",
+	"vqTAiBpeFlFSNJme1X/6lxQIjVJyEXzamtByhQS/zIYCoeFMPl6XZ+uLs7RWdm5Lu/OQjLGdbP12PfxR",
+	"ak54c+MXa71k2Boiy0dXOQ8vx8PMAW6p+5nc9aaN2UefmL04AnRDMdxlWfpatINHlA1UVAJKdqZ2LLnW",
+	"wOFqlOgIy05K97NIe0jp15TME6zDcd+gWNfE5Bll0S7ZmwzVJ1+w9vlFKEHCE5b/Uf2dez44AodJQpco",
+	"0i3QlzFOUFkDiKGaVn1GuIBMYjcWL4ESxkvM9bOQ8CVirWJZ7+C2Ytm8t5FD8QGsVw0ORaANJuimBsRP",
+	"i1SsuviVZVFLyIHZyo4N3Z1j7L+Ab2kqXptvDbrdaDW5Ols1xSL+y5hIHsb4OpQg34yaHUfZudpdV/tG",
+	"Wk3uxxzaBKGN/e/1Ia8DMMeJQGZadXYFCaCsnGVa98hXCyk8Lvnyvn5BKOVuOYD2XaiknQ8E6/nP4HfM",
+	"RAYTYFYF2repksQ0NQcHwfj5s/Fk+nRv/1kwCLBc+3OGVA2gMSrlEQKXxN3s7Wee9LJ19lqqeF7RTCcQ",
+	"FrtL4YrRJGnYmttE1bs/TxJvD8b6EYv4lZlU/zWk/nwV0ZBTB+sXEJOiDuWucodmBgTGFd8nsFFzvngi",
+	"HSr+MIfhUJ5CxZSr4WqDXe8gJmVHvv65GmkeaBLRpKT+b3Irl32VGazjs6/zo53U/Ls77eswd6RgjkxW",
+	"CPRx2xOnRTvUIz65naOuR5hbQitXn4HTGJ2Rbje9qm+eUwaQSqTVlN3sYveMJv5b+9it0Ct72Ynb+DGF",
+	"K8BhAtWV2h4mOd9tZ4OBfTEo+5QFgovgIKApd1zKx7kAdj2/dodre3WbKlEf1K1b3dQGpk3LEo0O3np3",
+	"mp2Hd+fh3dzDW8OnDjHQaA3lTt5Ok6iOwsqZMshLDYBR4sAyRkT91SjWahwmy5DX73Jrhn9Uz1TZvt7/",
+	"rThsHoC91fBix7J2vpuq72ZdfqUKiEJPfdrrGJKLkt76HVczKAbu1FDnHZXCZ1Wfl2eku8mA1GyZYlqE",
+	"VvNQfIqrvz/GPfGxB1VeGbItAQp4/6b+5sCnpK2WNU0wHU+fraNYtrc4uRPFUnsAvkrOa7a248C7eNxW",
+	"Wbamsm1ome6otS343d3l+iS/H3kmaa3hbi8NilObwtxPbIUTu+Rs9PmxvSO/Cv6whoe9uj15fwt6hVQJ",
+	"MZ0bJ86jfOyNrYwGlOWl0Y8ruxdsePz5h8laPvieW9ZdGrj8ump1WvH+q781fNf0QViTizpAV2Oubnb+",
+	"fafaQWLCd9x0nZU6koTNHKFb+vinzT7+YhBJU97kU5U1WaUQ3djfxAe+BGrcaWv25eTF8/H45qbu/rd/",
+	"Etdk+OLt5fTj5/HPkScoQBnWRyMXZriUbs9tyuDO53osh/PYb0iH4fIVaiMy8rG1agfpSgyff/w8fbsY",
+	"/yssMkBNmV01+dIhS4EXiAu4SG1gZKILBl8UgRGzliYoiXC9Ln47Vz9VC3Vc/d5v4vkf2eQd6XH1tb9+",
+	"vTe9jTCQw7M2CwW5QmGnBv73hINEWcOpa2kOZnVpapv4BN02W81JVu4m1rWPnXe/uSSrcmhda0J61JfT",
+	"Ka+zePwe+fh+Hz4+fRXu/YieHV3cCx+Hq+HTo88/vL0eH85KfFwPAvQw8he/fJ76GHmRS7B/MJ46jFwD",
+	"JrjZLiPv70B1iGjHu3dO1GYnqijx0Z7MHpturMO8L9bGJrldqmix1cccr7aD7WuK5228VAKC6oQFRVax",
+	"H93xDj4bMu9y34+Qq3u1Q9kaDfJ8k2aK41acBXoMyNF2XAbONRY9vzr3Vyp09u3RmSF3tF3fxhwxsIwp",
+	"bxzez2PIUCW5sO7QOGX7+13OmIZR661737kSjBWSk14OtrtLFOzWgfaNDlTPITQG3A8NzRHyqMQ8oVCU",
+	"pyMeeRSqXDVySKQ+zFRrN+2IVsZTpV4xMnz6M3/xTzj5d+pRr/yMobSrQmHLexG4PNLNbPRfz20M2ir7",
+	"XMeYrQuXnTL0dzdk6zB39BqLTMBiU0te4zt6hWz+4gyJJUIEiCX1JE6WdJoBwITjCJ2RvLNngqILxPp2",
+	"I2jOaKySwt89o1Fzz7LRS1OQpbYps+KxNodIdVOVP7h55iV50Z/j3wU3X4PRrp0g2TR14UETJKub2iCO",
+	"3bJEY4JkrvDt8iJ3Ie77S6QkdcnTIXgajek1yuVzZOcCJ4luaazeUiMZpLqGwCPTOOrxqKHq/fZypbLA",
+	"rv69V/17DjzMwQUlaMeJdpxoC8Xv63OiHvXvtSVbYjP/tfykX2b1A+hFNejtWM0uKFAJCmzCNrpSq/OV",
+	"VH6QP5O6PUu6xl+84+C+JQ6zqTUs4EXFFoYXzg1XPKNFgZ72PhSuubXMy/ahfg+aJv0AbNSmSe/Y6Y6d",
+	"9sh63tgkXNAFXT+kWpoln88o2mDszTv1+d3Ym3p8qhhPtxt9s92xDu+ZVBkksqJVdYyDbib61c658dPd",
+	"TiT83SNNfri3jnBQjH39STjeL/UdjfNOT63/9kfjeG9hNyvnnpjq3Q/GaYTvjo3uNGs3e9GLKK181w73",
+	"3DhNsZgOWkpOBEeqa59kxWrop+5kT1TDPJ2VXWQ01TqICpVLEIFlDAXAQjXA9wX/pbA5tgfoyHOUdFTd",
+	"hPB0xXRnq+vO+3NaafE3Ge9NJ03phO7Qk7US87x9Hoz5IsG5RKpV0T2XQuqxyk5TQRE3pgrC4t4YjbJQ",
+	"Ny0uJwqafPFdouBd9RS0ILCNxTxNX+8tTdCWSoTFHP7SIP1gng5fXKvZCjElyI4KCv53+nT6/Nn333+v",
+	"u2gWs+2NbHaLEN4dT/fHL8aT0WQ6Ho8OJ0WlgZrCcNPe6HA/V2oQX6uA0hYrMiolPyYXumDxk3+qU5lO",
+	"+yQqWjrxlWU4Psxco7G1H87EpYJPddV91IYt2VoNgzznthtspQLEaFj9Uh+rFSG3MkY1kq9ji1o5tVOb",
+	"/u7WZ1poBLneYyyNmtrTvwzP8tXm4K79yNoWpX7v7xXKNYfaIPRQf9NrEzlFfTty3llBrhWU5oRYp/8e",
+	"kVnzuul5Ve5tBQgVMSYXACUclapLQQjJGQnVKq2B2wM361KLScCR4PnotDOiNA0O4AXEpLkb1rfDb7YW",
+	"2P1VASS/cgkaAS+kiaiyWbXChclFz5Dv+EXDsK+148DmTr+K8O+ds14b7N2x4B0Lbm5s1caFCy2MZrfz",
+	"Pcn3y66n8sAIbZwMgK4xyN0qtj2T6aaQ2zR81ORkUhvtVUtrdnWflbR6f131s3Zj2quli0K+tgJardnR",
+	"TJiqVN07ycK9DMRYdZRsL0xt6bSlV9vE2dSxc/VPG3vS/Q6kqCfyP9v2++54uj+ZjCej8YvxePTqeXcx",
+	"8M5TtpWSWg23hyyofdpVUPuiVFArnM/7XGf5ABpPYEv4nU4e5Kv40fxFt5s6zpwuX58G/jZSruI201p7",
+	"QOhVUTJmHIod7jbR7GVT3GHt6l0Ni71bu7Botq4HS7Lvnbr1X+DAMtqGoznRrG3UyAki+UgRJdmhbxyC",
+	"aJg5pLrJnxEjXnHRuPkxEBRAMIPksphPVAkz2nAaA/CMLGGSINFW0AtVSe/KTh41o6tM2eEZMSIUEy4Q",
+	"jAzaS4O70RjWZWbmhv7mdb9q0siqmv6h/6rVOgkvAtz0BgOgNet9nxb1vrcSNmURshWOvn4RsEaOr6L0",
+	"V29lM9u8/GJjma8hoV2R76607h6npaSWAddkVtnYX6OE1yCyLuBdQiykHBAUzJR5JbUuFBU1vC/zdJEY",
+	"JRG4oIiDGQwv5RtY8Irx2FTxu6Ec0a/tqnt7VfdaGb+r7d0xoO0Ntm5mQINe0V2Jkq3B3b8/X+gd2r1L",
+	"FUaDYscVdkEFT1y3kcL7RHV1N35rgwwAJckKLGOcIKU1QA4IFWCGECn0izVrcPNo4DfBLLZccGuY6Eah",
+	"2I2qb+/Brlsj6HqXTNEJue6Y405l2l6ItsNmMx6d4eUqXK84S8TIpM8UoTA991ixh8L1+AgC5VQybqrB",
+	"GXG9jY53UbsWAY4eD6RJp3JTwQzNKUPWRyhJw+MhlOqb2cMvf7y+bcVXnTjtXmE59DcAaHQx8rtLy4G/",
+	"ih/NF/SDTlS1zONKo/oxsaP6J/VJ/XdTfVbxNvraCzY22y86/UncQOxXfdjDBSZQQPALXEAGbRp05ZYa",
+	"psxX3r1x08dNurN2TforwUoOyy2Udv3yx+su3p6Hs9UVmDGJBdVcErpUf1rs2P5OJ3ZCRZRegix1eanG",
+	"oIZ6L/kyCjOGxUpxvRmCDLHDTDKLPz+pUKbap+aJGUuCgyAWIuUHT57AFI8WCgVGmCrl0Xyhyg5/ptzJ",
+	"DFOhS8PxAUcqjyPBRKrbaKECmYYIX9sqlRNbaFBjtB9jKG2AMOOCLhBT0Y4BEDGj2UUstfgwBqbOZKAT",
+	"A2ME5gjxl+r7DIWUhDjB0E5+KMZk6uEWtS8e2ia2+dB+eQobPpP8YlCe3Y9gGDsr16f31b+heaaK3KjM",
+	"EapibYOyyJCnMdLPNtYtH0BNWWpYe0GvUJS36YWeiX+eNesdOPyST+vwEqzy7PU1B3YOy2xl/yUPo5N6",
+	"Ziv9D++VudMV/N+WF8UrN6XlPmXcubO8z8eSskuuAo45gmBWoZ3SxVriufl08/8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
