@@ -32,9 +32,3 @@ func (h *handlers) GetMomo(ctx context.Context, req server.GetMomoRequestObject)
 func (h *handlers) GetProviderKYC(ctx context.Context, req server.GetProviderKYCRequestObject) (server.GetProviderKYCResponseObject, error) {
 	return nil, errNotYet
 }
-
-var errNotYet = errorString("not implemented yet")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
