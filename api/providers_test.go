@@ -346,6 +346,11 @@ func TestProvidersNeedAToken(t *testing.T) {
 			require.Equal(t, http.StatusUnauthorized, res.status, "%s: %s", path, res.body)
 			assert.Equal(t, ReasonUnauthorized, res.apiErr(t).Reason)
 		}
+		// A space header is optional, but one sent still names a space
+		// the token may act in.
+		res := f.send(req{method: http.MethodGet, path: path, space: ptr("spc-someone-else")})
+		require.Equal(t, http.StatusForbidden, res.status, "%s: %s", path, res.body)
+		assert.Equal(t, ReasonForbidden, res.apiErr(t).Reason)
 	}
 }
 
