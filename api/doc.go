@@ -77,6 +77,19 @@
 // fee. A session naming an account its space does not have is refused
 // (400). Fund credits an account for tests.
 //
+// # Banks, mobile money and provider KYC
+//
+// GET /v1/banks and GET /v1/momos (country, limit, after) and GET
+// /v1/banks/{providerId} and GET /v1/momos/{providerId} serve the providers
+// of the embedded data file data/providers.json, which a test holds to the
+// ids Monime's document lists: banks slb001, slb004 and slb007, mobile
+// money m17 and m18, and the wallet dw001, which has no list. Providers and
+// ProviderByID name them for other code. GET
+// /v1/provider-kyc/{providerId}?accountId= gives every account a holder,
+// the same on every call, except the test accounts KYCMissingPhoneNumber,
+// KYCMissingAccountNumber and KYCMissingWalletID (404). These operations
+// need no Monime-Space-Id.
+//
 // Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
 // Start play the customer and the clock; Fund gives an account money;
 // InjectFault and WithFaultFunc make requests fail, reset, drop or slow
