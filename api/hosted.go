@@ -28,25 +28,25 @@ var hostedTemplates = template.Must(template.New("hosted").ParseFS(templateFS, "
 // maxFormBytes caps the body of a Pay or Cancel form.
 const maxFormBytes = 64 << 10
 
-// methodLabels and providerLabels are what the page shows for a method or
-// provider code. Providers are named where Monime's document names them
-// (m17 Orange Money SL, slb001 SLCB, dw001 SafulPay); the rest show their
-// code alone.
+// methodLabels and cardLabels are what the page shows for a method or a
+// card scheme; banks, mobile money and wallets are named from the
+// provider catalog (ProviderByID).
 var (
 	methodLabels = map[gen.PaymentChannelType]string{
 		gen.PaymentChannelTypeMomo: "Mobile money", gen.PaymentChannelTypeCard: "Card",
 		gen.PaymentChannelTypeBank: "Bank", gen.PaymentChannelTypeWallet: "Wallet",
 	}
-	providerLabels = map[string]string{
-		"m17": "Orange Money (m17)", "slb001": "SLCB (slb001)", "dw001": "SafulPay (dw001)",
-		"visa": "Visa", "mastercard": "Mastercard",
-	}
+	cardLabels = map[string]string{"visa": "Visa", "mastercard": "Mastercard"}
 )
 
-// providerLabel is what the page shows for a provider code.
+// providerLabel is what the page shows for a provider code: its name and
+// code, such as "Orange Money (m17)", or the code alone if unknown.
 func providerLabel(code string) string {
-	if label, ok := providerLabels[code]; ok {
+	if label, ok := cardLabels[code]; ok {
 		return label
+	}
+	if p, ok := ProviderByID(code); ok {
+		return p.Name + " (" + code + ")"
 	}
 	return code
 }

@@ -171,7 +171,7 @@ func TestHostedPageOffersTheMethodsPaymentOptionsAllow(t *testing.T) {
 			providers: map[string][]string{
 				"momo": {"m17", "m18"}, "card": {"visa", "mastercard"}, "bank": {"slb001", "slb004", "slb007"}, "wallet": {"dw001"},
 			},
-			shows: []string{"Orange Money (m17)", "SLCB (slb001)", "SafulPay (dw001)", "Visa", "Mastercard"},
+			shows: []string{"Orange Money (m17)", "Sierra Leone Commercial Bank (slb001)", "SafulPay (dw001)", "Visa", "Mastercard"},
 		},
 		"disabled providers are left out": {
 			options:   `,"paymentOptions":{"momo":{"disabledProviders":["m17"]}}`,

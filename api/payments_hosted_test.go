@@ -102,7 +102,7 @@ func TestHostedPageOfAPaidSessionShowsWhatWasPaidAndHow(t *testing.T) {
 	rows := regexp.MustCompile(`(?s)<li class="payment">(.*?)</li>`).FindAllStringSubmatch(page, -1)
 	require.Len(t, rows, 2, "one payment per currency")
 	rec, _ := Find[Session](f.srv, s.Id)
-	for i, want := range []string{"SLE 300.05 by Mobile money, m18, +23277***321 · reference ", "USD 37.50 by Mobile money, m18, +23277***321 · reference "} {
+	for i, want := range []string{"SLE 300.05 by Mobile money, Afrimoney (m18), +23277***321 · reference ", "USD 37.50 by Mobile money, Afrimoney (m18), +23277***321 · reference "} {
 		assert.Contains(t, text(rows[i][1]), want)
 		momo, err := f.payment(rec.PaymentIDs[i]).Channel.AsMomoChannel()
 		require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestHostedPageOfAPaidSessionShowsWhatWasPaidAndHow(t *testing.T) {
 	assert.Contains(t, paymentsShown(t, f.hostedPage(card.Id)), "SLE 150.00 by Card, Mastercard, ending 4444")
 	bank := f.create(minimalBody)
 	require.NoError(t, f.srv.CompleteWith(bank.Id, "bank", "slb001"))
-	assert.Regexp(t, `SLE 150\.00 by Bank, SLCB \(slb001\), account \*{4}\d{4} · reference FT`, paymentsShown(t, f.hostedPage(bank.Id)))
+	assert.Regexp(t, `SLE 150\.00 by Bank, Sierra Leone Commercial Bank \(slb001\), account \*{4}\d{4} · reference FT`, paymentsShown(t, f.hostedPage(bank.Id)))
 	wallet := f.create(minimalBody)
 	require.NoError(t, f.srv.CompleteWith(wallet.Id, "wallet", ""))
 	assert.Contains(t, paymentsShown(t, f.hostedPage(wallet.Id)), "SLE 150.00 by Wallet, SafulPay (dw001), wallet ****")

@@ -192,14 +192,17 @@ type deliveryRow struct {
 // channelOption is one choice of the Pay form: value method:provider.
 type channelOption struct{ Value, Label string }
 
-// payChannels are every method and provider the fake knows; one the
-// session does not offer is refused with the reason.
-var payChannels = []channelOption{
-	{"momo:m17", "Mobile money · Orange Money (m17)"}, {"momo:m18", "Mobile money · m18"},
-	{"card:visa", "Card · Visa"}, {"card:mastercard", "Card · Mastercard"},
-	{"bank:slb001", "Bank · SLCB (slb001)"}, {"bank:slb004", "Bank · slb004"}, {"bank:slb007", "Bank · slb007"},
-	{"wallet:dw001", "Wallet · SafulPay (dw001)"},
-}
+// payChannels are every method and provider the fake knows, from its
+// provider catalog and the two card schemes; one the session does not
+// offer is refused with the reason.
+var payChannels = func() []channelOption {
+	kinds := map[string]string{api.ProviderMomo: "Mobile money", api.ProviderBank: "Bank", api.ProviderWallet: "Wallet"}
+	var opts []channelOption
+	for _, p := range api.Providers() {
+		opts = append(opts, channelOption{p.Type + ":" + p.ID, kinds[p.Type] + " · " + p.Name + " (" + p.ID + ")"})
+	}
+	return append(opts, channelOption{"card:visa", "Card · Visa"}, channelOption{"card:mastercard", "Card · Mastercard"})
+}()
 
 // money formats an amount as the hosted page does: SLE 1,234,567.89.
 func money(m gen.Money) string {
