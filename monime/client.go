@@ -63,6 +63,17 @@ type Client struct {
 	// FinancialAccounts creates, reads, lists and updates the accounts that
 	// hold the space's money.
 	FinancialAccounts *FinancialAccountsService
+	// Payouts pays money out to banks, mobile money and wallets.
+	Payouts *PayoutsService
+	// InternalTransfers moves money between the space's accounts.
+	InternalTransfers *InternalTransfersService
+	// FinancialTransactions reads the ledger of the space's accounts.
+	FinancialTransactions *FinancialTransactionsService
+	// Banks and Momos read the banks and mobile-money operators Monime
+	// supports; ProviderKYC looks up who holds an account at one.
+	Banks       *BanksService
+	Momos       *MomosService
+	ProviderKYC *ProviderKYCService
 
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
@@ -125,6 +136,10 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	c.CheckoutSessions = &CheckoutSessionsService{c}
 	c.Payments = &PaymentsService{c}
 	c.FinancialAccounts = &FinancialAccountsService{c}
+	c.Payouts = &PayoutsService{c}
+	c.InternalTransfers = &InternalTransfersService{c}
+	c.FinancialTransactions = &FinancialTransactionsService{c}
+	c.Banks, c.Momos, c.ProviderKYC = &BanksService{c}, &MomosService{c}, &ProviderKYCService{c}
 	return c, nil
 }
 
