@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"math"
 	"net/http"
 	"time"
 
@@ -222,12 +223,8 @@ func (p *ProviderListParams) check(ps *problems, _ string) {
 type kycQuery struct{ accountID string }
 
 func (q *kycQuery) check(ps *problems, _ string) {
-	ps.text(field("accountId"), q.accountID, maxKYCAccountLen, true)
+	ps.text(field("accountId"), q.accountID, math.MaxInt, true)
 }
-
-// maxKYCAccountLen bounds an account id only to keep the URL sane: Monime's
-// document sets no maximum.
-const maxKYCAccountLen = 1 << 10
 
 // providerJSON is a provider as Monime sends it: status and features
 // nested.
