@@ -242,8 +242,11 @@ func (p *PayoutCreateParams) Validate() error { return validate("Payouts.Create"
 
 func (p *PayoutCreateParams) check(ps *problems, apiVersion string) {
 	checkAmount(ps, "amount", p.Amount, apiVersion)
-	if p.Source != nil {
-		checkAccountID(ps, field("source.financialAccountId"), p.Source.FinancialAccountID, math.MaxInt, true)
+	switch f := field("source.financialAccountId"); {
+	case p.Source != nil && p.Source.FinancialAccountID == "":
+		ps.add(f, "required; or leave Source nil to pay from the space's main account")
+	case p.Source != nil:
+		checkAccountID(ps, f, p.Source.FinancialAccountID, math.MaxInt, true)
 	}
 	p.Destination.check(ps)
 	validateMetadata(ps, p.Metadata)
@@ -265,13 +268,15 @@ func (d *PayoutDestination) check(ps *problems) {
 		return
 	}
 	if !slices.Contains(valid, d.ProviderID) {
-		ps.add(field("destination.providerId"), "%s as a %s provider; want one of %s", quotedOrRequired(d.ProviderID), d.Type, strings.Join(valid, ", "))
+		ps.add(field("destination.providerId"), "%s; want one of the %s providers Monime lists: %s", quotedOrRequired(d.ProviderID), d.Type, strings.Join(valid, ", "))
 	}
 	for i, v := range [...]string{d.AccountNumber, d.PhoneNumber, d.WalletID} {
 		f := destinationFields[i]
 		switch at := field("destination." + f.name); {
+		case f.of == d.Type && v == "" && d.Type != PayoutDestinationWallet:
+			ps.add(at, "required for a %s destination", d.Type)
 		case f.of == d.Type:
-			ps.text(at, v, math.MaxInt, d.Type != PayoutDestinationWallet)
+			ps.text(at, v, math.MaxInt, false)
 		case v != "":
 			ps.add(at, "is for a %s destination, not a %s one; leave it empty", f.of, d.Type)
 		}
