@@ -36,14 +36,17 @@ func ExamplePayoutsService_Create() {
 			PhoneNumber: "+23276123456"},
 		Metadata: monime.Metadata{"run": "2025-11", "employee": "e-17"},
 	}, monime.WithIdempotencyKey("salary-2025-11-e-17"))
-	var apiErr *monime.Error
+	var noAnswer *monime.RequestError
 	switch {
-	case errors.As(err, &apiErr):
-		log.Fatalf("Monime refused the payout: %v", apiErr)
-	case err != nil:
+	case errors.As(err, &noAnswer):
 		// No answer came: whether Monime made the payout is unknown. Run
-		// again with the same key; it cannot pay twice.
+		// again with the same key (noAnswer.IdempotencyKey): it cannot pay
+		// twice.
 		log.Fatal(err)
+	case err != nil:
+		// Refused, by Monime (a *monime.Error) or before sending (a
+		// *monime.ValidationError): no payout was made.
+		log.Fatalf("no payout: %v", err)
 	}
 	fmt.Println(p.ID, p.Status)
 }
