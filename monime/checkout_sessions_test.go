@@ -393,21 +393,40 @@ func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	doc, err := contract.Spec()
 	require.NoError(t, err)
 	sessions, payments, accounts := reflect.TypeOf(&CheckoutSessionsService{}), reflect.TypeOf(&PaymentsService{}), reflect.TypeOf(&FinancialAccountsService{})
+	payouts, transfers, ledger := reflect.TypeOf(&PayoutsService{}), reflect.TypeOf(&InternalTransfersService{}), reflect.TypeOf(&FinancialTransactionsService{})
+	banks, momos, kyc := reflect.TypeOf(&BanksService{}), reflect.TypeOf(&MomosService{}), reflect.TypeOf(&ProviderKYCService{})
 	facade := map[string]struct {
 		svc    reflect.Type
 		method string
 	}{
-		"CreateCheckoutSession":  {sessions, "Create"},
-		"GetCheckoutSession":     {sessions, "Get"},
-		"ListCheckoutSessions":   {sessions, "List"},
-		"DeleteCheckoutSession":  {sessions, "Delete"},
-		"ListPayments":           {payments, "List"},
-		"GetPayment":             {payments, "Get"},
-		"UpdatePayment":          {payments, "Update"},
-		"CreateFinancialAccount": {accounts, "Create"},
-		"GetFinancialAccount":    {accounts, "Get"},
-		"ListFinancialAccounts":  {accounts, "List"},
-		"UpdateFinancialAccount": {accounts, "Update"},
+		"CreateCheckoutSession":     {sessions, "Create"},
+		"GetCheckoutSession":        {sessions, "Get"},
+		"ListCheckoutSessions":      {sessions, "List"},
+		"DeleteCheckoutSession":     {sessions, "Delete"},
+		"ListPayments":              {payments, "List"},
+		"GetPayment":                {payments, "Get"},
+		"UpdatePayment":             {payments, "Update"},
+		"CreateFinancialAccount":    {accounts, "Create"},
+		"GetFinancialAccount":       {accounts, "Get"},
+		"ListFinancialAccounts":     {accounts, "List"},
+		"UpdateFinancialAccount":    {accounts, "Update"},
+		"ListPayouts":               {payouts, "List"},
+		"CreatePayout":              {payouts, "Create"},
+		"GetPayout":                 {payouts, "Get"},
+		"UpdatePayout":              {payouts, "Update"},
+		"DeletePayout":              {payouts, "Delete"},
+		"ListInternalTransfers":     {transfers, "List"},
+		"CreateInternalTransfer":    {transfers, "Create"},
+		"GetInternalTransfer":       {transfers, "Get"},
+		"PatchInternalTransfer":     {transfers, "Update"},
+		"DeleteInternalTransfer":    {transfers, "Delete"},
+		"ListFinancialTransactions": {ledger, "List"},
+		"GetTransaction":            {ledger, "Get"},
+		"ListBanks":                 {banks, "List"},
+		"GetBank":                   {banks, "Get"},
+		"ListMomos":                 {momos, "List"},
+		"GetMomo":                   {momos, "Get"},
+		"GetProviderKYC":            {kyc, "Get"},
 	}
 	n := 0
 	for path, item := range doc.T.Paths.Map() {

@@ -1,12 +1,20 @@
 // Package monime is the Go client for Monime's hosted checkout and
 // payments API: import it in a merchant's backend to create checkout
-// sessions, learn their outcome and reconcile their payments.
+// sessions, learn their outcome and reconcile their payments, and to pay
+// money out.
 //
 // Create a checkout session, send the customer to its RedirectURL, then learn
 // the outcome by reading the session or from a signed webhook (package
 // monime/webhook), and find what was paid with Payments.ForCheckoutSession.
 // Every create carries an Idempotency-Key chosen once per call, so the
 // client's retries can never charge a customer twice.
+//
+// Pay out to mobile money, banks and wallets with Payouts (check who holds
+// the account first with ProviderKYC), move money between the space's
+// accounts with InternalTransfers, and read every movement in the ledger
+// with FinancialTransactions. A payout's Idempotency-Key works as a
+// create's: give it one of your own (WithIdempotencyKey) and no retry,
+// the client's or yours, pays twice.
 //
 //	c, err := monime.NewClient(token, spaceID)
 //	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{...})
@@ -63,6 +71,17 @@ type Client struct {
 	// FinancialAccounts creates, reads, lists and updates the accounts that
 	// hold the space's money.
 	FinancialAccounts *FinancialAccountsService
+	// Payouts pays money out to banks, mobile money and wallets.
+	Payouts *PayoutsService
+	// InternalTransfers moves money between the space's accounts.
+	InternalTransfers *InternalTransfersService
+	// FinancialTransactions reads the ledger of the space's accounts.
+	FinancialTransactions *FinancialTransactionsService
+	// Banks and Momos read the banks and mobile-money operators Monime
+	// supports; ProviderKYC looks up who holds an account at one.
+	Banks       *BanksService
+	Momos       *MomosService
+	ProviderKYC *ProviderKYCService
 
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
@@ -125,6 +144,10 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	c.CheckoutSessions = &CheckoutSessionsService{c}
 	c.Payments = &PaymentsService{c}
 	c.FinancialAccounts = &FinancialAccountsService{c}
+	c.Payouts = &PayoutsService{c}
+	c.InternalTransfers = &InternalTransfersService{c}
+	c.FinancialTransactions = &FinancialTransactionsService{c}
+	c.Banks, c.Momos, c.ProviderKYC = &BanksService{c}, &MomosService{c}, &ProviderKYCService{c}
 	return c, nil
 }
 

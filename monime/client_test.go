@@ -266,6 +266,22 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 	for _, err := range zero.FinancialAccounts.All(ctx, nil) {
 		require.ErrorContains(t, err, "NewClient")
 	}
+	var payouts *PayoutsService
+	_, err = payouts.Create(ctx, &PayoutCreateParams{Amount: Money{Currency: "SLE", Value: 1},
+		Destination: PayoutDestination{Type: "momo", ProviderID: "m17", PhoneNumber: "+23276123456"}})
+	require.ErrorContains(t, err, "NewClient")
+	require.ErrorContains(t, zero.Payouts.Delete(ctx, "pyt-1"), "NewClient")
+	_, err = zero.InternalTransfers.Update(ctx, "trn-1", &InternalTransferUpdateParams{Description: "x"})
+	require.ErrorContains(t, err, "NewClient")
+	for _, err := range zero.FinancialTransactions.All(ctx, nil) {
+		require.ErrorContains(t, err, "NewClient")
+	}
+	_, err = zero.Banks.Get(ctx, "slb001")
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Momos.List(ctx, &ProviderListParams{Country: "SL"})
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.ProviderKYC.Get(ctx, "m17", "+23276123456")
+	require.ErrorContains(t, err, "NewClient")
 }
 
 func TestDeleteAcceptsAnAnswerWithoutABody(t *testing.T) {

@@ -176,7 +176,8 @@ func (e *ValidationError) Field(path string) (FieldError, bool) {
 // connection failed, the answer was cut off, an attempt timed out, or the
 // context ended while waiting to retry. Whether Monime acted on the request
 // is unknown, so retry a create with the same IdempotencyKey: Monime then
-// answers with the first result instead of creating a second session.
+// answers with the first result instead of creating a second object (a
+// second session, a second payout).
 //
 // When the context ended while waiting to retry, Err wraps both the
 // context's error and the last attempt's (often a *Error): check for

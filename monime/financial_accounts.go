@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -192,6 +193,14 @@ func (p *FinancialAccountUpdateParams) check(ps *problems, _ string) {
 	ps.text(field("reference"), p.Reference, maxAccountReferenceLen, false)
 	ps.text(field("description"), p.Description, maxAccountDescLen, false)
 	validateMetadata(ps, p.Metadata)
+}
+
+// checkAccountID checks a field that names a financial account: its id
+// starts as every account id does, and has at most max characters.
+func checkAccountID(ps *problems, f fieldPath, id string, max int, required bool) {
+	if ps.text(f, id, max, required) && id != "" && !strings.HasPrefix(id, accounts.idPrefix) {
+		ps.add(f, "%q is not a financial account id, which starts with %s", excerpt([]byte(id), 40), accounts.idPrefix)
+	}
 }
 
 type plainAccount FinancialAccount // FinancialAccount without its JSON methods

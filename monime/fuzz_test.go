@@ -140,5 +140,30 @@ func FuzzCheckID(f *testing.F) {
 				t.Fatalf("account id %q reaches %v", id, req.URL)
 			}
 		}
+		for _, r := range []struct {
+			check  func(op, id string) error
+			prefix string
+			build  func(server, id string) (*http.Request, error)
+		}{
+			{payouts.checkID, "pyt-", func(s, id string) (*http.Request, error) { return gen.NewGetPayoutRequest(s, id, nil) }},
+			{transfers.checkID, "trn-", func(s, id string) (*http.Request, error) { return gen.NewGetInternalTransferRequest(s, id, nil) }},
+			{transactions.checkID, "txn-", func(s, id string) (*http.Request, error) { return gen.NewGetTransactionRequest(s, id, nil) }},
+			{banks.checkID, "", func(s, id string) (*http.Request, error) { return gen.NewGetBankRequest(s, id, nil) }},
+			{kycs.checkID, "", func(s, id string) (*http.Request, error) {
+				return gen.NewGetProviderKYCRequest(s, id, &gen.GetProviderKYCParams{AccountId: "+232&x=1#y"})
+			}},
+		} {
+			if r.check("fuzz", id) != nil {
+				continue
+			}
+			if !strings.HasPrefix(id, r.prefix) {
+				t.Fatalf("accepted the id %q without %s", id, r.prefix)
+			}
+			req, err := r.build("https://api.monime.io/", id)
+			if err == nil && (!strings.HasSuffix(req.URL.Path, "/"+id) || strings.Count(req.URL.Path, "/") != 3+strings.Count(id, "/") ||
+				req.URL.Fragment != "" || req.URL.Host != "api.monime.io" || len(req.URL.Query()) > 1) {
+				t.Fatalf("id %q reaches %v", id, req.URL)
+			}
+		}
 	})
 }

@@ -192,7 +192,7 @@ type WalletChannel struct {
 	Metadata Metadata `json:"metadata,omitempty"`
 }
 
-// Fee is one fee applied to a payment.
+// Fee is one fee applied to a payment or a payout.
 type Fee struct {
 	// Code says what the fee is for, e.g. "processing_fee".
 	Code string `json:"code"`
@@ -202,7 +202,7 @@ type Fee struct {
 	Metadata Metadata `json:"metadata,omitempty"`
 }
 
-// Fees are the fees applied to a payment.
+// Fees are the fees applied to a payment or a payout.
 type Fees []Fee
 
 // Total sums the fees. They must share one currency (an empty list totals
@@ -384,6 +384,19 @@ type feeJSON struct {
 	Amount moneyJSON `json:"amount" decode:"strict"`
 }
 
+// readFees checks the amount of every fee: a payment's or a payout's.
+func readFees(ws []feeJSON) (Fees, error) {
+	fees := make(Fees, len(ws))
+	for i, f := range ws {
+		fees[i] = f.Fee
+		var err error
+		if fees[i].Amount, err = f.Amount.money(fmt.Sprintf("fee %d", i)); err != nil {
+			return nil, err
+		}
+	}
+	return fees, nil
+}
+
 // public checks a payment's id, status and amounts, and sorts its channel
 // by type.
 func (w *paymentJSON) public() (*Payment, error) {
@@ -399,12 +412,8 @@ func (w *paymentJSON) public() (*Payment, error) {
 	if p.Amount, err = w.Amount.money("the amount"); err != nil {
 		return nil, err
 	}
-	p.Fees = make(Fees, len(w.Fees))
-	for i, f := range w.Fees {
-		p.Fees[i] = f.Fee
-		if p.Fees[i].Amount, err = f.Amount.money(fmt.Sprintf("fee %d", i)); err != nil {
-			return nil, err
-		}
+	if p.Fees, err = readFees(w.Fees); err != nil {
+		return nil, err
 	}
 	c := &w.Channel
 	p.Channel = PaymentChannel{Type: c.Type}

@@ -137,3 +137,24 @@ func checkCurrency(ps *problems, f fieldPath, c Currency, apiVersion string) {
 		ps.add(f, "%q is not supported; want SLE or USD", excerpt([]byte(c), 20))
 	}
 }
+
+// checkAmount checks an amount to move: a currency Monime takes (see
+// checkCurrency) and a positive value. name is the field, as "amount".
+func checkAmount(ps *problems, name string, m Money, apiVersion string) {
+	checkCurrency(ps, field(name+".currency"), m.Currency, apiVersion)
+	if m.Value <= 0 {
+		ps.add(field(name+".value"), "is %d; want a positive amount in minor units (SLE 1.00 is 100)", m.Value)
+	}
+}
+
+// checkStatus checks a list's status filter: empty (any status) or one of
+// valid.
+func checkStatus[S ~string](ps *problems, s S, valid ...S) {
+	if s != "" && !slices.Contains(valid, s) {
+		names := make([]string, len(valid))
+		for i, v := range valid {
+			names[i] = string(v)
+		}
+		ps.add(field("status"), "%q is not a status Monime documents; want one of %s, or empty for any", excerpt([]byte(s), 20), strings.Join(names, ", "))
+	}
+}

@@ -289,6 +289,20 @@ func TestLimitsMatchTheSpec(t *testing.T) {
 	assert.Equal(t, u64(maxUVANLen), *list.GetByInAndName("query", "uvan").Schema.Value.MaxLength)
 	assert.Equal(t, u64(maxAccountReferenceLen), *list.GetByInAndName("query", "reference").Schema.Value.MaxLength)
 	assert.Equal(t, "^"+accounts.idPrefix+".*$", params["FinancialAccountId"].Value.Schema.Value.Pattern)
+
+	assert.Equal(t, u64(maxTransferDescLen), *prop("CreateInternalTransferRequest", "description").MaxLength)
+	assert.Equal(t, u64(maxTransferUpdateDescLen), *prop("UpdateInternalTransferRequest", "description").MaxLength)
+	assert.Equal(t, u64(maxAccountRefLen), *prop("AccountRef", "id").MaxLength)
+	assert.Nil(t, prop("PayoutSource", "financialAccountId").MaxLength, "Monime's document sets no maximum")
+	assert.Equal(t, "^"+payouts.idPrefix+".*$", params["PayoutId"].Value.Schema.Value.Pattern)
+	assert.Equal(t, "^"+transfers.idPrefix+".*$", params["InternalTransferId"].Value.Schema.Value.Pattern)
+	assert.Equal(t, "^"+transactions.idPrefix+".*$", params["TransactionId"].Value.Schema.Value.Pattern)
+	assert.Equal(t, "^[A-Z]{2}$", params["Country"].Value.Schema.Value.Pattern, "ProviderListParams.check tests this pattern")
+	assert.ElementsMatch(t, []any{"credit", "debit"}, schemas["FinancialTransactionType"].Value.Enum)
+	assert.ElementsMatch(t, []any{string(InternalTransferPending), string(InternalTransferProcessing), string(InternalTransferCompleted),
+		string(InternalTransferFailed)}, schemas["InternalTransferStatus"].Value.Enum)
+	kyc := doc.T.Paths.Find("/v1/provider-kyc/{providerId}").Get.Parameters.GetByInAndName("query", "accountId").Schema.Value
+	assert.Nil(t, kyc.MaxLength, "Monime's document sets no maximum")
 }
 
 func TestValidationErrorHelpers(t *testing.T) {

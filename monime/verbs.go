@@ -216,6 +216,11 @@ func sentMetadata(m Metadata) *gen.Metadata {
 	return (*gen.Metadata)(&m)
 }
 
+// wireMoney is an amount as the generated builders take it.
+func wireMoney(m Money) gen.Money {
+	return gen.Money{Currency: gen.Currency(m.Currency), Value: m.Value}
+}
+
 // ifTrue is nil for false, so the flag is left out of the query.
 func ifTrue(b *bool) *bool {
 	if !*b {

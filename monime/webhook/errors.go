@@ -40,4 +40,8 @@ var (
 	// ErrNotPayment means [Event.Payment] was called on an event about some
 	// other kind of object. Switch on [Event.Name] first.
 	ErrNotPayment = errors.New("webhook: event is not about a payment")
+
+	// ErrNotPayout means [Event.Payout] was called on an event about some
+	// other kind of object. Switch on [Event.Name] first.
+	ErrNotPayout = errors.New("webhook: event is not about a payout")
 )

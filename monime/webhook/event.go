@@ -34,17 +34,33 @@ const (
 	EventPaymentCompleted = "payment.completed"
 )
 
-// The [Object.Type] of events about a checkout session, and about a payment.
+// The payout event names: Monime's documentation says payouts are "marked
+// as completed or failed" and names payout.failed; payout.completed is the
+// name community clients use for the other. Monime names no events for
+// internal transfers.
+const (
+	// EventPayoutCompleted: the payout completed: the money reached the
+	// destination.
+	EventPayoutCompleted = "payout.completed"
+	// EventPayoutFailed: the payout failed; its FailureDetail says why.
+	EventPayoutFailed = "payout.failed"
+)
+
+// The [Object.Type] of events about a checkout session, a payment and a
+// payout.
 const (
 	ObjectTypeCheckoutSession = "checkout_session"
 	ObjectTypePayment         = "payment"
+	ObjectTypePayout          = "payout"
 )
 
 // checkoutSessionEventPrefix starts the name of every checkout-session
-// event, and paymentEventPrefix that of every payment event.
+// event, paymentEventPrefix that of every payment event, and
+// payoutEventPrefix that of every payout event.
 const (
 	checkoutSessionEventPrefix = ObjectTypeCheckoutSession + "."
 	paymentEventPrefix         = ObjectTypePayment + "."
+	payoutEventPrefix          = ObjectTypePayout + "."
 )
 
 // Event is one verified delivery from Monime. Data holds the resource the
@@ -232,6 +248,23 @@ func (e *Event) Payment() (*monime.Payment, error) {
 		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotPayment, e.Name, e.ID, e.Object.Type)
 	}
 	return decodeData[monime.Payment](e, "payment")
+}
+
+// IsPayout reports whether the event is about a payout: its object type is
+// [ObjectTypePayout] or its name starts with "payout.".
+func (e *Event) IsPayout() bool {
+	return e.Object.Type == ObjectTypePayout || strings.HasPrefix(e.Name, payoutEventPrefix)
+}
+
+// Payout decodes the event's data into the same [monime.Payout] the client
+// returns. It fails with [ErrNotPayout] when the event is about something
+// else, and with [ErrInvalidPayload] when the data is missing or
+// malformed.
+func (e *Event) Payout() (*monime.Payout, error) {
+	if !e.IsPayout() {
+		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotPayout, e.Name, e.ID, e.Object.Type)
+	}
+	return decodeData[monime.Payout](e, "payout")
 }
 
 // decodeData decodes the event's data as a T. monime's types read

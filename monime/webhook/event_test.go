@@ -236,3 +236,49 @@ func TestEventPayment(t *testing.T) {
 		}
 	}
 }
+
+// A signed payout.completed delivery reads into the same monime.Payout the
+// client returns.
+func TestEventPayout(t *testing.T) {
+	body := []byte(`{"apiVersion":"caph.2025-08-23","event":{"id":"evt-P1","name":"payout.completed","timestamp":"2025-11-01T09:00:04Z"},` +
+		`"object":{"id":"pyt-7Wq2Lm0Xc","type":"payout"},"data":{"id":"pyt-7Wq2Lm0Xc","status":"completed",` +
+		`"amount":{"currency":"SLE","value":30000},"source":{"financialAccountId":"fac-main01","transactionReference":"ftr-Pq81"},` +
+		`"destination":{"type":"momo","providerId":"m17","phoneNumber":"+23276123456","transactionReference":"MP251101.0900.B7"},` +
+		`"fees":[{"code":"payout_fee","amount":{"currency":"SLE","value":300}}],"failureDetail":null,` +
+		`"createTime":"2025-11-01T09:00:00Z","updateTime":"2025-11-01T09:00:04Z","metadata":{"batch":"nov"}}}`)
+	ev, err := ConstructEvent(body, SignatureHeader(body, testSecret, testTime), testSecret, at(testTime))
+	require.NoError(t, err)
+	assert.Equal(t, EventPayoutCompleted, ev.Name)
+	assert.True(t, ev.IsPayout())
+	assert.False(t, ev.IsPayment())
+	p, err := ev.Payout()
+	require.NoError(t, err)
+	assert.Equal(t, &monime.Payout{ID: "pyt-7Wq2Lm0Xc", Status: monime.PayoutCompleted, Amount: monime.Money{Currency: "SLE", Value: 30000},
+		Source: &monime.PayoutSource{FinancialAccountID: "fac-main01", TransactionReference: "ftr-Pq81"},
+		Destination: monime.PayoutDestination{Type: monime.PayoutDestinationMomo, ProviderID: monime.MomoProviderM17,
+			PhoneNumber: "+23276123456", TransactionReference: "MP251101.0900.B7"},
+		Fees:       monime.Fees{{Code: "payout_fee", Amount: monime.Money{Currency: "SLE", Value: 300}}},
+		CreateTime: time.Date(2025, 11, 1, 9, 0, 0, 0, time.UTC), UpdateTime: time.Date(2025, 11, 1, 9, 0, 4, 0, time.UTC),
+		Metadata: monime.Metadata{"batch": "nov"}}, p)
+	assert.True(t, p.Status.IsFinal())
+	_, err = ev.Payment()
+	assert.ErrorIs(t, err, ErrNotPayment)
+
+	failed := &Event{ID: "evt-P2", Name: EventPayoutFailed, Data: json.RawMessage(`{"id":"pyt-1","status":"failed",` +
+		`"amount":{"currency":"SLE","value":30000},"failureDetail":{"code":"provider_account_missing","message":"no such number"}}`)}
+	p, err = failed.Payout()
+	require.NoError(t, err)
+	assert.Equal(t, &monime.FailureDetail{Code: monime.PayoutFailureProviderAccountMissing, Message: "no such number"}, p.FailureDetail)
+
+	byType := &Event{ID: "evt-P3", Name: "payout.something_new", Object: Object{Type: ObjectTypePayout}, Data: failed.Data}
+	_, err = byType.Payout()
+	require.NoError(t, err, "a new payout event still reads")
+
+	_, err = (&Event{ID: "evt-P4", Name: EventPaymentCompleted, Data: failed.Data}).Payout()
+	assert.ErrorIs(t, err, ErrNotPayout)
+	for _, bad := range []string{`null`, `"pyt-1"`, `{"id":"pyt-1","status":"completed"}`,
+		`{"id":"pyt-1","status":"completed","amount":{"currency":"SLE","value":"30000"}}`} {
+		_, err := (&Event{ID: "evt-P5", Name: EventPayoutCompleted, Data: json.RawMessage(bad)}).Payout()
+		assert.ErrorIs(t, err, ErrInvalidPayload, bad)
+	}
+}
