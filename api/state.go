@@ -322,6 +322,12 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.mu.Lock()
 	st.seq = loaded.st.seq
 	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
+	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
+	for _, p := range st.payouts.all("") {
+		if p.Status == gen.PayoutStatusPending {
+			st.queuePayout(p)
+		}
+	}
 	for _, sess := range st.sessions.all("") {
 		if sess.Status == gen.CheckoutSessionStatusPending {
 			heap.Push(&st.deadline, sess)
