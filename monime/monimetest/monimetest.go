@@ -14,14 +14,13 @@
 // The fake validates every request against the API's OpenAPI contract and,
 // here, every response too: a response that breaks the contract fails the
 // test. It keeps sessions, payments, financial accounts, payouts and
-// internal transfers in memory,
-// replays idempotent creates as Monime does, records the payments of each
-// completed session (c.Payments reads them) and books them on their
-// financial account, holds each payout's money until the test completes
-// or fails it (CompletePayout, FailPayout), delivers signed webhooks, and
-// can inject faults. Find
-// shows what the read API hides, and the books must balance at the end of
-// every test (CheckBooks).
+// internal transfers in memory, replays idempotent creates as Monime does,
+// records the payments of each completed session (c.Payments reads them)
+// and books them on their financial account, holds each payout's money
+// until the test completes or fails it (CompletePayout, FailPayout),
+// delivers signed webhooks, and can inject faults. Find shows what the
+// read API hides, and the books must balance at the end of every test
+// (CheckBooks).
 //
 // NewServer, Client and ClientFor fail the test when they cannot do their
 // job, as httptest.NewServer does. Every other method that can fail returns
