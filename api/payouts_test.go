@@ -487,3 +487,45 @@ func TestAnOldStatesLedgerIDsLoadAsTransactionIDs(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
 	g.checkBooks()
 }
+
+// A batch of payouts, one Idempotency-Key each, sent through injected 503s,
+// resets and lost answers and retried with the same key until answered, is
+// paid exactly once each, and the source's balance is exact.
+func TestAPayoutBatchUnderFaultsPaysEachOnce(t *testing.T) {
+	f := newFixture(t, WithFaultFunc(RandomFaults(22, 0.5, Fault{Status: http.StatusServiceUnavailable}, Fault{Reset: true}, Fault{Drop: true})))
+	main := MainAccountID(DefaultSpaceID)
+	require.NoError(t, f.srv.Fund(main, gen.Money{Currency: "SLE", Value: 1000000}))
+	const batch = 20
+	var want int64
+	faults := 0
+	for i := range batch {
+		value := int64(1000 + i)
+		want += value
+		body := payoutBody(value, "+23276123456")
+		key := fmt.Sprintf("salary-nov-%d", i)
+		for attempt := 1; ; attempt++ {
+			require.Less(t, attempt, 50, "payout %d never got an answer", i)
+			r := f.build(req{method: http.MethodPost, path: "/v1/payouts", body: body, key: &key})
+			resp, err := f.client.Do(r)
+			if err != nil {
+				faults++
+				continue // reset or lost: retry with the same key
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			faults++
+		}
+	}
+	require.Positive(t, faults, "the faults happened")
+	payouts := FindAll[Payout](f.srv, DefaultSpaceID)
+	require.Len(t, payouts, batch, "one payout per key")
+	for _, p := range payouts {
+		assert.Equal(t, gen.PayoutStatusPending, p.Status)
+	}
+	a, _ := Find[FinancialAccount](f.srv, main)
+	assert.Equal(t, 1000000-want, a.Available)
+	f.checkBooks()
+}
