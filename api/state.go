@@ -73,7 +73,8 @@ type stateWebhook struct {
 
 // SaveState writes everything the Server holds that a restart would lose,
 // as one versioned JSON document (see StateFormat): every table (financial
-// accounts, sessions, deleted ones left out, payments and the ledger), the
+// accounts, sessions and payouts, deleted ones left out, payments,
+// internal transfers and the ledger), the
 // idempotency records of
 // finished creates, the webhook receivers with their secrets, and the
 // delivery log. WithState reads it back. Injected faults, rate-limit
@@ -369,7 +370,7 @@ func (t webhookTarget) same(o webhookTarget) bool {
 func (s *Server) StateVersion() uint64 { return s.changes.Load() }
 
 // Reset forgets every session, payment, financial account, ledger entry,
-// idempotency record and delivery record, and the fault rules of
+// payout, internal transfer, idempotency record and delivery record, and the fault rules of
 // InjectFault, as if the Server were new: the main accounts reopen empty.
 // The webhook receivers stay, and so does every option given to New.
 // Deliveries already in flight finish and are recorded.
