@@ -529,3 +529,34 @@ func TestAPayoutBatchUnderFaultsPaysEachOnce(t *testing.T) {
 	assert.Equal(t, 1000000-want, a.Available)
 	f.checkBooks()
 }
+
+// Rows taken after payouts and transfers change rebuild the state, the
+// books included.
+func TestTakenChangesKeepPayoutsAndTransfers(t *testing.T) {
+	f := newFixture(t, WithPayoutFee("payout_fee", 0, 10))
+	f.srv.TrackChanges()
+	var m mirror
+	all, err := f.srv.AllChanges()
+	require.NoError(t, err)
+	m.apply(t, all)
+
+	main := MainAccountID(DefaultSpaceID)
+	payroll := f.account(payrollBody)
+	f.fund(main, 10000)
+	done := f.createPayout(payoutBody(1000, "+23276123456"))
+	m.take(t, f.srv)
+	require.NoError(t, f.srv.CompletePayout(done.Id))
+	gone := f.createPayout(payoutBody(1000, "+23276123456"))
+	m.take(t, f.srv)
+	require.Equal(t, http.StatusOK, f.send(req{method: http.MethodDelete, path: "/v1/payouts/" + gone.Id}).status)
+	tr := f.transfer(main, payroll.Id, 700)
+	require.Equal(t, http.StatusOK, f.send(req{method: http.MethodPatch, path: "/v1/internal-transfers/" + tr.Id, body: `{"description":"x"}`}).status)
+	m.take(t, f.srv)
+
+	assert.NotContains(t, m.rows, [2]string{"payouts", gone.Id}, "a deleted payout's row goes")
+	assert.Contains(t, m.rows, [2]string{"payouts", done.Id})
+	rebuilt := mustNew(t, WithChanges(m.changes()), WithClock(f.clock.Now))
+	t.Cleanup(rebuilt.Close)
+	assert.Equal(t, saved(t, f.srv), saved(t, rebuilt))
+	require.NoError(t, rebuilt.CheckBooks())
+}
