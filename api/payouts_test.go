@@ -560,3 +560,18 @@ func TestTakenChangesKeepPayoutsAndTransfers(t *testing.T) {
 	assert.Equal(t, saved(t, f.srv), saved(t, rebuilt))
 	require.NoError(t, rebuilt.CheckBooks())
 }
+
+func TestNullMembersOfPayoutsAndTransfersAreAbsent(t *testing.T) {
+	f := newFixture(t)
+	main := MainAccountID(DefaultSpaceID)
+	payroll := f.account(payrollBody)
+	f.fund(main, 1000)
+	p := f.createPayout(`{"amount":{"currency":"SLE","value":10},"source":null,"metadata":null,"destination":{"type":"momo","providerId":"m17","phoneNumber":"+23276123456","transactionReference":null}}`)
+	assert.Equal(t, main, p.Source.FinancialAccountId)
+	assert.Nil(t, p.Metadata)
+	res := f.send(req{method: http.MethodPatch, path: "/v1/payouts/" + p.Id, body: `{"metadata":null}`})
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	res = f.send(req{method: http.MethodPost, path: "/v1/internal-transfers", body: `{"amount":{"currency":"SLE","value":10},"sourceFinancialAccount":{"id":"` + main + `"},"destinationFinancialAccount":{"id":"` + payroll.Id + `"},"description":null,"metadata":null}`})
+	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+	assert.Nil(t, res.transfer(t).Description)
+}
