@@ -454,6 +454,7 @@ func TestABadPayoutOrTransferRowDoesNotLoad(t *testing.T) {
 		{"bad payout status", `"status": "pending"`, `"status": "sent"`, "payouts: " + p.Id + ` has status "sent"`},
 		{"negative payout", `"value": 1000`, `"value": -1000`, "payouts: " + p.Id + " has an amount of SLE -1000"},
 		{"bad transfer status", `"status": "completed"`, `"status": "moved"`, "internalTransfers: " + tr.Id + ` has status "moved"`},
+		{"a payout from an unknown account", `"financialAccountId": "` + main + `"`, `"financialAccountId": "fac-gone"`, "payout " + p.Id + ` is paid from financial account "fac-gone"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			i := strings.LastIndex(state, tc.from) // the payouts and transfers: after the ledger, or alone

@@ -310,6 +310,18 @@ func (st *store) checkReferences() error {
 			}
 		}
 	}
+	for _, p := range st.payouts.all("") {
+		if _, ok := st.accounts.get(p.SpaceID, p.Source.FinancialAccountId); !ok {
+			return fmt.Errorf("payout %s is paid from financial account %q, which the state does not hold in its space", p.Id, p.Source.FinancialAccountId)
+		}
+	}
+	for _, t := range st.transfers.all("") {
+		for _, id := range []string{t.SourceFinancialAccount.Id, t.DestinationFinancialAccount.Id} {
+			if _, ok := st.accounts.get(t.SpaceID, id); !ok {
+				return fmt.Errorf("internal transfer %s moves money of financial account %q, which the state does not hold in its space", t.Id, id)
+			}
+		}
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	// A state is checked in a store of its own, which never hands events
