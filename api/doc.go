@@ -2,7 +2,8 @@
 // runs: tests usually reach it through package monimetest, and production
 // code never imports it.
 //
-// It serves checkout sessions and their payments with the server code
+// It serves checkout sessions, payments, financial accounts, payouts,
+// internal transfers and financial transactions with the server code
 // generated from spec/monime.yaml, so that it cannot drift from the
 // contract.
 //
@@ -90,8 +91,32 @@
 // KYCMissingAccountNumber and KYCMissingWalletID (404). These operations
 // need no Monime-Space-Id.
 //
+// # Payouts, internal transfers and financial transactions
+//
+// Money leaves only by a completed payout and moves between accounts only
+// by an internal transfer (/v1/payouts, /v1/internal-transfers). A payout
+// its source account (by default the space's main account for its
+// currency) can cover is created pending and holds its amount and fees
+// (WithPayoutFee) at once, as debits under one reference,
+// source.transactionReference; one it cannot cover is created failed with
+// fund_insufficient and moves nothing. CompletePayout sends the held money
+// out for good and FailPayout gives it back by reversal credits, emitting
+// payout.completed or payout.failed; WithPayoutDelay completes pending
+// payouts on their own. A payout to a test destination fails when it would
+// complete: momo phoneNumber +2327600000N, bank accountNumber 000000000N or
+// wallet walletId 000000000N, where N from 1 to 7 names unknown,
+// fund_insufficient, authorization_failed, provider_unknown,
+// provider_account_blocked, provider_account_missing and
+// provider_account_quota_exhausted (see Server.CompletePayout). Deleting a
+// pending payout gives back what it held. A transfer between two accounts
+// of one space and currency completes at once when covered, else fails.
+// Every ledger entry is served as a financial transaction
+// (/v1/financial-transactions, txn-... ids), with its balance after it, its
+// fee code or the transaction it reverses.
+//
 // Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
 // Start play the customer and the clock; Fund gives an account money;
+// CompletePayout and FailPayout decide payouts;
 // InjectFault and WithFaultFunc make requests fail, reset, drop or slow
 // down; Find and FindAll show what is stored, of any kind, including what
 // the read API hides.

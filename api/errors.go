@@ -15,17 +15,20 @@ import (
 // The error reasons the fake answers with, in error.reason of the Monime
 // error envelope.
 const (
-	ReasonValidation          = "validation_error"               // 400: the request breaks spec/ or a documented rule
-	ReasonUnauthorized        = "unauthorized"                   // 401: missing, malformed or unknown access token
-	ReasonForbidden           = "forbidden"                      // 403: the token may not act in the space
-	ReasonNotFound            = "not_found"                      // 404: no such object (or endpoint)
-	ReasonMethodNotAllowed    = "method_not_allowed"             // 405: the path exists, the method does not
-	ReasonIdempotencyKeyInUse = "idempotency_key_in_use"         // 409: the key was used for another request
-	ReasonSessionNotDeletable = "checkout_session_not_deletable" // 409: the session is started or final
-	ReasonReferenceInUse      = "reference_in_use"               // 409: another financial account of the space has the reference
-	ReasonRequestTooLarge     = "request_too_large"              // 413: the body is over the size limit
-	ReasonTooManyRequests     = "too_many_requests"              // 429: a rate limit was hit
-	ReasonInternal            = "internal_error"                 // 500: the fake broke (for example its response broke spec/)
+	ReasonValidation           = "validation_error"                // 400: the request breaks spec/ or a documented rule
+	ReasonUnauthorized         = "unauthorized"                    // 401: missing, malformed or unknown access token
+	ReasonForbidden            = "forbidden"                       // 403: the token may not act in the space
+	ReasonNotFound             = "not_found"                       // 404: no such object (or endpoint)
+	ReasonMethodNotAllowed     = "method_not_allowed"              // 405: the path exists, the method does not
+	ReasonIdempotencyKeyInUse  = "idempotency_key_in_use"          // 409: the key was used for another request
+	ReasonSessionNotDeletable  = "checkout_session_not_deletable"  // 409: the session is started or final
+	ReasonReferenceInUse       = "reference_in_use"                // 409: another financial account of the space has the reference
+	ReasonPayoutNotUpdatable   = "payout_not_updatable"            // 409: the payout is completed or failed
+	ReasonPayoutNotDeletable   = "payout_not_deletable"            // 409: the payout is completed or failed
+	ReasonTransferNotDeletable = "internal_transfer_not_deletable" // 409: the internal transfer is completed or failed
+	ReasonRequestTooLarge      = "request_too_large"               // 413: the body is over the size limit
+	ReasonTooManyRequests      = "too_many_requests"               // 429: a rate limit was hit
+	ReasonInternal             = "internal_error"                  // 500: the fake broke (for example its response broke spec/)
 )
 
 // apiError is one error answer: its status, reason, message and details.

@@ -35,7 +35,7 @@ func TestEachErrorReason(t *testing.T) {
 			404, ReasonNotFound, "scs-unknown"},
 		{"delete unknown id", req{method: http.MethodDelete, path: "/v1/checkout-sessions/scs-unknown"},
 			404, ReasonNotFound, "scs-unknown"},
-		{"unknown path", req{method: http.MethodGet, path: "/v1/payouts"},
+		{"unknown path", req{method: http.MethodGet, path: "/v1/refunds"},
 			404, ReasonNotFound, "no operation"},
 		{"trailing slash", req{method: http.MethodGet, path: "/v1/checkout-sessions/"},
 			404, ReasonNotFound, "no operation"},

@@ -33,23 +33,43 @@ const maxFeeCodeLength = 64
 // empty code, a code given twice, basisPoints outside 0 to 10000 (0% to
 // 100%) or a negative fixed part.
 func WithFee(code string, basisPoints int, fixed int64) Option {
+	return feeOption("WithFee", code, basisPoints, fixed, func(c *config) *[]feeRule { return &c.fees })
+}
+
+// WithPayoutFee makes every payout the fake accepts carry a fee named code
+// (such as "payout_fee"), computed as WithFee computes a payment's: basisPoints
+// hundredths of a percent of the payout's amount, rounded half up, plus
+// fixed minor units of its currency. Repeat it for more fees. The source
+// account pays each fee on top of the amount, as a debit of its own
+// (originatingFee.code) under the payout's reference: a payout is covered
+// only when the account holds the amount and its fees, and failing or
+// deleting it gives the fees back with the amount. Without it payouts carry
+// no fees (fees: []). New fails on the values WithFee refuses.
+func WithPayoutFee(code string, basisPoints int, fixed int64) Option {
+	return feeOption("WithPayoutFee", code, basisPoints, fixed, func(c *config) *[]feeRule { return &c.payoutFees })
+}
+
+// feeOption is WithFee and WithPayoutFee, named option, adding the rule
+// to the list rules returns.
+func feeOption(option, code string, basisPoints int, fixed int64, rules func(*config) *[]feeRule) Option {
 	return func(c *config) error {
 		switch {
 		case code == "":
-			return optionErrorf("WithFee", "", "the code is empty; pass what the fee is for, such as %q", "processing_fee")
+			return optionErrorf(option, "", "the code is empty; pass what the fee is for, such as %q", "processing_fee")
 		case len(code) > maxFeeCodeLength || strings.ContainsFunc(code, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-			return optionErrorf("WithFee", "", "the code %q is over %d bytes or holds a space or control character; pass a short word such as %q", code, maxFeeCodeLength, "processing_fee")
+			return optionErrorf(option, "", "the code %q is over %d bytes or holds a space or control character; pass a short word such as %q", code, maxFeeCodeLength, "processing_fee")
 		case basisPoints < 0 || basisPoints > 10000:
-			return optionErrorf("WithFee", code, "basisPoints must be 0 to 10000 (0%% to 100%%), got %d; pass 150 for 1.5%%", basisPoints)
+			return optionErrorf(option, code, "basisPoints must be 0 to 10000 (0%% to 100%%), got %d; pass 150 for 1.5%%", basisPoints)
 		case fixed < 0:
-			return optionErrorf("WithFee", code, "the fixed part must not be negative, got %d; pass minor units, such as 100 for SLE 1.00", fixed)
+			return optionErrorf(option, code, "the fixed part must not be negative, got %d; pass minor units, such as 100 for SLE 1.00", fixed)
 		}
-		for _, r := range c.fees {
+		list := rules(c)
+		for _, r := range *list {
 			if r.code == code {
-				return optionErrorf("WithFee", code, "the code is given twice; give each fee once, with its percentage and fixed part together")
+				return optionErrorf(option, code, "the code is given twice; give each fee once, with its percentage and fixed part together")
 			}
 		}
-		c.fees = append(c.fees, feeRule{code: code, basisPoints: basisPoints, fixed: fixed})
+		*list = append(*list, feeRule{code: code, basisPoints: basisPoints, fixed: fixed})
 		return nil
 	}
 }

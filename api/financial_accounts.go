@@ -48,12 +48,15 @@ const (
 
 // LedgerEntry is one movement of money in or out of one financial account:
 // the fake's books. An account's balance is the sum of its entries; the
-// API does not show them yet (they become Monime's financial
-// transactions). Find and FindAll return snapshots of them; SaveState
-// writes them as they are.
+// API shows each as one of Monime's financial transactions (GET
+// /v1/financial-transactions). Find and FindAll return snapshots of them;
+// SaveState writes them as they are.
 type LedgerEntry struct {
 	Stored
-	// ID is the entry's id, ftx-...
+	// ID is the entry's id, txn-..., the financial transaction's id.
+	// (Releases before financial transactions were served made ftx-...
+	// ids, which no answer ever showed; they load as txn-... with the same
+	// characters after the prefix.)
 	ID string `json:"id"`
 	// AccountID is the financial account the entry moves money in or out of.
 	AccountID string `json:"account"`
@@ -66,12 +69,19 @@ type LedgerEntry struct {
 	// Reference is shared by the entries of one movement: for a payment,
 	// its financialTransactionReference.
 	Reference string `json:"reference"`
-	// OwnerType and OwnerID name what moved the money: "payment" and the
-	// payment's id, or "funding" and "" for Server.Fund.
+	// OwnerType and OwnerID name what moved the money: "payment",
+	// "payout" or "internal_transfer" and its id, or "funding" and "" for
+	// Server.Fund. The financial transaction shows them as
+	// ownershipGraph.owner.
 	OwnerType string `json:"ownerType"`
 	OwnerID   string `json:"ownerId,omitempty"`
-	// FeeCode is set on the debit of a fee: the fee's code.
+	// FeeCode is set on the debit of a fee: the fee's code
+	// (originatingFee.code).
 	FeeCode string `json:"feeCode,omitempty"`
+	// Reverses is set on an entry that gives back what another took: the
+	// id of that entry (originatingReversal.originTxnId), whose reference
+	// this entry shares.
+	Reverses string `json:"reverses,omitempty"`
 	// CreateTime is when the entry was booked, by the Server's clock.
 	CreateTime time.Time `json:"createTime"`
 }
@@ -145,33 +155,33 @@ func (st *store) openSpaces(spaces []string, now time.Time) {
 	}
 }
 
-// book records one ledger entry on account a and moves its balance. It
-// refuses, changing nothing, a debit larger than the balance. Call it with
-// mu held.
-func (st *store) book(a *FinancialAccount, entry LedgerEntry, now time.Time) error {
+// book records one ledger entry on account a, moves its balance and
+// returns the entry as filed. It refuses, changing nothing, a debit larger
+// than the balance. Call it with mu held.
+func (st *store) book(a *FinancialAccount, entry LedgerEntry, now time.Time) (*LedgerEntry, error) {
 	if entry.Amount.Value < 0 {
-		return fmt.Errorf("api: a ledger entry of %d minor units is negative", entry.Amount.Value)
+		return nil, fmt.Errorf("api: a ledger entry of %d minor units is negative", entry.Amount.Value)
 	}
 	if string(entry.Amount.Currency) != a.Currency {
-		return fmt.Errorf("api: financial account %s holds %s, not %s", a.Id, a.Currency, entry.Amount.Currency)
+		return nil, fmt.Errorf("api: financial account %s holds %s, not %s", a.Id, a.Currency, entry.Amount.Currency)
 	}
 	balance := a.Available + entry.Amount.Value
 	if entry.Type == EntryDebit {
 		balance = a.Available - entry.Amount.Value
 	}
 	if balance < 0 || entry.Type == EntryCredit && balance < a.Available {
-		return fmt.Errorf("api: a %s of %s %d minor units would take financial account %s from %d to %d, out of what a balance holds", entry.Type, a.Currency, entry.Amount.Value, a.Id, a.Available, balance)
+		return nil, fmt.Errorf("api: a %s of %s %d minor units would take financial account %s from %d to %d, out of what a balance holds", entry.Type, a.Currency, entry.Amount.Value, a.Id, a.Available, balance)
 	}
 	entry.Seq = st.next()
 	entry.SpaceID = a.SpaceID
-	entry.ID = newID("ftx-", 14)
+	entry.ID = newID(transactionIDPrefix, 14)
 	entry.AccountID = a.Id
 	entry.BalanceAfter = balance
 	entry.CreateTime = now
 	st.ledger.insert(&entry)
 	a.Available = balance
 	st.accounts.mark(a)
-	return nil
+	return &entry, nil
 }
 
 // settleAccount is the account a payment of currency for session s
@@ -210,7 +220,7 @@ func (st *store) settle(p *Payment, a *FinancialAccount, now time.Time) {
 	}
 	for _, e := range entries {
 		e.Reference, e.OwnerType, e.OwnerID = *p.FinancialTransactionReference, objectTypePayment, p.Id
-		if err := st.book(a, e, now); err != nil {
+		if _, err := st.book(a, e, now); err != nil {
 			panic(err) // canSettle checked the balance; the currency is a's by settleAccount
 		}
 	}
@@ -234,7 +244,7 @@ func (s *Server) Fund(id string, amount gen.Money) (err error) {
 			err = fmt.Errorf("api: Fund(%q): the account holds %s; fund it in %s, not %s", id, a.Currency, a.Currency, amount.Currency)
 		default:
 			ref := newID("ftr-", 12)
-			err = s.store.book(a, LedgerEntry{Type: EntryCredit, Amount: amount, Reference: ref, OwnerType: ownerTypeFunding}, now)
+			_, err = s.store.book(a, LedgerEntry{Type: EntryCredit, Amount: amount, Reference: ref, OwnerType: ownerTypeFunding}, now)
 		}
 	})
 	return err
@@ -244,7 +254,11 @@ func (s *Server) Fund(id string, amount gen.Money) (err error) {
 // naming every breach, or nil: each account's balance is the sum of its
 // ledger entries (credits less debits), each entry's BalanceAfter is the
 // running sum up to it, no balance is ever negative, and every entry is in
-// its account's currency. A test may call it at any time.
+// its account's currency. It also checks that each payout's and transfer's
+// entries agree with its status: a pending or completed payout holds
+// exactly its amount and fees, a failed one (or a deleted one) nets to
+// nothing, a completed transfer debits and credits its amount once each,
+// and any other transfer moved nothing. A test may call it at any time.
 func (s *Server) CheckBooks() (err error) {
 	s.store.within(func(time.Time) { err = s.store.checkBooksLocked() })
 	return err
@@ -280,6 +294,7 @@ func (st *store) checkBooksLocked() error {
 			problems = append(problems, fmt.Errorf("financial account %s has a balance of %d, but its ledger entries sum to %d", a.Id, a.Available, running[a.Id]))
 		}
 	}
+	problems = append(problems, st.checkMovementsLocked()...)
 	return errors.Join(problems...)
 }
 

@@ -26,6 +26,10 @@ var nullableMembers = map[string][]string{
 	"UpdatePayment":          {"name", "metadata"},
 	"CreateFinancialAccount": {"reference", "description", "metadata"},
 	"UpdateFinancialAccount": {"name", "reference", "description", "metadata"},
+	"CreatePayout":           {"source", "source.transactionReference", "destination.transactionReference", "metadata"},
+	"UpdatePayout":           {"metadata"},
+	"CreateInternalTransfer": {"description", "metadata"},
+	"PatchInternalTransfer":  {"description", "metadata"},
 }
 
 // dropNullMembers removes from body the null members of the paths listed

@@ -57,8 +57,12 @@ func TestNullableMembersMatchMonimesDocument(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromFile(path)
 	require.NoError(t, err)
 	for operation, route := range map[string]struct{ path, method string }{
-		"CreateCheckoutSession": {"/v1/checkout-sessions", http.MethodPost},
-		"UpdatePayment":         {"/v1/payments/{id}", http.MethodPatch},
+		"CreateCheckoutSession":  {"/v1/checkout-sessions", http.MethodPost},
+		"UpdatePayment":          {"/v1/payments/{id}", http.MethodPatch},
+		"CreatePayout":           {"/v1/payouts", http.MethodPost},
+		"UpdatePayout":           {"/v1/payouts/{id}", http.MethodPatch},
+		"CreateInternalTransfer": {"/v1/internal-transfers", http.MethodPost},
+		"PatchInternalTransfer":  {"/v1/internal-transfers/{id}", http.MethodPatch},
 	} {
 		op := doc.Paths.Find(route.path).GetOperation(route.method)
 		require.NotNil(t, op, operation)

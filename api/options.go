@@ -61,6 +61,8 @@ type config struct {
 	maxRequestBodySize int64
 	webhook            webhookConfig
 	fees               []feeRule         // WithFee, in the order given
+	payoutFees         []feeRule         // WithPayoutFee, in the order given
+	payoutDelay        time.Duration     // WithPayoutDelay; 0: payouts wait for a control
 	state              *loadedState      // WithState's or WithChanges', loaded and checked
 	names              map[string]string // WithOptionNames
 }

@@ -78,6 +78,7 @@ func New(opts ...Option) (*Server, error) {
 		log:      cfg.logger,
 	}
 	s.store = newStore(cfg.clock, cfg.ttl, cfg.retention, cfg.fees, &s.changes)
+	s.store.payoutFees, s.store.payoutDelay = cfg.payoutFees, cfg.payoutDelay
 	s.store.home = cfg.spaces()
 	s.webhooks = newDispatcher(cfg.webhook, cfg.logger, &s.changes)
 	if cfg.state != nil {
@@ -404,7 +405,8 @@ func (s *Server) Start(id string) error {
 	return s.store.control("Start", id, sessionStarted)
 }
 
-// Sweep expires every pending session whose expireTime has passed, forgets
+// Sweep expires every pending session whose expireTime has passed,
+// processes the pending payouts whose WithPayoutDelay has passed, forgets
 // idempotency keys past their retention, and returns how many sessions it
 // expired. Requests and the inspection methods sweep by themselves; call
 // Sweep when time moved and no request followed.
@@ -418,7 +420,7 @@ func (s *Server) Sweep() int {
 }
 
 // Find returns a snapshot of the object id of kind T (Session, Payment,
-// FinancialAccount, LedgerEntry), whatever its space, and whether the
+// FinancialAccount, LedgerEntry, Payout, InternalTransfer), whatever its space, and whether the
 // Server holds it: the read view and what the read API hides (a session's
 // space, callbackState, paymentOptions, Idempotency-Key, whether the
 // customer started it, its payments; an account's balance; the books). A

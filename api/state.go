@@ -73,7 +73,8 @@ type stateWebhook struct {
 
 // SaveState writes everything the Server holds that a restart would lose,
 // as one versioned JSON document (see StateFormat): every table (financial
-// accounts, sessions, deleted ones left out, payments and the ledger), the
+// accounts, sessions and payouts, deleted ones left out, payments,
+// internal transfers and the ledger), the
 // idempotency records of
 // finished creates, the webhook receivers with their secrets, and the
 // delivery log. WithState reads it back. Injected faults, rate-limit
@@ -309,6 +310,18 @@ func (st *store) checkReferences() error {
 			}
 		}
 	}
+	for _, p := range st.payouts.all("") {
+		if _, ok := st.accounts.get(p.SpaceID, p.Source.FinancialAccountId); !ok {
+			return fmt.Errorf("payout %s is paid from financial account %q, which the state does not hold in its space", p.Id, p.Source.FinancialAccountId)
+		}
+	}
+	for _, t := range st.transfers.all("") {
+		for _, id := range []string{t.SourceFinancialAccount.Id, t.DestinationFinancialAccount.Id} {
+			if _, ok := st.accounts.get(t.SpaceID, id); !ok {
+				return fmt.Errorf("internal transfer %s moves money of financial account %q, which the state does not hold in its space", t.Id, id)
+			}
+		}
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	// A state is checked in a store of its own, which never hands events
@@ -322,6 +335,12 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.mu.Lock()
 	st.seq = loaded.st.seq
 	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
+	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
+	for _, p := range st.payouts.all("") {
+		if p.Status == gen.PayoutStatusPending {
+			st.queuePayout(p)
+		}
+	}
 	for _, sess := range st.sessions.all("") {
 		if sess.Status == gen.CheckoutSessionStatusPending {
 			heap.Push(&st.deadline, sess)
@@ -363,7 +382,7 @@ func (t webhookTarget) same(o webhookTarget) bool {
 func (s *Server) StateVersion() uint64 { return s.changes.Load() }
 
 // Reset forgets every session, payment, financial account, ledger entry,
-// idempotency record and delivery record, and the fault rules of
+// payout, internal transfer, idempotency record and delivery record, and the fault rules of
 // InjectFault, as if the Server were new: the main accounts reopen empty.
 // The webhook receivers stay, and so does every option given to New.
 // Deliveries already in flight finish and are recorded.

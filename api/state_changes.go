@@ -32,10 +32,12 @@ type Changes struct {
 }
 
 // Row is one object of the state: a session, a payment, a financial
-// account, a ledger entry, an idempotency record or a delivery attempt.
+// account, a ledger entry, a payout, an internal transfer, an idempotency
+// record or a delivery attempt.
 type Row struct {
 	// Table is the kind of row: a table's name in the state file
-	// ("sessions", "payments", "financialAccounts", "ledger"),
+	// ("sessions", "payments", "financialAccounts", "ledger", "payouts",
+	// "internalTransfers"),
 	// RowsIdempotencyKeys or RowsDeliveries.
 	Table string
 	// ID identifies the row within its table. For an idempotency record it

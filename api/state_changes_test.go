@@ -91,6 +91,7 @@ func TestTakenChangesRebuildTheState(t *testing.T) {
 	require.Equal(t, http.StatusOK, f.send(req{method: http.MethodPatch, path: "/v1/financial-accounts/" + MainAccountID(DefaultSpaceID), body: `{"name":"Till"}`}).status)
 	cancelled := f.create(minimalBody)
 	require.NoError(t, f.srv.Cancel(cancelled.Id))
+	f.waitDeliveries() // recorded before the expiry's, in the order of their times
 	deleted := f.create(minimalBody)
 	m.take(t, f.srv)
 	require.Equal(t, http.StatusOK, f.send(req{method: http.MethodDelete, path: "/v1/checkout-sessions/" + deleted.Id}).status)

@@ -19,16 +19,22 @@ type store struct {
 	retention time.Duration
 	fees      []feeRule // WithFee's rules, applied to every payment
 
-	mu       sync.Mutex
-	seq      uint64 // the Seq of the last object stored, of any kind
-	sessions *table[*Session]
-	payments *table[*Payment]
-	accounts *table[*FinancialAccount]
-	ledger   *table[*LedgerEntry]
-	home     []string                         // the spaces the credentials name, whose main accounts are there from the start
-	keys     map[string]map[string]*idemEntry // space -> Idempotency-Key -> its record
-	deadline expiryHeap                       // pending sessions by expireTime, for sweeps
-	outbox   []event
+	payoutFees  []feeRule     // WithPayoutFee's rules, applied to every payout
+	payoutDelay time.Duration // WithPayoutDelay; 0: payouts wait for a control
+
+	mu          sync.Mutex
+	seq         uint64 // the Seq of the last object stored, of any kind
+	sessions    *table[*Session]
+	payments    *table[*Payment]
+	accounts    *table[*FinancialAccount]
+	ledger      *table[*LedgerEntry]
+	payouts     *table[*Payout]
+	transfers   *table[*InternalTransfer]
+	home        []string                         // the spaces the credentials name, whose main accounts are there from the start
+	keys        map[string]map[string]*idemEntry // space -> Idempotency-Key -> its record
+	deadline    expiryHeap                       // pending sessions by expireTime, for sweeps
+	payoutQueue payoutQueue                      // pending payouts by createTime, for WithPayoutDelay
+	outbox      []event
 
 	deliver sync.Mutex // keeps hook calls in the order of the changes
 	hooks   []func([]event)
@@ -50,8 +56,11 @@ func (st *store) resetLocked() {
 	st.payments = newTable[*Payment]("payments")
 	st.accounts = newTable[*FinancialAccount]("financialAccounts")
 	st.ledger = newTable[*LedgerEntry]("ledger")
+	st.payouts = newTable[*Payout]("payouts")
+	st.transfers = newTable[*InternalTransfer]("internalTransfers")
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
+	st.payoutQueue = nil
 	if st.log != nil {
 		st.log.restart()
 		for _, t := range st.tables() {
@@ -64,7 +73,7 @@ func (st *store) resetLocked() {
 // tables lists every table, in the order SaveState writes them: an object
 // names only objects of the tables before it.
 func (st *store) tables() []savedTable {
-	return []savedTable{st.accounts, st.sessions, st.payments, st.ledger}
+	return []savedTable{st.accounts, st.sessions, st.payments, st.payouts, st.transfers, st.ledger}
 }
 
 // tableOf returns the table of the objects of type T.
@@ -84,7 +93,8 @@ func (st *store) clock() time.Time {
 }
 
 // within runs fn with the store locked: the one opening of every read and
-// change. It reads the clock, expires the sessions whose time has come, runs
+// change. It reads the clock, expires the sessions whose time has come
+// (and processes the payouts whose delay has passed), runs
 // fn with the time, and on the way out delivers the events emitted meanwhile.
 func (st *store) within(fn func(now time.Time)) {
 	now := st.clock()
@@ -123,7 +133,8 @@ func (st *store) next() uint64 {
 
 // touched records a change SaveState would write that stores no new object:
 // changed are the objects it changed in place (*Session, *Payment,
-// *FinancialAccount, *LedgerEntry), for TakeChanges. Call it with mu held.
+// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer), for
+// TakeChanges. Call it with mu held.
 func (st *store) touched(changed ...any) {
 	for _, r := range changed {
 		switch r := r.(type) {
@@ -135,6 +146,10 @@ func (st *store) touched(changed ...any) {
 			st.accounts.mark(r)
 		case *LedgerEntry:
 			st.ledger.mark(r)
+		case *Payout:
+			st.payouts.mark(r)
+		case *InternalTransfer:
+			st.transfers.mark(r)
 		default:
 			panic(fmt.Sprintf("api: touched(%T): not an object of a table", r)) // a bug of this package
 		}
@@ -187,9 +202,11 @@ func (st *store) spaceKeys(space string) map[string]*idemEntry {
 	return keys
 }
 
-// sweepLocked expires every pending session whose expireTime has come and
-// returns how many it expired. Call it with mu held.
+// sweepLocked expires every pending session whose expireTime has come,
+// processes the pending payouts whose WithPayoutDelay has passed, and
+// returns how many sessions it expired. Call it with mu held.
 func (st *store) sweepLocked(now time.Time) int {
+	st.processDuePayoutsLocked(now)
 	n := 0
 	for len(st.deadline) > 0 {
 		s := st.deadline[0]

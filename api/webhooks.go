@@ -72,6 +72,8 @@ var webhookEvents = []string{
 	webhook.EventCheckoutSessionCompleted,
 	webhook.EventCheckoutSessionCancelled,
 	webhook.EventCheckoutSessionExpired,
+	eventPayoutCompleted,
+	eventPayoutFailed,
 }
 
 // defaultWebhookEvents are what a receiver configured without events gets:

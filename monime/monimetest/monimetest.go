@@ -13,12 +13,14 @@
 //
 // The fake validates every request against the API's OpenAPI contract and,
 // here, every response too: a response that breaks the contract fails the
-// test. It keeps sessions, payments and financial accounts in memory,
-// replays idempotent creates as Monime does, records the payments of each
-// completed session (c.Payments reads them) and books them on their
-// financial account, delivers signed webhooks, and can inject faults. Find
-// shows what the read API hides, and the books must balance at the end of
-// every test (CheckBooks).
+// test. It keeps sessions, payments, financial accounts, payouts and
+// internal transfers in memory, replays idempotent creates as Monime does,
+// records the payments of each completed session (c.Payments reads them)
+// and books them on their financial account, holds each payout's money
+// until the test completes or fails it (CompletePayout, FailPayout),
+// delivers signed webhooks, and can inject faults. Find shows what the
+// read API hides, and the books must balance at the end of every test
+// (CheckBooks).
 //
 // NewServer, Client and ClientFor fail the test when they cannot do their
 // job, as httptest.NewServer does. Every other method that can fail returns
@@ -44,6 +46,7 @@ import (
 
 // Server is a running fake Monime API. Its methods play the customer
 // (Complete, CompleteWith, Cancel, Expire, Start), move money (Fund),
+// decide payouts (CompletePayout, FailPayout),
 // inject faults (FailNext, InjectFault, ClearFaults) and control webhooks
 // (AddWebhook, WaitForDeliveries, Deliveries). Tests read what the fake
 // holds through Client, as the code under test does; Find reaches what the
@@ -239,7 +242,8 @@ func (s *Server) Deliveries() []api.Delivery { return s.fake.Deliveries() }
 func (s *Server) RequestCount() int64 { return s.fake.RequestCount() }
 
 // Find returns the fake's own record of the object id, of kind T
-// (api.Session, api.Payment, api.FinancialAccount, api.LedgerEntry),
+// (api.Session, api.Payment, api.FinancialAccount, api.LedgerEntry,
+// api.Payout, api.InternalTransfer),
 // whatever its space, and whether the fake holds it. It is the one way to
 // what the read API hides: a session's callbackState, paymentOptions,
 // Idempotency-Key and whether the customer started it, an account's
@@ -261,6 +265,27 @@ func Find[T any, P api.Record[T]](s *Server, id string) (T, bool) {
 func (s *Server) Fund(id string, amount monime.Money) error {
 	return s.fake.Fund(id, gen.Money{Currency: gen.Currency(amount.Currency), Value: amount.Value})
 }
+
+// CompletePayout processes the pending payout id as the provider paying
+// it would: it becomes completed, the money it held leaves its source for
+// good, and payout.completed is sent to the webhooks that subscribed. A
+// payout to one of the fake's test destinations (see
+// api.Server.CompletePayout) fails instead, with the failure code the
+// destination names, and CompletePayout still returns nil. Payouts stay
+// pending until the test calls it or FailPayout. It returns an error
+// wrapping api.ErrPayoutNotFound or api.ErrPayoutNotPending when it
+// cannot, and changes nothing then.
+func (s *Server) CompletePayout(id string) error { return s.fake.CompletePayout(id) }
+
+// FailPayout fails the pending payout id with code, one of Monime's payout
+// failure codes (unknown, fund_insufficient, authorization_failed,
+// provider_unknown, provider_account_blocked, provider_account_missing,
+// provider_account_quota_exhausted): what it held goes back to its source
+// by reversal transactions, and payout.failed is sent to the webhooks that
+// subscribed. It returns an error wrapping api.ErrPayoutFailureCode for
+// another code, and one wrapping api.ErrPayoutNotFound or
+// api.ErrPayoutNotPending when it cannot, and changes nothing then.
+func (s *Server) FailPayout(id, code string) error { return s.fake.FailPayout(id, code) }
 
 // CheckBooks returns nil when the fake's books hold their invariant (every
 // balance is the sum of its ledger entries and never negative), else an
