@@ -235,3 +235,99 @@ func TestFinancialAccounts(t *testing.T) {
 		t.Fatalf("%+v", a)
 	}
 }
+
+func payOut(ctx context.Context, c *monime.Client) error {
+	kyc, err := c.ProviderKYC.Get(ctx, "m17", "+23276123456")
+	if err != nil {
+		return err
+	}
+	fmt.Println(kyc.Account.HolderName) // compare with your records before paying
+
+	p, err := c.Payouts.Create(ctx, &monime.PayoutCreateParams{
+		Amount:      monime.Money{Currency: "SLE", Value: 30000},
+		Destination: monime.PayoutDestination{Type: "momo", ProviderID: "m17", PhoneNumber: "+23276123456"},
+		Metadata:    monime.Metadata{"batch": "nov"},
+	}, monime.WithIdempotencyKey("salary-nov-17")) // Source nil: the space's main account
+	if err != nil {
+		return err
+	}
+	fmt.Println(p.ID, p.Status) // pyt-... pending: the amount and fees are held
+
+	p, err = c.Payouts.Get(ctx, p.ID) // or wait for the payout.completed / payout.failed webhook
+	if err != nil {
+		return err
+	}
+	if p.Status == monime.PayoutFailed {
+		fmt.Println("not paid:", p.FailureDetail.Code) // the money held is back in the account
+	}
+	return nil
+}
+
+func TestPayOut(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	main := api.MainAccountID(api.DefaultSpaceID)
+	if err := fake.Fund(main, monime.Money{Currency: "SLE", Value: 100000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := payOut(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.Payouts.List(ctx, &monime.PayoutListParams{Status: monime.PayoutPending})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Metadata["batch"] != "nov" {
+		t.Fatal(page, err)
+	}
+	if err := fake.CompletePayout(page.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := payOut(ctx, c); err != nil { // the same key: the payout already made, not a second
+		t.Fatal(err)
+	}
+	a, err := c.FinancialAccounts.Get(ctx, main, &monime.FinancialAccountGetParams{WithBalance: true})
+	if err != nil || a.Balance.Value != 70000 {
+		t.Fatal(a, err)
+	}
+}
+
+func moveMoney(ctx context.Context, c *monime.Client, mainID, payrollID string) error {
+	t, err := c.InternalTransfers.Create(ctx, &monime.InternalTransferCreateParams{
+		Amount:                        monime.Money{Currency: "SLE", Value: 50000},
+		SourceFinancialAccountID:      mainID,
+		DestinationFinancialAccountID: payrollID,
+		Description:                   "Payroll float",
+	}, monime.WithIdempotencyKey("float-nov"))
+	if err != nil {
+		return err
+	}
+	fmt.Println(t.Status) // completed when the source covered it, else failed (fund_insufficient)
+
+	for tx, err := range c.FinancialTransactions.All(ctx, &monime.FinancialTransactionListParams{Reference: t.FinancialTransactionReference}) {
+		if err != nil {
+			return err
+		}
+		fmt.Println(tx.Type, tx.Amount, tx.FinancialAccountID, tx.BalanceAfter) // a debit of main, a credit of payroll
+	}
+	return nil
+}
+
+func TestMoveMoney(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	main := api.MainAccountID(api.DefaultSpaceID)
+	if err := fake.Fund(main, monime.Money{Currency: "SLE", Value: 80000}); err != nil {
+		t.Fatal(err)
+	}
+	payroll, err := c.FinancialAccounts.Create(ctx, &monime.FinancialAccountCreateParams{Name: "Payroll", Currency: "SLE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := moveMoney(ctx, c, main, payroll.ID); err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.FinancialAccounts.Get(ctx, payroll.ID, &monime.FinancialAccountGetParams{WithBalance: true})
+	if err != nil || a.Balance.Value != 50000 {
+		t.Fatal(a, err)
+	}
+}
