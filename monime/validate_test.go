@@ -297,7 +297,7 @@ func TestLimitsMatchTheSpec(t *testing.T) {
 	assert.Equal(t, "^"+payouts.idPrefix+".*$", params["PayoutId"].Value.Schema.Value.Pattern)
 	assert.Equal(t, "^"+transfers.idPrefix+".*$", params["InternalTransferId"].Value.Schema.Value.Pattern)
 	assert.Equal(t, "^"+transactions.idPrefix+".*$", params["TransactionId"].Value.Schema.Value.Pattern)
-	assert.Equal(t, "^[A-Z]{2}$", params["Country"].Value.Schema.Value.Pattern, "ProviderListParams.check tests this pattern")
+	assert.Equal(t, "^[A-Z]{2}$", params["CountryFilter"].Value.Schema.Value.Pattern, "ProviderListParams.check tests this pattern")
 	assert.ElementsMatch(t, []any{"credit", "debit"}, schemas["FinancialTransactionType"].Value.Enum)
 	assert.ElementsMatch(t, []any{string(InternalTransferPending), string(InternalTransferProcessing), string(InternalTransferCompleted),
 		string(InternalTransferFailed)}, schemas["InternalTransferStatus"].Value.Enum)

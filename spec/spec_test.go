@@ -61,12 +61,15 @@ func TestEveryExampleMatchesItsSchema(t *testing.T) {
 func TestEveryOperationHasIDAndExamples(t *testing.T) {
 	doc := loadSpec(t, spec.YAML)
 	want := []string{
-		"CreateCheckoutSession", "CreateFinancialAccount", "CreateInternalTransfer", "CreatePayout",
-		"DeleteCheckoutSession", "DeleteInternalTransfer", "DeletePayout", "GetBank", "GetCheckoutSession",
-		"GetFinancialAccount", "GetInternalTransfer", "GetMomo", "GetPayment", "GetPayout", "GetProviderKYC",
-		"GetTransaction", "ListBanks", "ListCheckoutSessions", "ListFinancialAccounts",
-		"ListFinancialTransactions", "ListInternalTransfers", "ListMomos", "ListPayments", "ListPayouts",
-		"PatchInternalTransfer", "UpdateFinancialAccount", "UpdatePayment", "UpdatePayout"}
+		"CreateCheckoutSession", "CreateFinancialAccount", "CreateInternalTransfer", "CreatePaymentCode",
+		"CreatePayout", "CreateUSSDOTP", "CreateWebhook", "DeleteCheckoutSession", "DeleteInternalTransfer",
+		"DeletePaymentCode", "DeletePayout", "DeleteUSSDOTP", "DeleteWebhook", "GetBank", "GetCheckoutSession",
+		"GetCountry", "GetFinancialAccount", "GetInternalTransfer", "GetMomo", "GetPayment", "GetPaymentCode",
+		"GetPayout", "GetProviderKYC", "GetTransaction", "GetUSSDOTP", "GetWebhook", "ListBanks",
+		"ListCheckoutSessions", "ListCountries", "ListFinancialAccounts", "ListFinancialTransactions",
+		"ListInternalTransfers", "ListMomos", "ListPaymentCodes", "ListPayments", "ListPayouts", "ListUSSDOTPs",
+		"ListWebhooks", "PatchInternalTransfer", "RedeemReceipt", "RetrieveReceipt", "UpdateFinancialAccount",
+		"UpdatePayment", "UpdatePaymentCode", "UpdatePayout", "UpdateWebhook"}
 	var got []string
 	for _, op := range operations(doc) {
 		got = append(got, op.op.OperationID)

@@ -43,6 +43,12 @@ type ServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(w http.ResponseWriter, r *http.Request, id SessionId, params GetCheckoutSessionParams)
+	// ListCountries List countries
+	// (GET /v1/countries)
+	ListCountries(w http.ResponseWriter, r *http.Request, params ListCountriesParams)
+	// GetCountry Get a country
+	// (GET /v1/countries/{countryCode})
+	GetCountry(w http.ResponseWriter, r *http.Request, countryCode string, params GetCountryParams)
 	// ListFinancialAccounts List financial accounts
 	// (GET /v1/financial-accounts)
 	ListFinancialAccounts(w http.ResponseWriter, r *http.Request, params ListFinancialAccountsParams)
@@ -82,6 +88,21 @@ type ServerInterface interface {
 	// GetMomo Get a mobile-money provider
 	// (GET /v1/momos/{providerId})
 	GetMomo(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetMomoParams)
+	// ListPaymentCodes List payment codes
+	// (GET /v1/payment-codes)
+	ListPaymentCodes(w http.ResponseWriter, r *http.Request, params ListPaymentCodesParams)
+	// CreatePaymentCode Create a payment code
+	// (POST /v1/payment-codes)
+	CreatePaymentCode(w http.ResponseWriter, r *http.Request, params CreatePaymentCodeParams)
+	// DeletePaymentCode Delete a payment code
+	// (DELETE /v1/payment-codes/{id})
+	DeletePaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params DeletePaymentCodeParams)
+	// GetPaymentCode Get a payment code
+	// (GET /v1/payment-codes/{id})
+	GetPaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params GetPaymentCodeParams)
+	// UpdatePaymentCode Update a payment code
+	// (PATCH /v1/payment-codes/{id})
+	UpdatePaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params UpdatePaymentCodeParams)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams)
@@ -109,6 +130,39 @@ type ServerInterface interface {
 	// GetProviderKYC Look up an account holder
 	// (GET /v1/provider-kyc/{providerId})
 	GetProviderKYC(w http.ResponseWriter, r *http.Request, providerId ProviderId, params GetProviderKYCParams)
+	// RetrieveReceipt Get a receipt
+	// (GET /v1/receipts/{orderNumber})
+	RetrieveReceipt(w http.ResponseWriter, r *http.Request, orderNumber OrderNumber, params RetrieveReceiptParams)
+	// RedeemReceipt Redeem a receipt
+	// (POST /v1/receipts/{orderNumber}/redeem)
+	RedeemReceipt(w http.ResponseWriter, r *http.Request, orderNumber OrderNumber, params RedeemReceiptParams)
+	// ListUSSDOTPs List USSD OTPs
+	// (GET /v1/ussd-otps)
+	ListUSSDOTPs(w http.ResponseWriter, r *http.Request, params ListUSSDOTPsParams)
+	// CreateUSSDOTP Create a USSD OTP
+	// (POST /v1/ussd-otps)
+	CreateUSSDOTP(w http.ResponseWriter, r *http.Request, params CreateUSSDOTPParams)
+	// DeleteUSSDOTP Delete a USSD OTP
+	// (DELETE /v1/ussd-otps/{id})
+	DeleteUSSDOTP(w http.ResponseWriter, r *http.Request, id USSDOTPId, params DeleteUSSDOTPParams)
+	// GetUSSDOTP Get a USSD OTP
+	// (GET /v1/ussd-otps/{id})
+	GetUSSDOTP(w http.ResponseWriter, r *http.Request, id USSDOTPId, params GetUSSDOTPParams)
+	// ListWebhooks List webhooks
+	// (GET /v1/webhooks)
+	ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams)
+	// CreateWebhook Create a webhook
+	// (POST /v1/webhooks)
+	CreateWebhook(w http.ResponseWriter, r *http.Request, params CreateWebhookParams)
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v1/webhooks/{id})
+	DeleteWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params DeleteWebhookParams)
+	// GetWebhook Get a webhook
+	// (GET /v1/webhooks/{id})
+	GetWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params GetWebhookParams)
+	// UpdateWebhook Update a webhook
+	// (PATCH /v1/webhooks/{id})
+	UpdateWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params UpdateWebhookParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -564,6 +618,123 @@ func (siw *ServerInterfaceWrapper) GetCheckoutSession(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetCheckoutSession(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCountries operation middleware
+func (siw *ServerInterfaceWrapper) ListCountries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCountriesParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCountries(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCountry operation middleware
+func (siw *ServerInterfaceWrapper) GetCountry(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "countryCode" -------------
+	var countryCode string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "countryCode", r.PathValue("countryCode"), &countryCode, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "countryCode", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCountryParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCountry(w, r, countryCode, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1728,6 +1899,441 @@ func (siw *ServerInterfaceWrapper) GetMomo(w http.ResponseWriter, r *http.Reques
 	handler.ServeHTTP(w, r)
 }
 
+// ListPaymentCodes operation middleware
+func (siw *ServerInterfaceWrapper) ListPaymentCodes(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPaymentCodesParams
+
+	// ------------- Optional query parameter "ussd_code" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ussd_code", r.URL.Query(), &params.UssdCode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "ussd_code"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ussd_code", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "mode" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mode", r.URL.Query(), &params.Mode, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "mode"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "mode", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPaymentCodes(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreatePaymentCode operation middleware
+func (siw *ServerInterfaceWrapper) CreatePaymentCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePaymentCodeParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreatePaymentCode(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeletePaymentCode operation middleware
+func (siw *ServerInterfaceWrapper) DeletePaymentCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PaymentCodeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePaymentCodeParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeletePaymentCode(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPaymentCode operation middleware
+func (siw *ServerInterfaceWrapper) GetPaymentCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PaymentCodeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPaymentCodeParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPaymentCode(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdatePaymentCode operation middleware
+func (siw *ServerInterfaceWrapper) UpdatePaymentCode(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PaymentCodeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePaymentCodeParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdatePaymentCode(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListPayments operation middleware
 func (siw *ServerInterfaceWrapper) ListPayments(w http.ResponseWriter, r *http.Request) {
 
@@ -2493,6 +3099,894 @@ func (siw *ServerInterfaceWrapper) GetProviderKYC(w http.ResponseWriter, r *http
 	handler.ServeHTTP(w, r)
 }
 
+// RetrieveReceipt operation middleware
+func (siw *ServerInterfaceWrapper) RetrieveReceipt(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "orderNumber" -------------
+	var orderNumber OrderNumber
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderNumber", r.PathValue("orderNumber"), &orderNumber, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderNumber", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RetrieveReceiptParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetrieveReceipt(w, r, orderNumber, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RedeemReceipt operation middleware
+func (siw *ServerInterfaceWrapper) RedeemReceipt(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "orderNumber" -------------
+	var orderNumber OrderNumber
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderNumber", r.PathValue("orderNumber"), &orderNumber, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderNumber", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RedeemReceiptParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RedeemReceipt(w, r, orderNumber, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListUSSDOTPs operation middleware
+func (siw *ServerInterfaceWrapper) ListUSSDOTPs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUSSDOTPsParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListUSSDOTPs(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateUSSDOTP operation middleware
+func (siw *ServerInterfaceWrapper) CreateUSSDOTP(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateUSSDOTPParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateUSSDOTP(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteUSSDOTP operation middleware
+func (siw *ServerInterfaceWrapper) DeleteUSSDOTP(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id USSDOTPId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteUSSDOTPParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteUSSDOTP(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetUSSDOTP operation middleware
+func (siw *ServerInterfaceWrapper) GetUSSDOTP(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id USSDOTPId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUSSDOTPParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetUSSDOTP(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhooks operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhooks(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhooksParams
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", r.URL.Query(), &params.After, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "after"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "after", Err: err})
+		}
+		return
+	}
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhooks(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhook operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateWebhookParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+
+	} else {
+		err := fmt.Errorf("Header parameter Idempotency-Key is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Idempotency-Key", Err: err})
+		return
+	}
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhook(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhook operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id WebhookId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteWebhookParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhook(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhook operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id WebhookId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetWebhookParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhook(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhook operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhook(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id WebhookId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Monime-Version" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Version")]; found {
+		var MonimeVersion MonimeVersion
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Version", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Version", valueList[0], &MonimeVersion, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Version", Err: err})
+			return
+		}
+
+		params.MonimeVersion = &MonimeVersion
+
+	}
+
+	// ------------- Required header parameter "Monime-Space-Id" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Monime-Space-Id")]; found {
+		var MonimeSpaceId MonimeSpaceId
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Monime-Space-Id", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Monime-Space-Id", valueList[0], &MonimeSpaceId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Monime-Space-Id", Err: err})
+			return
+		}
+
+		params.MonimeSpaceId = MonimeSpaceId
+
+	} else {
+		err := fmt.Errorf("Header parameter Monime-Space-Id is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "Monime-Space-Id", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhook(w, r, id, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -2641,6 +4135,24 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/momos", wrapper.ListMomos)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/momos/{providerId}", wrapper.GetMomo)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/provider-kyc/{providerId}", wrapper.GetProviderKYC)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payment-codes", wrapper.ListPaymentCodes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/payment-codes", wrapper.CreatePaymentCode)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/payment-codes/{id}", wrapper.DeletePaymentCode)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/payment-codes/{id}", wrapper.GetPaymentCode)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/payment-codes/{id}", wrapper.UpdatePaymentCode)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ussd-otps", wrapper.ListUSSDOTPs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/ussd-otps", wrapper.CreateUSSDOTP)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/ussd-otps/{id}", wrapper.DeleteUSSDOTP)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ussd-otps/{id}", wrapper.GetUSSDOTP)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/receipts/{orderNumber}", wrapper.RetrieveReceipt)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/receipts/{orderNumber}/redeem", wrapper.RedeemReceipt)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks", wrapper.ListWebhooks)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks", wrapper.CreateWebhook)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/webhooks/{id}", wrapper.DeleteWebhook)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/{id}", wrapper.GetWebhook)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/webhooks/{id}", wrapper.UpdateWebhook)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/countries", wrapper.ListCountries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/countries/{countryCode}", wrapper.GetCountry)
 
 	return m
 }
@@ -3753,6 +5265,341 @@ type GetCheckoutSessiondefaultJSONResponse struct {
 }
 
 func (response GetCheckoutSessiondefaultJSONResponse) VisitGetCheckoutSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountriesRequestObject struct {
+	Params ListCountriesParams
+}
+
+type ListCountriesResponseObject interface {
+	VisitListCountriesResponse(w http.ResponseWriter) error
+}
+
+type ListCountries200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListCountries200JSONResponse struct {
+	Body    CountryListEnvelope
+	Headers ListCountries200ResponseHeaders
+}
+
+func (response ListCountries200JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountries400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListCountries400JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountries401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListCountries401JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountries403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListCountries403JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountries429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCountries429JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountries500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListCountries500JSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCountriesdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListCountriesdefaultJSONResponse) VisitListCountriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountryRequestObject struct {
+	CountryCode string `json:"countryCode"`
+	Params      GetCountryParams
+}
+
+type GetCountryResponseObject interface {
+	VisitGetCountryResponse(w http.ResponseWriter) error
+}
+
+type GetCountry200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetCountry200JSONResponse struct {
+	Body    CountryEnvelope
+	Headers GetCountry200ResponseHeaders
+}
+
+func (response GetCountry200JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCountry400JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCountry401JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetCountry403JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCountry404JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetCountry429JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountry500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetCountry500JSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCountrydefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetCountrydefaultJSONResponse) VisitGetCountryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -6052,6 +7899,927 @@ func (response GetMomodefaultJSONResponse) VisitGetMomoResponse(w http.ResponseW
 	return err
 }
 
+type ListPaymentCodesRequestObject struct {
+	Params ListPaymentCodesParams
+}
+
+type ListPaymentCodesResponseObject interface {
+	VisitListPaymentCodesResponse(w http.ResponseWriter) error
+}
+
+type ListPaymentCodes200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListPaymentCodes200JSONResponse struct {
+	Body    PaymentCodeListEnvelope
+	Headers ListPaymentCodes200ResponseHeaders
+}
+
+func (response ListPaymentCodes200JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodes400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListPaymentCodes400JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodes401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListPaymentCodes401JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListPaymentCodes403JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodes429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListPaymentCodes429JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodes500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListPaymentCodes500JSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPaymentCodesdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListPaymentCodesdefaultJSONResponse) VisitListPaymentCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCodeRequestObject struct {
+	Params CreatePaymentCodeParams
+	Body   *CreatePaymentCodeJSONRequestBody
+}
+
+type CreatePaymentCodeResponseObject interface {
+	VisitCreatePaymentCodeResponse(w http.ResponseWriter) error
+}
+
+type CreatePaymentCode200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreatePaymentCode200JSONResponse struct {
+	Body    PaymentCodeEnvelope
+	Headers CreatePaymentCode200ResponseHeaders
+}
+
+func (response CreatePaymentCode200JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreatePaymentCode400JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreatePaymentCode401JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreatePaymentCode403JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreatePaymentCode404JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreatePaymentCode409JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreatePaymentCode429JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCode500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreatePaymentCode500JSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentCodedefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreatePaymentCodedefaultJSONResponse) VisitCreatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCodeRequestObject struct {
+	Id     PaymentCodeId `json:"id"`
+	Params DeletePaymentCodeParams
+}
+
+type DeletePaymentCodeResponseObject interface {
+	VisitDeletePaymentCodeResponse(w http.ResponseWriter) error
+}
+
+type DeletePaymentCode200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type DeletePaymentCode200JSONResponse struct {
+	Body    EmptyEnvelope
+	Headers DeletePaymentCode200ResponseHeaders
+}
+
+func (response DeletePaymentCode200JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeletePaymentCode400JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeletePaymentCode401JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeletePaymentCode403JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeletePaymentCode404JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeletePaymentCode409JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeletePaymentCode429JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCode500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response DeletePaymentCode500JSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePaymentCodedefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response DeletePaymentCodedefaultJSONResponse) VisitDeletePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCodeRequestObject struct {
+	Id     PaymentCodeId `json:"id"`
+	Params GetPaymentCodeParams
+}
+
+type GetPaymentCodeResponseObject interface {
+	VisitGetPaymentCodeResponse(w http.ResponseWriter) error
+}
+
+type GetPaymentCode200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetPaymentCode200JSONResponse struct {
+	Body    PaymentCodeEnvelope
+	Headers GetPaymentCode200ResponseHeaders
+}
+
+func (response GetPaymentCode200JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetPaymentCode400JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetPaymentCode401JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetPaymentCode403JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPaymentCode404JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetPaymentCode429JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCode500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetPaymentCode500JSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPaymentCodedefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetPaymentCodedefaultJSONResponse) VisitGetPaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCodeRequestObject struct {
+	Id     PaymentCodeId `json:"id"`
+	Params UpdatePaymentCodeParams
+	Body   *UpdatePaymentCodeJSONRequestBody
+}
+
+type UpdatePaymentCodeResponseObject interface {
+	VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error
+}
+
+type UpdatePaymentCode200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type UpdatePaymentCode200JSONResponse struct {
+	Body    PaymentCodeEnvelope
+	Headers UpdatePaymentCode200ResponseHeaders
+}
+
+func (response UpdatePaymentCode200JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdatePaymentCode400JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdatePaymentCode401JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdatePaymentCode403JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdatePaymentCode404JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdatePaymentCode409JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdatePaymentCode429JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCode500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response UpdatePaymentCode500JSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePaymentCodedefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response UpdatePaymentCodedefaultJSONResponse) VisitUpdatePaymentCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPaymentsRequestObject struct {
 	Params ListPaymentsParams
 }
@@ -7663,6 +10431,1989 @@ func (response GetProviderKYCdefaultJSONResponse) VisitGetProviderKYCResponse(w 
 	return err
 }
 
+type RetrieveReceiptRequestObject struct {
+	OrderNumber OrderNumber `json:"orderNumber"`
+	Params      RetrieveReceiptParams
+}
+
+type RetrieveReceiptResponseObject interface {
+	VisitRetrieveReceiptResponse(w http.ResponseWriter) error
+}
+
+type RetrieveReceipt200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type RetrieveReceipt200JSONResponse struct {
+	Body    ReceiptEnvelope
+	Headers RetrieveReceipt200ResponseHeaders
+}
+
+func (response RetrieveReceipt200JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RetrieveReceipt400JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RetrieveReceipt401JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RetrieveReceipt403JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RetrieveReceipt404JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RetrieveReceipt429JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceipt500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response RetrieveReceipt500JSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetrieveReceiptdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response RetrieveReceiptdefaultJSONResponse) VisitRetrieveReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceiptRequestObject struct {
+	OrderNumber OrderNumber `json:"orderNumber"`
+	Params      RedeemReceiptParams
+	Body        *RedeemReceiptJSONRequestBody
+}
+
+type RedeemReceiptResponseObject interface {
+	VisitRedeemReceiptResponse(w http.ResponseWriter) error
+}
+
+type RedeemReceipt200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type RedeemReceipt200JSONResponse struct {
+	Body    RedemptionEnvelope
+	Headers RedeemReceipt200ResponseHeaders
+}
+
+func (response RedeemReceipt200JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RedeemReceipt400JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RedeemReceipt401JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RedeemReceipt403JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RedeemReceipt404JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RedeemReceipt409JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RedeemReceipt429JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceipt500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response RedeemReceipt500JSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RedeemReceiptdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response RedeemReceiptdefaultJSONResponse) VisitRedeemReceiptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPsRequestObject struct {
+	Params ListUSSDOTPsParams
+}
+
+type ListUSSDOTPsResponseObject interface {
+	VisitListUSSDOTPsResponse(w http.ResponseWriter) error
+}
+
+type ListUSSDOTPs200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListUSSDOTPs200JSONResponse struct {
+	Body    USSDOTPListEnvelope
+	Headers ListUSSDOTPs200ResponseHeaders
+}
+
+func (response ListUSSDOTPs200JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPs400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListUSSDOTPs400JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPs401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListUSSDOTPs401JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPs403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListUSSDOTPs403JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPs429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListUSSDOTPs429JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPs500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListUSSDOTPs500JSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUSSDOTPsdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListUSSDOTPsdefaultJSONResponse) VisitListUSSDOTPsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTPRequestObject struct {
+	Params CreateUSSDOTPParams
+	Body   *CreateUSSDOTPJSONRequestBody
+}
+
+type CreateUSSDOTPResponseObject interface {
+	VisitCreateUSSDOTPResponse(w http.ResponseWriter) error
+}
+
+type CreateUSSDOTP200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreateUSSDOTP200JSONResponse struct {
+	Body    USSDOTPEnvelope
+	Headers CreateUSSDOTP200ResponseHeaders
+}
+
+func (response CreateUSSDOTP200JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateUSSDOTP400JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateUSSDOTP401JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateUSSDOTP403JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateUSSDOTP404JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateUSSDOTP409JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateUSSDOTP429JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTP500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreateUSSDOTP500JSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateUSSDOTPdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreateUSSDOTPdefaultJSONResponse) VisitCreateUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTPRequestObject struct {
+	Id     USSDOTPId `json:"id"`
+	Params DeleteUSSDOTPParams
+}
+
+type DeleteUSSDOTPResponseObject interface {
+	VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error
+}
+
+type DeleteUSSDOTP200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type DeleteUSSDOTP200JSONResponse struct {
+	Body    EmptyEnvelope
+	Headers DeleteUSSDOTP200ResponseHeaders
+}
+
+func (response DeleteUSSDOTP200JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteUSSDOTP400JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteUSSDOTP401JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteUSSDOTP403JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteUSSDOTP404JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeleteUSSDOTP409JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteUSSDOTP429JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTP500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response DeleteUSSDOTP500JSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteUSSDOTPdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response DeleteUSSDOTPdefaultJSONResponse) VisitDeleteUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTPRequestObject struct {
+	Id     USSDOTPId `json:"id"`
+	Params GetUSSDOTPParams
+}
+
+type GetUSSDOTPResponseObject interface {
+	VisitGetUSSDOTPResponse(w http.ResponseWriter) error
+}
+
+type GetUSSDOTP200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetUSSDOTP200JSONResponse struct {
+	Body    USSDOTPEnvelope
+	Headers GetUSSDOTP200ResponseHeaders
+}
+
+func (response GetUSSDOTP200JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetUSSDOTP400JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetUSSDOTP401JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetUSSDOTP403JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetUSSDOTP404JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetUSSDOTP429JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTP500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetUSSDOTP500JSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUSSDOTPdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetUSSDOTPdefaultJSONResponse) VisitGetUSSDOTPResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooksRequestObject struct {
+	Params ListWebhooksParams
+}
+
+type ListWebhooksResponseObject interface {
+	VisitListWebhooksResponse(w http.ResponseWriter) error
+}
+
+type ListWebhooks200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type ListWebhooks200JSONResponse struct {
+	Body    WebhookListEnvelope
+	Headers ListWebhooks200ResponseHeaders
+}
+
+func (response ListWebhooks200JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListWebhooks400JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListWebhooks401JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListWebhooks403JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListWebhooks429JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooks500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response ListWebhooks500JSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhooksdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response ListWebhooksdefaultJSONResponse) VisitListWebhooksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookRequestObject struct {
+	Params CreateWebhookParams
+	Body   *CreateWebhookJSONRequestBody
+}
+
+type CreateWebhookResponseObject interface {
+	VisitCreateWebhookResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhook200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type CreateWebhook200JSONResponse struct {
+	Body    WebhookEnvelope
+	Headers CreateWebhook200ResponseHeaders
+}
+
+func (response CreateWebhook200JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateWebhook400JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateWebhook401JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateWebhook403JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateWebhook404JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateWebhook409JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateWebhook429JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhook500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreateWebhook500JSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreateWebhookdefaultJSONResponse) VisitCreateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookRequestObject struct {
+	Id     WebhookId `json:"id"`
+	Params DeleteWebhookParams
+}
+
+type DeleteWebhookResponseObject interface {
+	VisitDeleteWebhookResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhook200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type DeleteWebhook200JSONResponse struct {
+	Body    EmptyEnvelope
+	Headers DeleteWebhook200ResponseHeaders
+}
+
+func (response DeleteWebhook200JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteWebhook400JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteWebhook401JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteWebhook403JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteWebhook404JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteWebhook429JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhook500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response DeleteWebhook500JSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response DeleteWebhookdefaultJSONResponse) VisitDeleteWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookRequestObject struct {
+	Id     WebhookId `json:"id"`
+	Params GetWebhookParams
+}
+
+type GetWebhookResponseObject interface {
+	VisitGetWebhookResponse(w http.ResponseWriter) error
+}
+
+type GetWebhook200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type GetWebhook200JSONResponse struct {
+	Body    WebhookEnvelope
+	Headers GetWebhook200ResponseHeaders
+}
+
+func (response GetWebhook200JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetWebhook400JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetWebhook401JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetWebhook403JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetWebhook404JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetWebhook429JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhook500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response GetWebhook500JSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response GetWebhookdefaultJSONResponse) VisitGetWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookRequestObject struct {
+	Id     WebhookId `json:"id"`
+	Params UpdateWebhookParams
+	Body   *UpdateWebhookJSONRequestBody
+}
+
+type UpdateWebhookResponseObject interface {
+	VisitUpdateWebhookResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhook200ResponseHeaders struct {
+	MonimeCache     *string
+	MonimeRequestId string
+}
+
+type UpdateWebhook200JSONResponse struct {
+	Body    WebhookEnvelope
+	Headers UpdateWebhook200ResponseHeaders
+}
+
+func (response UpdateWebhook200JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateWebhook400JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateWebhook401JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateWebhook403JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateWebhook404JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateWebhook429JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	if response.Headers.MonimeRateLimit != nil {
+		w.Header().Set("Monime-Rate-Limit", fmt.Sprint(*response.Headers.MonimeRateLimit))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhook500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response UpdateWebhook500JSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookdefaultJSONResponse struct {
+	Body       ErrorEnvelope
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response UpdateWebhookdefaultJSONResponse) VisitUpdateWebhookResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MonimeCache != nil {
+		w.Header().Set("Monime-Cache", fmt.Sprint(*response.Headers.MonimeCache))
+	}
+	w.Header().Set("Monime-Request-Id", fmt.Sprint(response.Headers.MonimeRequestId))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListBanks List banks
@@ -7683,6 +12434,12 @@ type StrictServerInterface interface {
 	// GetCheckoutSession Get a checkout session
 	// (GET /v1/checkout-sessions/{id})
 	GetCheckoutSession(ctx context.Context, request GetCheckoutSessionRequestObject) (GetCheckoutSessionResponseObject, error)
+	// ListCountries List countries
+	// (GET /v1/countries)
+	ListCountries(ctx context.Context, request ListCountriesRequestObject) (ListCountriesResponseObject, error)
+	// GetCountry Get a country
+	// (GET /v1/countries/{countryCode})
+	GetCountry(ctx context.Context, request GetCountryRequestObject) (GetCountryResponseObject, error)
 	// ListFinancialAccounts List financial accounts
 	// (GET /v1/financial-accounts)
 	ListFinancialAccounts(ctx context.Context, request ListFinancialAccountsRequestObject) (ListFinancialAccountsResponseObject, error)
@@ -7722,6 +12479,21 @@ type StrictServerInterface interface {
 	// GetMomo Get a mobile-money provider
 	// (GET /v1/momos/{providerId})
 	GetMomo(ctx context.Context, request GetMomoRequestObject) (GetMomoResponseObject, error)
+	// ListPaymentCodes List payment codes
+	// (GET /v1/payment-codes)
+	ListPaymentCodes(ctx context.Context, request ListPaymentCodesRequestObject) (ListPaymentCodesResponseObject, error)
+	// CreatePaymentCode Create a payment code
+	// (POST /v1/payment-codes)
+	CreatePaymentCode(ctx context.Context, request CreatePaymentCodeRequestObject) (CreatePaymentCodeResponseObject, error)
+	// DeletePaymentCode Delete a payment code
+	// (DELETE /v1/payment-codes/{id})
+	DeletePaymentCode(ctx context.Context, request DeletePaymentCodeRequestObject) (DeletePaymentCodeResponseObject, error)
+	// GetPaymentCode Get a payment code
+	// (GET /v1/payment-codes/{id})
+	GetPaymentCode(ctx context.Context, request GetPaymentCodeRequestObject) (GetPaymentCodeResponseObject, error)
+	// UpdatePaymentCode Update a payment code
+	// (PATCH /v1/payment-codes/{id})
+	UpdatePaymentCode(ctx context.Context, request UpdatePaymentCodeRequestObject) (UpdatePaymentCodeResponseObject, error)
 	// ListPayments List payments
 	// (GET /v1/payments)
 	ListPayments(ctx context.Context, request ListPaymentsRequestObject) (ListPaymentsResponseObject, error)
@@ -7749,6 +12521,39 @@ type StrictServerInterface interface {
 	// GetProviderKYC Look up an account holder
 	// (GET /v1/provider-kyc/{providerId})
 	GetProviderKYC(ctx context.Context, request GetProviderKYCRequestObject) (GetProviderKYCResponseObject, error)
+	// RetrieveReceipt Get a receipt
+	// (GET /v1/receipts/{orderNumber})
+	RetrieveReceipt(ctx context.Context, request RetrieveReceiptRequestObject) (RetrieveReceiptResponseObject, error)
+	// RedeemReceipt Redeem a receipt
+	// (POST /v1/receipts/{orderNumber}/redeem)
+	RedeemReceipt(ctx context.Context, request RedeemReceiptRequestObject) (RedeemReceiptResponseObject, error)
+	// ListUSSDOTPs List USSD OTPs
+	// (GET /v1/ussd-otps)
+	ListUSSDOTPs(ctx context.Context, request ListUSSDOTPsRequestObject) (ListUSSDOTPsResponseObject, error)
+	// CreateUSSDOTP Create a USSD OTP
+	// (POST /v1/ussd-otps)
+	CreateUSSDOTP(ctx context.Context, request CreateUSSDOTPRequestObject) (CreateUSSDOTPResponseObject, error)
+	// DeleteUSSDOTP Delete a USSD OTP
+	// (DELETE /v1/ussd-otps/{id})
+	DeleteUSSDOTP(ctx context.Context, request DeleteUSSDOTPRequestObject) (DeleteUSSDOTPResponseObject, error)
+	// GetUSSDOTP Get a USSD OTP
+	// (GET /v1/ussd-otps/{id})
+	GetUSSDOTP(ctx context.Context, request GetUSSDOTPRequestObject) (GetUSSDOTPResponseObject, error)
+	// ListWebhooks List webhooks
+	// (GET /v1/webhooks)
+	ListWebhooks(ctx context.Context, request ListWebhooksRequestObject) (ListWebhooksResponseObject, error)
+	// CreateWebhook Create a webhook
+	// (POST /v1/webhooks)
+	CreateWebhook(ctx context.Context, request CreateWebhookRequestObject) (CreateWebhookResponseObject, error)
+	// DeleteWebhook Delete a webhook
+	// (DELETE /v1/webhooks/{id})
+	DeleteWebhook(ctx context.Context, request DeleteWebhookRequestObject) (DeleteWebhookResponseObject, error)
+	// GetWebhook Get a webhook
+	// (GET /v1/webhooks/{id})
+	GetWebhook(ctx context.Context, request GetWebhookRequestObject) (GetWebhookResponseObject, error)
+	// UpdateWebhook Update a webhook
+	// (PATCH /v1/webhooks/{id})
+	UpdateWebhook(ctx context.Context, request UpdateWebhookRequestObject) (UpdateWebhookResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -7949,6 +12754,59 @@ func (sh *strictHandler) GetCheckoutSession(w http.ResponseWriter, r *http.Reque
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetCheckoutSessionResponseObject); ok {
 		if err := validResponse.VisitGetCheckoutSessionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCountries operation middleware
+func (sh *strictHandler) ListCountries(w http.ResponseWriter, r *http.Request, params ListCountriesParams) {
+	var request ListCountriesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCountries(ctx, request.(ListCountriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCountries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCountriesResponseObject); ok {
+		if err := validResponse.VisitListCountriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCountry operation middleware
+func (sh *strictHandler) GetCountry(w http.ResponseWriter, r *http.Request, countryCode string, params GetCountryParams) {
+	var request GetCountryRequestObject
+
+	request.CountryCode = countryCode
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCountry(ctx, request.(GetCountryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCountry")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCountryResponseObject); ok {
+		if err := validResponse.VisitGetCountryResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -8329,6 +13187,153 @@ func (sh *strictHandler) GetMomo(w http.ResponseWriter, r *http.Request, provide
 	}
 }
 
+// ListPaymentCodes operation middleware
+func (sh *strictHandler) ListPaymentCodes(w http.ResponseWriter, r *http.Request, params ListPaymentCodesParams) {
+	var request ListPaymentCodesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPaymentCodes(ctx, request.(ListPaymentCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPaymentCodes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPaymentCodesResponseObject); ok {
+		if err := validResponse.VisitListPaymentCodesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreatePaymentCode operation middleware
+func (sh *strictHandler) CreatePaymentCode(w http.ResponseWriter, r *http.Request, params CreatePaymentCodeParams) {
+	var request CreatePaymentCodeRequestObject
+
+	request.Params = params
+
+	var body CreatePaymentCodeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePaymentCode(ctx, request.(CreatePaymentCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePaymentCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreatePaymentCodeResponseObject); ok {
+		if err := validResponse.VisitCreatePaymentCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeletePaymentCode operation middleware
+func (sh *strictHandler) DeletePaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params DeletePaymentCodeParams) {
+	var request DeletePaymentCodeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePaymentCode(ctx, request.(DeletePaymentCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePaymentCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeletePaymentCodeResponseObject); ok {
+		if err := validResponse.VisitDeletePaymentCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPaymentCode operation middleware
+func (sh *strictHandler) GetPaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params GetPaymentCodeParams) {
+	var request GetPaymentCodeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPaymentCode(ctx, request.(GetPaymentCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPaymentCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPaymentCodeResponseObject); ok {
+		if err := validResponse.VisitGetPaymentCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdatePaymentCode operation middleware
+func (sh *strictHandler) UpdatePaymentCode(w http.ResponseWriter, r *http.Request, id PaymentCodeId, params UpdatePaymentCodeParams) {
+	var request UpdatePaymentCodeRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdatePaymentCodeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePaymentCode(ctx, request.(UpdatePaymentCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePaymentCode")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdatePaymentCodeResponseObject); ok {
+		if err := validResponse.VisitUpdatePaymentCodeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListPayments operation middleware
 func (sh *strictHandler) ListPayments(w http.ResponseWriter, r *http.Request, params ListPaymentsParams) {
 	var request ListPaymentsRequestObject
@@ -8590,220 +13595,621 @@ func (sh *strictHandler) GetProviderKYC(w http.ResponseWriter, r *http.Request, 
 	}
 }
 
+// RetrieveReceipt operation middleware
+func (sh *strictHandler) RetrieveReceipt(w http.ResponseWriter, r *http.Request, orderNumber OrderNumber, params RetrieveReceiptParams) {
+	var request RetrieveReceiptRequestObject
+
+	request.OrderNumber = orderNumber
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetrieveReceipt(ctx, request.(RetrieveReceiptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetrieveReceipt")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetrieveReceiptResponseObject); ok {
+		if err := validResponse.VisitRetrieveReceiptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RedeemReceipt operation middleware
+func (sh *strictHandler) RedeemReceipt(w http.ResponseWriter, r *http.Request, orderNumber OrderNumber, params RedeemReceiptParams) {
+	var request RedeemReceiptRequestObject
+
+	request.OrderNumber = orderNumber
+	request.Params = params
+
+	var body RedeemReceiptJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RedeemReceipt(ctx, request.(RedeemReceiptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RedeemReceipt")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RedeemReceiptResponseObject); ok {
+		if err := validResponse.VisitRedeemReceiptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListUSSDOTPs operation middleware
+func (sh *strictHandler) ListUSSDOTPs(w http.ResponseWriter, r *http.Request, params ListUSSDOTPsParams) {
+	var request ListUSSDOTPsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUSSDOTPs(ctx, request.(ListUSSDOTPsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUSSDOTPs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListUSSDOTPsResponseObject); ok {
+		if err := validResponse.VisitListUSSDOTPsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateUSSDOTP operation middleware
+func (sh *strictHandler) CreateUSSDOTP(w http.ResponseWriter, r *http.Request, params CreateUSSDOTPParams) {
+	var request CreateUSSDOTPRequestObject
+
+	request.Params = params
+
+	var body CreateUSSDOTPJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateUSSDOTP(ctx, request.(CreateUSSDOTPRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateUSSDOTP")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateUSSDOTPResponseObject); ok {
+		if err := validResponse.VisitCreateUSSDOTPResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteUSSDOTP operation middleware
+func (sh *strictHandler) DeleteUSSDOTP(w http.ResponseWriter, r *http.Request, id USSDOTPId, params DeleteUSSDOTPParams) {
+	var request DeleteUSSDOTPRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteUSSDOTP(ctx, request.(DeleteUSSDOTPRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteUSSDOTP")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteUSSDOTPResponseObject); ok {
+		if err := validResponse.VisitDeleteUSSDOTPResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetUSSDOTP operation middleware
+func (sh *strictHandler) GetUSSDOTP(w http.ResponseWriter, r *http.Request, id USSDOTPId, params GetUSSDOTPParams) {
+	var request GetUSSDOTPRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUSSDOTP(ctx, request.(GetUSSDOTPRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUSSDOTP")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetUSSDOTPResponseObject); ok {
+		if err := validResponse.VisitGetUSSDOTPResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhooks operation middleware
+func (sh *strictHandler) ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams) {
+	var request ListWebhooksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhooks(ctx, request.(ListWebhooksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhooks")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhooksResponseObject); ok {
+		if err := validResponse.VisitListWebhooksResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhook operation middleware
+func (sh *strictHandler) CreateWebhook(w http.ResponseWriter, r *http.Request, params CreateWebhookParams) {
+	var request CreateWebhookRequestObject
+
+	request.Params = params
+
+	var body CreateWebhookJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhook(ctx, request.(CreateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhook operation middleware
+func (sh *strictHandler) DeleteWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params DeleteWebhookParams) {
+	var request DeleteWebhookRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhook(ctx, request.(DeleteWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhook operation middleware
+func (sh *strictHandler) GetWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params GetWebhookParams) {
+	var request GetWebhookRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhook(ctx, request.(GetWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookResponseObject); ok {
+		if err := validResponse.VisitGetWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhook operation middleware
+func (sh *strictHandler) UpdateWebhook(w http.ResponseWriter, r *http.Request, id WebhookId, params UpdateWebhookParams) {
+	var request UpdateWebhookRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateWebhookJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhook(ctx, request.(UpdateWebhookRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhook")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37cts2vvCrYLhnpkmPpEiKnTTOX05an2aaNN7aabZb5/NAJGRiTQEMAFpWM373b3AjQRK8SJbtpKsz",
-	"Z2ZTiwQB/O73L0FIFykliAgeHHwJ0DVcpAlS/z7CBJIQw+QwDGlGxE/kCiU0RfI3ni0WkK2Cg+CQAKh/",
-	"B0ssYoAFBzOYQBKiUTAIrmCSqTcWiHN4IVf+89MgYIhniZB/N8/Kf8IriBM4S9R/hBljiITyEydvfypW",
-	"muyPx+Pxzc0gCBmCAp3iBQoOgul4uj8cvxiOJ6eT6cF4fDAe/zsY1FeJEA8ZTgWmJDgIOEwgw4gHgwBH",
-	"wUEwh+Hwcnr81w8fJ9d/fA4GwQIJGEEB5Y4EgovgIKApD24GAYHqu8dwxWiSBPJIcyS/Jf+a5n/N0siz",
-	"yenp+IeDp3aT2RWUmxk/fzaeTJ/u7T+T6/MsDBHnwYFgGZLHfUMEYgQmpwwSPkesARxAAjRBAkVAmCfB",
-	"DIklQgSIJbXA4r2AAxfy2TZwaGj4gDGZSGCMfyiAUb57c3NgnlAo9K8CEyh/rWKe3IAPPjeDYA5xkjH0",
-	"IxIQJ8EByZJkEMzt++quYCjX/M0Bz1yw4Snb37dgF4wMn/7MX/wTTv6dtkKd04yFqHV/C4jJeKIeFlBk",
-	"PDgIcpB4EaJ6UT7gH8PVAjWSIFjQGU7QcEEJWoFUPwvmlAHooEMYo/CSZgJwxDmmZEsY8NRiQAwJQYl8",
-	"dI7JBWIpw/LNYJ4OX1xPg0GQxpSgX7PFDLHgIPjf6dPp82fff/+9RPhBkDJ6hSP1y2LyvEJP746n++MX",
-	"48loMh2PR4eTYBCIlbyGYEEXNOhgBvsG/+ZIna/noeSiNFLUzKiEBiYX53OEgptPDoYZDHhTgX4/HHzx",
-	"y+epxcEUroZPjz7/8PZ6fDgr42DObTR2UxYhll/jZLw3ncgP0iVBjMc4/T8G01geTv0lx00e8jJvMzdo",
-	"0eLcoEUg8c25fP3RnrhcuvRpIy7TrBGVU0QiTC4kFktcFRRAAt4zSC4QeKfwm6ijbxt7m/jXixL/shxK",
-	"LulDZ8O/C3RWiKERWngRQV9vBZv9XG1T9FU3maOuxraVGD7/+Hn6djH+V1jheDMowjg4CAi9knvpxKs0",
-	"HF4+/9ds+tvnt4sXpbVKZ+MpDJFCLs1EDaPoICPRTD3Hn38os1mDOm1M9kUbkz3RBNCFmRvx0RmD6u33",
-	"Svwp/SplWK79miZUItA/xofPXx8dKWYmNaLkA0uCgyAWIuUHT57wmKYjo5490Q8E/XSgstg9XVJwOuQx",
-	"ZkKqPeg6xcy/QK6fdEPJz2ASTNAbgRbqtBoj/rRIk+Dh8/ifivstzH35jyoQGqXkIviUq1xm94rIcNit",
-	"LN4Mgs8ZJAKLVXAwLQsWfpkNBULDmXy8YIkZF3QR3Hy6KVNGCJkUaOH58+eOCvhe8mPwD8mIgwp3Ngx7",
-	"6xTEUIQZCkUZRSxijhaU4AUaYfqkBhP38GbHHvoxpNGCgfTSQ0I3gyBGMEJMQfyd2sVrGMYKRmU0xCwE",
-	"y1jqpDECDPGUEi7/kSZwxdUfuaAMRUCTEKBzKQcQZAlGDDD0OUPcWBzqYbhA4E2EFikVEhGGv6CVpEse",
-	"xmih9Thzh4LJI8qt6v39BgV6ixdY1Pf4McZhDBL5I1hCDmIsymsiki0k4gp6ichQPSh/l2DK/wuRKKWY",
-	"CPOHT4PmnehDSeqq7kQ/8B0HOFJqnYgxt5fwEnzOqEAAK2GpnwQ8S1PK1HblY5ihSAOp/Up+Q4KtDudC",
-	"I2d5DycopCTi8iNLiAWYoTllCAi2kkwRXkBMwCMoQIIgF2Dy+CWgBECwN30xAJBE8r84XSCwf30NIOFL",
-	"xHj5NheY4IW80El+R5gIdIFYoFArhQwukDDY1bDL0xiBFF4YMT0i6FqAMGOcMolCElVShq4wzbh8TJmo",
-	"BqUlYU9//evtR7768DPd+/2vo72P/5K8BMt1P2eIrYKc5qH6emn38PotIhciDg6m4/HYB+bXknlKYVLd",
-	"9CEBb07eg6eTZ8+GEwCTNIbDKQj140CK8QFAo4sROHlb3vDJ24b9mXdbwZ9CIS3K4CD4f38eDv/96cv0",
-	"5n8C376PPPzfd++5nLBGpkbYR1JUjEajx+W9lwUIUYqKiIsj4Kjv7tX63/v37vCEX5Dn6n+FC8QBJQgk",
-	"9AKHMMl5C6dAxFAAhgTD8pm5JDHIkMFeFOXs54zMMePC8ipMuEAwkm+wjJCcPEbgJKSpNMypZlqSUYzO",
-	"SOlalPwYGtasrkWz1OJiKmyu9ZYcrHy2N5AkZv9z4r2tio+hCdLYPJe7GAykpSFdh3TVvL4VsNUnGoDd",
-	"wMeP4QUCHP+FBmAi735/PLJ8MuOIg8lYiyIsAOYAzjgionSC/bGfynKOn280QnOoNL7JeCAvXzM0+X4r",
-	"d7Mi4ERiRNOlK3QBjwQikIjHRnBqXIWh4ACT8rXX1AovNukPD9WXh2+idbDJgYr8VhNU9Bd+R4wbw6l+",
-	"tMPjN4AhKTmQJroYkihB3D1khVXDNB5pffWH4fRpx+nsx93D/A9Dc6l2Pyk8oE/0r/xJecuOA6YJNsbn",
-	"osigvNGqXb8+8ncRrbanW3ZGM8uJpdlXp8+qMXgr+lSfaMCEY8co7lJxILAmtJF9PJmNxxPwCIIZJJeP",
-	"B2AxeS7/q+T7oiliUFD2GFAGoqV5YQmTBInKqbVR7jmrY7rfBizGmmyCS9WKNBCSCnsdQjU1fvtY5Lip",
-	"uuW7Y5Vbzn/t5fzXZDh9Fe79iJ4dXdya8183c/6PWMSvikhCVY+XdoZcWPETLb5BCJmS6wiGsaOw5EEI",
-	"N4qRn0hvzycLls4OPEr2jNIEQaI1WWvvKEX2FYyM5q9MTEoE0s4dmKYJDpUe++Q/XLPOfCNfAsQYZfqV",
-	"CAUHe1LnjJTDSHuJ5hglkRJS1gofWO+ExP6MSy57hUChsgMs0EL5iIrnTh0pM6PRSkpITK5govkcQ1Dt",
-	"LFB/UXs91xu7GVR8IbmtOIcJRzd9WfFPcrXcJaOur46ZdoeYgwVM5pQtUCQ5wIwheMkB1EbcS2DuB3C4",
-	"Aktl3albkiepGa7D3HL1bc88/sQ1cnNZNzQAHWpK6n6/MP1utKFA5gkO10AIte9LtHpDPvB6REg5iaRx",
-	"Lf83koZ0RYfUmiwkVMSIaThTBiShlpxbNZR74aJcDW9w8RFwKT8CuVS4jN4MQYTnyhkhXBGfY5Tz9vkl",
-	"Wp1jcp5x1IlXN4OAUPEjSpCwoUT3LiL5A1LuBMt5FVPQLh/EQAw54AIygaIBUKY2VHglmV9ym9uoMnz1",
-	"pRlCxH5OWckhJIBQkFByoQJ3ZsNlYqu67M8JFedRfuTOK9ou8dVwyYJZiXGDUwbC5kpRfglt5/2aSPKI",
-	"shmOIkRuyaSftuKIciQpxCAqUos418Yi5sZadNFgnu/pXpmt3uQCrgChyvQAmDhblBBOYHhpvHjS4v3a",
-	"gPkrFUc0I9EtYbnXCMvXVVqXNzWXnywBUJKt+uv9AfBXWmdEitXrmLFEPQVKHJWh+rWB8ASxK8R+KkCy",
-	"IRT3y2pTCYondIFEjMkFWMq7WTJKLoC8r4wBjqMyMVqXyH2rP8aRMYc4QdFLwOFcUqjyWhmxPoPhJZ3P",
-	"vyYIGk/zMHfitr3tOKXV+U8pfQfJyizHb0fE0xahTSlYQLKysosPAE/oEkR0SUqgF5SeywfP7YP3B/1D",
-	"wKRqV4pRvNT+eeeGAde+++2jABRomHvdeqBAHmx5eDT6QGAmYsrwX+i2gmDSKtRzOS7FZmE+Sbaro69l",
-	"oZC5+7pXwV7d6AKrpJdB2aZy9vw1CYQPBF2nKBQo2oZQaFHT2MoEu3hMmUhWJeBxxK5wiM4zUiQz3h8z",
-	"ICugtW2TPzLQMtyER5F59W8iCPJ70+FA7cD5Tb5dC6/VI1MDMFsZV23KaIqYwNqGxh7fl4lfBYN1wymF",
-	"W+tPuXAR+6Wz/6BQMcFXkFy+LjLnqhvPc/kYXQDt+bRHqO/d/GCTDxq8wSpYY1N2dS7VAGQ8g0myAgvI",
-	"LzVtV04zKCf11XcaQx7bEGt1da7sUgBDRjm3Z+Ler7jpFgt4fewcUN44yRKTIaw9cbX7LNIIfceX9/cd",
-	"zz3LbmhVu5e9e3JyJloWdXyiIH/DgzS15fUfimwCuZ4/T8DFJ/VrE0b9WM5Ug1GE5b9h4t6n4j51heLW",
-	"OFaGPoBC4YRcVt1GG82U8+aaLrsGMXtz+i/BQP9jz/7juec2mzLLWgCcA9WkYCAQMhRJfUtiJciIwInO",
-	"MNCpizZTUiF6FXEZgtF7kqwqiLwVrBiUQxhlkDWhjJOYtga6yDdzgn4JEJFnjGych4MlJhzQK8RAhHn5",
-	"tzpumUdKcVTz1aoXfRDU1lPc22abtclRuWf7lkrj8vMUyBhcBYMgI/hzZvPYVJ6TRLiH+vZNA/iOG/me",
-	"oeiSk3MBVZq4EisbE9CrekrjGpjzltJLKy9iygWK8oSc6qWUsaScNukRROgahDRRRnoWxgBy8I/x+Oho",
-	"PK4w4+n+vo+catf7GrKoh4ierUCEZlhIHVkzBhBC5lEx1hCkcoFNpGgCudhriDsWS37HgXwQzOVdRfgC",
-	"69WcK9q7AwmtSKHE2haQC8TkxoJBcIU59PPrCkNUz28uJiVUN8Nc+WZ+/cDEDyoovDFj8yKgcdiZiLIP",
-	"aYwmnu9Co6TcjQmmc6RyKBNMkArz8RFwMlUHhXAbAGftAajn/qowhUUCnQ+VLOFKalWII6laK3GoMmoy",
-	"wpE4AHlsP6JhpnYWoTCBTCd4LIDFGcCgMl9EDAmgqYZH/To9udStPLfyeDnB+ksTxhaY5yZZfwmkJQxF",
-	"cBBEUKChkH/1vFMCUI9vuHnYfb8x9+bldX7KZ+KYtAMvL3GzuNvu+a158C3mosooKvjKgcQUqRqqu8WU",
-	"vARSIwKCJohBYszqTdiLDsd/qZ+jlJhdT24VgErVLoU4egnk90phKkFVYaMhLJ+Qqn+vlvXddnnvy09X",
-	"c7x9nNwQe+7OV9QuqLzaqCzuBe22azrPY9PE289R4VUn+qWbckp559fqtrMBbL6NMjzds5Rpr3yPg1I2",
-	"hId+SoRYonwHnz9182i3hqTMvApXUEcKmn3uxi0jWePqS/n5NQrULFtePogRQw5+uKLIBYJdK99Oj2uQ",
-	"rGC7V1Hkdne9dVw8WbrCXnq65y5Lqvld323poD0u+iQnzvJebM3SEkr2lduthjG8dKpDH0nO93gAtGhM",
-	"dDrCGTHeXiXndQqEzlc2SlhRMpK/l9OQ/FdRLehT6V4r8qocxUmGWkMpU3a6yluZA++yI/CBXBK6JDrl",
-	"h6sTMfQf5TK+Gx0jSWYwvJSg8TgW3qfwc4aAyiYBKIwpilSkDmAC7Kt8AAiSxjMmSjxynwXTrb64yk4t",
-	"M46hsqy4oIgDVd5gUQGTC/ndXCfJGO42pGoakPP8RNVHdO573rPswPqblOgTIlHp6bQoO3ipDriAmKg8",
-	"f2WnKSW8cpuTXrsqqUN4Hb3oDUkzrRjBa7PC5JlyiNn/qjMZV4dqZ5HmOUcDqmg4scR9U3lgoV29gf2x",
-	"zyWnlZ6elHBcfrrdffqHtDzzmiakTZKNkLysXqyD5SlcbYThFRZu1JMCPbxcW3Gmaj3Ntjhedd01WV5R",
-	"RNkhG+1zdSKvmqWECmQt5CLFNuOoF+JtD/kPQQJnKDGOY9N5wkf+Hd7pNVA5DzRpH14eibPJNO1RAT9y",
-	"5RBqxq1qBc+2cKu67pq4VZSsd5RdoHXRylYg9cKojh4jbXtzAowbomZz75C+361ghbnUxpXbz9uMQ7qg",
-	"ZFuYo1e7c3wRvc0CuR03QHYrcPb73Il+thGA7v69cHFYc/m+35y8B3vTyXMVytRpzZZL5LXASinK68OM",
-	"5q7r5D+c/OjVzH9apGK1XcvtLuwl313l6R8V6aYyO6rf/k3lxGtfz8+np8dAuxecLeRFek5GSE/FT+3E",
-	"9PC48el2Jqfki0/QQO7jfZzAS3QeQo5ACDNug9e1DLQB8KfPj4IuUaPuKd9AscvGq7ZNSmoGDkEgZXSW",
-	"oMXLwgPMY5hKq4dhxHU5zhxeIuWz4po1GP+y+qoveKKqWr74tIWm67xp2nozgucJQZ3wLaf3bI8cFHdd",
-	"33+gN+4Dlk/w1MrQc1tKFWFSyahNYd1cGU85b8EEwEKZqdjOTYVYxzpCoGMDTsGUylyU9N8d/Sv1iOsh",
-	"G6ocN3/dd0WbOPrDRtZ8WlJ685t7dPL2J0AZ+HDy42Pj9ZanR9eq5BwCgpbqqiNpohAqdBETgOrR0TZi",
-	"De05TlsP+DV65NfzP7s9fRqA072G6rTnA9QHgq8Q4zABv2MmMpgAQybARsggATDBUHvRtNGoHQ2Ott/N",
-	"XpUrW21jUNPq27zYs7y0sOSTdi6lw0Hd1s3xvjzUNRb0EC7q6ia+WR+17za/Lif1kacHnl9RWNArpALD",
-	"dG4EjiItygDNhBU+tSzOW9sNc49M7CnLytzdPAYYvoiFcSyp4hkny6yHcGvLgvUJtnIOWUnQqaV8QNHc",
-	"vyP/zMe17FU0L1q+IVMSfhcihTKsEY9cHCHkD+ea7lJlGKgGH2COemga1mDooUw62/kNaTGyzp6Yegdx",
-	"WyzZvTf9wdNrU6rviXWb300+dJ8z3Dpc3egaO4khQxGYrQqHjT45t5RtXMwDmzpJWcmv0ynXpfznAi7S",
-	"/nqbTSfqxWEd/nW6SpGfPkzuZW7UF5sqC/Z53U/jQ6AalvcV8M5mH1TIu0z/QQW9s5FvX9hXbvXrF/in",
-	"htDK29EZkgeusHf06Jc6ldL+bHQA3X4vz/9TKyhFeeZtrFdvZ+XtOoNWSvuISl2ya6pGzqoabN41FY/7",
-	"SCnrcHb76l42KmGpNKutR99WJUd9XqpqsuYTxDnAAkS6HKefULZIkGmnsuSqGYnOMeHZfI5DjIgfIxwn",
-	"0XopSOrD3tO393n+4u1WYgsJ3Hv5jvsb7CifGUO1+8pTK3pJSK+Cxu5OQbulNtEcK9ka2vbLZ6uykCKh",
-	"7fb+CJ8Skae33S6404WXVfdCmYY3djK0zSi4L/2jxvQfQveobuKb1Tt8t/l16RwNFNqUCndg2iFFA+Vc",
-	"XSEBTH9/KZOKVv8HYIZUH/r8xzOSs9wDozI8Uilxj18amXagllQ/DQBHCJTIyj7dlEFXfNsQZI8Mul/+",
-	"eH2EoMiYv+2ZyqY3YcAQEpBQegmyNHfzxzRRZVpQOP32PJkhkPyOGJ6vHD5cr8hyZYY/YuyxVDskic9S",
-	"tflUfk+SqnDQcdBqnxPI7V0wJDJGuNEoK8UabXlrG0raQ87xBdE2sN7CS5sXYsp5YJLYfXJTUd5eH2jb",
-	"pjt0XJfieaLZ043K3KznvnoHnqpNHKLeym/Rjf1L0SN1Mh6Pxx19UitehrVB08fmt9jltfONie/mo+uj",
-	"O4f61IKyOgVwvYyKMlITtPQOINgyDteRq5Ic9y3iWtGcd3ArvGtP/JKwyrO+lljENvOrANb9I24JWdsw",
-	"VBXveK2WonSs1D1vAJYMpilS/aIgAXpJD0oaybBWymxd26icq1ETLd2GC3s73MGXuHSJSVSqkntpMkYB",
-	"1ikilCQrQAkq+SH0ej7p/M7R66ptuATiuquDlQf6ahdwBWaa1skKyBXlt+yleZSvdz2kbidNeTCaLgm4",
-	"RKuhTlBPIWZ8IPWEBeUCPNt7qTPXdR6XXkjhRZYCQcFkPD4jYQwZDAViXGs8HjuyBrZ3dEFbam19c65u",
-	"VWCrZvg8SJ8Kd3hQW6cO00Xh0buTNyc//vq4V6uO9iYYtkfyd9ztf6G6Kbtzlh5v0gvDWdvbD2MA6Fwg",
-	"1TunyEZXR92kU4Yal7R5CbBEttt0yihhY2NIshPSDIU4xbp7eAXaW2iYYSHSCub8QlVP7MXkh1t2zHDQ",
-	"4GG7ZqyBIZWuGS7YmpBns/rxdx4m9q30zpCnfqjeGbf+9k0DGNt6Z5QljmMh9yMZrYeuyVgI0M4/qVEt",
-	"MKFMapOC68yxyWg8lurIZDx+vJ0ajryhcQVNu76cWwSYiGd7gXesRcmFXuQ56U/6yap1WMQhKc2KkGpt",
-	"SRerTYVw/vJsOB17gfS+5qyuOlKoVId4VY3viNHbGV+9PN/vWxwe1Yea/B55P5UwVsVuc8CQ9h5zndAp",
-	"ZS5sthp7ZYasrfo0rFeJFax9UQWv705lqX3yuOQ8rYaYvMmxb7TlY9I3bJ+P3Goc+6xGgq49K73W46is",
-	"OFQjquR6A5UHGqO8Ls2Mu7JQVQ/mQ7+U9DQ1MKqLiyr/f3QWvJmr3wZgRTPd4Z8hGMZI9wRA2sIxU9ey",
-	"RACOxFnweARObS62aeehU7KloA4TrFqdwIRTINQj+mvSupUyGwu7dbmT0dqRDxuzUPf1yQsvJSV9pKlc",
-	"l3ldXwpxNAAiZjS7iE2LfzOYVk8hUxnnSNotaZrgLZSeOGNve5RFWttmwxCwHgHaU16aTx4h1CktN6m2",
-	"jZEN3nOj0qnJVr2ikbcKmhr0bQiWimIaj5TXURbeIkKawtVdZ0V39xFp61tyaotmreWQS4CK77t0LVC7",
-	"q+6pjcn2m4wYzL7/WKxxo7nZXOU2JN6WIl2hWEXVG8dcK5ylYdiQ+lHxbY0DIVwgyydfKj8T4JLra5Zp",
-	"SYxmCkkiLBdcSJGpq2IWME3ltakEWXLZ1u3O7mugG3Y16aNOj7WBttparIDiST3ZqenZj+pXh+caTr/6",
-	"Vc/sUXcpcZyg93M1NKerd1+xVod+7Zyn69nqLrutoPzZTzX4+7OtfqbLcv27bnOkRh9Z3LiCDEMilE7N",
-	"Vbcj0+e81IHSgNHAKAeAT632zKy/rxwAqy88ROg/F7v9w7JKp8o7yulevzbtrDs0ewxXR4wu7i8oa3v4",
-	"dUQf2zWOm7arQ34bZ46Q1dvUYPhmF/C6Spy3OFQpl0ZhVCOAci9aEao/N7nkW9YP/EWZ5lQtWPfN5pk4",
-	"FPt1pZcc17qfrOHK0ROkrcxdIBHTiFf7RQI6n3t9elq0dgulUtMhFnX6fpzOlzdW2HYLHecVK3X7yLX8",
-	"tRaCv5+UHaX2rpOD0556oyv7m1KK1cdM3jKspxNr9qWbWZcHWDIzrXJrNU4bphrfqp9Cz5Rg4/LfRkJw",
-	"9xaP9J5eyxe6ysX7Zf7enTHutUX17NavN1u33V+gjU7Tb7odpn5XRO9w1JpBowq4PR/fPHvYdP9Yx069",
-	"RY5wpZFIblhuKbm3TukNnbagJewLinijcSliplWn21iXP5bO22U3lp/uYztW+Nqt7cfyet1Cd53nPTv+",
-	"lIPtgawwmj2YEVZh+V4hBMsi6ACYehLwKCNhAjnHc4yixwNQqy4Bj9Tcf014OZMLaZZESkkJVeAWi8cD",
-	"YMc56em4+kuDM2JtuvP8m5CALJ9iBFQnDzs9wz782H3RfPV8ltDwUmpHtV/MBCfwiFDTDF//cEZq69Zf",
-	"/pxRAc/RdQwzpas+giCCOJE6yhlJERu6GR5qAllFrWorzhkEvmtxgvDnxdtNB/b9ZE7s+6lynhal7qhb",
-	"falgjscwfzjFxCy7hgMihbrITtA1HQ+n9O/hdqDZN206Gzb71VnOReuz9bvI1W2mnOZUANZRJ/uoj40j",
-	"vdrTq8TmASozDUT/R1lQbJDbtJmaWlJAe9jXS4iFFBiCghlqsrIpUe7hJVwBQc+IK0ecjtJlg7tcIqPD",
-	"tByhM7J5iUxhnuflMl6W3jUZh7KKCW6S1yyDXFJ2yVWsW4eQl2oiuAA8S1PKBPfx/owI1tCt7+nk2bPh",
-	"BMAkjeFwahyKJ2+9ht1mMWLF90+Qp1zychWqQh4zCrGLszjVRUUf4N6Wrvui8ZT0EIb2tZt1Okm1JUE6",
-	"s8IUqCfPvVddGHTVgWcCXyGflKu2FtMP+qhw6+HJUqaibSNlkM6xDx1UaLb6vGzDrP8gVoOT4nf/doP5",
-	"+C9/vG4aupFEOswOi255JVUpT+PJpwxKPVZPummcp1e/YP2hX5swHjc1QbyTXm0+L4SzwU8dgxh71Gy3",
-	"ELc3p3dgw5GNAciWFi3Ev+kaQdu8pPwsHSjzkOQiMfYhKebbVZ8dfvN1KdAfFJPefrd4/7qtHZpfggVa",
-	"zBDjIEFzoWxFLuDKsLqVfLazCvFWzeE7M4du0yy+vQt856fvrit8t1bQgDTbbwN/DEUYr9UF/q5xpqHz",
-	"e795EeujS/NlG413W4RplluzY/o2hyUQtNQDE3K8dRIt1ixebb22rbSZd1e780vzHaecwNU9xVuN2oSJ",
-	"CfTeqn7RxIqVNf21DNk2e7IPlcsMo+WGU7b1qtucs92SuqZ/akqBtqWZ+qkeFZl9CxLrEZx1SxK7UKur",
-	"WrACuyrQ7NWpP9yyRjAH6MNWCG6MBW7ZZnHd6xYaNqPBhhlHBoDfVlmh3vVDFRZu4evNYqHN/Vin1i4C",
-	"kzYJCjOGxeqkCIbMEGSIHWYibmrqjzgHgl4icgAO3bjbAXil3gULSs4F4uJ8NBqBR/Jfj7VjlOi/JPgK",
-	"qao/O77ZfLRA+ViINLiRO8RkTr15UXoExG8/nZyqKr5H1SoFPsgRd5AHomxTWD7INT6u/LCWivjjAVgy",
-	"LAQiYLYCsfzNcJIzstCDkS+oqWIagZ+uEFuBOQwVJyl3YfiOgzSbJZjHKALvU0QOj9+ckUe23DCEaTwA",
-	"RX3hY7UPO9TYzLFdmmljUBTjjjE/I1fwIkO6eowSlU8qgRoK3Vs+0snYKkgb4bnliJiDBKvo6xKLGGDB",
-	"z4gezSFNh4jhuRjCJKHL0QouEl0ipqrqMQdznCDtSBdYSFw2IJB3HwyCK1tjWauavBkENEUEpjg4CJ6O",
-	"xqOnylYVsUK2J1eTJzNILtV/XCDhG6qiuyvpzr4XeUBEvZVPpTHecz1JwjgvJYJp9zumqrdx8BZz8Up9",
-	"TW7BVMTxxlyL4pEnr40/tCltwnn0LV5g0efBQ9VVu8eD5TLWm0/K6E8p4Zpgp+OxjhMQYTzqKq1Ze+Wf",
-	"/MeMfkHXUEo6LbhNSJhniwVkK5MQrRMISyWAo8Cp6C3cLn9+qjpUjN9xYssUJc9zvCd/OmGM4ORt2YF8",
-	"EGh0mQzHk9Px+ED9/7+DavDBE26otxLTHLZQSc0+nGiDm+Pue9oJDP/5qRRvKILU3e/l9lBwghFjELxF",
-	"EoFf08UCMRWHfKU9jq4OFejAQuDGD2zEwIgl1/mvzvbJ8Stp4WFD27Cvr6rkbFPve2bvGMpTVCexIkbQ",
-	"ikUzLv41DOPGJAXzuEFl/WheoD00ZtvwTdTvffP8m0hvd08TgO+9nFCevIKRtQ7VK5PuVz4Qm1aCIv3S",
-	"0+6Xjiib4ShCSonZm77ofuOU0neQrMzulLdyv8+JThC7QiyfG5SrVN3HsmlB5l3lm7ScQGKDBrPk9fBC",
-	"4nMR9lSYnTPtJ18K9L3pxcFVjHS20vPPbUhDp+aWWfX/IWEpZC1GfVzQ00Nw1jnNSFRmrTow3MJJCxfz",
-	"jkfeCY+8PYtsY4+nRhnZccXeXHG81/3Gr1QcKWL6Ntno/yFhajJa2ag1WobWaFlbD1be/u848Jg/BC0R",
-	"F2COme6jUFeGK2PN19eL71zZ7fvCibwGifp3oR0fFh0qdNt+2wOWRHpEJpcWIs0ba2ysNgfh9Ne/3n7k",
-	"qw8/073f/zra+/ivn4KKHl0MYFdWMj948oTHNB2ZIzzRD/jFxwspPibTQnyUcEyzaD1v3/va01zqeLLi",
-	"9NtY8eiQDy+nx3/98HFy/cfnoDLnXMuDP7+YZxM8fB7/cxrk0uB0yGPMROB05yw6EZlRo+Z2J/vj8bjU",
-	"mHOauxBMK0WVtu76qEPI1E2fP39ehC2C96rvwT8m471ppQ7fHIyhCDMUivLNW6obadfACNMntcM7vujA",
-	"rG9ll5ON5s4c9wOWXga3UfcrtL6O1l/jLTtZ93e3AGogd8SYxSRgUClQOiD19XrVU5s5gLZGtdZuGJwg",
-	"00kn7ydgOKnuq42iM+LQnm4t9KaYRzv8Ba3AAl4iLl9gGHHA4RwdaOEIFwhcopXk1GdExfgYShO4Mk1f",
-	"GBemc9HL8vOK1ZsJWjo2qGZ97Y1faCdYWZTqU1YIbG1Z6hzqF7S6N1mpcO4VjVZriknFI6tyUizpEAu0",
-	"MH1kVNIuJiCRmj0vicUZg4r1OZGJlGG50GuaUCYPMT58/vroSFciJ8kMhpcnAgrF2yETQ8XBB2sIxIre",
-	"vqTAiBpeFlFSNJme1X/6lxQIjVJyEXzamtByhQS/zIYCoeFMPl6XZ+uLs7RWdm5Lu/OQjLGdbP12PfxR",
-	"ak54c+MXa71k2Boiy0dXOQ8vx8PMAW6p+5nc9aaN2UefmL04AnRDMdxlWfpatINHlA1UVAJKdqZ2LLnW",
-	"wOFqlOgIy05K97NIe0jp15TME6zDcd+gWNfE5Bll0S7ZmwzVJ1+w9vlFKEHCE5b/Uf2dez44AodJQpco",
-	"0i3QlzFOUFkDiKGaVn1GuIBMYjcWL4ESxkvM9bOQ8CVirWJZ7+C2Ytm8t5FD8QGsVw0ORaANJuimBsRP",
-	"i1SsuviVZVFLyIHZyo4N3Z1j7L+Ab2kqXptvDbrdaDW5Ols1xSL+y5hIHsb4OpQg34yaHUfZudpdV/tG",
-	"Wk3uxxzaBKGN/e/1Ia8DMMeJQGZadXYFCaCsnGVa98hXCyk8Lvnyvn5BKOVuOYD2XaiknQ8E6/nP4HfM",
-	"RAYTYFYF2repksQ0NQcHwfj5s/Fk+nRv/1kwCLBc+3OGVA2gMSrlEQKXxN3s7Wee9LJ19lqqeF7RTCcQ",
-	"FrtL4YrRJGnYmttE1bs/TxJvD8b6EYv4lZlU/zWk/nwV0ZBTB+sXEJOiDuWucodmBgTGFd8nsFFzvngi",
-	"HSr+MIfhUJ5CxZSr4WqDXe8gJmVHvv65GmkeaBLRpKT+b3Irl32VGazjs6/zo53U/Ls77eswd6RgjkxW",
-	"CPRx2xOnRTvUIz65naOuR5hbQitXn4HTGJ2Rbje9qm+eUwaQSqTVlN3sYveMJv5b+9it0Ct72Ynb+DGF",
-	"K8BhAtWV2h4mOd9tZ4OBfTEo+5QFgovgIKApd1zKx7kAdj2/dodre3WbKlEf1K1b3dQGpk3LEo0O3np3",
-	"mp2Hd+fh3dzDW8OnDjHQaA3lTt5Ok6iOwsqZMshLDYBR4sAyRkT91SjWahwmy5DX73Jrhn9Uz1TZvt7/",
-	"rThsHoC91fBix7J2vpuq72ZdfqUKiEJPfdrrGJKLkt76HVczKAbu1FDnHZXCZ1Wfl2eku8mA1GyZYlqE",
-	"VvNQfIqrvz/GPfGxB1VeGbItAQp4/6b+5sCnpK2WNU0wHU+fraNYtrc4uRPFUnsAvkrOa7a248C7eNxW",
-	"Wbamsm1ome6otS343d3l+iS/H3kmaa3hbi8NilObwtxPbIUTu+Rs9PmxvSO/Cv6whoe9uj15fwt6hVQJ",
-	"MZ0bJ86jfOyNrYwGlOWl0Y8ruxdsePz5h8laPvieW9ZdGrj8ump1WvH+q781fNf0QViTizpAV2Oubnb+",
-	"fafaQWLCd9x0nZU6koTNHKFb+vinzT7+YhBJU97kU5U1WaUQ3djfxAe+BGrcaWv25eTF8/H45qbu/rd/",
-	"Etdk+OLt5fTj5/HPkScoQBnWRyMXZriUbs9tyuDO53osh/PYb0iH4fIVaiMy8rG1agfpSgyff/w8fbsY",
-	"/yssMkBNmV01+dIhS4EXiAu4SG1gZKILBl8UgRGzliYoiXC9Ln47Vz9VC3Vc/d5v4vkf2eQd6XH1tb9+",
-	"vTe9jTCQw7M2CwW5QmGnBv73hINEWcOpa2kOZnVpapv4BN02W81JVu4m1rWPnXe/uSSrcmhda0J61JfT",
-	"Ka+zePwe+fh+Hz4+fRXu/YieHV3cCx+Hq+HTo88/vL0eH85KfFwPAvQw8he/fJ76GHmRS7B/MJ46jFwD",
-	"JrjZLiPv70B1iGjHu3dO1GYnqijx0Z7MHpturMO8L9bGJrldqmix1cccr7aD7WuK5228VAKC6oQFRVax",
-	"H93xDj4bMu9y34+Qq3u1Q9kaDfJ8k2aK41acBXoMyNF2XAbONRY9vzr3Vyp09u3RmSF3tF3fxhwxsIwp",
-	"bxzez2PIUCW5sO7QOGX7+13OmIZR661737kSjBWSk14OtrtLFOzWgfaNDlTPITQG3A8NzRHyqMQ8oVCU",
-	"pyMeeRSqXDVySKQ+zFRrN+2IVsZTpV4xMnz6M3/xTzj5d+pRr/yMobSrQmHLexG4PNLNbPRfz20M2ir7",
-	"XMeYrQuXnTL0dzdk6zB39BqLTMBiU0te4zt6hWz+4gyJJUIEiCX1JE6WdJoBwITjCJ2RvLNngqILxPp2",
-	"I2jOaKySwt89o1Fzz7LRS1OQpbYps+KxNodIdVOVP7h55iV50Z/j3wU3X4PRrp0g2TR14UETJKub2iCO",
-	"3bJEY4JkrvDt8iJ3Ie77S6QkdcnTIXgajek1yuVzZOcCJ4luaazeUiMZpLqGwCPTOOrxqKHq/fZypbLA",
-	"rv69V/17DjzMwQUlaMeJdpxoC8Xv63OiHvXvtSVbYjP/tfykX2b1A+hFNejtWM0uKFAJCmzCNrpSq/OV",
-	"VH6QP5O6PUu6xl+84+C+JQ6zqTUs4EXFFoYXzg1XPKNFgZ72PhSuubXMy/ahfg+aJv0AbNSmSe/Y6Y6d",
-	"9sh63tgkXNAFXT+kWpoln88o2mDszTv1+d3Ym3p8qhhPtxt9s92xDu+ZVBkksqJVdYyDbib61c658dPd",
-	"TiT83SNNfri3jnBQjH39STjeL/UdjfNOT63/9kfjeG9hNyvnnpjq3Q/GaYTvjo3uNGs3e9GLKK181w73",
-	"3DhNsZgOWkpOBEeqa59kxWrop+5kT1TDPJ2VXWQ01TqICpVLEIFlDAXAQjXA9wX/pbA5tgfoyHOUdFTd",
-	"hPB0xXRnq+vO+3NaafE3Ge9NJ03phO7Qk7US87x9Hoz5IsG5RKpV0T2XQuqxyk5TQRE3pgrC4t4YjbJQ",
-	"Ny0uJwqafPFdouBd9RS0ILCNxTxNX+8tTdCWSoTFHP7SIP1gng5fXKvZCjElyI4KCv53+nT6/Nn333+v",
-	"u2gWs+2NbHaLEN4dT/fHL8aT0WQ6Ho8OJ0WlgZrCcNPe6HA/V2oQX6uA0hYrMiolPyYXumDxk3+qU5lO",
-	"+yQqWjrxlWU4Psxco7G1H87EpYJPddV91IYt2VoNgzznthtspQLEaFj9Uh+rFSG3MkY1kq9ji1o5tVOb",
-	"/u7WZ1poBLneYyyNmtrTvwzP8tXm4K79yNoWpX7v7xXKNYfaIPRQf9NrEzlFfTty3llBrhWU5oRYp/8e",
-	"kVnzuul5Ve5tBQgVMSYXACUclapLQQjJGQnVKq2B2wM361KLScCR4PnotDOiNA0O4AXEpLkb1rfDb7YW",
-	"2P1VASS/cgkaAS+kiaiyWbXChclFz5Dv+EXDsK+148DmTr+K8O+ds14b7N2x4B0Lbm5s1caFCy2MZrfz",
-	"Pcn3y66n8sAIbZwMgK4xyN0qtj2T6aaQ2zR81ORkUhvtVUtrdnWflbR6f131s3Zj2quli0K+tgJardnR",
-	"TJiqVN07ycK9DMRYdZRsL0xt6bSlV9vE2dSxc/VPG3vS/Q6kqCfyP9v2++54uj+ZjCej8YvxePTqeXcx",
-	"8M5TtpWSWg23hyyofdpVUPuiVFArnM/7XGf5ABpPYEv4nU4e5Kv40fxFt5s6zpwuX58G/jZSruI201p7",
-	"QOhVUTJmHIod7jbR7GVT3GHt6l0Ni71bu7Botq4HS7Lvnbr1X+DAMtqGoznRrG3UyAki+UgRJdmhbxyC",
-	"aJg5pLrJnxEjXnHRuPkxEBRAMIPksphPVAkz2nAaA/CMLGGSINFW0AtVSe/KTh41o6tM2eEZMSIUEy4Q",
-	"jAzaS4O70RjWZWbmhv7mdb9q0siqmv6h/6rVOgkvAtz0BgOgNet9nxb1vrcSNmURshWOvn4RsEaOr6L0",
-	"V29lM9u8/GJjma8hoV2R76607h6npaSWAddkVtnYX6OE1yCyLuBdQiykHBAUzJR5JbUuFBU1vC/zdJEY",
-	"JRG4oIiDGQwv5RtY8Irx2FTxu6Ec0a/tqnt7VfdaGb+r7d0xoO0Ntm5mQINe0V2Jkq3B3b8/X+gd2r1L",
-	"FUaDYscVdkEFT1y3kcL7RHV1N35rgwwAJckKLGOcIKU1QA4IFWCGECn0izVrcPNo4DfBLLZccGuY6Eah",
-	"2I2qb+/Brlsj6HqXTNEJue6Y405l2l6ItsNmMx6d4eUqXK84S8TIpM8UoTA991ixh8L1+AgC5VQybqrB",
-	"GXG9jY53UbsWAY4eD6RJp3JTwQzNKUPWRyhJw+MhlOqb2cMvf7y+bcVXnTjtXmE59DcAaHQx8rtLy4G/",
-	"ih/NF/SDTlS1zONKo/oxsaP6J/VJ/XdTfVbxNvraCzY22y86/UncQOxXfdjDBSZQQPALXEAGbRp05ZYa",
-	"psxX3r1x08dNurN2TforwUoOyy2Udv3yx+su3p6Hs9UVmDGJBdVcErpUf1rs2P5OJ3ZCRZRegix1eanG",
-	"oIZ6L/kyCjOGxUpxvRmCDLHDTDKLPz+pUKbap+aJGUuCgyAWIuUHT57AFI8WCgVGmCrl0Xyhyg5/ptzJ",
-	"DFOhS8PxAUcqjyPBRKrbaKECmYYIX9sqlRNbaFBjtB9jKG2AMOOCLhBT0Y4BEDGj2UUstfgwBqbOZKAT",
-	"A2ME5gjxl+r7DIWUhDjB0E5+KMZk6uEWtS8e2ia2+dB+eQobPpP8YlCe3Y9gGDsr16f31b+heaaK3KjM",
-	"EapibYOyyJCnMdLPNtYtH0BNWWpYe0GvUJS36YWeiX+eNesdOPyST+vwEqzy7PU1B3YOy2xl/yUPo5N6",
-	"Ziv9D++VudMV/N+WF8UrN6XlPmXcubO8z8eSskuuAo45gmBWoZ3SxVriufl08/8DAAD//w==",
+	"7H37c9Q49u+/ovJs1QC3O3Q3CYHwy2V4LNTAkCWZZXYnXEptq9Pa2JKR5DQ9VP73W3rZsi0/+pEEmP7W",
+	"t2qHtC3rcXTe53O+BiFNUkoQETw4+hqgLzBJY6T++yUmkIQYxk/DkGZEvCCXKKYpkr/xLEkgWwZHwVMC",
+	"oP4dLLCYAyw4mMIYkhDtBYPgEsaZeiNBnMNzOfKfHwcBQzyLhfy7eVb+J7yEOIbTWP0jzBhDJJSfOHnz",
+	"ohhpfDAajUZXV4MgZAgKdIoTFBwFk9HkYDh6PByNT8eTo9HoaDT6bzCojxIhHjKcCkxJcBRwGEOGEQ8G",
+	"AY6Co2AGw+HF5PivRx/GX/7zORgECRIwggLKGQkEk+AooCkPrgYBgeq7x3DJaBwHckkzJL8l/5rmf83S",
+	"yDPJyeno0dEDO8nsEsrJjA4fjsaTB/sHD+X4PAtDxHlwJFiG5HJfE4EYgfEpg4TPEGs4DiAPNEYCRUCY",
+	"J8EUiQVCBIgFtYfFex0OTOSzbcehT8N3GOOxPIzRo+Iwyntvdg7MYgqF/lVgAuWvVcqTE/Cdz9UgmEEc",
+	"Zww9RwLiODgiWRwPgpl9X+0VDOWY753jmQk2PGUHB/bYBSPDB6/443/B8X/T1lPnNGMhap1fAjEZjdXD",
+	"AoqMB0dBfiRegqhulO/wj+EyQUQ8oxFqOndK0FDgBIGQRgjMKAM8nFMagxlC2zrtwwN92jATc8rwXyg6",
+	"nlOCfsuSKWLBUfB/Jg8mhw8PDuRjQekxRi9xhJj8ZpCMD4OPTSTz4HQ8cu8vFzSRY3+1N+5txiH4FSaQ",
+	"QblViGiOIXdqEKAvKWb+MfPrNquc3uvKyRmiSJNwuP9y9ujXaPKmzgqYJAp1ygmN5McoQZ/k9gc5azhF",
+	"LAFjtf3BIEgZlUeKInOUz9VQml4Z0hsuzG+nkJ0jUfxaUC4ml8NHjwKHtlJEIkzOK5Sl38w4j57p6d07",
+	"HB/cG9/bfzR5PH74UxuNNdFXQqc4RsOEErQEqX5WkRl0WE44R+EFzQTgiHNMyZbo7oHlMnNICIrlozNM",
+	"zhFLGZZvBrN0+PjLRG6zhx7v3bsnmao6A0WFwZGiwfLWvj2eHIwej8Z748lotPdU0oFYym0IEprQoEPg",
+	"HFjiQmp9PRclB9XnY8gDk/NPM4SCq4996LQPn3v86+dJTtJwOXzw8vOjN19GT6dlks4lmqYcyiLE8m0c",
+	"j/YnY/lBuiCI8TlO/8lgOpeLU3/J+R8PeVl+mh20ZPHJkEUg6c3ZfP3RnvyytOmTRn5Js0ZSNndGUrGk",
+	"VUEBJOAdg+QcgbeKvola+rapt0lGPi7JSCsF5ZA+cjY6QkHOijA0QQsvIejtrVCzX3KuS75qJ3PS1dS2",
+	"FMPDD58nb5LRH2GFgU6hCOfBUUDopZxLJ12l4fDi8I/p5P3nN8nj0liltfEUhkgRlxbUhlF0XCPRfHuO",
+	"Pz8qi3I/u/Wfpo8wT/QF6KLMtfjolEH19julYikdPmVYjv2MxlQS0E+jp4fPXr5UzExq3fHvLA6OgrkQ",
+	"KT+6f5/PabpnTID7+oGgn55dVu1OFxScDvkcMyFFX10o5wOsKpRrDCbGBL0WKFGr1RTxpyWaGA8P5/9S",
+	"3C8x++VfqkBoLyXnUimxslvPXl0yHHYbJFeD4HMGicBiGRxNyoKFX2RDgdBwKh8vWKLSbIKrj1flmxFC",
+	"JgVa+Onw0DEz3kl+DH6SjDiocGfDsLd+gxiKMEOhKJOIJcy9hBKcoD1M79fOxF28mbHn/pir0UKB9MJ7",
+	"hX4/OXn+7vS46wq9Oz1eTQtp1WnH4/FkMgn6aa0RhrGrd03uPR7t748PfwpaNdRciVAnltF0+OgVmfwR",
+	"HpwuPAfm2dJLxPAMh0p6vNXLDI6CDygOaYK8e/kBTeeUXjSa9q9OJgcPASJRSrFR9+rKXk/rIkZMvEgg",
+	"jtVFpCn/v+5py8sHU/wexQhydUEkHffbb20DRLkRcKndGX/W9I69QrP4OAjmCGqT5Gvwx/BkTlMpHSEm",
+	"cqfUESzmF8PJv+DjN+n+v794jsBcTnUduV8Db6ZufYFqpybmNFLHgEImbYBgMeco/GQ8A4ePHsNpGKFZ",
+	"9d8FY1FHpmVg+bSvSit+qz7/DIZzdWplBo5ZCBZzRICYI8AQTynh8j/SGC65+iMXlKEI6OMFdCY1KARZ",
+	"jBEDDH3OEDf+IPUwTBB4HaEkpUKy0OGvaClphodzlGiDynAfwSQly6nq+b2HAr3BCRb1OX6Y43AOYvkj",
+	"WEAO5liUx0QkSyQRCHqByFA9KH+XDC7/l6Vs84ePg+aZ6EW9juoz0Q/8zAGO1A0Rc8ztJjwBnzMqEMBK",
+	"zdRPAp6lKWVquvIxzArabduS90iw5dOZ0Gy9PIcTFFIScfmRBcQCTNGMMgQEW0peCM8hJuAOFEDeLgHG",
+	"d58ASgAE+5PHAwBJJP/FaYLAwZcvABK+QIyXdzPBBCdyQ8f5HmEi0DligSKtFDKYIGGoq2GWp3MEUnhu",
+	"FNw9gr4IEGaMUyZJSJJKytAlphmXjykHomUPR0E4+e2vNx/48vdXdP/ff73c//CHlMJYjvs5Q2xZWN5Q",
+	"fb00e/jlDSLnYh4cTUajke+Yn0m1gy1f4tg79acEvD55Bx6MHz4cjgGM0zkcTkCoX1I+lwFAe+d74ORN",
+	"edonbxpmad5tJYIUCoGYfPn//fl0+N+PXydX/wh8s3/p0Z98u5/rWdYRqMn2jlS19vb27pbnXlbAiFL0",
+	"xbxYAo76zl6Nf88/d4cz/IqW9Xn/BhPEASUIxPQchzDOOQynQMyhAAwJhuUzM3nRIEOGhlGUM6EzMsOM",
+	"C8uxMOECwUi+wTJC8kuyB05CmqJIXiTFuiS72DsjpW1RDH9oVBu1LZqxFhtTYXatu+TQ5sP9gbxo9p9j",
+	"725V/MBNJ43Nc7kb2Jy0YMRz0lUX6EaHrT7RcNgN3PwYniPA8V9oAMZy7w9Ge5ZbZhxxMB5pgYQFwBzA",
+	"KUdElFZwMPLfspzv5xON0AwqnWQ8GsjN12xNvt/K46wgOJEU0bTpilzAHYEIJOKuEZ+aVmEoOMCkvO01",
+	"tdxLTfrDQ/Xl4etoFWpyTkV+q+lU9Bf+jRg3jof60p4evwZMa2f60s0hiWLE3UVWGDZM53va3ns0nDzo",
+	"WJ39uLuYfzA0k2br/SJKdV//yu+XpywX8c41i3xLUPfW+HaUzgJSiP1Oy2IVufPLcyVcQ6znoUxG3Vfc",
+	"8fY3EZp1wErBYy52mvhYeNWNvdHFVp9oICEz6Y4Jq7lWZljxSq4+wx77SbO2mdHMysF0KXybWHFlbbaJ",
+	"8hNNm+i49LrUTAisA9BoHjyejkZjcAeCKSQXdwcgGR/Kf5U89zRFDArK7gLKQLQwLyxgHCNRWbV2KXrW",
+	"6jgeNzkW4wtrOpfqtTQnxEPuOaGaE2L7VOQ42bu1K8enaOXuF6/c/UKGk1/C/efo4cvzjeXul2a5a7wm",
+	"TTOXP7suE889rToktr/DxhvRNMeF/tnspzTO6/tZNdk32k/1iYb9/IDF/Jcid6Fqm0rbWQ6spKNWRkEI",
+	"mdJSEQznjvqdpz24eRP5ivT0fJrNwpmBx3CcUhojSLR1Zm14ZZz9AiNjzSqHIyUCaVc/TNPYOCLu/49r",
+	"RSCfyNcAMUaZfiVCwdG+tKMiFT7QMYMZRnGkVC7rkx1Yb5DkJhmXOsMlAoUZCrBAiYoYFM+dOjrTlEZL",
+	"qe9hcgljTY8MQTWzQP1FzfWTntjVoOJ7yv0fMxhzdNVXsXghR8s9Ymr76rRoZ4g5SGA8oyxBkeSoU4bg",
+	"BQdQOyaeALM/gMMlWCiPhdoluZKaM2aYe2N80zOP33cdN7nmNjQHOtR3p/v9wp1xpY1fMotxuAJBqHlf",
+	"oOVr8juv56Aopx1gKJX/GwFIqu4fbZdBQsUcMX3OlAF5UUvOxBrJPXZJrkY3uPgIuJAfgVyaD8YKhCDC",
+	"M+WaFq7CmlOU8/anC7T8hMmnjKNOuroaBISK5yhGwiYvuXsRyR+QVjcNc1VMwaY2gDnkgAvIBIoGQLmP",
+	"oKIrKUziTXajKkDVl6YIEfs55fkJIQGEgpiSc5UqZCZcvmxVR+onQsWnKF9y5xZt9/LVaMkes1KLDE2Z",
+	"EzZbivJNaFvvt3QlX1I2xVGEyIZM+kErjSjnqCIMonLDEOfa9YG58X24ZDDL53SjzFZPMoFLQKgypAEm",
+	"zhTlCccwvDCe6ZCm6Fs7zN+oeEkzEm14lvuNZ/msetflTs3kJ0sHKK+t+uvNHeBvtM6IFKvXBqwkPXWU",
+	"OCqf6rd2hCeIXSL2ojiSNU/xoKw2lU7xhCZIzDE5Bwu5NwtGyTmQ+5UxwHFUvozWwXfT6o9xy80gjlH0",
+	"BHA4kzdU+WCNWJ/C8ILOZt/SCZroyTAPTLS97QRa1PpPKX0LydIMxze7xJMWoU0pSCBZWtnFB4DHdAEi",
+	"uiCloxeUfpIPfrIP3tzpPwVMqnaluNsTHXNydhhwHY/aPglAgYa5D7kHCeQBxNsno99JkWOwoSAYtwr1",
+	"XI5LsVmYT5Lt6vSDslDI3HndqGCvTjTBKgVyULapnDl/SwLhd4K+pCgUKNqGUGhR09jSBHD5nDIRL0uH",
+	"xxG7xCH6lJGifOLmmAFZAq1tm2zCgZbhJuSPzKs/iCDI902HuLUD5718uxYsrsdZB2C6NC61lNEUMYG1",
+	"DY093i4TjQ0GqwYHC7fWn3LgIp+BTv+HQsUEf4Hk4lmRR12deJ7ZzWgCtCfZLqE+d/NDW8wlhUsVerRF",
+	"Qjr6MgAZz2AcL0EC+YW+25XVDMop3vWZziGf27SB6uhc2aUAhoxybtfEvV9xk+8S+OXYWaDccZLFsVth",
+	"UNvPIqnct3y5fz/z3FPvJgpod713Tk4GXcugjo8Z5G94iKY2vP5DkSEjx/Pnvrj0pH5toqjn5bxlGEVY",
+	"/jeM3f1U3KeuUGxMY+XTB1AompDDqt1ouzPlLOqmza6dmN05/ZdgoP9j3/7HoWc3m/KMWw44P1STVoRA",
+	"yFAk9S1JlSAjAsc6a0YnstvsNkXoVcJlCEbvSLysEPJWqGJQDgmVj6yJZJw05RXIRb6ZX+gnwKT+5fVF",
+	"YIEJB/QSMRBhXv6tTlvmkVJWgPlq1Ys+CGrjKe5tc4/b5Kics31LJfX6eQpkDC6DQZAR/DmzWc0qdy9P",
+	"cbyFb181HN9xI98zN7rk5EygKhpSYmXtC/RLPcF9Bcp5Q+mFlRdzygWK8iSz6qaUqaScRO8RROgLCGms",
+	"jPQsnAPIwU+j0cuXo1GFGU8ODnzXqba9zyCLeojo6RJEaIqF1JE1YwAhZB4VYwVBKgdYR4rGkIv9hjhu",
+	"MeTPHMgHwUzuVYTPsR7N2aL9a5DQ6iqUWFsCuUBMTiwYBJeYQz+/rjBE9fz6YlKe6nqUK9/Mtx+Y+EGF",
+	"hNdmbF4CNA47E6H3EY3RxPNZaJKUszHJCRypvOAYE6TCfHwPOOkyg0K4DYAz9gDUK0FUmMISgc7uixdw",
+	"KbUqxJFUrZU4VPlhGeFIHIE8VyKiYaZmFqEwhkynKyXA0gxgUJkvYg4JoKk+j/p2eiprWnlu5fFyuc3X",
+	"JootKM9Nev8aSEsYiuAoiKDQNb6+G1g6oB7fcAsR+n5j5s0y7fyUz8QxaRxeXuLW9LTt8xvz4BvMRZVR",
+	"VOiVA0kpUjVUe4speQKkRgQEjRGDxJjV67AXHY7/Wl8HbctHO5HXQ6p2KcTREyC/VwpTCaqgFMzF8gmp",
+	"+vdqNUBtm/eu/HS14sfHyc1lz9356rYLKrc2Kot7Qbvtms712AqX9nVUeNWJfumqXGDU+bW67WwONp/G",
+	"oJbtZ9dSvnvlfRyUsiE896d0EUs336Hnj9082i3hKTOvwhXUkVBpn7tyy3ZW2PpShVHtBmqWLTcfzBFD",
+	"Dn24osg9BDtWPp0e2yBZwXa3oqhX6HrruHiytIW99HTPXpZU8+ve29JCe2z0SX45y3Ox5XcLKNlXbrca",
+	"xvDEKR+7Iznf3QHQojHW6QhnxHh7lZzXKRA6+94oYUW1W/5efofkf5UqvGosxRR5+BQaW8phwls6TxJx",
+	"gMlAcWJb/6m0Eb0m9QfJuLGwNT0eI1N7eKsfrBeTlOpH6ipBXn76tff4+5PxYT7qC++wGfFl40tmn2BC",
+	"GZC//8yBZIVmpNCII+9QVo2vDvhc6frWyCiGNmNOnAHdjHuXYtUyzYRLH/u4ikw2x4SiZ/npla5o7YVW",
+	"e7lhjkZw5Efm/6z3kmkivBVmbq7GrTBx/e3vl3kXe/eNMW2lTlRYt5P8uYIRqvySKk9vBrzD7oHfyQWh",
+	"C6JTHLni4Az9T4XIrsemiuMpDC+kKPJwwHcp/JwhoLLnAArnFEUqMwFgAuyrfAAIukRM/k2aA9znsek2",
+	"11zjrpYJzFBZNz6niANVomhFHybn8ru5DZYx3O04qll8zvNjVePYOe9Zz6JB619Xqr4QsSouo0XR4BPN",
+	"1SEmqkpP+aWU06Gym+NesyqZf3gVO/A1STNtCMIvZoTxQxUAsP+q30/XZmznKuY5R7pULLq5pH1TN2hP",
+	"u7oDByNfCEIbeT1vwnH56fZw0X9oxoq6ZFMCtRaRl82pVag8hcu1KLzC/YxULcijmeFVq2G3xfGq467I",
+	"8lwdrlWc2Ofql7yqtRIqkPUIFiUFGUe9CG97xP8UxHCKYqPPGWw/3/XviMatQMp5YF3HLPLMA5s82B4F",
+	"9RNXfkLNtFWtv90WbVXHXZG2CsCmjqJJtCpZ2frhXhTVgeLYNjcnoWJN0mxGZ+z73QpVmE1tHLl9vc00",
+	"5BR4bot8nCGvl3IacHI8ppMX/tER6Xk0RtUZJuNHXpPdkeWjNlnuj5u6AJI9hKrcvmf2FUnOGYPFHTGB",
+	"lGA8SmqYV6/oQtUUaClIIwQEvEBF1GwAIAf/pGDBsJCSEdihj8CDUTIA4/mDUeK1qy3CpTODkoh2QtR+",
+	"ha65JLwRlWG9+5fkngi7Uw4qpj1t50857qX34K2gaU6BeuAVIH4szfZVvPe/VRVIq4uUVh5AM7HF608z",
+	"ce0yQ/S2puV03KSgjVh6v8+d6Gcbmbg7/+ZzMYWyzsF07b15w7O/TayyQwnyc52DDqajsCJ1PQUFEYZx",
+	"C8s5SAbg8ag7Ia7vMXmRx76uqOD7t6v5pEy58LaukBlu1Tvkwpq1ORILOTbpJblcMDSXDAwuWjtAx2JO",
+	"OQJ6w3RcUYOiqRrkpZuAY4bjmOGMT72MOIdX6yGBLPaasxMdxO7K9zUEvJNX7D99/1G4T4xHHhLbxDRa",
+	"0ebJtEm9qvvHjxvXNldD4f92XmwyhDIVu3RoMD9a7310DFt/GEKrRKoINg+kWDQ05VLKsXEMXWqMzd9P",
+	"nntJ8sXJ5OBhaR2r3f7nKMZy/xAHHJ8TWyH84tnzk6fgeDg5ePjETu8CoZQbbDJ8CQVSlcWQRIDP6cL8",
+	"kk1jHAJKPKk4+jcDbLVyEqZa6AZJRy+SVGw5nHAdHm3v1InAIkYJ8mWtFZVyEDAUIpwKgPQLXIXr5jSO",
+	"VCKCxreb0wVIsnBuIMKwLhhuctGIEuLdqB6bGgToyxxmXGi2WOeDF/q8Pc5NU7rUPrrlJJ1eOYYSiIn8",
+	"R8eYlY2/UKBkFhzLrtodz12i93hsBUufaOR7hQSgL8ur09NjoJMqfGE/pw6mp/tXzcTgWF/5PLy5PuLZ",
+	"Psh9HhBO4AX6FEpRGsKM29hnre5uAPygAXtB1401oUIzgWKWjVttgbprYQ4iOROdxih5UuS98TlMEbhU",
+	"3U00CMkMXiCVqcO1YmOy6tRXfSmjCsvDJzwbt/OqaerN/Ccvg+o833JR0/a4lRIPqwfg9MR9h+VzP9Wg",
+	"JPOIigJSo1LNNPBMMxVCyWUkJgAWLs1KBK0JfuZY50XqjEgHJkbVa0pG0p3zXOrF08M6rKry+eu+LVon",
+	"vTFsVDFOS67vfOfunLx5ASgDv588v2ty/eTq0RcFGwkBQQu11RFFXFXLK+gWJU6gvx5p1QzL9squrac5",
+	"N+Y8rJZ154IYNxxO9xiqo5EXZ4pIvYvDGPwbM5HBGJhrAmxeMCQAxhjq3CEdOtLhRsfn381eVQKfmoYv",
+	"HaM5d2+aAyqVMvGcTelIy2vrmnVTqRw1FnQbOR3VSXy3yR2+3fy2sjxeevrA+BWFhF4qhVrKGS1w1NWi",
+	"DNBMWOFTq13d2HM488jEnrKszN3NY4Dh87kw4WUFGeLU1vUQbm21vz7BVjbaSoJODeU7FM39Oww+H9ey",
+	"W9E8aHmHDLDgdYgUyrAmPHL+EiF/ErvBiS+fgQLpBTPUQ9OwBkMPZdKZznukxcgqc2LqHcQtRFT33PQH",
+	"T78YwEdPhr/53VSB91nDxkn6jQHykzlkKALTZRG21Svn9mabYNTAFoxSVorudsp1Kf+5gEnaX2+zDo1e",
+	"HNbhX6fLFPnvh6k4zd36xaTKgn1Wj9b6CKhG5X0FvDPZWxXyLtO/VUHvTOT7F/aVXf32Bf6puWjl6ei6",
+	"0CNX2Dt69BNdQGp/NjqAbqSRBwjUCEpRnmJ/pPbV9XhjX719+mx48urp5OAhyEiEVFWh5nG6Owq4Y5HR",
+	"8TmBImPobl1VsY1UKtGoh+VI8qSHL/bVCr7Ygf2u7/iqqT5erGe0VNpaVOreWlPNctbe4CNYUVG7icLD",
+	"jhQhHzrKWkAnlQZ39ZzFZSm9KQc0M9gKMeKqsCPSoC39lBhLKpkOIUoplJHoEyY8m81wiJtyHRyn2mqF",
+	"aurD3tW394b86sW0tXAT7r78zP2w1lzfxdp+5QU4vTQKr0LLrk+h3VD7as4w2xrZ9qt6rLKQouxxc/+N",
+	"T+nKiyA3S4nrosuqO6Z8h9d2yrT1zr4pfa3G9G9DV6tO4rvV03y7+W3paA03tKlg8siAZkcD5YxeIgHy",
+	"ltFPQNEe+AhMkepdm/94RnKWe2RUhjuqcPLuEyPTjtSQ6qcB4AiB0rWyTzfVWRbfNheyR53lr/959hIp",
+	"jcxbLKAwF0x8PYQExJRegCzNwyI6eMsBFE6XC0+wFhKldS4dPlwPxboyo3eKSIck8Vn2tgrF73lTOBg6",
+	"/6GKhgu53QuGRMYINxp4BdKjrdpnTUn7lBt9e2qzMZ7YbHoD+gLj2M6TG9zB9gQG22q1XyrUg7XAkJry",
+	"bDzYXjhEvZXfooPr16Iv1Hg0Go06ekM1Z4n2O5o+PhJLXV6/iDE5XNQCvXRnUR9bSFYXTq1mtJWJmqCF",
+	"t4/Slmm4TlyVrKnvkdaKhmSDjeiuvVxGnlVeKyPta1svUxzWzRNuiVjbKFRBvHitlgJgqNRjYQAWDKYp",
+	"UqjikJhcSA9JGsmwUqFhXduorKtREy3tRjmvUzeE9mV2XmASlbCUnpg6O4B1Sg0l8dJmn+V+Gz2eTzq/",
+	"dfS6Kli7QFxjf1p5oLc2gUsw1XedLIEcUX7LbppH+XrbQ+p23ikPRdMFARdoOdRlvSnEjA+knpBQLsDD",
+	"/Se63ldn7eqBFF1kKRAUjEejMxLOIYOhQIxrjcdjR9aO7S1NaAsiW6nDlgPZszYMm87lvg0003KiejOe",
+	"q8HavPP25PXJ89/u9gJ0bYdKtZ3JfuYuSqrqYfaOQXKOgOKed9dBTHXG9qKmDgCdCaQQlosaXrXUdfBU",
+	"E5rQDXI2JbFtgqdaosbGEG7nSTMU4hTrnn2V094CrKo9kdZj7lch1h9X1SGD28VWXYFCKtiqaUdphCSe",
+	"9VAG33qY2PeCsCpXfVsIqxt/+6rhGNsQVssSx7GQ+10ZrYeuyFgI0M4/qVEVED5cZ9qN90YjqY6MR6O7",
+	"26l8z9teVci068u5RYCJeLjfA1ioyAvTn/Rfq9YGuU9JqfxGqrXVIptyJ1znLw+Hk5H3kN7VnNVVRwqV",
+	"6hCvqvEdOQ1y1N6e73ctDo/qQ01+jxx1N5wriJAZYEh7j7lOgJUyFzZbjb0yaVZWfRrGq8QKVt6ogtd3",
+	"p/7UPnlccp5WQ0zeZOLX2vIx6S4WDbajugB98Yz0TDfit+JQNeeX46kyQhU0NmgeptG/PVX1oEmIN9LT",
+	"IAcorF8FEnnnLHg9U78NwJJmug8kQzCcIw2mhrSFo3tJqw7tHImz4O4eOLW56wb0VaewS0EdxljVtMGY",
+	"U1VtrRo6n2vrVspsLOzU5Uz2Vo582JiF2q+P3vNa+stTPsyV6zJHQ0khjgZAzBnNzuemEWSo7YlBDig3",
+	"Q9JuSdMYb6FYNyyslT517+bpNUPAcua95aX55EuEuvHV1sAomiOb7MCNSqe6+feKRm4UNDXk2xAsFU7T",
+	"7pTRKAs3iJCmcHndWeTdaLOrdlsXvpaUpW2B2l11Q2C324eiNZR987FY40Zzs9/KYLVe4NmuUKy61WvH",
+	"XCucpaHFt/pR8W3Tzx4myPLJJ8rPBLjk+ppl2itGM0UkEZYDJlJk6iqiBKapqYVT3StaeiLYeQ00rHuT",
+	"Puog8Q+01dZiBRRP6n7qjXW46leH5xpOv/xNd3ZWeylpnKB3M9VauavDQzFWh37trKfr2eosu62g/NmP",
+	"tfP3Z6e9oosyapgGw1YNsi1tXEKGIRFKp9alnaYbXqlPiTlGc0b5AfjUagfqxWdZqU7oqloZag+QwlJQ",
+	"oAopNCl08Bpy5BvBIjqZUxfOzoqYpuvWZxVAO+0GSFNEpZsT1nhMAY3jQSK4XXz7NLm2Qi8Ls9MTz+it",
+	"fHwlyb6haM1TE8wknnsh+U8dyf+/jJfSHVTvCBIvLaabee6TvJZ7+XNgofEMNLZFj7KPtTRoO3tvV6qG",
+	"uoCy87PdWd2DzDvV0mso/GiefUXxa0KzfB31XF0zYlP7cdruizmpZ5W6/XHjQkt1/KVRTqmAcf/SIM9i",
+	"rk2tlHd5m6rlIMg4j/xiUNmveQxES0Djqb93OD64N763/2jyePzwp56VmImuds81V6OwGv5d7YFgRYkz",
+	"w7Jy65N4TRK0kcAatGIv99pYC3Zx5VZzu36Y0wJTDnNrIF2bTHVmfBtpkq52dhsZks73v9vkyMoeflt5",
+	"kVXNpDYLCxB4pB0ClIToCcjvsPmrjs9Ja0Co26y6ByNV0YaF6RjM99aBHaxz254pm5lUSZZIlLM1MZE/",
+	"OH0v9ALOyB07o7t60vlK5DLu5HO8+8T2Pz5SD1kMtzOSQq0s5X0wjhSsOYoAnc36NM0oJXb27aBhtucW",
+	"WcNtsoVVklqVRzrv2qb76dqine7E1mO4fMlocnMprbZP3qb9MJq3DvkjRDOErNcbKNu6MYFmVQW+XbWR",
+	"39Xy1Gg2xX34ZCqXt6xX+yGAzKpaqO57F0TfrBBaL1Hig/JFWts1UdB7vNqTUTJhb0aEdkx2u/RKjS5Y",
+	"J7af213yyroqu112zivWZ9nHK5i/1nLhb6bgQWkDq1QwdIo3mommgkytkOgqWY8PULMv3TC6lKBBGdC7",
+	"uzVv4ZqFmhvh9/YsqDQJU9sop+ye4ks9J6vqtoKT9aubvL5QptdNuBTfdq1je7RVh+xMT+f2M/X7Vnsn",
+	"862Yclc5bs/H16+9NGjTq7hiNqiwrABX52G5LZVG1m96Q3cXaC/2OUW8MTQn5kyrTpvE5p6X1tsVdSs/",
+	"3SfyVuFrG0ffyuN1C91VnvfM+GN+bLdkhdHs1oywCsv3CiFYFkFHwFTjgzsZCWPIOZ5hFN0dgFptPrgj",
+	"5uiM6IuXM7mQZnGklJRQpb1icXcArLNRnckn/aXBGbE23af8m5CAjFgvM1C4kcA6V83Dd90XzVc/TWMa",
+	"XkjtqPZLgpUuA+4QahrO6x/OSG3c+sufMyrgpxzaFdyBIII4ljrKGUkRG7r58QoftqJWtUEbFD5Yd1uc",
+	"FOZPxdtNC/b9ZFbs+6mynhal7mW3+lKhnOZenregmJhhV3BApFBDukitdCXHwyn9MdwONPuuTWfDZr85",
+	"y7lotbF6y4W6zZTfOZW+6qiTfdTHJnDVjuIUsX56n0JBsv8oC4o1KkPWU1NLCmgP+3oBsZACQ1AwRU1W",
+	"NiXKv7yASyDoGXHlSM177QcY0EmuHKEzsj7AQGGe52ADXpbeUhsh1UtpcpdNcFP6YxnkgrILrjKFdQLu",
+	"Yg5FVx/nht7RK7dyXivDVvH9E+QBm7lYhlXwrTbO4mAzFNH63pau+6LxlPQQhva1q1Vwi9tKyNT+8ng6",
+	"Go3VUY8PvVtdGHTV9A2BL72JQ1Uga/2g7xZuPbmzVOdlQYsN0Tn2oUMKzVafl22Y8W/FanAKpG7ebjAf",
+	"//U/z/xc3jSLUNXNhWByVaW8CML+AUg9Vv3JI6xgEy6U/tBvTRSPo2vJ5mm4YT4vhDNB3066Fbw9EK9a",
+	"Lre3InJgkzkb0zdbAEEb+q3VLrSt6sjX0kEyt3ldJMXe5o35ftVnh998Wwr0e92tprHmmrJIhxd0sEEV",
+	"UbgKSt7lppQ4rQtcKgrLGnoGKprurNCAxenU08MPvpXkxKerxUt00uKatS1r5u2Zk96iozjXAYrlVCs9",
+	"3M1pcwqXDrrDR2wWchuM0N6W22CC5fNzZBWh4hNDEUKJdldBJjCM46X7x1lW+oPPhnnfmPi6UjAaEd0D",
+	"S4+V5wlaQ2oApkugNRo6K/JRKFNA4VTAuM45vsnU2vdqL82h9GrPWXrDs8omXlcxr9BynaZ+BAteQ3dq",
+	"AXPyNOjyEWUbM+3bp1BT5dM4bjCAvFufpNeJdF4eixUysidz0EtqdovqGuPivMECqbae+nr24BjmA4N8",
+	"bt744U2zKNN61ucFUUAhwynNSATcVpHy2svXVmhXuxUPRoRh3JVsLj/7c967r5Z1Prn3eLS/Pz78yd8n",
+	"e42Cn2syuPrpB+bwCv2gZxfdTUpG81NoTpf3zaKiSZTS9VtVB7PG21Ad7N24xXv53ZpPzt59W9ZT+c40",
+	"+77LLm9J9SoZSdM2io7sn3ReLhbcQK5hAoSCvcuTrgkV+cPm1z2vG9uO7SRT+7S+35UWXkXG3ryJtX/c",
+	"1m7WT0CC5KXnIEYzoWKFXMClcXUt5bOdGJ5VsUOoQBb/o+jbZFpiujrUQR+Ayevrwtyjs2pvaE2zzhxd",
+	"0yJr2pYMFfy4NYpy9OFWIaU3J5pjKMJ5ddhbpRm3H9GKgm8dcmnebKcOZFuX0xly+3v8zZSb90Mgc9u+",
+	"V7q+rwHe5laf96yMysvxpG5qimq8xIkWedHNQIsLW473M9cx1gbcrYZG+i2b7ORa+OPdHZwkhUJe5eAo",
+	"+H8qFn7vH8H1MVU5AbeFTi+e2uTx6DDzfG+1wG5vxGXNV7Z86VsvfP02b3JGPgqO4RTFucByKmy2UDGa",
+	"r5Nm29w1ml3/pjUv54PGFtjWesxw18D2Y8TEi6TWML2F4U7WYrEwxe81vKHf6ebiHy7mlCMDua0DFQqi",
+	"gYMQMrasIiNK+xQznPGplBQ9uWjUj43q75Z2psNx5wqmLUimOYJWQvZOmau4HMajPqAgt6cpZyz2IPGv",
+	"7rWoramMQOTzcZkaLF1cCSJ8jgWMTa3NRgDcplxHJTTdIPp2K0C2mZN9qIyTHS1Go/E60Nh61CZg7HXg",
+	"r1uwl/RPTRh+FltcP9UDUrwvonY9iX5VTO0u0uqCu66cXfXQ7NapP2wIcp0f6O1CXK9NBS7ueLHdqyJl",
+	"N5PBmkWf5gC/L1xsPevbQsbewtebxUJbBmj9tnZfMKOhebGdEYlSiomwyaPH705OudVpfKkXvbWyrlyJ",
+	"Nq1L6k6AMmCUpydA3lGlLaIvAnBq2vJYpSyiiCtv5pQheKFixjDaWoKqo5X10sJW3ol1FKlOgesryVzM",
+	"L64bXLWuQm0DzYnF3rHL8Rwxp5215OYqlJKKvWElk6Qqv1xQQH7cJeotDnBQuh1rFy6aSd5GZMmyituI",
+	"LJlvf7eRJWfvvq3Iko/ovYClUdGtWjUZUh30mgtiF7SrHPaF6ivdlFtX661t+m03vVBvxr1piatvxI6E",
+	"wPobH+UJcRRmDIvlSVHyNUWQIfY0E3Ov5IXqGIGgF4gcgadudeER+EW9CxJKPgnExae9vT1wR/7XXV3+",
+	"QfRf5HGpzhC60kxSjXqxoKK5EGlwJWeIyYx60R9wgn7m4P2Lk1Pw9Pj1QAp/ZqtKpMWk+qZzkGbTGPM5",
+	"ikBEw0yqigOwYFgIRMB0eUbmkBRxo0R3Lz+nBsp+D7xQo85gqLTxciuun93R36WIPD1+fUbuWPEutYEB",
+	"KJpM3FVZo3YWapJPwEKVcqumC/YXgPkZuYTnGdItBFQUlKveWaFQie8k0oi8qtY0wjNrVWAOYqyKSFW7",
+	"diz4GWEIckoAJiBieCaGMI7pYm8Jk1j3CVCtlTAHMxwjXQ+kcnLyPZabq2OpvFBy3NYZkmpTRGCKg6Pg",
+	"wd5o74G62mKuqOn+5fj+FJIL9Q/jWi4f5XvTYlMu0+C0qLNQb1n9zhYBqd5xwNRgSArKz1saL4Fkwr+o",
+	"r6kkQN0WgTfep+KR+8/0kC9xLJRi3PnCG5xg0efBp7OeI5Y7mlx9VJwypYTrezkZjXTRExGmPEhhNOnr",
+	"fP9/XHNH9AVKm1GbwCZdhWdJAtnSoDtpNJRSN4i9wGnuUoiqPz9WhZApohjbjhVSBXIkzp9OTVZw8qas",
+	"ShwFmmjGw9H4dDQ6Uv//36BaSeWpnap3ldUKV6H8mXk4pVMuYJfvaafK9c+PpeKpouK2+71cgwxOMGIM",
+	"gjdIkvEzmiSIqaLKX3T5hOuNCHSVVOBmJdnyJ2PgudqnWttHRxhrM8zW6cK+ifclBUW9X0f+svdP3b29",
+	"oKTja/IcPoPhvLHi2jxuSFk/mvfqGRrX/fB11O998/zrSE93X18A33v5Rbn/C4xshEC9Mu5+5XdSBFD1",
+	"Sw+6X3pJ2RRHEVLCfH/yuPuNU0rfQrI0s1Ma3kGfFZ0gdonYC8aojoxa50T3smy6r3lXKXSWE0hq0Mcs",
+	"OT48l/Rc1HAqys5Z9/2vBfle9eLjquBzutQC2NZnaZyhMsP+JxL2hqzEro+L+3QbnHVGMxKVWauucm3h",
+	"pIVavuOR18IjN2eRbezx1KgkO67YmyuO9rvf+I2Kl+oyfZ9s9J9IGIC5VjZqu+wMbef2lbVhlbr2M6/1",
+	"6+EDQNACcQFmmOmWWnWV+Jl56cR+fVV2e+3Kbt8XTuQ2SNK/Du34adGsTO2/bYkk7S0IQt2NzbSilfrv",
+	"2mpzEE5+++vNB778/RXd//dfL/c//PEiqOjRChb4dxYbY5gf3b/P5zTdM0u4rx/wi4/HUnyMJ4X4KNGY",
+	"ZtFucn7ltQe51PGkPOm3seLRIR9eTI7/evRh/OU/n4NBEJte2k4f7z+/mmdjPDyc/2sS5NLgdMjnmInA",
+	"adReNKUMTt68KHZ3fDAajUo92ie5p8B01VYYXK43OIRM7fSnw8PC0Ru8U9WbP41H+5NKoZ5ZGEMRZigU",
+	"5Z23t25POwj2ML1fW7wT1Q3M+FZ2OTnJRkS1HCy9CDZR9yt3fRWtv8ZbdrLuR7cAakfuiDFLScCQUqB0",
+	"QOqr8XumeBAH0ALuVsfdAyfINFV0KqRNd0kp8VB0Rpy7p7tMvo5QklIhWcLwV7QECbxAXL6gfL0cztCR",
+	"Fo4wQeACLSWnPiMqz4uhNIZL0/+PcWGaWD4pP69YPSRUVaSp97BcxP7osXaFlUWpXmXlgq0sS51F/aoy",
+	"f29GViqa+4VGyxXFpOKRVTkpFnSIBUpMNbwqjMcExFKz5yWxOGVQsT4nxp8yLAd6RmPK5CJGTw+fvXyp",
+	"YZXjeArDixMBheLtkImh4uCDFQRiRW9fUGBEDS+LKCmaEiOy/UMKhPZScq6S4LYjtFwhwS+yoUBoOJWP",
+	"1+XZ6uIsrWFoW5zqPLnB2E4WjLqeSFDKEr+68ou1XjJsBZHlu1c5Dy8HkswCNtT9DBBX08Tso/fNXBwB",
+	"uqYY7rIsCVrUW3HeoWygQhNQsjM1Y8m1Bg5Xo0QHUnZSup9F2kNKP6NkFmMdgvwOxbq+TNJeqZBTu2Rv",
+	"MlTvf8Xa5xehGAlPzstz9Xfu+eAeeBrHdIEi3TluMccxKmsAc6jyX84IF5BJ6sbiCVDCeIG5fhYSvkCs",
+	"VSzrGWwqls17azkUb8F61cehLmiDCbquAfEiScWyi19ZFrWAHJip7NjQ9TnG/gZ8S9/ilfnWoNuNVpOr",
+	"02VTLOJvxkTyMMa3oQTVBMiOo+xc7RVX+3pajQq4mVS8ldzu+Zs2EUWzDMQBJg2+9vxb35yT/Tp85m5M",
+	"7zqzSiKUh0tze9v5+wudq65MZI17L/+Vlzv5Y5DKlFV5RSh6pkfF2hugB/z95HnwcSNfrA70ruSDteSz",
+	"Y34/vO/V4RQ5DzOpAXXWdf+rSRt4RiPULwvDvGATMeqo2Kpcza8I5SjHFR5WywdtGLUEuG1YiL3BWAHD",
+	"QDEvgkHO2oKqu8e9bU49/Z9Ph//9+HVy9Q9fLdI3kRLi8pqeiSG3x+Y25nKd2l2RtLnjazulrqTU5dym",
+	"kQ/moeih7ZyydgpFreMFH4CZyvtFkeSV2SUkgLJyyW1d0asCO/EuZvkrQil34Yl0+EllX/9O8CViHMbg",
+	"35iJDMbAjAp0eLrMRUeHD0fjyYP9g4eWm37OkNo/c/3lEgL3/roF5Q+9/LL/XEsdOJY009WUxexSuGQ0",
+	"jhum5naN987PU9Hcg59/wGL+C4yhHPhbyN7+JhJaTh2qTyAmBS7WdSnqU3MEJpuiT25KLX7mSVZRKSQz",
+	"GA7lKlRaYDXj0FDXW4hJORdD/1xNFhzoK6Kvkvq/8UZZF1VmsIrKX+dHOxn5o+v+9TN3hF9OTFYI9Mm8",
+	"KNpkqGKiOY0jDkynnZk2B8xFK6PhgdM5OiPdmRaq38aMMlNnpW92c5ZE9UL86GkSVuiVEyWI24g4hUvA",
+	"YQzVltqeWjnfbWeDgX0xKKcFCAST4CigKXeyAo5zAewG7+0MVw7MNyFj3mpkvjqpNbzTLUM0xujr3dJ2",
+	"QfpdkH79IH2NnjrEQKM1lMfpO02iOgmreNggrxkFRokDizki6q9GsQZYl3x7PUYbM/yX9WTj7ev930vM",
+	"7RbYW40udixr56mpempW5VeqEjz0IAk8m0NyXtJbf+ZA6i+Dwr8wAM47qgrDqj5Pzkg3MqPUbJliWoRW",
+	"U4l9iqsfr/uG+NitKq8MWRyc4rzfq78551PSVsuaJpiMJg9XUSzbIdevRbHUHoBvkvOaqe048C6laqss",
+	"W9+ybWiZDtbhNvzu7nB96hfzOZ668+jtbnc/pyeFuf+yFU7skrPR58f21Ma5/GEFD3t1enL/Enqp2iLJ",
+	"f2snzh1ooQ4HFh6Sshyc/25l9oINjz8/Gq/kg+85ZQ1ZqfqVqdbbFe+/+lvDdw0o5Ipc1Dn006VmxDv/",
+	"fl6wKinhZ266oEsdSZ7NDG2ajDNp9vEXfQ2aSl8eqMKX6g1R5UA2PvA1gGrn2wpoxo8PR6Orq7r73/5J",
+	"fCHDx28uJh8+j15FnqAAZVgvjZy/RMiJpOtt+zRDGnSreOw90mG4fIQFQYzPcfpPBlOlxqq/2P66QboU",
+	"w8MPnydvktEfYZGIYJASqvUzzrUUOEFcwCS1gZGxxnx4XARGzFj6QkmC67Xx29n6iRqoY+v334vD/2Tj",
+	"t6TH1tf++u3u9DbCQA7PWi8U5AqFnRr49wkHibKGU9fSHMrq0tTW8Qm6mOPNefLuJFa1j513v7s8+XJo",
+	"XWtCtjd03sCjM83rBvn4QR8+Pvkl3H+OHr48vxE+DpfDBy8/P3rzZfR0WuLjulu1h5E//vXzxMfIi1yC",
+	"g6PRxGHk+mCCq+0y8v4OVOcS7Xj3zona7EQVJT7ak9lj0x1uaI2/9U1yO1RuR/Yyx6vt6fqa4vZxnYCg",
+	"IE2hyCr2o+15EDXYkHnj1H4XuTpX29u10SDPJ6ks7C05CzjNWIhebsdl4GxjAd7aOb8SVo1vjlHRjOPl",
+	"dn0bM8RMAyK/ngP4HDJUSS6sOzRO2cFBlzPm1NeUo2PuO1eCsULyq5cf2/UlCnbrQAdGB6rnEBoD7lED",
+	"vlUelZjFFAr9axNl52pJ5YpI3QviOGPoORIQ59pNO6GV6VSpV4wMH7zij/8Fx/9NPeqVnzGUZlUobDmc",
+	"lMsj3cxG//ZsYtBW2ecqxmxduOyUoR/dkK2fuaPXWGIClppa8hrf0ktk8xenSCwQIkAsqCdxsqTTDAAm",
+	"HEfojOQQ7TGKzhHrCyjVnNFYvQo/ekaj5p5lo5emIEtthyrFY20OUd6G1c0zL8mL/hz/Orj5Cox25QTJ",
+	"pi7Qt5ogWZ3UGnHsliEaEyRzhW+XF7kLcd9cIiWpS54OwdNoTK+AeJQTOxc4jnVvCvWW6k8p1TUE7hjs",
+	"z7t7DcBFm8uVygA7CKNeEEb54WEOzk2F7o4T7TjRhvhFq3OiHhBGtSFbYjN/W37SL7P6FvSi2untWM0u",
+	"KFAJCqzDNrpSq/ORVH6QP5O6PUu6xl+O5Se/Zw6zrjUs4HnFFobnzg5XPKNFgZ72PhSuuZXMS53AeaPm",
+	"Zd806VtgozZNesdOd+y0R9bz2iZhQhO6ekg1oVMco6H2WKZ5D/LV+xe+VZ/f9S9silIVHft3PQy325/r",
+	"HZOKgyRZtKz249Ko8N9sw0L/7dsJhh893uQ/99ZeXIq9r97S0Pulvj0OJU//IXocendh1/Twhpjq9Xc4",
+	"bDzfHRvd6dduDqOXUFr5rrmDw5BGaP2MRTOKwhjtlax4rF94pr7au2RQDu/C852cPAcRhjHQiWPl5LR7",
+	"h+ODe+N7+48mj8cPf2qC5OM8+hRqfNPVa+7k7PNsxMSgthYzoAR9EpJP+L+dVD/byiqKDXsr3+uYVFsu",
+	"Z9H2bguZnM683CTOXfaeVYX1Zhv03dvL2zs0fa8KXno8pwTZNovB/5k8mBw+PDiQjwWlx6pdqD42Jf89",
+	"OB2PXABB3U7GwSV4m3EIfoUJZFByPt3mysrteufLfMzWzpeVNF9VzJCEw/2Xs0e/RpM3n2vQXCwJjgKV",
+	"uZfoskPnmtp+YoglYAxmSDMnRqV0R5Gh9eeOdsGQ3nDL0E4hUwzU/lrkIGJyOXz0yN9+0oODyHn0TE+v",
+	"wsc2suGKy7qKGVfi7ju140e33krH7SoP5u+KLltyBFX2HtTSWUlsVYeFmBLV3GDuHQFKQgTu2Mt3F1AG",
+	"MiJwDOAZEeoaASlVkQB38lt2V+NhYaLsuyjTWsUAUPVxGMdL3dVqxmhyRpS2IrmcqsmfM5qdzwGnCXJ8",
+	"EY2Jhc5d+eFzCpH+XwcjPZxTGisGqHANVOaMOjCVUSi31LWgAMnhkFdILNyuSOoUN5ZagqPgwSjpJU02",
+	"FBwe9r9yFqNDht9EAqMznzWCS/63G9MWXU60S13cJQzdJAakS3vNQtBnRa+QqlgicEIVY51DDjKOIrBE",
+	"oik7cRPh5Ly7y0nszEl8LXaZiDvGss1Oiv0Yy6CPI85hHs2Zh38zXtEv3/DG1Bj3kHYcZOexr3rs+3KD",
+	"zqxCd6AnYEMc1gYU1u+PlaxrEuet+UtWsaCpyhOKEBDwApNzu+u8ZPpax+YMxhytnFh4UxZf35zCG2OV",
+	"NpNwxzJ3Ste2sVbXseY2DodWI6FA5wFKXU3M0RmhLELM+M40XlWB9VBrjy1UlXUEFnMoABYghTjyeS+d",
+	"6GpnZFXeuuokhKfls60tVnslPwxmtNL8bDzan4ybgFbUN4xfb6U4qxcB3yR2ErQEC6SauNwwSKycVand",
+	"mpg3gqgUpJcyGmWh7shfhlAxSFo7CJXr6rZmj8C2XPJ0NL+xQKwFkQvnkBCkWhPNMDlHLGVYvhnM0uHj",
+	"L5IeUo83/N69e7q/YJ7cYfOVXGfz2+PJwejxaLw3noxGe0/HBQZbQhMaXLW3gDvIE70QXwla1sK46ngp",
+	"JucayvVjH1d7HwgXe098gHWOqz7P8rKoeAXzcfhUFyIeD3kZncmi2Bni+WRbnVew8UzWWT9QmCpW3haC",
+	"u2sEdncx3b9LTNcTzq2rPf0BSi1f7XQ+rWst/pBOp/WtqJ7Opt113vmZGvxM3vvf37tkugGVu/4AQsUc",
+	"k3OAYo5KuLsghOSMhGqUVofTkRvU1WIScCR01ieHCTojStPgAJ5DTJr7BH0//GZrJa+/qQPJt1wejYDn",
+	"0kRUwXKtcJns2B7FsKPHgZsmL43Dn6TSFKzryPqWnFjXx3orzqsdC96x4GY3VIcWRrPNfE/y/bLrqdxK",
+	"XxsnA6DR13K3im1cY3Dmc5uGN6bwq4n2yt43s7pJjGE9vy5kYTsx7dXScHnfGrSw1uxoJgxer+4qY8+9",
+	"fIhzFeNph+xt6UGkR1vH2dQxc/Wfth5PI8FLUU/kP9vm+/Z4cjAej8Z7o8ej0d4vh90wyTtP2VbAhvW5",
+	"3WbJwoMuqOHHJahh4Xze5zobTx6UXWdOsZ/wO508xFfxo/nhiNd1nDn9jz4O/A12XMVtqrX2gNDLAkzT",
+	"OBQ73G2i2cumuMPKuMb6LPY3dmHRbFUPlmTfO3Xrb+DAMtqGoznRTLQUIpwgElmwYiXZoa9RvKs7uSi5",
+	"qs/2GTHiFRepFHeBoACCKSQX9tlBtfTShtMYgGdkAeMYiTaoY6jAjpcAEr5AzFY4mqzmM2JEKCZcIBgZ",
+	"spcGd6MxnOeOyx36wasXOIwVnZRL4vVftVonz4tsoWDhQYGEvJGwKYuQrXD0q3UKC2gmvpWaApqtaZuX",
+	"X2yrJJBXaFdDsMs6udkaAs2AazKrbOyvVjGg0/lwHIMFxELKAUHBVJlXuk61QDd+kqeLzFEcgXOKOJjC",
+	"8EK+gQWvGI8t1QbryBH92q7GoBfusZXxu1qDHQPaaq1BAwPqV18gSbI1uPvj84Xeod3rVGH0Uey4wi6o",
+	"4InrNt7wPlFd3afc2iADXT6/mOMYKa0BckCoAFOESKFfrFs78F0wiy1DERsmulYodi1c4huw61YIul4n",
+	"U3RCrjvmuFOZthei7bDZjEdneLEMVwOsFHNk0meKUNicxhHX7KFwPd6BBrdEu6kGZ8T1NjreRe1aBDi6",
+	"O5AmncpNBVM0owxZH6G8Gh4PoVTfzBx+/c+zTVEw65fTzhWWQ38DgPbO9/zu0nLgr+JH8wX9oBNVLfM4",
+	"l9EkmLxB5FzMVTiqGvy7HkTOirfR13itsQ150QNN0gZiv+nFPk0wgSIHNDHhocouVcEviffdKzd93KQ7",
+	"a9ekHx2z5LDcAtzlr/951sXb83C22gJTuFjcmgtCF+pPyY7t73RiJ1RE6QXIUpeXagpqxcBkKEQ4Ffz+",
+	"V6dWoB87N6/arEcc6XoqDVOVO98QEVjEyIBYGqQiU7dUZsvvVdPLS/Rej7syX37nFDt8X+a1G7yxu6o2",
+	"UcrBjJiElwUFDEUIJbqOqhvfuL3OZfJfKXP06ZiSvz9t/EenL6Avc5hxpe2qct5BcIHkJHmMh4fzf02C",
+	"QRCr7JCjSYECNeRzzISSSgnEREqao7HcrCp/VsTytHfgSZNnPTWzscilwBqETGAYx8tPdvsa61EmTmLF",
+	"BszeUHAXozdHvWPjOzZedW2wnAda1m25Ygfnvq9pXMVmvZkBv3PEpZhwb75m4WbAIwDj2GTYJeCOHu9p",
+	"HN/VSILojEiOpJPhoz3wegYgWbrD6V8A5gDGDMFoCXJGMrD58mdEpb0ZbubR0d+r325IFHxnUX9KKtlr",
+	"ryCJAL2UdhFBwLDgCixDhc/XOLk6VMWqV2J0zildq98lZ921tD0lH1cSjPZy7WTkFmSk5TfmmNcXmfIO",
+	"yuPvlpr2yZ8lC5GHqgs/HJUUcql6EroAeJcft3OObSKPNYvrJ5IzzqMhFen6FQwKOPjd6bEtz+/VUEC+",
+	"9O70ePUWXX8/KPp3p8fXmNbdCuY7Ho8nk0nQD0E+wjB2MdAn9x6P9vfHhz8FrWjxOX6B8mtlNB0+ekUm",
+	"f4QHpwuPh8yDxn7p9LN5qzcjOAo+oDikCdoov9kQ6SoJzvYy7Fj4D5/inB+1w17t39rSnAVkQkVz5YUb",
+	"TqVgAi4NH6nLbjyp0srxXdEzotHZ7aWzUYTioingdkYvkcaQk+Npp6wcpDkJ2dD8D5+FjM9JlpaZru6C",
+	"BaDKQLVuv5+5N/m4H9t0MMwPkm5WtWpOsDmrbyIp2Mxljehx/c3GtOBc1dglBu/06BtMDM7ZupfTVzXp",
+	"FdKDq7pzU0rvulzZvLdL6t0Bh++Yxg0n87YzjR4JvVXm0JLa+zfhD/2Se69dFbEHs+MUuyhYNQrWS1VY",
+	"oOmc0ov1fW5mAIBIlFJch671+tw+2K/ufG5NPje7n9focIsREy8SiGNFGzTl/5fPabpnM+k+DgKY4vco",
+	"RpArlBWYzns64DSOeZ5Shy5N9KeGgblXQAR8LHGwP4Ync5oGR0ECsbq3yie3mF8MJ/+Cj9+k+//+0py1",
+	"puI13N8ekcXBUTAXIuVH9++7672fqIOt2cZiTnXcDIVMXpBgMeco/DTSqXOHjx7DaRihWfXfRfbbq5PJ",
+	"wUOdMLiuzmjuyyruP3uxd5LhR/f+LQpmavm8oZcW3997dI655GcAkpzXAH1i4PjdyWmRdBwBfX+BoAPA",
+	"8TlBEYAc1G8J4HDpgXzStqud0g/uzTOsp8TOn9Ww2VUvSyVF5zT9mecHUPbseZjvNjhpjUneHktc1c1o",
+	"iOibcDOauayh29ffbHQzWu1q52XcOQxu0Mu4yJl1XaJUDIdOF+N7lNBL5WKsmgoF/mtCdVFghGJ8qcAG",
+	"FcxAkw9yXVli3tv5IHc+yJ1nYTOXYhuH6OFQrLKCFofi3+Sy93MoXrvSYQ5md+t3t77qT2y/8p2QAXXp",
+	"fz2tBr8ffrGujZnCjPsaDBrtCSNTFqzRGDwNBqN1OwzehP3VFyPg2lmhRQnYscQdS2yu+m81leQrKMwY",
+	"FkvFgqYIMsSeZmIu9XflEVaz0wyq7IiBKd7T/pc9TBXHMB+osthXlLvNL1NpHhgGwJEqfowxQQALlCjv",
+	"nPH/PLO9zE5sO6paOf6HOZSMP687TSGOBkDMGc3O55K7hHNgupEN8iqCGUL8ifo+QyElIY6xuuzOpy10",
+	"ff2LBqRSigCoK3DlKizIKiVoOdCN2EwtB0AwnDsj57jpwIzk+YaurNclt5lQEHiQXAzKwAJyNQYjwdQD",
+	"8/ICaNY8tjR4IzBFYoEQcRZQA5F1x3xNBGIExkDBkM9M9KrOljTSizxWufb6mAMDki5VavNfcjEa+n26",
+	"1P/h3TIH/7zh23KjeGWntAymypNs94xbT/KCsguuqnFzAsGsUmFd2lhbYl3/vopdhjSy+EOIAZ14Kqj8",
+	"p6SLEAHKQEYEjgEEArJzpOzYBIk69enWnfXvHDckw8q9k3NwRsrDqY1Xpyjsbizl1huDBXdqc5xv2DIJ",
+	"/4HkUVe74VxBF+cOe2cgy5b8A6kDUaqDGUgfK1KNF4qTM/cOoxInUe8ug6uPV/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
