@@ -220,10 +220,13 @@ func (a *app) formPayoutAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := map[string]string{
-		"complete": "Payout " + id + " processed; payout.completed is on its way (a test destination fails it instead).",
+		"complete": "Payout " + id + " completed; payout.completed is on its way.",
 		"fail":     "Payout " + id + " failed; what it held is back in its account, and payout.failed is on its way.",
 		"delete":   "Payout " + id + " deleted; what it held is back in its account.",
 	}[action]
+	if p, ok := a.payout(id); ok && action == "complete" && p.FailureDetail != nil {
+		notice = "Payout " + id + " went to a test destination, so it failed with " + string(p.FailureDetail.Code) + " instead; what it held is back in its account, and payout.failed is on its way."
+	}
 	http.Redirect(w, r, withNotice(back, notice), http.StatusSeeOther)
 }
 

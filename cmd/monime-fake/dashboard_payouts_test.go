@@ -86,6 +86,11 @@ func TestDashboardFundsAndDecidesPayouts(t *testing.T) {
 			t.Errorf("POST %s answered %d, want %d", tc.path, resp.StatusCode, tc.status)
 		}
 	}
+	blocked := createPayout(t, r.URL, "blocked", 1000, "+23276000005")
+	resp = postForm(t, r.URL+"/payouts/"+blocked.Id+"/complete", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "provider_account_blocked", "the notice says a test destination failed it")
+	assert.Equal(t, "failed", payoutStatus(t, r.URL, blocked.Id))
 	pending := createPayout(t, r.URL, "pending", 1000, "+23276123456")
 	if resp := postForm(t, r.URL+"/payouts/"+pending.Id+"/fail", url.Values{"code": {"declined"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("failing with a code Monime lacks answered %d, want 400", resp.StatusCode)
