@@ -49,7 +49,7 @@ import (
 //	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment)
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
 //	DELETE /_fake/faults                          remove the faults not used up yet
-//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, keys, deliveries and faults
+//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, payouts, transfers, keys, deliveries and faults
 
 // maxAdminBody caps an admin request's body.
 const maxAdminBody = 64 << 10
