@@ -121,9 +121,20 @@ func (a *app) adminPayout(w http.ResponseWriter, r *http.Request) {
 // errUnknownPayoutAction: the action is not complete or fail.
 var errUnknownPayoutAction = errors.New("unknown action")
 
+// payoutError is an error of a payout action: its message says what to
+// do, and it is the error of package api it stands for (errors.Is), whose
+// own words it leaves out.
+type payoutError struct {
+	msg  string
+	kind error
+}
+
+func (e *payoutError) Error() string { return e.msg }
+func (e *payoutError) Unwrap() error { return e.kind }
+
 // errNoPayout is the error of a payout id the fake's space lacks.
 func errNoPayout(id, space string) error {
-	return fmt.Errorf("no payout %q in space %s: it was never created here, or it was deleted; GET /_fake/payouts lists those there are: %w", id, space, api.ErrPayoutNotFound)
+	return &payoutError{fmt.Sprintf("no payout %q in space %s: it was never created here, or it was deleted; GET /_fake/payouts lists those there are", id, space), api.ErrPayoutNotFound}
 }
 
 // actOnPayout plays the provider (or the merchant) on payout id: complete,
@@ -144,7 +155,7 @@ func (a *app) actOnPayout(id, action, code string) error {
 			code = defaultFailureCode
 		}
 		if !slices.Contains(payoutFailureCodes, code) {
-			return fmt.Errorf("code %q is %w; pass one of %s, or none for %s", code, api.ErrPayoutFailureCode, strings.Join(payoutFailureCodes, ", "), defaultFailureCode)
+			return &payoutError{fmt.Sprintf("code %q is not one of Monime's payout failure codes; pass one of %s, or none for %s", code, strings.Join(payoutFailureCodes, ", "), defaultFailureCode), api.ErrPayoutFailureCode}
 		}
 		err = a.fake.FailPayout(id, code)
 	case "delete":
@@ -157,7 +168,7 @@ func (a *app) actOnPayout(id, action, code string) error {
 		if now, ok := a.payout(id); ok {
 			p = now
 		}
-		return fmt.Errorf("payout %s is %s, and only a pending payout can be completed, failed or deleted (a final payout's money has left, or gone back to its source); make a new payout instead: %w", id, p.Status, api.ErrPayoutNotPending)
+		return &payoutError{fmt.Sprintf("payout %s is %s, and only a pending payout can be completed, failed or deleted (a final payout's money has left, or gone back to its source); make a new payout instead", id, p.Status), api.ErrPayoutNotPending}
 	case errors.Is(err, api.ErrPayoutNotFound):
 		return errNoPayout(id, a.cfg.space)
 	}

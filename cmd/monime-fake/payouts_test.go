@@ -190,7 +190,7 @@ func TestAdminRefusesBadPayoutActionsWithClearErrors(t *testing.T) {
 		{"POST", "/_fake/payouts/" + done.Id + "/complete", "", 409, "payout_not_pending", "is completed, and only a pending payout"},
 		{"POST", "/_fake/payouts/" + done.Id + "/fail", `{"code":"unknown"}`, 409, "payout_not_pending", "make a new payout instead"},
 		{"DELETE", "/_fake/payouts/" + done.Id, "", 409, "payout_not_pending", "is completed"},
-		{"POST", "/_fake/payouts/" + pending.Id + "/fail", `{"code":"declined"}`, 400, "validation_error", `code "declined" is not a payout failure code of Monime's API; pass one of unknown, fund_insufficient`},
+		{"POST", "/_fake/payouts/" + pending.Id + "/fail", `{"code":"declined"}`, 400, "validation_error", `code "declined" is not one of Monime's payout failure codes; pass one of unknown, fund_insufficient`},
 		{"POST", "/_fake/payouts/" + pending.Id + "/fail", `{"reason":"x"}`, 400, "validation_error", "unknown field"},
 		{"POST", "/_fake/payouts/" + pending.Id + "/refund", "", 404, "not_found", "completed or failed (POST .../complete or .../fail), or deleted (DELETE"},
 		{"POST", "/_fake/payouts/" + pending.Id + "/delete", "", 404, "not_found", "DELETE /_fake/payouts/{id}"},
