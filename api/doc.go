@@ -108,15 +108,16 @@
 // fund_insufficient, authorization_failed, provider_unknown,
 // provider_account_blocked, provider_account_missing and
 // provider_account_quota_exhausted (see Server.CompletePayout). Deleting a
-// pending payout gives back what it held. A transfer between two accounts
-// of one space and currency completes at once when covered, else fails.
+// pending payout (DELETE, or Server.DeletePayout) gives back what it held.
+// A transfer between two accounts of one space and currency completes at
+// once when covered, else fails.
 // Every ledger entry is served as a financial transaction
 // (/v1/financial-transactions, txn-... ids), with its balance after it, its
 // fee code or the transaction it reverses.
 //
 // Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
 // Start play the customer and the clock; Fund gives an account money;
-// CompletePayout and FailPayout decide payouts;
+// CompletePayout, FailPayout and DeletePayout decide payouts;
 // InjectFault and WithFaultFunc make requests fail, reset, drop or slow
 // down; Find and FindAll show what is stored, of any kind, including what
 // the read API hides.

@@ -605,9 +605,7 @@ func (h *handlers) DeletePayout(ctx context.Context, req server.DeletePayoutRequ
 		case p.Status != gen.PayoutStatusPending:
 			e = notPending(ReasonPayoutNotDeletable, p, "deleted")
 		default:
-			st.releasePayout(p, now)
-			st.payouts.remove(p)
-			st.touched()
+			st.deletePayout(p, now)
 		}
 	})
 	switch {

@@ -19,11 +19,13 @@ import (
 // language can drive the fake as the dashboard does. Every answer is
 // {"result": ...} or {"error": {"code": ..., "message": ...}}.
 //
-// The lists (sessions, payments, accounts, ledger, deliveries) page like
-// Monime's: limit (1 to 50, default 10) and after (the pagination.next of
-// the page before), newest first, answering {"result": [...],
-// "pagination": {"count": n, "next": "..."}}, next absent on the last
-// page.
+// The lists (sessions, payments, accounts, ledger, payouts, transfers,
+// deliveries) page like Monime's: limit (1 to 50, default 10) and after
+// (the pagination.next of the page before), newest first, answering
+// {"result": [...], "pagination": {"count": n, "next": "..."}}, next
+// absent on the last page. Payout actions answer 404 for an id not in the
+// space, 409 payout_not_pending for a completed or failed payout, and 400
+// for a failure code that is not one of Monime's seven.
 //
 //	GET    /_fake/sessions[?status=pending]       the space's sessions, newest first
 //	GET    /_fake/sessions/{id}                   one session, with what reads hide
@@ -32,7 +34,13 @@ import (
 //	POST   /_fake/sessions/{id}/expire            expire it now, as time would
 //	GET    /_fake/accounts                        the space's financial accounts, newest first, with balances
 //	POST   /_fake/accounts/{id}/fund              credit it, as money from outside: {"currency":"SLE","value":100000}
-//	GET    /_fake/ledger                          the space's ledger entries (the books), newest first
+//	GET    /_fake/ledger[?account=fac-...]        the space's ledger entries (the books), newest first, of one account if given
+//	GET    /_fake/payouts[?status=pending]        the space's payouts, newest first
+//	GET    /_fake/payouts/{id}                    one payout, with its idempotencyKey
+//	POST   /_fake/payouts/{id}/complete           pay it out, as the provider would (a test destination fails it instead)
+//	POST   /_fake/payouts/{id}/fail               fail it, giving back what it held: {"code":"provider_account_blocked"} (optional; default unknown)
+//	DELETE /_fake/payouts/{id}                    delete a pending one, giving back what it held, as DELETE /v1/payouts/{id} does
+//	GET    /_fake/transfers[?status=completed]    the space's internal transfers, newest first
 //	GET    /_fake/payments[?status=completed]     the space's payments, newest first
 //	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first (paged too)
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
@@ -41,7 +49,7 @@ import (
 //	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment)
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
 //	DELETE /_fake/faults                          remove the faults not used up yet
-//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, keys, deliveries and faults
+//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, payouts, transfers, keys, deliveries and faults
 
 // maxAdminBody caps an admin request's body.
 const maxAdminBody = 64 << 10
@@ -55,6 +63,11 @@ func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/accounts", a.adminAccounts)
 	mux.HandleFunc("POST "+p+"/accounts/{id}/fund", a.adminFund)
 	mux.HandleFunc("GET "+p+"/ledger", a.adminLedger)
+	mux.HandleFunc("GET "+p+"/payouts", a.adminPayouts)
+	mux.HandleFunc("GET "+p+"/payouts/{id}", a.adminPayout)
+	mux.HandleFunc("POST "+p+"/payouts/{id}/{action}", a.adminPayoutAction)
+	mux.HandleFunc("DELETE "+p+"/payouts/{id}", a.adminDeletePayout)
+	mux.HandleFunc("GET "+p+"/transfers", a.adminTransfers)
 	mux.HandleFunc("GET "+p+"/deliveries", a.adminDeliveries)
 	mux.HandleFunc("POST "+p+"/deliveries/{event}/redeliver", a.adminRedeliver)
 	mux.HandleFunc("GET "+p+"/webhooks", a.adminWebhooks)
@@ -336,7 +349,22 @@ func (a *app) adminFund(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) adminLedger(w http.ResponseWriter, r *http.Request) {
-	adminList(a, w, r, nil, func(e api.LedgerEntry) api.LedgerEntry { return e })
+	account := r.URL.Query().Get("account")
+	if account != "" {
+		if acc, ok := api.Find[api.FinancialAccount](a.fake, account); !ok || acc.SpaceID != a.cfg.space {
+			writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("space %s has no financial account %q; pass one that GET /_fake/accounts lists, or no account for the whole ledger", a.cfg.space, account))
+			return
+		}
+	}
+	adminList(a, w, r, ofAccount(account), func(e api.LedgerEntry) api.LedgerEntry { return e })
+}
+
+// ofAccount keeps the ledger entries of account ("" keeps all).
+func ofAccount(account string) func(*api.LedgerEntry) bool {
+	if account == "" {
+		return nil
+	}
+	return func(e *api.LedgerEntry) bool { return e.AccountID == account }
 }
 
 // ofSession keeps the delivery attempts of session ("" keeps all).

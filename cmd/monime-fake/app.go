@@ -20,8 +20,9 @@ const adminPrefix = "/_fake/"
 const deliveryGrace = 5 * time.Second
 
 // expiryTick is how often the fake looks for sessions whose expireTime has
-// come, so that checkout_session.expired is sent at expiry, as Monime
-// sends it, even when no request arrives.
+// come and payouts whose -payout-delay has passed, so that
+// checkout_session.expired and payout.completed are sent on time, as
+// Monime sends them, even when no request arrives.
 const expiryTick = time.Second
 
 // app is the running fake: package api's Server and what the command adds
@@ -58,7 +59,8 @@ func newApp(cfg *config, log *slog.Logger, own string) (*app, error) {
 	return a, nil
 }
 
-// expireOnTime expires sessions as their time comes, until close.
+// expireOnTime expires sessions and completes payouts as their time
+// comes (api's Sweep), until close.
 func (a *app) expireOnTime() {
 	defer close(a.expiryDone)
 	t := time.NewTicker(expiryTick)
@@ -68,12 +70,17 @@ func (a *app) expireOnTime() {
 		case <-a.stopExpiry:
 			return
 		case <-t.C:
+			before := a.fake.StateVersion()
 			if n := a.fake.Sweep(); n > 0 {
 				a.log.Info("monime-fake: sessions expired", "count", n)
-				if a.disk != nil { // at once, not at the next save tick
-					if err := a.disk.save(); err != nil {
-						a.log.Error("monime-fake: saving the state failed; it will be tried again", "file", a.cfg.dataFile, "err", err)
-					}
+			}
+			// Sessions expired and payouts completed by -payout-delay are
+			// written at once, not at the next save tick, as a request's
+			// changes are: what a webhook already told a receiver survives
+			// a crash.
+			if a.disk != nil && a.fake.StateVersion() != before {
+				if err := a.disk.save(); err != nil {
+					a.log.Error("monime-fake: saving the state failed; it will be tried again", "file", a.cfg.dataFile, "err", err)
 				}
 			}
 		}
@@ -98,7 +105,7 @@ func (a *app) handler() http.Handler {
 	mux.Handle(adminPrefix, a.guard(csrf.Handler(admin)))
 	dash := http.NewServeMux()
 	a.dashboardRoutes(dash)
-	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/webhooks", "/webhooks/"} {
+	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/accounts/", "/payouts", "/payouts/", "/transfers", "/webhooks", "/webhooks/"} {
 		mux.Handle(pattern, a.guard(csrf.Handler(dash)))
 	}
 	var h http.Handler = mux

@@ -18,14 +18,15 @@ const flowTimeout = 45 * time.Second
 
 // TestBrowserDashboard drives headless Chromium through the dashboard as a
 // developer would: a session created through the API is listed, its page
-// pays it with a chosen method, and the signed delivery shows up on the
+// pays it with a chosen method, a payout made through the API is
+// completed on the Payouts page, and the signed delivery shows up on the
 // Webhooks page. Screenshots go to $ARTIFACTS_DIR (default artifacts/).
 func TestBrowserDashboard(t *testing.T) {
 	chromium := browsertest.Chromium(t)
 	artifacts := browsertest.ArtifactsDir(t)
 	const secret = "test-secret-0123456789abcdefghijklmnop"
 	hook := newHookReceiver(t, secret)
-	r := start(t, nil, "-webhook-secret", secret, "-webhook-url", hook.URL)
+	r := start(t, nil, "-webhook-secret", secret, "-webhook-url", hook.URL, "-payout-delay", "0")
 	id := createSession(t, r.URL, "Order 1042")
 
 	ctx := browsertest.New(t, chromium, 1280, 900, flowTimeout)
@@ -79,6 +80,26 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Errorf("the payment's row says %q, want its amount, channel and session", got)
 	}
 	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payments.png"))
+
+	payout := createPayout(t, r.URL, "salary-nov", 10000, "+23276123456")
+	pending := fmt.Sprintf(`#payouts tr[data-id=%q]`, payout.Id)
+	browsertest.Step(t, ctx, "open the Payouts page from the nav and see the payout pending",
+		chromedp.Click(chromedp.CSS(`nav a[href="/payouts"]`)),
+		chromedp.WaitVisible(chromedp.CSS(pending+` button.complete`)),
+	)
+	if got := browsertest.Text(t, ctx, pending); !strings.Contains(got, "SLE 100.00") || !strings.Contains(got, "Orange Money (m17)") || !strings.Contains(got, "pending") {
+		t.Errorf("the payout's row says %q, want its amount, provider and status", got)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payouts.png"))
+	browsertest.Step(t, ctx, "complete the payout",
+		chromedp.Click(chromedp.CSS(pending+` button.complete`)),
+		chromedp.WaitVisible(chromedp.CSS("#notice")),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#payouts tr[data-id=%q][data-status="completed"]`, payout.Id))),
+	)
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payout-completed.png"))
+	if got := balance(t, r.URL, mainAccount); got != 20000 {
+		t.Errorf("after the payout the main account holds %d, want 20000 (300.00 paid in, 100.00 out)", got)
+	}
 
 	eventually(t, "the signed delivery at the receiver", func() bool { return len(hook.names()) == 1 })
 	deadline := time.Now().Add(browsertest.StepTimeout)

@@ -28,12 +28,14 @@ type config struct {
 	logLevel      slog.Level
 	sessionTTL    time.Duration
 	fees          []fee
+	payoutDelay   time.Duration
+	payoutFees    []fee
 	adminToken    string
 	maxConns      int
 	idleTimeout   time.Duration
 }
 
-// fee is one -fee rule: code:basisPoints:fixed.
+// fee is one -fee or -payout-fee rule: code:basisPoints:fixed.
 type fee struct {
 	code        string
 	basisPoints int
@@ -85,7 +87,7 @@ func envName(name string) string {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
 	var logLevel, ttl string
-	var fees []string
+	var fees, payoutFees []string
 	fs := flag.NewFlagSet("monime-fake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8089", "`host:port` to listen on (port 0 picks a free one)")
@@ -101,6 +103,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "how many `connections` the fake holds open at once; at the limit a new one replaces the one idle the longest")
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a keep-alive connection may wait for its next request (a Go `duration`)")
 	fs.Var(listValue{&fees}, "fee", "a fee on every payment, `code:basisPoints:fixed` such as processing_fee:150:100 (1.5% + 1.00); repeat for more")
+	fs.DurationVar(&cfg.payoutDelay, "payout-delay", defaultPayoutDelay, "how long a pending payout waits before it completes on its own (a Go `duration`); 0 leaves payouts pending until the admin API or the dashboard completes or fails them")
+	fs.Var(listValue{&payoutFees}, "payout-fee", "a fee on every payout, paid by its source account on top of the amount, `code:basisPoints:fixed` such as payout_fee:100:500 (1% + 5.00); repeat for more")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: monime-fake [flags]\n\nA fake Monime API for local development, with a dashboard and an admin API.\nEvery flag can also be set by its environment variable, %sNAME (such as %s); a flag given on the command line wins.\n\nFlags:\n", envPrefix, envName("addr"))
 		fs.PrintDefaults()
@@ -132,14 +136,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if envErr != nil {
 		return nil, envErr
 	}
-	if err := cfg.check(logLevel, ttl, fees); err != nil {
+	if err := cfg.check(logLevel, ttl, fees, payoutFees); err != nil {
 		return nil, err
 	}
 	return cfg, nil
 }
 
 // check validates what parsing cannot and fills the derived fields.
-func (cfg *config) check(logLevel, ttl string, fees []string) error {
+func (cfg *config) check(logLevel, ttl string, fees, payoutFees []string) error {
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
 		return usagef("-addr %q is not host:port (%v); pass such as -addr 127.0.0.1:8089, or 127.0.0.1:0 for any free port", cfg.addr, err)
 	}
@@ -171,21 +175,39 @@ func (cfg *config) check(logLevel, ttl string, fees []string) error {
 	if cfg.webhookSecret != "" && strings.TrimSpace(cfg.webhookSecret) != cfg.webhookSecret {
 		return usagef("-webhook-secret has white space at either end (a newline from a file?); pass the secret alone")
 	}
+	if cfg.payoutDelay < 0 {
+		return usagef("-payout-delay %v is negative; pass 0 to leave payouts pending until the admin API or the dashboard decides, or how long a payout takes, such as 5s", cfg.payoutDelay)
+	}
 	for _, raw := range fees {
-		f, err := parseFee(raw)
+		f, err := parseFee("-fee", "processing_fee:150:100 for 1.5%% plus 1.00", raw)
 		if err != nil {
 			return err
 		}
 		cfg.fees = append(cfg.fees, f)
 	}
+	for _, raw := range payoutFees {
+		f, err := parseFee("-payout-fee", "payout_fee:100:500 for 1%% plus 5.00", raw)
+		if err != nil {
+			return err
+		}
+		cfg.payoutFees = append(cfg.payoutFees, f)
+	}
 	return nil
 }
 
-// parseFee reads one -fee rule, code:basisPoints:fixed.
-func parseFee(raw string) (fee, error) {
+// defaultPayoutDelay is how long a payout stays pending unless
+// -payout-delay says otherwise: long enough to see it pending on the
+// dashboard, short enough that an app's payout.completed webhook comes
+// without a test having to act.
+const defaultPayoutDelay = 5 * time.Second
+
+// parseFee reads one rule of flag (-fee or -payout-fee),
+// code:basisPoints:fixed; example is a rule and what it means, for the
+// message, its percent signs doubled.
+func parseFee(flag, example, raw string) (fee, error) {
 	parts := strings.Split(raw, ":")
 	bad := func(why string) (fee, error) {
-		return fee{}, usagef("-fee %q %s; pass code:basisPoints:fixed, such as processing_fee:150:100 for 1.5%% plus 1.00 in minor units", raw, why)
+		return fee{}, usagef("%s %q %s; pass code:basisPoints:fixed, such as "+example+" in minor units", flag, raw, why)
 	}
 	if len(parts) != 3 || parts[0] == "" {
 		return bad("does not have three parts")

@@ -33,6 +33,11 @@ func (a *app) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sessions/{id}/{action}", a.formSessionAction)
 	mux.HandleFunc("GET /payments", a.pagePayments)
 	mux.HandleFunc("GET /accounts", a.pageAccounts)
+	mux.HandleFunc("GET /accounts/{id}", a.pageAccount)
+	mux.HandleFunc("POST /accounts/{id}/fund", a.formFund)
+	mux.HandleFunc("GET /payouts", a.pagePayouts)
+	mux.HandleFunc("POST /payouts/{id}/{action}", a.formPayoutAction)
+	mux.HandleFunc("GET /transfers", a.pageTransfers)
 	mux.HandleFunc("GET /webhooks", a.pageWebhooks)
 	mux.HandleFunc("POST /webhooks", a.formAddWebhook)
 	mux.HandleFunc("POST /webhooks/remove", a.formRemoveWebhook)
@@ -59,6 +64,10 @@ type page struct {
 	Payments        []paymentRow
 	Accounts        []accountRow
 	Entries         []entryRow
+	Account         *accountRow // the account of an account's page
+	Payouts         []payoutRow
+	FailureCodes    []string // the choices of a payout's Fail form
+	Transfers       []transferRow
 }
 
 // dashboardPageSize is how many rows a list of the dashboard shows at
@@ -355,17 +364,10 @@ func (a *app) pageAccounts(w http.ResponseWriter, r *http.Request) {
 	}
 	p := a.newPage(r, "Accounts", "accounts")
 	for _, acc := range dashList[api.FinancialAccount](a, r, &p, limit, "accounts", nil) {
-		p.Accounts = append(p.Accounts, accountRow{
-			ID: acc.Id, Name: acc.Name, Description: deref(acc.Description), Currency: acc.Currency,
-			UVAN: acc.Uvan, Reference: deref(acc.Reference), Main: acc.Main,
-			Balance: money(gen.Money{Currency: gen.Currency(acc.Currency), Value: acc.Available}),
-		})
+		p.Accounts = append(p.Accounts, accountRowOf(acc))
 	}
 	for _, e := range dashList[api.LedgerEntry](a, r, &p, limit, "after", nil) {
-		p.Entries = append(p.Entries, entryRow{
-			ID: e.ID, Booked: when(e.CreateTime), Account: e.AccountID, Type: e.Type, Amount: money(e.Amount),
-			BalanceAfter: money(gen.Money{Currency: e.Amount.Currency, Value: e.BalanceAfter}), For: entryPurpose(e), Reference: e.Reference,
-		})
+		p.Entries = append(p.Entries, entryRowOf(e))
 	}
 	a.render(w, http.StatusOK, "accounts.html", p)
 }
@@ -373,8 +375,10 @@ func (a *app) pageAccounts(w http.ResponseWriter, r *http.Request) {
 // entryPurpose says what moved the money of a ledger entry.
 func entryPurpose(e api.LedgerEntry) string {
 	switch {
+	case e.Reverses != "":
+		return "given back: " + e.OwnerType + " " + e.OwnerID + " (reverses " + e.Reverses + ")"
 	case e.FeeCode != "":
-		return "fee " + e.FeeCode + " of payment " + e.OwnerID
+		return "fee " + e.FeeCode + " of " + e.OwnerType + " " + e.OwnerID
 	case e.OwnerType == "payment":
 		return "payment " + e.OwnerID
 	case e.OwnerType == "funding":

@@ -15,6 +15,8 @@ var flagNames = map[string]string{
 	"WithCredentials space": "-space",
 	"WithSessionTTL":        "-session-ttl",
 	"WithFee":               "-fee",
+	"WithPayoutFee":         "-payout-fee",
+	"WithPayoutDelay":       "-payout-delay",
 	"WithWebhook":           "-webhook-url",
 	"InjectFault":           "POST " + adminPrefix + "faults",
 	"AddWebhook":            "refused",
@@ -27,6 +29,7 @@ func flagOptions(cfg *config, log *slog.Logger) []api.Option {
 		api.WithOptionNames(flagNames),
 		api.WithCredentials(cfg.token, cfg.space),
 		api.WithSessionTTL(cfg.sessionTTL),
+		api.WithPayoutDelay(cfg.payoutDelay),
 		api.WithLogger(log),
 	}
 	for _, u := range cfg.webhookURLs {
@@ -34,6 +37,9 @@ func flagOptions(cfg *config, log *slog.Logger) []api.Option {
 	}
 	for _, f := range cfg.fees {
 		opts = append(opts, api.WithFee(f.code, f.basisPoints, f.fixed))
+	}
+	for _, f := range cfg.payoutFees {
+		opts = append(opts, api.WithPayoutFee(f.code, f.basisPoints, f.fixed))
 	}
 	return opts
 }

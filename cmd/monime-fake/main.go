@@ -183,4 +183,9 @@ func printBanner(w io.Writer, cfg *config, listening net.Addr, base, data string
 	fmt.Fprintf(w, "  dashboard       %s/%s\n", base, dashNote)
 	fmt.Fprintf(w, "  admin API       %s%s%s\n", base, adminPrefix, adminNote)
 	fmt.Fprintf(w, "  data file       %s\n", data)
+	if cfg.payoutDelay > 0 {
+		fmt.Fprintf(w, "  payouts         complete %v after they are made (-payout-delay; 0 waits for the admin API or the dashboard)\n", cfg.payoutDelay)
+	} else {
+		fmt.Fprintf(w, "  payouts         stay pending until the admin API or the dashboard completes or fails them (-payout-delay 0)\n")
+	}
 }

@@ -267,6 +267,11 @@ func TestBadStartsExitWithStatus2(t *testing.T) {
 		{"bad space", nil, []string{"-space", "myspace"}, "-space: space id 1 of 1 does not start"},
 		{"fee out of range", nil, []string{"-fee", "processing_fee:20000:0"}, `-fee "processing_fee": basisPoints must be 0 to 10000`},
 		{"bad fee", nil, []string{"-fee", "processing_fee:lots:1"}, "basis points"},
+		{"negative payout delay", nil, []string{"-payout-delay", "-5s"}, "-payout-delay -5s is negative; pass 0"},
+		{"bad payout delay in the environment", env("MONIME_FAKE_PAYOUT_DELAY", "soon"), nil, `MONIME_FAKE_PAYOUT_DELAY="soon" is not a valid value for -payout-delay`},
+		{"payout fee out of range", nil, []string{"-payout-fee", "payout_fee:20000:0"}, `-payout-fee "payout_fee": basisPoints must be 0 to 10000`},
+		{"bad payout fee", nil, []string{"-payout-fee", "payout_fee:1"}, `-payout-fee "payout_fee:1" does not have three parts; pass code:basisPoints:fixed, such as payout_fee:100:500 for 1% plus 5.00`},
+		{"payout fee given twice", nil, []string{"-payout-fee", "payout_fee:1:0", "-payout-fee", "payout_fee:2:0"}, `-payout-fee "payout_fee": the code is given twice`},
 		{"events without URL", nil, []string{"-webhook-events", "payment.created"}, "without -webhook-url"},
 		{"unknown event", nil, []string{"-webhook-url", "http://127.0.0.1:1/h", "-webhook-events", "session.paid"}, `"session.paid" is not an event`},
 	} {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/monimekit/monime-go/api"
+	"github.com/monimekit/monime-go/gen"
 )
 
 // closedPort returns a loopback address nothing listens on: a connection
@@ -93,7 +94,7 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 	}
 	payments = append(payments, paymentRow{ID: "pay-orphan", Status: "completed", Amount: "SLE 1.00", Channel: "—", Fees: "—"})
 
-	type render struct {
+	type render = struct {
 		name     string
 		template string
 		page     page
@@ -145,6 +146,8 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 		render{"message", "message.html", fullPage(""), []string{"problem", `href="/back"`}},
 	)
 
+	cases = append(cases, moneyOutCases(t)...)
+
 	covered := map[string]bool{"layout.html": true, "deliveries.html": true} // partials every page uses
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,5 +163,94 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 	require.NoError(t, err)
 	for _, f := range files {
 		assert.True(t, covered[path.Base(f)], "no case renders %s", f)
+	}
+}
+
+// everyPayout has a payout in each state the fake's can be in (pending,
+// completed, failed with and without a hold), to each kind of
+// destination, with and without fees, built by payoutRowOf from what the
+// API stores.
+func everyPayout(t *testing.T) []payoutRow {
+	t.Helper()
+	ref, wallet, msg := "ABC123", "0000000005", "The destination account is blocked at the provider."
+	var momo, bank, dw, odd gen.PayoutDestination
+	require.NoError(t, momo.FromMomoDestination(gen.MomoDestination{Type: "momo", ProviderId: "m17", PhoneNumber: "+23276123456"}))
+	require.NoError(t, bank.FromBankDestination(gen.BankDestination{Type: "bank", ProviderId: "slb001", AccountNumber: "0123456789", TransactionReference: &ref}))
+	require.NoError(t, dw.FromWalletDestination(gen.WalletDestination{Type: "wallet", ProviderId: "dw001", WalletId: &wallet}))
+	require.NoError(t, odd.FromMomoDestination(gen.MomoDestination{Type: "momo", ProviderId: "m99", PhoneNumber: "+23299000000"})) // a provider the catalog lacks
+	fees := []gen.PaymentFee{{Code: "payout_fee", Amount: gen.Money{Currency: "SLE", Value: 150}}}
+	src := "ftr-1"
+	mk := func(id string, status gen.PayoutStatus, d gen.PayoutDestination, withFees bool) api.Payout {
+		p := api.Payout{Payout: gen.Payout{Id: id, Status: status, Amount: gen.Money{Currency: "SLE", Value: 123456789}, Destination: d, Fees: &[]gen.PaymentFee{}}}
+		p.Source = &struct {
+			FinancialAccountId   string  `json:"financialAccountId"`
+			TransactionReference *string `json:"transactionReference,omitempty"`
+		}{FinancialAccountId: "fac-main", TransactionReference: &src}
+		if withFees {
+			p.Fees = &fees
+		}
+		return p
+	}
+	failed := mk("pyt-failed", gen.PayoutStatusFailed, dw, true)
+	failed.FailureDetail = &struct {
+		Code    gen.PayoutFailureCode `json:"code"`
+		Message *string               `json:"message,omitempty"`
+	}{Code: gen.PayoutFailureCodeProviderAccountBlocked, Message: &msg}
+	uncovered := mk("pyt-uncovered", gen.PayoutStatusFailed, odd, false)
+	uncovered.Source = nil
+	uncovered.FailureDetail = &struct {
+		Code    gen.PayoutFailureCode `json:"code"`
+		Message *string               `json:"message,omitempty"`
+	}{Code: gen.PayoutFailureCodeFundInsufficient}
+	var rows []payoutRow
+	for _, p := range []api.Payout{mk("pyt-pending", gen.PayoutStatusPending, momo, true), mk("pyt-completed", gen.PayoutStatusCompleted, bank, false), failed, uncovered, {}} {
+		rows = append(rows, payoutRowOf(p))
+	}
+	return rows
+}
+
+// moneyOutCases render the payouts, transfers and account pages in every
+// state their rows can be in, and empty.
+func moneyOutCases(t *testing.T) []struct {
+	name     string
+	template string
+	page     page
+	want     []string
+} {
+	type render = struct {
+		name     string
+		template string
+		page     page
+		want     []string
+	}
+	payouts := fullPage("payouts")
+	payouts.Statuses, payouts.Filter, payouts.FailureCodes, payouts.Payouts = payoutStatuses, "", payoutFailureCodes, everyPayout(t)
+	failMsg := "The failure detail."
+	transfers := fullPage("transfers")
+	transfers.Statuses = transferStatuses
+	for _, tr := range []api.InternalTransfer{
+		{InternalTransfer: gen.InternalTransfer{Id: "trn-completed", Status: gen.InternalTransferStatusCompleted, Amount: gen.Money{Currency: "SLE", Value: 100000}, Description: &failMsg, FinancialTransactionReference: &failMsg}},
+		{InternalTransfer: gen.InternalTransfer{Id: "trn-failed", Status: gen.InternalTransferStatusFailed, Amount: gen.Money{Currency: "SLE", Value: 1}, FailureDetail: &struct {
+			Code    gen.InternalTransferFailureDetailCode `json:"code"`
+			Message *string                               `json:"message,omitempty"`
+		}{Code: "fund_insufficient", Message: &failMsg}}},
+	} {
+		transfers.Transfers = append(transfers.Transfers, transferRowOf(tr))
+	}
+	account := fullPage("accounts")
+	account.Account = &accountRow{ID: "fac-main", Name: "Main", Description: "d", Currency: "SLE", UVAN: "u", Reference: "r", Balance: "SLE 1,000.00", Main: true}
+	account.Entries = []entryRow{{ID: "txn-1", Type: "credit", Amount: "SLE 1.00", BalanceAfter: "SLE 1.00"}, {ID: "txn-2", Type: "debit", Amount: "SLE 0.10", BalanceAfter: "SLE 0.90"}}
+	return []render{
+		{"payouts", "payouts.html", payouts, []string{
+			`data-status="pending"`, `action="/payouts/pyt-pending/complete"`, `action="/payouts/pyt-pending/fail"`, `action="/payouts/pyt-pending/delete"`,
+			`<option value="provider_account_quota_exhausted">`, "Mobile money · Orange Money (m17)", "23276123456", "payout_fee SLE 1.50", "SLE 1,234,567.89",
+			`data-status="completed"`, "Bank · ", "(slb001)", "ref ABC123", "Wallet · ", "(dw001)", "0000000005",
+			"provider_account_blocked", "blocked at the provider", "fund_insufficient", "m99", `href="/accounts/fac-main"`, `id="next-page"`,
+		}},
+		{"no payouts", "payouts.html", page{Statuses: payoutStatuses, Filter: "failed"}, []string{"No failed payouts yet"}},
+		{"transfers", "transfers.html", transfers, []string{`data-status="completed"`, `data-status="failed"`, "SLE 1,000.00", "fund_insufficient", "The failure detail.", `id="next-page"`}},
+		{"no transfers", "transfers.html", page{Statuses: transferStatuses}, []string{"No  transfers yet"}},
+		{"account", "account.html", account, []string{`id="fund-form"`, `action="/accounts/fac-main/fund?from=account"`, "SLE 0.90", `data-type="debit"`, `id="next-page"`}},
+		{"account without entries", "account.html", page{Account: &accountRow{ID: "fac-x", Name: "X", Currency: "USD", Balance: "USD 0.00"}}, []string{"No money has moved in this account yet", "USD"}},
 	}
 }

@@ -4,7 +4,9 @@
 # app in any language would use it. It builds the command, starts it on a
 # free loopback port, creates, gets, lists and deletes sessions over plain
 # HTTP, completes one through the admin API, receives the signed webhook,
-# checks its Monime-Signature with openssl, and stops the command by PID.
+# checks its Monime-Signature with openssl, funds the main account, makes
+# a payout and completes it through the admin API, checks the balance, and
+# stops the command by PID.
 #
 #   cmd/monime-fake/testdata/smoke.sh                   (from the repository root)
 #   SMOKE_RECEIVER=go cmd/monime-fake/testdata/smoke.sh (the Go receiver even with node)
@@ -48,7 +50,7 @@ wait_for "$work/port" 10 || fail "the webhook receiver did not start"
 hook_url="http://127.0.0.1:$(cat "$work/port")/webhooks/monime"
 
 secret="smoke-secret-$(openssl rand -hex 16)"
-"$work/monime-fake" -addr 127.0.0.1:0 -webhook-url "$hook_url" -webhook-secret "$secret" >"$work/fake.out" 2>"$work/fake.err" &
+"$work/monime-fake" -addr 127.0.0.1:0 -payout-delay 0 -webhook-url "$hook_url" -webhook-secret "$secret" >"$work/fake.out" 2>"$work/fake.err" &
 fake_pid=$!
 for ((i = 0; i < 200; i++)); do grep -q '^  dashboard' "$work/fake.out" 2>/dev/null && break; sleep 0.05; done
 base="$(sed -n 's/^  base URL *//p' "$work/fake.out")"
@@ -106,6 +108,34 @@ grep -q "$id" "$work/hook/body" || fail "the webhook is not about $id"
 age=$(( $(date +%s) - t ))
 (( age >= -5 && age <= 300 )) || fail "the signature's timestamp is $age s old"
 echo "smoke: the signed webhook verified with openssl"
+
+# admin METHOD PATH [BODY]: the admin API; prints the body, then the status.
+admin() {
+  local args=(-sS -X "$1" -w '\n%{http_code}')
+  [[ $# -ge 3 ]] && args+=(-H "Content-Type: application/json" --data-binary "$3")
+  curl "${args[@]}" "$base$2"
+}
+# available: the main account's balance in minor units, as the API reads it.
+available() {
+  api GET "/v1/financial-accounts/fac-monimetest?withBalance=true" | grep -o '"available": *{[^}]*}' | grep -o '"value": *[0-9]*' | grep -o '[0-9]*$'
+}
+before="$(available)"
+[[ "$before" == 30000 ]] || fail "the main account holds $before after the SLE 300.00 checkout, want 30000"
+out="$(admin POST /_fake/accounts/fac-monimetest/fund '{"currency":"SLE","value":100000}')"
+[[ "$(status_of "$out")" == 200 ]] || fail "admin fund: $out"
+out="$(api POST /v1/payouts '{"amount":{"currency":"SLE","value":25000},"destination":{"type":"momo","providerId":"m17","phoneNumber":"+23276123456"},"metadata":{"batch":"smoke"}}')"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"pending"'* ]] || fail "create payout: $out"
+payout="$(grep -o '"id": *"pyt-[A-Za-z0-9]*"' <<<"$out" | head -n1 | sed 's/.*"\(pyt-[A-Za-z0-9]*\)"/\1/')"
+[[ -n "$payout" ]] || fail "create payout returned no id: $out"
+[[ "$(available)" == 105000 ]] || fail "a pending payout of 25000 should hold it at once: the balance is $(available), want 105000"
+out="$(admin POST "/_fake/payouts/$payout/complete")"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"completed"'* ]] || fail "admin complete payout: $out"
+out="$(api GET "/v1/payouts/$payout")"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"completed"'* ]] || fail "the payout does not read completed: $out"
+out="$(admin POST "/_fake/payouts/$payout/fail" '{"code":"unknown"}')"
+[[ "$(status_of "$out")" == 409 ]] || fail "failing a completed payout should answer 409: $out"
+[[ "$(available)" == 105000 ]] || fail "after the payout the balance is $(available), want 105000"
+echo "smoke: funded, paid out $payout and completed it through the admin API; the balance is right"
 
 kill -TERM "$fake_pid"
 code=0
