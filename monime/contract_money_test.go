@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -344,42 +343,15 @@ func TestRetriedPayoutsUnderInjectedFaultsPayOnce(t *testing.T) {
 	c := fake.Client(monime.WithMaxRetries(12), monime.WithRetryBackoff(time.Millisecond, 4*time.Millisecond))
 	ctx := context.Background()
 
-	var (
-		mu       sync.Mutex
-		returned = map[string]string{} // idempotency key -> payout id
-		attempts atomic.Int64
-		replays  atomic.Int64
-		next     atomic.Int64
-		wg       sync.WaitGroup
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				n := next.Add(1)
-				if n > calls {
-					return
-				}
-				key := fmt.Sprintf("salary-%04d", n)
-				var info monime.ResponseInfo
-				p, err := c.Payouts.Create(ctx, &monime.PayoutCreateParams{Amount: sle(amount),
-					Destination: momoTo(fmt.Sprintf("+2327612%04d", n)), Metadata: monime.Metadata{"key": key}},
-					monime.WithIdempotencyKey(key), monime.WithResponseInfo(&info))
-				if !assert.NoError(t, err, key) {
-					continue
-				}
-				attempts.Add(int64(info.Attempts))
-				if info.Replayed {
-					replays.Add(1)
-				}
-				mu.Lock()
-				returned[key] = p.ID
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	returned, attempts, replays := keyedCreates(t, calls, workers, "salary-%04d", func(n int, key string, info *monime.ResponseInfo) (string, error) {
+		p, err := c.Payouts.Create(ctx, &monime.PayoutCreateParams{Amount: sle(amount),
+			Destination: momoTo(fmt.Sprintf("+2327612%04d", n)), Metadata: monime.Metadata{"key": key}},
+			monime.WithIdempotencyKey(key), monime.WithResponseInfo(info))
+		if err != nil {
+			return "", err
+		}
+		return p.ID, nil
+	})
 
 	seen := map[string]bool{}
 	for p, err := range fake.Client().Payouts.All(ctx, &monime.PayoutListParams{Limit: 50}) {
@@ -391,7 +363,7 @@ func TestRetriedPayoutsUnderInjectedFaultsPayOnce(t *testing.T) {
 	require.Len(t, seen, calls, "exactly one payout per key")
 	assert.Equal(t, int64(funded-calls*(amount+fee)), balance(t, fake.Client(), main), "the source balance is exact")
 	require.NoError(t, fake.CheckBooks())
-	t.Logf("%d payouts, %d attempts (%.2f per call), %d answered from the idempotency cache", calls, attempts.Load(), float64(attempts.Load())/calls, replays.Load())
-	assert.Greater(t, attempts.Load(), int64(calls*11/10), "faults were injected")
-	assert.Positive(t, replays.Load(), "some answers were lost after the payout was made, and replayed")
+	t.Logf("%d payouts, %d attempts (%.2f per call), %d answered from the idempotency cache", calls, attempts, float64(attempts)/calls, replays)
+	assert.Greater(t, attempts, int64(calls*11/10), "faults were injected")
+	assert.Positive(t, replays, "some answers were lost after the payout was made, and replayed")
 }

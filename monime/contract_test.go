@@ -165,40 +165,13 @@ func TestRetriesUnderInjectedFaultsNeverDoubleCreate(t *testing.T) {
 	c := fake.Client(monime.WithMaxRetries(12), monime.WithRetryBackoff(time.Millisecond, 4*time.Millisecond))
 	ctx := context.Background()
 
-	var (
-		mu       sync.Mutex
-		returned = map[string]string{} // idempotency key -> id returned
-		attempts atomic.Int64
-		replays  atomic.Int64
-		next     atomic.Int64
-		wg       sync.WaitGroup
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				n := next.Add(1)
-				if n > calls {
-					return
-				}
-				key := fmt.Sprintf("order-%04d", n)
-				var info monime.ResponseInfo
-				s, err := c.CheckoutSessions.Create(ctx, newOrder(int(n)), monime.WithIdempotencyKey(key), monime.WithResponseInfo(&info))
-				if !assert.NoError(t, err, key) {
-					continue
-				}
-				attempts.Add(int64(info.Attempts))
-				if info.Replayed {
-					replays.Add(1)
-				}
-				mu.Lock()
-				returned[key] = s.ID
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	returned, attempts, replays := keyedCreates(t, calls, workers, "order-%04d", func(n int, key string, info *monime.ResponseInfo) (string, error) {
+		s, err := c.CheckoutSessions.Create(ctx, newOrder(n), monime.WithIdempotencyKey(key), monime.WithResponseInfo(info))
+		if err != nil {
+			return "", err
+		}
+		return s.ID, nil
+	})
 
 	byID := map[string]bool{}
 	for s, err := range fake.Client().CheckoutSessions.All(context.Background(), &monime.CheckoutSessionListParams{Limit: 50}) {
@@ -211,9 +184,52 @@ func TestRetriesUnderInjectedFaultsNeverDoubleCreate(t *testing.T) {
 	}
 	require.Len(t, byID, calls, "exactly one session per call")
 	assert.Len(t, returned, calls)
-	t.Logf("%d calls, %d attempts (%.2f per call), %d answered from the idempotency cache", calls, attempts.Load(), float64(attempts.Load())/calls, replays.Load())
-	assert.Greater(t, attempts.Load(), int64(calls*11/10), "faults were injected")
-	assert.Positive(t, replays.Load(), "some answers were lost after the session was stored, and replayed")
+	t.Logf("%d calls, %d attempts (%.2f per call), %d answered from the idempotency cache", calls, attempts, float64(attempts)/calls, replays)
+	assert.Greater(t, attempts, int64(calls*11/10), "faults were injected")
+	assert.Positive(t, replays, "some answers were lost after the session was stored, and replayed")
+}
+
+// keyedCreates makes calls creates from workers goroutines, the nth (from
+// 1) with the idempotency key fmt.Sprintf(keyFormat, n). create returns
+// the id it got. It returns the id each key got, and how many attempts
+// the calls made and how many were answered from the idempotency cache;
+// a failed call fails the test.
+func keyedCreates(t *testing.T, calls, workers int, keyFormat string, create func(n int, key string, info *monime.ResponseInfo) (string, error)) (returned map[string]string, attempts, replays int64) {
+	t.Helper()
+	var (
+		mu             sync.Mutex
+		tries, replies atomic.Int64
+		next           atomic.Int64
+		wg             sync.WaitGroup
+	)
+	returned = map[string]string{}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1))
+				if n > calls {
+					return
+				}
+				key := fmt.Sprintf(keyFormat, n)
+				var info monime.ResponseInfo
+				id, err := create(n, key, &info)
+				if !assert.NoError(t, err, key) {
+					continue
+				}
+				tries.Add(int64(info.Attempts))
+				if info.Replayed {
+					replies.Add(1)
+				}
+				mu.Lock()
+				returned[key] = id
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return returned, tries.Load(), replies.Load()
 }
 
 // Payments, through the facade against the fake, both sides checked
