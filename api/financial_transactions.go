@@ -154,10 +154,24 @@ func (st *store) checkMovementsLocked() []error {
 				problems = append(problems, fmt.Errorf("payout %s is %s, so its entries should net to nothing, but they debit %d and credit %d", p.Id, p.Status, s.debits, s.credits))
 			}
 		}
+		// What a pending payout holds is what failing or deleting it gives
+		// back, entry by entry: each hold once, and together its amount and
+		// fees, or a reversal would create or destroy money.
+		seen, heldByHolds := map[string]bool{}, int64(0)
 		for _, id := range p.Holds {
-			if e, ok := st.ledger.get(p.SpaceID, id); !ok || e.OwnerID != p.Id || e.Type != EntryDebit || e.AccountID != p.Source.FinancialAccountId {
+			e, ok := st.ledger.get(p.SpaceID, id)
+			switch {
+			case seen[id]:
+				problems = append(problems, fmt.Errorf("payout %s holds ledger entry %s twice", p.Id, id))
+			case !ok || e.OwnerID != p.Id || e.Type != EntryDebit || e.AccountID != p.Source.FinancialAccountId:
 				problems = append(problems, fmt.Errorf("payout %s holds ledger entry %s, which is no debit of its source account %s for it", p.Id, id, p.Source.FinancialAccountId))
+			default:
+				heldByHolds += e.Amount.Value
 			}
+			seen[id] = true
+		}
+		if (p.Status == gen.PayoutStatusPending || p.Status == gen.PayoutStatusProcessing) && heldByHolds != total {
+			problems = append(problems, fmt.Errorf("payout %s is %s, so its holds should come to %d (its amount and fees), but they come to %d", p.Id, p.Status, total, heldByHolds))
 		}
 	}
 	for _, t := range st.transfers.all("") {

@@ -81,14 +81,21 @@ func (st *store) createTransfer(space, key string, body *gen.CreateInternalTrans
 	t.DestinationFinancialAccount.Id = to.Id
 	t.Seq = st.next()
 	st.transfers.insert(t)
-	if from.Available < body.Amount.Value || to.Available > (1<<63-1)-body.Amount.Value {
+	fail := func(code gen.InternalTransferFailureDetailCode, message string) (*InternalTransfer, *apiError) {
 		t.Status = gen.InternalTransferStatusFailed
 		t.FailureDetail = &struct {
 			Code    gen.InternalTransferFailureDetailCode `json:"code"`
 			Message *string                               `json:"message,omitempty"`
-		}{Code: gen.InternalTransferFailureDetailCodeFundInsufficient, Message: valueOf(fmt.Sprintf(
-			"Financial account %s holds %s %d minor units; the transfer takes %d.", from.Id, from.Currency, from.Available, body.Amount.Value))}
+		}{Code: code, Message: &message}
 		return t, nil
+	}
+	if from.Available < body.Amount.Value {
+		return fail(gen.InternalTransferFailureDetailCodeFundInsufficient, fmt.Sprintf(
+			"Financial account %s holds %s %d minor units; the transfer takes %d.", from.Id, from.Currency, from.Available, body.Amount.Value))
+	}
+	if to.Available > (1<<63-1)-body.Amount.Value {
+		return fail(gen.InternalTransferFailureDetailCodeUnknown, fmt.Sprintf(
+			"Financial account %s holds %s %d minor units and cannot take %d more: a balance is at most %d.", to.Id, to.Currency, to.Available, body.Amount.Value, int64(1<<63-1)))
 	}
 	ref := newID("ftr-", 12)
 	for _, leg := range []struct {
@@ -147,7 +154,7 @@ func (h *handlers) CreateInternalTransfer(ctx context.Context, req server.Create
 		e := validation([]gen.ErrorDetail{detail("", "a JSON request body is required")})
 		return server.CreateInternalTransfer400JSONResponse{BadRequestJSONResponse: e.badRequest(info.id)}, nil
 	}
-	problems := checkMetadataKeys(body.Metadata)
+	problems := append(checkMetadataKeys(body.Metadata), releaseCurrency("amount.currency", body.Amount.Currency, req.Params.MonimeVersion)...)
 	if body.Amount.Value <= 0 {
 		problems = append(problems, detail("amount.value", fmt.Sprintf("must be positive, got %d: a transfer moves an amount of money, in minor units", body.Amount.Value)))
 	}

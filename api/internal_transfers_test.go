@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"testing"
@@ -181,4 +182,21 @@ func TestListTransfersFilters(t *testing.T) {
 	assert.Equal(t, []string{c.Id, b.Id}, ids(f.listTransfers(url.Values{"destinationFinancialAccountId": {main}})))
 	assert.Equal(t, []string{b.Id}, ids(f.listTransfers(url.Values{"limit": {"1"}, "status": {"completed"}})))
 	f.checkBooks()
+}
+
+// A transfer no balance could hold fails without moving anything, and says
+// why; it is not a shortage of funds.
+func TestATransferPastTheLargestBalanceFails(t *testing.T) {
+	f := newFixture(t)
+	main := MainAccountID(DefaultSpaceID)
+	payroll := f.account(payrollBody)
+	f.fund(main, math.MaxInt64)
+	f.fund(payroll.Id, 10)
+	tr := f.transfer(payroll.Id, main, 10)
+	assert.Equal(t, gen.InternalTransferStatusFailed, tr.Status)
+	require.NotNil(t, tr.FailureDetail)
+	assert.Equal(t, gen.InternalTransferFailureDetailCodeUnknown, tr.FailureDetail.Code)
+	require.NotNil(t, tr.FailureDetail.Message)
+	assert.Contains(t, *tr.FailureDetail.Message, "cannot take 10 more")
+	require.NoError(t, f.srv.CheckBooks())
 }

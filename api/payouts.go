@@ -382,9 +382,10 @@ func (st *store) processDuePayoutsLocked(now time.Time) {
 }
 
 // payoutProblems checks what Monime's document says of a create body that
-// spec/ does not: a positive amount and the metadata key rules.
-func payoutProblems(body *gen.CreatePayoutRequest) []gen.ErrorDetail {
-	problems := checkMetadataKeys(body.Metadata)
+// spec/ does not: a positive amount, a currency of the release version
+// names, and the metadata key rules.
+func payoutProblems(body *gen.CreatePayoutRequest, version *gen.MonimeVersion) []gen.ErrorDetail {
+	problems := append(checkMetadataKeys(body.Metadata), releaseCurrency("amount.currency", body.Amount.Currency, version)...)
 	if body.Amount.Value <= 0 {
 		problems = append(problems, detail("amount.value", fmt.Sprintf("must be positive, got %d: a payout pays an amount of money, in minor units", body.Amount.Value)))
 	}
@@ -500,7 +501,7 @@ func (h *handlers) CreatePayout(ctx context.Context, req server.CreatePayoutRequ
 		e := validation([]gen.ErrorDetail{detail("", "a JSON request body is required")})
 		return server.CreatePayout400JSONResponse{BadRequestJSONResponse: e.badRequest(info.id)}, nil
 	}
-	if problems := payoutProblems(req.Body); len(problems) > 0 {
+	if problems := payoutProblems(req.Body, req.Params.MonimeVersion); len(problems) > 0 {
 		return server.CreatePayout400JSONResponse{BadRequestJSONResponse: validation(problems).badRequest(info.id)}, nil
 	}
 	var view gen.Payout

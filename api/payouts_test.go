@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -352,7 +353,7 @@ func TestPayoutsCompleteAfterTheDelay(t *testing.T) {
 	assert.Equal(t, int64(9000), f.balance(main).Value)
 	f.waitDeliveries()
 	_, events := rc.got()
-	assert.Equal(t, []string{"payout.completed", "payout.failed"}, names(events))
+	assert.ElementsMatch(t, []string{"payout.completed", "payout.failed"}, names(events), "two payouts: their events come in no set order")
 
 	// A restart keeps the pending ones on their way.
 	third := f.createPayout(payoutBody(1000, "+23276123456"))
@@ -461,6 +462,21 @@ func TestABadPayoutOrTransferRowDoesNotLoad(t *testing.T) {
 			broken := state[:i] + tc.to + state[i+len(tc.from):]
 			require.NotEqual(t, state, broken)
 			_, err := New(WithState(strings.NewReader(broken)))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// A pending payout's holds are what failing or deleting it gives back:
+	// one named twice would give it back twice, none would give nothing.
+	hold := regexp.MustCompile(`"holds": \[\s*("txn-[^"]+")\s*\]`)
+	m := hold.FindStringSubmatch(state)
+	require.NotNil(t, m, "the payout's holds are in the state")
+	for _, tc := range []struct{ name, holds, want string }{
+		{"a hold named twice", `"holds": [` + m[1] + `, ` + m[1] + `]`, "payout " + p.Id + " holds ledger entry " + strings.Trim(m[1], `"`) + " twice"},
+		{"no holds", `"holds": []`, "payout " + p.Id + " is pending, so its holds should come to 1000 (its amount and fees), but they come to 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(WithState(strings.NewReader(hold.ReplaceAllLiteralString(state, tc.holds))))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})

@@ -365,15 +365,20 @@ func (h *handlers) DeleteCheckoutSession(ctx context.Context, req server.DeleteC
 // currencies of the release the request names (caph.2025-06-20:
 // "Currently supported: 'SLE'"; caph.2025-08-23 adds 'USD'), and the
 // metadata key rules (see checkMetadataKeys).
+// releaseCurrency refuses, as field, a currency the release version names
+// does not support: caph.2025-06-20 supports SLE only ("Currently
+// supported: 'SLE'"); caph.2025-08-23 adds USD.
+func releaseCurrency(field string, currency gen.Currency, version *gen.MonimeVersion) []gen.ErrorDetail {
+	if version == nil || *version != gen.MonimeVersionCaph20250620 || currency == gen.CurrencySLE {
+		return nil
+	}
+	return []gen.ErrorDetail{detail(field, fmt.Sprintf("%s supports SLE only; send Monime-Version %s for %s", *version, gen.MonimeVersionCaph20250823, currency))}
+}
+
 func checkCreateRules(body *gen.CreateCheckoutSessionRequest, version *gen.MonimeVersion) []gen.ErrorDetail {
 	problems := checkMetadataKeys(body.Metadata)
-	if version != nil && *version == gen.MonimeVersionCaph20250620 {
-		for i, item := range body.LineItems {
-			if item.Price.Currency != gen.CurrencySLE {
-				problems = append(problems, detail(fmt.Sprintf("lineItems[%d].price.currency", i),
-					fmt.Sprintf("%s supports SLE only; send Monime-Version %s for USD", *version, gen.MonimeVersionCaph20250823)))
-			}
-		}
+	for i, item := range body.LineItems {
+		problems = append(problems, releaseCurrency(fmt.Sprintf("lineItems[%d].price.currency", i), item.Price.Currency, version)...)
 	}
 	for i, item := range body.LineItems {
 		if item.Price.Value < 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/monimekit/monime-go/gen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -146,6 +147,21 @@ func TestUSDNeedsTheReleaseThatAddedIt(t *testing.T) {
 	res = f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: usd,
 		headers: map[string]string{"Monime-Version": "caph.2025-08-23", "Idempotency-Key": "k2"}})
 	require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+
+	// Money out too: a USD payout or transfer needs the current release,
+	// and is refused before it opens an account or moves anything.
+	for path, body := range map[string]string{
+		"/v1/payouts":            `{"amount":{"currency":"USD","value":100},"destination":{"type":"momo","providerId":"m17","phoneNumber":"+23276123456"}}`,
+		"/v1/internal-transfers": `{"amount":{"currency":"USD","value":100},"sourceFinancialAccount":{"id":"fac-a"},"destinationFinancialAccount":{"id":"fac-b"}}`,
+	} {
+		res := f.send(req{method: http.MethodPost, path: path, body: body,
+			headers: map[string]string{"Monime-Version": "caph.2025-06-20", "Idempotency-Key": "old-" + path}})
+		require.Equal(t, http.StatusBadRequest, res.status, "%s: %s", path, res.body)
+		assert.Contains(t, string(res.body), "amount.currency", path)
+		assert.Contains(t, string(res.body), "supports SLE only", path)
+	}
+	_, opened := Find[FinancialAccount](f.srv, mainAccountID(DefaultSpaceID, gen.CurrencyUSD))
+	assert.False(t, opened, "no USD account was opened")
 }
 
 // Null where Monime's document marks a request member nullable reads as

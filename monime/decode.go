@@ -117,7 +117,7 @@ func readOne[W, T any, PW wireOf[W, T]](cl *call, ans *answer, err error, what s
 	}
 	v, err := readWire[W, T, PW](env.Result)
 	if err != nil {
-		return nil, cl.fail(ans, fmt.Errorf("the result is not a %s: %w", what, err))
+		return nil, cl.fail(ans, fmt.Errorf("the result is no readable %s: %w", what, err))
 	}
 	return v, nil
 }

@@ -257,7 +257,7 @@ func payOut(ctx context.Context, c *monime.Client) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == monime.PayoutFailed {
+	if p.Status == monime.PayoutFailed && p.FailureDetail != nil {
 		fmt.Println("not paid:", p.FailureDetail.Code) // the money held is back in the account
 	}
 	return nil
