@@ -93,6 +93,7 @@ func New(opts ...Option) (*Server, error) {
 	s.store.mu.Lock()
 	s.store.openSpaces(s.store.home, s.store.clock())
 	s.store.mu.Unlock()
+	s.webhooks.endpointLive = s.endpointLive
 	s.store.observe(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
