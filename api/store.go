@@ -135,7 +135,7 @@ func (st *store) next() uint64 {
 
 // touched records a change SaveState would write that stores no new object:
 // changed are the objects it changed in place (*Session, *Payment,
-// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer), for
+// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer, *WebhookEndpoint), for
 // TakeChanges. Call it with mu held.
 func (st *store) touched(changed ...any) {
 	for _, r := range changed {

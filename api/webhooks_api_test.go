@@ -406,3 +406,26 @@ func TestABadWebhookRowDoesNotLoad(t *testing.T) {
 		})
 	}
 }
+
+// The rows of -data (TrackChanges, TakeChanges, WithChanges) hold API
+// webhooks too: a fake rebuilt from them delivers to them.
+func TestWebhookAPIRowsRebuildAFake(t *testing.T) {
+	rc := newRawReceiver(t)
+	f := newFixture(t, WithWebhookRetry(1, 0))
+	f.srv.TrackChanges()
+	w := f.createWebhook(webhookBody(rc.URL, "checkout_session.completed"))
+	c, err := f.srv.TakeChanges()
+	require.NoError(t, err)
+	found := false
+	for _, r := range c.Rows {
+		found = found || r.Table == "webhookEndpoints" && r.ID == w.Id
+	}
+	assert.True(t, found, "a row of the new webhook")
+	f.patchWebhook(w.Id, `{"headers":{"X-Shop":"rows"}}`)
+	all, err := f.srv.AllChanges()
+	require.NoError(t, err)
+	g := newFixture(t, WithChanges(all), WithClock(f.clock.Now), WithWebhookRetry(1, 0))
+	g.completeOne(DefaultSpaceID)
+	require.Len(t, rc.events(t, apiSecret), 1)
+	assert.Equal(t, "rows", rc.requests()[0].header.Get("X-Shop"))
+}
