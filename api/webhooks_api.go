@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"net/mail"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -233,16 +232,6 @@ func (s Stored) storedSpace() string { return s.SpaceID }
 func spaceOf(record any) string {
 	if r, ok := record.(interface{ storedSpace() string }); ok {
 		return r.storedSpace()
-	}
-	// A record that embeds Stored by another route; never the case today.
-	v := reflect.ValueOf(record)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() == reflect.Struct {
-		if f := v.FieldByName("SpaceID"); f.IsValid() && f.Kind() == reflect.String {
-			return f.String()
-		}
 	}
 	return ""
 }
