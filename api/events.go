@@ -23,6 +23,10 @@ type event struct {
 	// sessionID is the checkout session the event is about, if any: the
 	// session itself, or the one a payment paid for (Delivery.SessionID).
 	sessionID string
+	// endpoints are the API webhooks (POST /v1/webhooks) the event goes
+	// to: those of its space, enabled and subscribed to its name when it
+	// was emitted (see store.endpointsFor).
+	endpoints []webhookTarget
 }
 
 // The object types of events, as Monime's webhooks name them.

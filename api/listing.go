@@ -85,6 +85,9 @@ func (s *Server) RemoveWebhook(url string) error {
 // configured reports whether the receiver t is still configured: its
 // URL and secret are those of one of the targets.
 func (d *dispatcher) configured(t webhookTarget) bool {
+	if t.id != "" { // an API webhook: the store knows
+		return d.endpointLive != nil && d.endpointLive(t)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return slices.ContainsFunc(d.targets, func(o webhookTarget) bool { return o.url == t.url && o.secret == t.secret })

@@ -93,6 +93,7 @@ func New(opts ...Option) (*Server, error) {
 	s.store.mu.Lock()
 	s.store.openSpaces(s.store.home, s.store.clock())
 	s.store.mu.Unlock()
+	s.webhooks.endpointLive = s.endpointLive
 	s.store.observe(s.webhooks.observe)
 	strict := server.NewStrictHandlerWithOptions(&handlers{s: s}, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
@@ -420,7 +421,7 @@ func (s *Server) Sweep() int {
 }
 
 // Find returns a snapshot of the object id of kind T (Session, Payment,
-// FinancialAccount, LedgerEntry, Payout, InternalTransfer), whatever its space, and whether the
+// FinancialAccount, LedgerEntry, Payout, InternalTransfer, WebhookEndpoint), whatever its space, and whether the
 // Server holds it: the read view and what the read API hides (a session's
 // space, callbackState, paymentOptions, Idempotency-Key, whether the
 // customer started it, its payments; an account's balance; the books). A

@@ -336,6 +336,7 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.seq = loaded.st.seq
 	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
 	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
+	st.endpoints = loaded.st.endpoints
 	for _, p := range st.payouts.all("") {
 		if p.Status == gen.PayoutStatusPending {
 			st.queuePayout(p)
@@ -384,7 +385,9 @@ func (s *Server) StateVersion() uint64 { return s.changes.Load() }
 // Reset forgets every session, payment, financial account, ledger entry,
 // payout, internal transfer, idempotency record and delivery record, and the fault rules of
 // InjectFault, as if the Server were new: the main accounts reopen empty.
-// The webhook receivers stay, and so does every option given to New.
+// The webhook receivers of WithWebhook and AddWebhook stay, and so does
+// every option given to New; webhooks created through the API are
+// forgotten with the other objects.
 // Deliveries already in flight finish and are recorded.
 func (s *Server) Reset() {
 	st := s.store
@@ -398,7 +401,9 @@ func (s *Server) Reset() {
 	s.webhooks.mu.Unlock()
 }
 
-// Webhook is one receiver the Server delivers events to (see AddWebhook).
+// Webhook is one receiver the Server delivers events to: one configured by
+// WithWebhook or AddWebhook (ID empty), or one created through the API,
+// POST /v1/webhooks (ID whk-..., see WebhookEndpoint).
 type Webhook struct {
 	// URL is where events are POSTed.
 	URL string
@@ -407,17 +412,42 @@ type Webhook struct {
 	// Secret is what its events are signed with: a local test secret,
 	// which the fake's dashboard shows.
 	Secret string
+	// ID is the id of a webhook created through the API, whk-...; it is
+	// empty for a receiver of WithWebhook or AddWebhook, which
+	// RemoveWebhook removes (an API webhook is deleted through the API).
+	ID string
+	// SpaceID is the space of a webhook created through the API, whose
+	// events alone it gets; empty for the others, which get every space's.
+	SpaceID string
+	// Name is the name of a webhook created through the API.
+	Name string
+	// Disabled is true for a webhook created through the API and disabled
+	// (enabled false), which gets no events meanwhile; never for the others.
+	Disabled bool
+	// Headers are the headers a webhook created through the API adds to
+	// each delivery.
+	Headers map[string]string
 }
 
-// Webhooks returns the receivers events are delivered to, in the order
-// they were added.
+// Webhooks returns the receivers events are delivered to: those of
+// WithWebhook and AddWebhook in the order they were added, then the
+// webhooks created through the API, in every space, oldest first (the
+// disabled ones too, marked Disabled).
 func (s *Server) Webhooks() []Webhook {
 	d := s.webhooks
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	out := make([]Webhook, len(d.targets))
 	for i, t := range d.targets {
 		out[i] = Webhook{URL: t.url, Events: slices.Clone(t.events), Secret: t.secret}
+	}
+	d.mu.Unlock()
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, w := range st.endpoints.all("") {
+		t := w.target()
+		out = append(out, Webhook{URL: t.url, Events: t.events, Secret: t.secret, ID: w.Id, SpaceID: w.SpaceID,
+			Name: w.Name, Disabled: !w.Enabled, Headers: t.headers})
 	}
 	return out
 }
@@ -428,7 +458,9 @@ var ErrDeliveryNotFound = errors.New("no recorded delivery of this event to this
 
 // Redeliver sends the event eventID to url once more, with the body it was
 // first sent with, signed afresh with the secret of the receiver now
-// configured for url, as the resend button of Monime's dashboard does. An
+// configured for url (one of WithWebhook or AddWebhook first, else an
+// enabled webhook created through the API, with its headers), as the
+// resend button of Monime's dashboard does. An
 // empty url means the URL of the event's latest attempt. The attempt runs
 // in the background, numbered after the event's last one for that URL, and
 // is recorded like any other (Deliveries, WaitForDeliveries); it is not
@@ -438,6 +470,7 @@ var ErrDeliveryNotFound = errors.New("no recorded delivery of this event to this
 // event to url was recorded, and an error when no receiver is configured
 // for url any more or the Server is closed.
 func (s *Server) Redeliver(eventID, url string) error {
+	endpoints := s.endpointTargets() // before d.mu: the store's lock is never taken under it
 	d := s.webhooks
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -456,14 +489,15 @@ func (s *Server) Redeliver(eventID, url string) error {
 			n = max(n, r.Attempt+1)
 		}
 	}
-	i := slices.IndexFunc(d.targets, func(t webhookTarget) bool { return t.url == last.URL })
+	targets := append(slices.Clone(d.targets), endpoints...) // an enabled API webhook may take it too
+	i := slices.IndexFunc(targets, func(t webhookTarget) bool { return t.url == last.URL })
 	if i < 0 {
 		return fmt.Errorf("api: Redeliver(%q): no webhook receiver is configured for the URL of its deliveries any more, so there is no secret to sign with; add it again (%s)", eventID, s.cfg.label("add a webhook", "AddWebhook"))
 	}
 	if d.closed {
 		return fmt.Errorf("api: Redeliver(%q): the Server is closed, so it delivers nothing", eventID)
 	}
-	target := d.targets[i]
+	target := targets[i]
 	ev := outgoingEvent{id: last.EventID, name: last.EventName, objectID: last.ObjectID, sessionID: last.SessionID, body: bytes.Clone(last.Body)}
 	d.startLocked(func() {
 		rec := d.attempt(target, ev, n)

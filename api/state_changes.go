@@ -37,7 +37,7 @@ type Changes struct {
 type Row struct {
 	// Table is the kind of row: a table's name in the state file
 	// ("sessions", "payments", "financialAccounts", "ledger", "payouts",
-	// "internalTransfers"),
+	// "internalTransfers", "webhookEndpoints"),
 	// RowsIdempotencyKeys or RowsDeliveries.
 	Table string
 	// ID identifies the row within its table. For an idempotency record it

@@ -26,6 +26,9 @@ func (st *store) checkObjects() error {
 	for _, t := range st.transfers.all("") {
 		problems = append(problems, checkTransfer(t)...)
 	}
+	for _, w := range st.endpoints.all("") {
+		problems = append(problems, checkEndpoint(w)...)
+	}
 	for _, a := range st.accounts.all("") {
 		if !gen.Currency(a.Currency).Valid() {
 			problems = append(problems, fmt.Errorf("%s: %s holds currency %q, which Monime does not settle in", st.accounts.name, a.Id, a.Currency))

@@ -30,6 +30,7 @@ type store struct {
 	ledger      *table[*LedgerEntry]
 	payouts     *table[*Payout]
 	transfers   *table[*InternalTransfer]
+	endpoints   *table[*WebhookEndpoint]
 	home        []string                         // the spaces the credentials name, whose main accounts are there from the start
 	keys        map[string]map[string]*idemEntry // space -> Idempotency-Key -> its record
 	deadline    expiryHeap                       // pending sessions by expireTime, for sweeps
@@ -58,6 +59,7 @@ func (st *store) resetLocked() {
 	st.ledger = newTable[*LedgerEntry]("ledger")
 	st.payouts = newTable[*Payout]("payouts")
 	st.transfers = newTable[*InternalTransfer]("internalTransfers")
+	st.endpoints = newTable[*WebhookEndpoint](webhookEndpointsTb)
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
 	st.payoutQueue = nil
@@ -73,7 +75,7 @@ func (st *store) resetLocked() {
 // tables lists every table, in the order SaveState writes them: an object
 // names only objects of the tables before it.
 func (st *store) tables() []savedTable {
-	return []savedTable{st.accounts, st.sessions, st.payments, st.payouts, st.transfers, st.ledger}
+	return []savedTable{st.accounts, st.sessions, st.payments, st.payouts, st.transfers, st.ledger, st.endpoints}
 }
 
 // tableOf returns the table of the objects of type T.
@@ -133,7 +135,7 @@ func (st *store) next() uint64 {
 
 // touched records a change SaveState would write that stores no new object:
 // changed are the objects it changed in place (*Session, *Payment,
-// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer), for
+// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer, *WebhookEndpoint), for
 // TakeChanges. Call it with mu held.
 func (st *store) touched(changed ...any) {
 	for _, r := range changed {
@@ -150,6 +152,8 @@ func (st *store) touched(changed ...any) {
 			st.payouts.mark(r)
 		case *InternalTransfer:
 			st.transfers.mark(r)
+		case *WebhookEndpoint:
+			st.endpoints.mark(r)
 		default:
 			panic(fmt.Sprintf("api: touched(%T): not an object of a table", r)) // a bug of this package
 		}
@@ -158,8 +162,10 @@ func (st *store) touched(changed ...any) {
 }
 
 // emit queues an event for the hooks; they see it once the store is
-// unlocked. Call it with mu held.
+// unlocked. An event webhooks carry takes along the API webhooks it goes
+// to, as they are now. Call it with mu held.
 func (st *store) emit(ev event) {
+	ev.endpoints = st.endpointsFor(ev)
 	st.outbox = append(st.outbox, ev)
 }
 

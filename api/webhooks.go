@@ -54,11 +54,16 @@ const webhookAPIVersion = string(gen.MonimeVersionCaph20250823)
 // away) so that the connection can be reused.
 const maxWebhookAnswer = 64 << 10
 
-// webhookTarget is one configured receiver.
+// webhookTarget is one configured receiver: one of WithWebhook or
+// AddWebhook, or a webhook created through the API (id set).
 type webhookTarget struct {
 	url    string
 	secret string
 	events []string // the event names it subscribed to
+
+	id      string            // the API webhook's id, whk-...; "" for WithWebhook and AddWebhook
+	space   string            // the API webhook's space
+	headers map[string]string // the API webhook's own headers, added to each delivery
 }
 
 // wants reports whether the receiver subscribed to the event name.
@@ -217,7 +222,8 @@ type outgoingEvent struct {
 	name      string
 	objectID  string
 	sessionID string
-	body      []byte // the same bytes on every attempt
+	body      []byte          // the same bytes on every attempt
+	endpoints []webhookTarget // the API webhooks it goes to (event.endpoints)
 }
 
 // webhookJob is the events of one change that one URL subscribed to, to
@@ -259,6 +265,10 @@ type dispatcher struct {
 	own      []ownAddr     // where receivers may not be
 
 	changes *atomic.Uint64 // Server.StateVersion
+
+	// endpointLive reports whether an API webhook is still there, enabled,
+	// with the same URL and secret (Server.endpointLive); nil: never.
+	endpointLive func(webhookTarget) bool
 }
 
 func newDispatcher(cfg webhookConfig, log *slog.Logger, changes *atomic.Uint64) *dispatcher {
@@ -310,7 +320,7 @@ func (d *dispatcher) observe(batch []event) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.targets) == 0 {
+	if len(d.targets) == 0 && !slices.ContainsFunc(batch, func(ev event) bool { return len(ev.endpoints) > 0 }) {
 		return
 	}
 	if d.closed {
@@ -328,6 +338,24 @@ func (d *dispatcher) observe(batch []event) {
 		if len(job.events) > 0 {
 			d.startLocked(func() { d.run(job) })
 		}
+	}
+	// The API webhooks: one job each, with the events that named it, in
+	// the order the webhooks first appear.
+	var jobs []*webhookJob
+	byID := map[string]*webhookJob{}
+	for _, e := range events {
+		for _, t := range e.endpoints {
+			job := byID[t.id]
+			if job == nil {
+				job = &webhookJob{target: t}
+				byID[t.id] = job
+				jobs = append(jobs, job)
+			}
+			job.events = append(job.events, e)
+		}
+	}
+	for _, job := range jobs {
+		d.startLocked(func() { d.run(*job) })
 	}
 }
 
@@ -362,7 +390,7 @@ func (d *dispatcher) encode(batch []event) []outgoingEvent {
 				Object: webhook.Object{ID: ev.objectID, Type: ev.objectType}, Data: data}
 			var body []byte
 			if body, err = json.Marshal(payload); err == nil {
-				out = append(out, outgoingEvent{id: payload.ID, name: ev.name, objectID: ev.objectID, sessionID: ev.sessionID, body: body})
+				out = append(out, outgoingEvent{id: payload.ID, name: ev.name, objectID: ev.objectID, sessionID: ev.sessionID, body: body, endpoints: ev.endpoints})
 				continue
 			}
 		}
@@ -482,6 +510,9 @@ func (d *dispatcher) attempt(target webhookTarget, ev outgoingEvent, n int) (rec
 	if err != nil { // the URL was checked when it was configured
 		rec.Err = "building the request failed: " + err.Error()
 		return rec
+	}
+	for k, v := range target.headers { // an API webhook's own; set first, so the fake's win
+		req.Header.Set(k, v)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "monime-go-fake (api package; webhook delivery)")

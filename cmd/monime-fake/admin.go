@@ -44,7 +44,7 @@ import (
 //	GET    /_fake/payments[?status=completed]     the space's payments, newest first
 //	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first (paged too)
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
-//	GET    /_fake/webhooks                        the receivers
+//	GET    /_fake/webhooks                        the receivers, those created through the API too
 //	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
 //	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment)
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
@@ -414,10 +414,15 @@ func (a *app) adminWebhooks(w http.ResponseWriter, _ *http.Request) {
 	type webhookView struct {
 		URL    string   `json:"url"`
 		Events []string `json:"events"`
+		// A webhook created through the API (POST /v1/webhooks) says so:
+		// its id and space, and whether it is disabled.
+		ID       string `json:"id,omitempty"`
+		Space    string `json:"space,omitempty"`
+		Disabled bool   `json:"disabled,omitempty"`
 	}
 	out := []webhookView{}
 	for _, h := range a.fake.Webhooks() {
-		out = append(out, webhookView{URL: h.URL, Events: h.Events})
+		out = append(out, webhookView{URL: h.URL, Events: h.Events, ID: h.ID, Space: h.SpaceID, Disabled: h.Disabled})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": out})
 }

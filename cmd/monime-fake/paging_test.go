@@ -277,3 +277,31 @@ func TestDashboardTakesALimit(t *testing.T) {
 	code, _ = getPage(t, r.URL+"/accounts?limit=50")
 	assert.Equal(t, http.StatusOK, code)
 }
+
+func TestAdminWebhookListShowsThoseCreatedThroughTheAPI(t *testing.T) {
+	r := start(t, nil, "-webhook-url", "http://127.0.0.1:9/from-flag")
+	body := map[string]any{"name": "orders", "url": "http://127.0.0.1:9/from-api", "apiRelease": "caph", "events": []string{"payment.completed"},
+		"verificationMethod": map[string]string{"type": "HS256", "secret": "api-secret-0123456789abcdefghijklmn"}}
+	var created struct{ Result struct{ ID string } }
+	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/v1/webhooks", body, &created, append(append([]string{}, apiHeaders...), "Idempotency-Key", "whk-admin")...))
+	require.Equal(t, http.StatusOK, call(t, http.MethodPatch, r.URL+"/v1/webhooks/"+created.Result.ID, map[string]any{"enabled": false}, nil, apiHeaders...))
+
+	var hooks struct {
+		Result []struct {
+			URL, ID, Space string
+			Events         []string
+			Disabled       bool
+		}
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/webhooks", nil, &hooks))
+	require.Len(t, hooks.Result, 2)
+	assert.Equal(t, "http://127.0.0.1:9/from-flag", hooks.Result[0].URL)
+	assert.Empty(t, hooks.Result[0].ID, "a configured receiver has no id")
+	assert.False(t, hooks.Result[0].Disabled)
+	fromAPI := hooks.Result[1]
+	assert.Equal(t, "http://127.0.0.1:9/from-api", fromAPI.URL)
+	assert.Equal(t, created.Result.ID, fromAPI.ID)
+	assert.Equal(t, "spc-monimetest", fromAPI.Space, "the default space")
+	assert.Equal(t, []string{"payment.completed"}, fromAPI.Events)
+	assert.True(t, fromAPI.Disabled)
+}
