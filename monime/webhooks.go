@@ -246,10 +246,12 @@ func checkWebhookFields(ps *problems, events []string, headers map[string]string
 	}
 	var found problems // sorted, as map order is random
 	for k, v := range headers {
-		f := fieldPath{"headers.", -1, excerpt([]byte(k), 40)}
-		if found.text(f, k, math.MaxInt, false) && k == "" {
-			found.add(f, "has an empty name; name every header")
+		if k == "" {
+			found.add(field("headers"), "has a header without a name; name every header")
+			continue
 		}
+		f := fieldPath{"headers.", -1, excerpt([]byte(k), 40)}
+		found.text(f, k, math.MaxInt, false)
 		found.text(f, v, math.MaxInt, false)
 	}
 	slices.SortStableFunc(found, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
