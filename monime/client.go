@@ -16,6 +16,11 @@
 // create's: give it one of your own (WithIdempotencyKey) and no retry,
 // the client's or yours, pays twice.
 //
+// Collect from any phone, a feature phone too, with PaymentCodes (a USSD
+// code the payer dials), check who holds a phone with USSDOTPs, redeem
+// what paid orders entitle customers to with Receipts, and register
+// webhook endpoints with Webhooks.
+//
 //	c, err := monime.NewClient(token, spaceID)
 //	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{...})
 //	http.Redirect(w, r, s.RedirectURL, http.StatusSeeOther)

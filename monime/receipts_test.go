@@ -173,3 +173,17 @@ func TestReceiptsReadStrictly(t *testing.T) {
 		Metadata: Metadata{"n": ""}}}, res)
 	assert.False(t, res.Receipt.Status.IsFinal())
 }
+
+// Monime's refusal of a redemption names the action's path.
+func TestARefusedRedemptionNamesItsPath(t *testing.T) {
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusConflict, "entitlement_exhausted", "sli-7hQ2 is exhausted")
+	}))
+	_, err := c.Receipts.Redeem(context.Background(), "104211", &ReceiptRedeemParams{RedeemAll: true})
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.ErrorIs(t, err, ErrConflict)
+	assert.Equal(t, "POST", apiErr.Method)
+	assert.Equal(t, "/v1/receipts/104211/redeem", apiErr.Path)
+	assert.NotEmpty(t, apiErr.IdempotencyKey)
+}
