@@ -395,6 +395,8 @@ func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	sessions, payments, accounts := reflect.TypeOf(&CheckoutSessionsService{}), reflect.TypeOf(&PaymentsService{}), reflect.TypeOf(&FinancialAccountsService{})
 	payouts, transfers, ledger := reflect.TypeOf(&PayoutsService{}), reflect.TypeOf(&InternalTransfersService{}), reflect.TypeOf(&FinancialTransactionsService{})
 	banks, momos, kyc := reflect.TypeOf(&BanksService{}), reflect.TypeOf(&MomosService{}), reflect.TypeOf(&ProviderKYCService{})
+	codes, otps, receipts := reflect.TypeOf(&PaymentCodesService{}), reflect.TypeOf(&USSDOTPsService{}), reflect.TypeOf(&ReceiptsService{})
+	hooks, countries := reflect.TypeOf(&WebhooksService{}), reflect.TypeOf(&CountriesService{})
 	facade := map[string]struct {
 		svc    reflect.Type
 		method string
@@ -427,6 +429,24 @@ func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 		"ListMomos":                 {momos, "List"},
 		"GetMomo":                   {momos, "Get"},
 		"GetProviderKYC":            {kyc, "Get"},
+		"ListPaymentCodes":          {codes, "List"},
+		"CreatePaymentCode":         {codes, "Create"},
+		"GetPaymentCode":            {codes, "Get"},
+		"UpdatePaymentCode":         {codes, "Update"},
+		"DeletePaymentCode":         {codes, "Delete"},
+		"ListUSSDOTPs":              {otps, "List"},
+		"CreateUSSDOTP":             {otps, "Create"},
+		"GetUSSDOTP":                {otps, "Get"},
+		"DeleteUSSDOTP":             {otps, "Delete"},
+		"RetrieveReceipt":           {receipts, "Get"},
+		"RedeemReceipt":             {receipts, "Redeem"},
+		"ListWebhooks":              {hooks, "List"},
+		"CreateWebhook":             {hooks, "Create"},
+		"GetWebhook":                {hooks, "Get"},
+		"UpdateWebhook":             {hooks, "Update"},
+		"DeleteWebhook":             {hooks, "Delete"},
+		"ListCountries":             {countries, "List"},
+		"GetCountry":                {countries, "Get"},
 	}
 	n := 0
 	for path, item := range doc.T.Paths.Map() {

@@ -16,6 +16,11 @@
 // create's: give it one of your own (WithIdempotencyKey) and no retry,
 // the client's or yours, pays twice.
 //
+// Collect from any phone, a feature phone too, with PaymentCodes (a USSD
+// code the payer dials), check who holds a phone with USSDOTPs, redeem
+// what paid orders entitle customers to with Receipts, and register
+// webhook endpoints with Webhooks.
+//
 //	c, err := monime.NewClient(token, spaceID)
 //	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{...})
 //	http.Redirect(w, r, s.RedirectURL, http.StatusSeeOther)
@@ -82,6 +87,17 @@ type Client struct {
 	Banks       *BanksService
 	Momos       *MomosService
 	ProviderKYC *ProviderKYCService
+	// PaymentCodes makes USSD codes payers dial to pay, from any phone.
+	PaymentCodes *PaymentCodesService
+	// USSDOTPs verifies that someone holds a phone.
+	USSDOTPs *USSDOTPsService
+	// Receipts reads and redeems what paid orders entitle customers to.
+	Receipts *ReceiptsService
+	// Webhooks registers the endpoints Monime sends events to (package
+	// monime/webhook reads what arrives).
+	Webhooks *WebhooksService
+	// Countries reads the countries Monime operates in.
+	Countries *CountriesService
 
 	// authorize sets the Authorization header. The token lives only in this
 	// closure, so no formatting of a Client, even of its struct value, can
@@ -148,6 +164,8 @@ func NewClient(token, spaceID string, opts ...ClientOption) (*Client, error) {
 	c.InternalTransfers = &InternalTransfersService{c}
 	c.FinancialTransactions = &FinancialTransactionsService{c}
 	c.Banks, c.Momos, c.ProviderKYC = &BanksService{c}, &MomosService{c}, &ProviderKYCService{c}
+	c.PaymentCodes, c.USSDOTPs, c.Receipts = &PaymentCodesService{c}, &USSDOTPsService{c}, &ReceiptsService{c}
+	c.Webhooks, c.Countries = &WebhooksService{c}, &CountriesService{c}
 	return c, nil
 }
 

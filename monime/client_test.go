@@ -282,6 +282,30 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 	require.ErrorContains(t, err, "NewClient")
 	_, err = zero.ProviderKYC.Get(ctx, "m17", "+23276123456")
 	require.ErrorContains(t, err, "NewClient")
+	var codes *PaymentCodesService
+	_, err = codes.Create(ctx, &PaymentCodeCreateParams{Name: "Term 1 fees"})
+	require.ErrorContains(t, err, "NewClient")
+	for _, err := range zero.PaymentCodes.All(ctx, nil) {
+		require.ErrorContains(t, err, "NewClient")
+	}
+	require.ErrorContains(t, zero.PaymentCodes.Delete(ctx, "pmc-1"), "NewClient")
+	_, err = zero.USSDOTPs.Create(ctx, &USSDOTPCreateParams{AuthorizedPhoneNumber: "+23276111222"})
+	require.ErrorContains(t, err, "NewClient")
+	require.ErrorContains(t, zero.USSDOTPs.Delete(ctx, "uop-1"), "NewClient")
+	var receipts *ReceiptsService
+	_, err = receipts.Get(ctx, "104211")
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Receipts.Redeem(ctx, "104211", &ReceiptRedeemParams{RedeemAll: true})
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Webhooks.Update(ctx, "whk-1", &WebhookUpdateParams{Name: "x"})
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Webhooks.List(ctx, nil)
+	require.ErrorContains(t, err, "NewClient")
+	_, err = zero.Countries.Get(ctx, "SL")
+	require.ErrorContains(t, err, "NewClient")
+	for _, err := range zero.Countries.All(ctx, nil) {
+		require.ErrorContains(t, err, "NewClient")
+	}
 }
 
 func TestDeleteAcceptsAnAnswerWithoutABody(t *testing.T) {

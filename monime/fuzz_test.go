@@ -121,7 +121,7 @@ func FuzzValidateCreateParams(f *testing.F) {
 // FuzzCheckID: an accepted id, escaped into the path as the generated
 // builder does, can never change the request's path.
 func FuzzCheckID(f *testing.F) {
-	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "_", "-.", "a b", "\x00", "é", ".a", "fac-1", "fac-1/../x", "fac-?x", "fac-#"} {
+	for _, s := range []string{"scs-1", "../x", "a/b", "a?b", "%2F", "..", ".", "_", "-.", "a b", "\x00", "é", ".a", "fac-1", "fac-1/../x", "fac-?x", "fac-#", "pmc-1", "whk-../x", "SL"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
@@ -149,6 +149,11 @@ func FuzzCheckID(f *testing.F) {
 			{transfers.checkID, "trn-", func(s, id string) (*http.Request, error) { return gen.NewGetInternalTransferRequest(s, id, nil) }},
 			{transactions.checkID, "txn-", func(s, id string) (*http.Request, error) { return gen.NewGetTransactionRequest(s, id, nil) }},
 			{banks.checkID, "", func(s, id string) (*http.Request, error) { return gen.NewGetBankRequest(s, id, nil) }},
+			{paymentCodes.checkID, "pmc-", func(s, id string) (*http.Request, error) { return gen.NewGetPaymentCodeRequest(s, id, nil) }},
+			{ussdOTPs.checkID, "", func(s, id string) (*http.Request, error) { return gen.NewGetUSSDOTPRequest(s, id, nil) }},
+			{receipts.checkID, "", func(s, id string) (*http.Request, error) { return gen.NewRetrieveReceiptRequest(s, id, nil) }},
+			{webhooks.checkID, "whk-", func(s, id string) (*http.Request, error) { return gen.NewGetWebhookRequest(s, id, nil) }},
+			{countries.checkID, "", func(s, id string) (*http.Request, error) { return gen.NewGetCountryRequest(s, id, nil) }},
 			{kycs.checkID, "", func(s, id string) (*http.Request, error) {
 				return gen.NewGetProviderKYCRequest(s, id, &gen.GetProviderKYCParams{AccountId: "+232&x=1#y"})
 			}},

@@ -209,13 +209,7 @@ func (p *ProviderListParams) Validate() error {
 }
 
 func (p *ProviderListParams) check(ps *problems, _ string) {
-	c := p.Country
-	switch {
-	case c == "":
-		ps.add(field("country"), "required; want an ISO 3166-1 alpha-2 code, such as SL")
-	case len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z':
-		ps.add(field("country"), "%q is not an ISO 3166-1 alpha-2 code; want two capital letters, such as SL", excerpt([]byte(c), 20))
-	}
+	checkCountryCode(ps, field("country"), p.Country)
 	checkPage(ps, p.Limit, p.After)
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/monimekit/monime-go/internal/metadata"
@@ -144,6 +145,36 @@ func checkAmount(ps *problems, name string, m Money, apiVersion string) {
 	checkCurrency(ps, field(name+".currency"), m.Currency, apiVersion)
 	if m.Value <= 0 {
 		ps.add(field(name+".value"), "is %d; want a positive amount in minor units (SLE 1.00 is 100)", m.Value)
+	}
+}
+
+// checkDuration checks a duration to send: zero (Monime's default) or a
+// positive whole number of seconds, which Monime's Go-style form carries.
+func checkDuration(ps *problems, f fieldPath, d time.Duration) {
+	if d < 0 || d%time.Second != 0 {
+		ps.add(f, "is %v; want a positive whole number of seconds, such as 30*time.Minute, or 0 for Monime's default", d)
+	}
+}
+
+// checkList checks a list Monime bounds: min to max items (a non-nil
+// empty list is sent as [], so it counts), each unique and checked by
+// item, when item is not nil.
+func checkList(ps *problems, name string, list []string, min, max int, item func(f fieldPath, v string)) {
+	switch f := field(name); {
+	case list != nil && len(list) < min:
+		ps.add(f, "is empty; want %d to %d items, or nil to leave it out", min, max)
+	case len(list) > max:
+		ps.add(f, "has %d items; at most %d allowed", len(list), max)
+		return
+	}
+	for i, v := range list {
+		f := fieldPath{name, i, ""}
+		if item != nil {
+			item(f, v)
+		}
+		if slices.Contains(list[:i], v) {
+			ps.add(f, "%q repeats an earlier item; list each once", excerpt([]byte(v), 40))
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/monimekit/monime-go/gen"
 	"github.com/monimekit/monime-go/internal/contract"
 )
 
@@ -303,6 +304,69 @@ func TestLimitsMatchTheSpec(t *testing.T) {
 		string(InternalTransferFailed)}, schemas["InternalTransferStatus"].Value.Enum)
 	kyc := doc.T.Paths.Find("/v1/provider-kyc/{providerId}").Get.Parameters.GetByInAndName("query", "accountId").Schema.Value
 	assert.Nil(t, kyc.MaxLength, "Monime's document sets no maximum")
+
+	enumOf := func(vs ...string) []any {
+		out := make([]any, len(vs))
+		for i, v := range vs {
+			out[i] = v
+		}
+		return out
+	}
+	for _, code := range []string{"CreatePaymentCodeRequest", "UpdatePaymentCodeRequest"} {
+		assert.Equal(t, u64(minCodeNameLen), prop(code, "name").MinLength, code)
+		assert.Equal(t, u64(maxCodeNameLen), *prop(code, "name").MaxLength, code)
+		assert.Equal(t, u64(maxCodeReferenceLen), *prop(code, "reference").MaxLength, code)
+		assert.Equal(t, u64(maxCustomerNameLen), *prop(code, "customer", "name").MaxLength, code)
+		assert.Equal(t, u64(1), prop(code, "authorizedProviders").MinItems, code)
+		assert.Equal(t, u64(maxAuthorizedProviders), *prop(code, "authorizedProviders").MaxItems, code)
+		assert.True(t, prop(code, "authorizedProviders").UniqueItems, code)
+		assert.ElementsMatch(t, enumOf(codeProviders...), prop(code, "authorizedProviders", "[]").Enum, code)
+		assert.Equal(t, u64(maxCodeAccountLen), *prop(code, "financialAccountId").MaxLength, code)
+		assert.Equal(t, "^"+accounts.idPrefix+".*$", prop(code, "financialAccountId").Pattern, code)
+		assert.Equal(t, float64(1), *prop(code, "recurrentPaymentTarget", "expectedPaymentCount").Min, code)
+	}
+	assert.ElementsMatch(t, enumOf(string(PaymentCodeOneTime), string(PaymentCodeRecurrent)), prop("CreatePaymentCodeRequest", "mode").Enum)
+	assert.ElementsMatch(t, enumOf(string(PaymentCodeOneTime), string(PaymentCodeRecurrent)), schemas["PaymentCodeMode"].Value.Enum)
+	assert.ElementsMatch(t, enumOf(string(PaymentCodePending), string(PaymentCodeProcessing), string(PaymentCodeCompleted),
+		string(PaymentCodeExpired), string(PaymentCodeCancelled)), schemas["PaymentCodeStatus"].Value.Enum)
+	assert.Equal(t, "^"+paymentCodes.idPrefix+".*$", params["PaymentCodeId"].Value.Schema.Value.Pattern)
+
+	assert.Equal(t, u64(1), prop("CreateUSSDOTPRequest", "authorizedPhoneNumber").MinLength)
+	assert.Equal(t, u64(maxVerificationMessageLen), *prop("CreateUSSDOTPRequest", "verificationMessage").MaxLength)
+	assert.ElementsMatch(t, enumOf(string(USSDOTPPending), string(USSDOTPVerified), string(USSDOTPExpired)), schemas["USSDOTPStatus"].Value.Enum)
+	assert.Empty(t, params["USSDOTPId"].Value.Schema.Value.Pattern, "Monime's document gives OTP ids no pattern")
+	assert.Empty(t, ussdOTPs.idPrefix)
+
+	assert.Equal(t, u64(1), params["OrderNumber"].Value.Schema.Value.MinLength)
+	assert.Equal(t, u64(maxOrderNumberLen), *params["OrderNumber"].Value.Schema.Value.MaxLength)
+	assert.Equal(t, u64(1), prop("RedeemReceiptRequest", "entitlements", "[]", "key").MinLength)
+	assert.Equal(t, u64(maxEntitlementKeyLen), *prop("RedeemReceiptRequest", "entitlements", "[]", "key").MaxLength)
+	assert.Equal(t, float64(1), *prop("RedeemReceiptRequest", "entitlements", "[]", "units").Min)
+	assert.ElementsMatch(t, enumOf(string(ReceiptNotRedeemed), string(ReceiptPartiallyRedeemed), string(ReceiptFullyRedeemed)),
+		schemas["ReceiptStatus"].Value.Enum)
+
+	for _, hook := range []string{"CreateWebhookRequest", "UpdateWebhookRequest"} {
+		assert.Equal(t, u64(1), prop(hook, "name").MinLength, hook)
+		assert.Equal(t, u64(maxWebhookNameLen), *prop(hook, "name").MaxLength, hook)
+		assert.Equal(t, u64(maxWebhookURLLen), *prop(hook, "url").MaxLength, hook)
+		assert.Equal(t, "uri", prop(hook, "url").Format, hook)
+		assert.Equal(t, u64(1), prop(hook, "events").MinItems, hook)
+		assert.Equal(t, u64(maxWebhookEvents), *prop(hook, "events").MaxItems, hook)
+		assert.True(t, prop(hook, "events").UniqueItems, hook)
+		assert.Equal(t, u64(1), prop(hook, "events", "[]").MinLength, hook)
+		assert.Equal(t, u64(maxWebhookHeaders), *prop(hook, "headers").MaxProps, hook)
+		assert.Equal(t, u64(maxAlertEmails), *prop(hook, "alertEmails").MaxItems, hook)
+		assert.True(t, prop(hook, "alertEmails").UniqueItems, hook)
+	}
+	assert.Contains(t, prop("CreateWebhookRequest", "apiRelease").Enum, string(gen.CreateWebhookRequestApiReleaseCaph))
+	assert.Equal(t, u64(minSecretLen), prop("HS256Verification", "secret").MinLength)
+	assert.Equal(t, u64(maxSecretLen), *prop("HS256Verification", "secret").MaxLength)
+	assert.ElementsMatch(t, []any{WebhookHS256}, prop("HS256Verification", "type").Enum)
+	assert.ElementsMatch(t, []any{WebhookES256}, prop("ES256Verification", "type").Enum)
+	assert.Equal(t, "^"+webhooks.idPrefix+".*$", params["WebhookId"].Value.Schema.Value.Pattern)
+
+	country := doc.T.Paths.Find("/v1/countries/{countryCode}").Get.Parameters.GetByInAndName("path", "countryCode").Schema.Value
+	assert.Equal(t, "^[A-Z]{2}$", country.Pattern, "checkCountryCode tests this pattern")
 }
 
 func TestValidationErrorHelpers(t *testing.T) {

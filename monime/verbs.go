@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/monimekit/monime-go/gen"
 )
@@ -95,15 +96,27 @@ func (r *resource[W, T, PW]) list(ctx context.Context, c *Client, p params, buil
 	return readPage[W, T, PW](cl, ans, err, r.what, r.id)
 }
 
+// act runs an action on one object, a POST to its path and the action's
+// name (.../{id}/redeem for the verb "Redeem"), and reads the result.
+// Like a create it carries one Idempotency-Key for all its attempts, so a
+// retry never acts twice. Its params are required.
+func (r *resource[W, T, PW]) act(ctx context.Context, c *Client, id, verb string, p params, build builder, opts []CallOption) (*T, error) {
+	cl, ans, err := r.exchange(ctx, c, http.MethodPost, verb, &id, p, build, opts)
+	return readOne[W, T, PW](cl, ans, err, r.what)
+}
+
 // exchange is what every verb does before reading the answer: the call's
 // settings, the id's and the params' checks, the generated builder, and
 // send's attempts. id is nil for an operation on the collection; p is nil
 // for an operation that takes no params, and a nil pointer in p is params
-// the operation needs but did not get.
+// the operation needs but did not get. A POST with an id is an action.
 func (r *resource[W, T, PW]) exchange(ctx context.Context, c *Client, method, verb string, id *string, p params, build builder, opts []CallOption) (*call, *answer, error) {
 	op, path := r.name+"."+verb, r.path
 	if id != nil {
 		path += "/" + *id
+		if method == http.MethodPost {
+			path += "/" + strings.ToLower(verb)
+		}
 	}
 	cl, err := c.newCall(ctx, method, path, opts)
 	if err != nil {
@@ -219,6 +232,23 @@ func sentMetadata(m Metadata) *gen.Metadata {
 // wireMoney is an amount as the generated builders take it.
 func wireMoney(m Money) gen.Money {
 	return gen.Money{Currency: gen.Currency(m.Currency), Value: m.Value}
+}
+
+// wireDuration is a duration as Monime reads one, Go's form without its
+// zero units ("30m", "1h30m", not "30m0s"); nil for zero, which is left
+// out so Monime applies its default.
+func wireDuration(d time.Duration) *string {
+	if d == 0 {
+		return nil
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return &s
 }
 
 // ifTrue is nil for false, so the flag is left out of the query.

@@ -44,4 +44,8 @@ var (
 	// ErrNotPayout means [Event.Payout] was called on an event about some
 	// other kind of object. Switch on [Event.Name] first.
 	ErrNotPayout = errors.New("webhook: event is not about a payout")
+
+	// ErrNotPaymentCode means [Event.PaymentCode] was called on an event
+	// about some other kind of object. Switch on [Event.Name] first.
+	ErrNotPaymentCode = errors.New("webhook: event is not about a payment code")
 )

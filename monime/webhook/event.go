@@ -46,21 +46,32 @@ const (
 	EventPayoutFailed = "payout.failed"
 )
 
-// The [Object.Type] of events about a checkout session, a payment and a
-// payout.
+// The payment-code event name Monime's document gives: a payment code
+// took a payment. Its data is the code, with ProcessedPaymentData set to
+// that payment; a payment.completed event for the payment follows.
+const (
+	// EventPaymentCodeProcessed: a payer paid with the code.
+	EventPaymentCodeProcessed = "payment_code.processed"
+)
+
+// The [Object.Type] of events about a checkout session, a payment, a
+// payout and a payment code.
 const (
 	ObjectTypeCheckoutSession = "checkout_session"
 	ObjectTypePayment         = "payment"
 	ObjectTypePayout          = "payout"
+	ObjectTypePaymentCode     = "payment_code"
 )
 
 // checkoutSessionEventPrefix starts the name of every checkout-session
-// event, paymentEventPrefix that of every payment event, and
-// payoutEventPrefix that of every payout event.
+// event, paymentEventPrefix that of every payment event, payoutEventPrefix
+// that of every payout event, and paymentCodeEventPrefix that of every
+// payment-code event.
 const (
 	checkoutSessionEventPrefix = ObjectTypeCheckoutSession + "."
 	paymentEventPrefix         = ObjectTypePayment + "."
 	payoutEventPrefix          = ObjectTypePayout + "."
+	paymentCodeEventPrefix     = ObjectTypePaymentCode + "."
 )
 
 // Event is one verified delivery from Monime. Data holds the resource the
@@ -265,6 +276,26 @@ func (e *Event) Payout() (*monime.Payout, error) {
 		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotPayout, e.Name, e.ID, e.Object.Type)
 	}
 	return decodeData[monime.Payout](e, "payout")
+}
+
+// IsPaymentCode reports whether the event is about a payment code: its
+// object type is [ObjectTypePaymentCode] or its name starts with
+// "payment_code.".
+func (e *Event) IsPaymentCode() bool {
+	return e.Object.Type == ObjectTypePaymentCode || strings.HasPrefix(e.Name, paymentCodeEventPrefix)
+}
+
+// PaymentCode decodes the event's data into the same [monime.PaymentCode]
+// the client returns; in a [EventPaymentCodeProcessed] event its
+// ProcessedPaymentData is the payment just made. It fails with
+// [ErrNotPaymentCode] when the event is about something else, and with
+// [ErrInvalidPayload] when the data is missing or malformed (an amount
+// that is not whole, say).
+func (e *Event) PaymentCode() (*monime.PaymentCode, error) {
+	if !e.IsPaymentCode() {
+		return nil, fmt.Errorf("%w: event %q (%s) has object type %q", ErrNotPaymentCode, e.Name, e.ID, e.Object.Type)
+	}
+	return decodeData[monime.PaymentCode](e, "payment code")
 }
 
 // decodeData decodes the event's data as a T. monime's types read

@@ -282,3 +282,50 @@ func TestEventPayout(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidPayload, bad)
 	}
 }
+
+// A signed payment_code.processed delivery reads into the same
+// monime.PaymentCode the client returns, with the payment just made.
+func TestEventPaymentCode(t *testing.T) {
+	body := []byte(`{"apiVersion":"caph.2025-08-23","event":{"id":"evt-C1","name":"payment_code.processed","timestamp":"2025-11-03T10:07:00Z"},` +
+		`"object":{"id":"pmc-4Ff8Kd2Lq","type":"payment_code"},"data":{"id":"pmc-4Ff8Kd2Lq","mode":"one_time","status":"completed",` +
+		`"name":"Term 1 fees","amount":{"currency":"SLE","value":75000},"enable":true,"expireTime":"2025-11-03T10:30:00Z",` +
+		`"customer":{"name":"Musa Kamara"},"ussdCode":"*715*1*482916#","reference":"inv-88","authorizedProviders":["m17"],` +
+		`"authorizedPhoneNumber":"+23276555000","recurrentPaymentTarget":null,"financialAccountId":"fac-main01",` +
+		`"processedPaymentData":{"amount":{"currency":"SLE","value":75000},"orderId":"ord-9","paymentId":"pay-7Hn2",` +
+		`"orderNumber":"104299","channelData":{"providerId":"m17","accountId":"+23276555000","reference":"MP251103.1007.A1"},` +
+		`"financialTransactionReference":"ftr-Qa1","metadata":null},` +
+		`"createTime":"2025-11-03T10:00:00Z","updateTime":"2025-11-03T10:07:00Z","metadata":{"term":"1"}}}`)
+	ev, err := ConstructEvent(body, SignatureHeader(body, testSecret, testTime), testSecret, at(testTime))
+	require.NoError(t, err)
+	assert.Equal(t, EventPaymentCodeProcessed, ev.Name)
+	assert.True(t, ev.IsPaymentCode())
+	assert.False(t, ev.IsPayment(), "payment_code. is not payment.")
+	pc, err := ev.PaymentCode()
+	require.NoError(t, err)
+	assert.Equal(t, &monime.PaymentCode{ID: "pmc-4Ff8Kd2Lq", Mode: monime.PaymentCodeOneTime, Status: monime.PaymentCodeCompleted,
+		Name: "Term 1 fees", Amount: &monime.Money{Currency: "SLE", Value: 75000}, Enable: true,
+		ExpireTime: time.Date(2025, 11, 3, 10, 30, 0, 0, time.UTC), CustomerName: "Musa Kamara", USSDCode: "*715*1*482916#",
+		Reference: "inv-88", AuthorizedProviders: []string{"m17"}, AuthorizedPhoneNumber: "+23276555000",
+		ProcessedPaymentData: &monime.ProcessedPaymentData{Amount: monime.Money{Currency: "SLE", Value: 75000}, OrderID: "ord-9",
+			OrderNumber: "104299", PaymentID: "pay-7Hn2", ProviderID: "m17", AccountID: "+23276555000",
+			ChannelReference: "MP251103.1007.A1", FinancialTransactionReference: "ftr-Qa1"},
+		FinancialAccountID: "fac-main01", CreateTime: time.Date(2025, 11, 3, 10, 0, 0, 0, time.UTC),
+		UpdateTime: time.Date(2025, 11, 3, 10, 7, 0, 0, time.UTC), Metadata: monime.Metadata{"term": "1"}}, pc)
+	assert.True(t, pc.Status.IsFinal())
+	_, err = ev.Payment()
+	assert.ErrorIs(t, err, ErrNotPayment)
+	_, err = ev.Payout()
+	assert.ErrorIs(t, err, ErrNotPayout)
+
+	byType := &Event{ID: "evt-C2", Name: "payment_code.something_new", Object: Object{Type: ObjectTypePaymentCode}, Data: ev.Data}
+	_, err = byType.PaymentCode()
+	require.NoError(t, err, "a new payment-code event still reads")
+	_, err = (&Event{ID: "evt-C3", Name: EventPaymentCompleted, Data: ev.Data}).PaymentCode()
+	assert.ErrorIs(t, err, ErrNotPaymentCode)
+	for _, bad := range []string{`null`, `"pmc-1"`, `{"id":"pmc-1"}`,
+		`{"id":"pmc-1","status":"completed","processedPaymentData":{"amount":{"currency":"SLE","value":"75000"}}}`,
+		`{"id":"pmc-1","status":"completed","processedPaymentData":{"paymentId":"pay-1"}}`} {
+		_, err := (&Event{ID: "evt-C4", Name: EventPaymentCodeProcessed, Data: json.RawMessage(bad)}).PaymentCode()
+		assert.ErrorIs(t, err, ErrInvalidPayload, bad)
+	}
+}
