@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -63,16 +64,17 @@ func ExampleReceiptsService_Redeem() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := c.Receipts.Redeem(context.Background(), "104211", &monime.ReceiptRedeemParams{
+	r, err := c.Receipts.Redeem(context.Background(), "104211", &monime.ReceiptRedeemParams{
 		Entitlements: []monime.Entitlement{{Key: "sli-7hQ2", Units: 1}}}, monime.WithIdempotencyKey("stall-3-104211-1"))
-	if err != nil {
+	var none *monime.NotRedeemedError
+	switch {
+	case errors.As(err, &none):
+		fmt.Println("nothing left to hand over; status", none.Receipt.Status)
+		return
+	case err != nil:
 		log.Fatal(err)
 	}
-	if !res.Redeemed {
-		fmt.Println("nothing left to hand over; status", res.Receipt.Status)
-		return
-	}
-	for _, e := range res.Receipt.Entitlements {
+	for _, e := range r.Entitlements {
 		fmt.Printf("%s: %d of %d left\n", e.Name, e.Remaining, e.Limit)
 	}
 }

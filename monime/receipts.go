@@ -3,7 +3,9 @@ package monime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -18,8 +20,8 @@ type ReceiptsService service
 var (
 	receipts = resource[receiptJSON, Receipt, *receiptJSON]{name: "Receipts", what: "receipt", path: "/v1/receipts",
 		id: func(r *Receipt) string { return r.OrderNumber }}
-	redemptions = resource[redemptionJSON, Redemption, *redemptionJSON]{name: "Receipts", what: "redemption", path: "/v1/receipts",
-		id: func(r *Redemption) string { return r.Receipt.OrderNumber }}
+	redemptions = resource[redemptionJSON, redemption, *redemptionJSON]{name: "Receipts", what: "redemption", path: "/v1/receipts",
+		id: func(r *redemption) string { return r.Receipt.OrderNumber }}
 )
 
 // Get returns the receipt of the order orderNumber, a paid checkout
@@ -40,14 +42,16 @@ func (s *ReceiptsService) Get(ctx context.Context, orderNumber string, opts ...C
 // Idempotency-Key for all its attempts, so a retry, the client's or yours
 // with the same WithIdempotencyKey, never redeems twice.
 //
-// Check Redemption.Redeemed before handing anything over: when any
-// entitlement named is already exhausted Monime redeems nothing, and the
-// Receipt says what is left.
-func (s *ReceiptsService) Redeem(ctx context.Context, orderNumber string, params *ReceiptRedeemParams, opts ...CallOption) (*Redemption, error) {
+// It returns the receipt as the redemption left it. When Monime answers
+// that it redeemed nothing (an entitlement named was already exhausted,
+// and a redemption is all or nothing) it returns an error matching
+// ErrNotRedeemed, a *NotRedeemedError that carries the receipt: hand
+// nothing over then.
+func (s *ReceiptsService) Redeem(ctx context.Context, orderNumber string, params *ReceiptRedeemParams, opts ...CallOption) (*Receipt, error) {
 	if err := checkOrderNumber("Receipts.Redeem", orderNumber); err != nil {
 		return nil, err
 	}
-	return redemptions.act(ctx, clientOf(s), orderNumber, "Redeem", params, func(server string) (*http.Request, error) {
+	res, err := redemptions.act(ctx, clientOf(s), orderNumber, "Redeem", params, func(server string) (*http.Request, error) {
 		body := gen.RedeemReceiptRequest{Metadata: sentMetadata(params.Metadata)}
 		if params.RedeemAll {
 			body.RedeemAll = &params.RedeemAll
@@ -64,7 +68,39 @@ func (s *ReceiptsService) Redeem(ctx context.Context, orderNumber string, params
 		}
 		return gen.NewRedeemReceiptRequest(server, orderNumber, nil, body)
 	}, opts)
+	switch {
+	case err != nil:
+		return nil, err
+	case !res.Redeemed:
+		return nil, &NotRedeemedError{Receipt: &res.Receipt}
+	}
+	return &res.Receipt, nil
 }
+
+// ErrNotRedeemed matches the error of a redemption Monime refused whole:
+// nothing was redeemed. See NotRedeemedError.
+var ErrNotRedeemed = errors.New("monime: nothing redeemed")
+
+// NotRedeemedError is Redeem's error when Monime answered that it
+// redeemed nothing (redeem false): an entitlement named was exhausted, so
+// the whole redemption was refused. Receipt is the receipt as it is, to
+// show what is left. It matches ErrNotRedeemed.
+type NotRedeemedError struct {
+	Receipt *Receipt
+}
+
+// Error says what happened and what is left.
+func (e *NotRedeemedError) Error() string {
+	var left []string
+	for _, en := range e.Receipt.Entitlements {
+		left = append(left, fmt.Sprintf("%s: %d left", en.Key, en.Remaining))
+	}
+	return fmt.Sprintf("monime: Receipts.Redeem: nothing of order %s was redeemed: a redemption is all or nothing, and an entitlement named is exhausted or short (%s)",
+		e.Receipt.OrderNumber, strings.Join(left, ", "))
+}
+
+// Is makes errors.Is(err, ErrNotRedeemed) true.
+func (e *NotRedeemedError) Is(target error) bool { return target == ErrNotRedeemed }
 
 // ReceiptStatus says how much of a receipt is used up. Monime may add
 // values; treat unknown ones as not final.
@@ -118,14 +154,11 @@ type ReceiptEntitlement struct {
 	Exhausted bool `json:"exhausted"`
 }
 
-// Redemption is what Redeem did: whether it redeemed, and the receipt as
-// it now is.
-type Redemption struct {
-	// Redeemed is true when the entitlements were redeemed; false when
-	// Monime redeemed nothing (one of them was exhausted, say).
-	Redeemed bool `json:"redeem"`
-	// Receipt is the receipt after the redemption.
-	Receipt Receipt `json:"receipt"`
+// redemption is Monime's answer to a redemption: whether it redeemed, and
+// the receipt as it now is.
+type redemption struct {
+	Redeemed bool
+	Receipt  Receipt
 }
 
 // Entitlement is a number of units of one entitlement to redeem.
@@ -231,7 +264,7 @@ type redemptionJSON struct {
 }
 
 // public checks the flag and the receipt.
-func (w *redemptionJSON) public() (*Redemption, error) {
+func (w *redemptionJSON) public() (*redemption, error) {
 	if w.Redeem == nil {
 		return nil, errors.New("redeem is missing")
 	}
@@ -239,5 +272,5 @@ func (w *redemptionJSON) public() (*Redemption, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Redemption{Redeemed: *w.Redeem, Receipt: *r}, nil
+	return &redemption{Redeemed: *w.Redeem, Receipt: *r}, nil
 }

@@ -48,7 +48,7 @@ func TestReceiptsOnTheWire(t *testing.T) {
 	assert.Equal(t, seenRequest{"POST", "/v1/receipts/104211/redeem", "", "gate-north-7", testSpace, APIVersion, map[string]any{
 		"entitlements": []any{map[string]any{"key": "sli-7hQ2", "units": float64(1)}, map[string]any{"key": "cap"}},
 		"metadata":     map[string]any{"gate": "north"}}}, last, "zero units are left out, for Monime's default")
-	assert.Equal(t, &Redemption{Redeemed: true, Receipt: receipt104211}, res)
+	assert.Equal(t, &receipt104211, res)
 
 	_, err = c.Receipts.Redeem(ctx, "104211", &ReceiptRedeemParams{RedeemAll: true})
 	require.NoError(t, err)
@@ -68,8 +68,7 @@ func TestARetriedRedemptionCarriesTheSameKey(t *testing.T) {
 			var info ResponseInfo
 			res, err := c.Receipts.Redeem(context.Background(), "104211", &ReceiptRedeemParams{RedeemAll: true}, WithResponseInfo(&info))
 			require.NoError(t, err)
-			assert.True(t, res.Redeemed)
-			assert.True(t, res.Receipt.Status.IsFinal())
+			assert.True(t, res.Status.IsFinal())
 			require.Len(t, s.keys, 2)
 			assert.NotEmpty(t, s.keys[0])
 			assert.Equal(t, s.keys[0], s.keys[1], "one key for every attempt")
@@ -168,10 +167,14 @@ func TestReceiptsReadStrictly(t *testing.T) {
 	answer(`{"redeem":false,"receipt":{"status":"voided","orderNumber":"1","orderAmount":{"currency":"SLE","value":5},
 		"orderName":7,"entitlements":{"key":"x"},"createTime":"then","metadata":{"n":null}}}`)
 	res, err := c.Receipts.Redeem(context.Background(), "1", &ReceiptRedeemParams{RedeemAll: true})
-	require.NoError(t, err)
-	assert.Equal(t, &Redemption{Receipt: Receipt{Status: "voided", OrderNumber: "1", OrderAmount: Money{Currency: "SLE", Value: 5},
-		Metadata: Metadata{"n": ""}}}, res)
-	assert.False(t, res.Receipt.Status.IsFinal())
+	assert.Nil(t, res)
+	require.ErrorIs(t, err, ErrNotRedeemed, "redeem false: nothing was redeemed")
+	var nr *NotRedeemedError
+	require.ErrorAs(t, err, &nr)
+	assert.Equal(t, &Receipt{Status: "voided", OrderNumber: "1", OrderAmount: Money{Currency: "SLE", Value: 5},
+		Metadata: Metadata{"n": ""}}, nr.Receipt)
+	assert.False(t, nr.Receipt.Status.IsFinal())
+	assert.Contains(t, err.Error(), "nothing of order 1 was redeemed")
 }
 
 // Monime's refusal of a redemption names the action's path.
