@@ -420,7 +420,8 @@ func (s *Server) Sweep() int {
 }
 
 // Find returns a snapshot of the object id of kind T (Session, Payment,
-// FinancialAccount, LedgerEntry, Payout, InternalTransfer), whatever its space, and whether the
+// FinancialAccount, LedgerEntry, Payout, InternalTransfer, PaymentCode,
+// USSDOTP, or Receipt by its order number), whatever its space, and whether the
 // Server holds it: the read view and what the read API hides (a session's
 // space, callbackState, paymentOptions, Idempotency-Key, whether the
 // customer started it, its payments; an account's balance; the books). A

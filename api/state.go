@@ -298,7 +298,13 @@ func (st *store) checkLoaded() error {
 
 // checkReferences checks that every object a stored object names is stored.
 func (st *store) checkReferences() error {
+	if err := st.checkCodeReferences(); err != nil {
+		return err
+	}
 	for _, p := range st.payments.all("") {
+		if p.PaymentCodeID != "" {
+			continue // checkCodeReferences
+		}
 		if s, ok := st.sessions.get(p.SpaceID, p.SessionID); !ok || !slices.Contains(s.PaymentIDs, p.Id) {
 			return fmt.Errorf("payment %s paid for session %q, which the state does not hold or does not name it", p.Id, p.SessionID)
 		}
@@ -336,6 +342,8 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.seq = loaded.st.seq
 	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
 	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
+	st.paymentCodeTables = loaded.st.paymentCodeTables
+	st.requeue()
 	for _, p := range st.payouts.all("") {
 		if p.Status == gen.PayoutStatusPending {
 			st.queuePayout(p)

@@ -26,6 +26,7 @@ func (st *store) checkObjects() error {
 	for _, t := range st.transfers.all("") {
 		problems = append(problems, checkTransfer(t)...)
 	}
+	problems = append(problems, st.checkCodeObjects()...)
 	for _, a := range st.accounts.all("") {
 		if !gen.Currency(a.Currency).Valid() {
 			problems = append(problems, fmt.Errorf("%s: %s holds currency %q, which Monime does not settle in", st.accounts.name, a.Id, a.Currency))

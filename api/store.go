@@ -36,6 +36,8 @@ type store struct {
 	payoutQueue payoutQueue                      // pending payouts by createTime, for WithPayoutDelay
 	outbox      []event
 
+	paymentCodeTables // payment codes, USSD OTPs, receipts, and their expiries
+
 	deliver sync.Mutex // keeps hook calls in the order of the changes
 	hooks   []func([]event)
 
@@ -58,6 +60,7 @@ func (st *store) resetLocked() {
 	st.ledger = newTable[*LedgerEntry]("ledger")
 	st.payouts = newTable[*Payout]("payouts")
 	st.transfers = newTable[*InternalTransfer]("internalTransfers")
+	st.paymentCodeTables = newPaymentCodeTables()
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
 	st.payoutQueue = nil
@@ -73,7 +76,7 @@ func (st *store) resetLocked() {
 // tables lists every table, in the order SaveState writes them: an object
 // names only objects of the tables before it.
 func (st *store) tables() []savedTable {
-	return []savedTable{st.accounts, st.sessions, st.payments, st.payouts, st.transfers, st.ledger}
+	return []savedTable{st.accounts, st.sessions, st.receipts, st.paymentCodes, st.payments, st.payouts, st.transfers, st.otps, st.ledger}
 }
 
 // tableOf returns the table of the objects of type T.
@@ -133,7 +136,8 @@ func (st *store) next() uint64 {
 
 // touched records a change SaveState would write that stores no new object:
 // changed are the objects it changed in place (*Session, *Payment,
-// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer), for
+// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer,
+// *PaymentCode, *USSDOTP, *Receipt), for
 // TakeChanges. Call it with mu held.
 func (st *store) touched(changed ...any) {
 	for _, r := range changed {
@@ -150,6 +154,12 @@ func (st *store) touched(changed ...any) {
 			st.payouts.mark(r)
 		case *InternalTransfer:
 			st.transfers.mark(r)
+		case *PaymentCode:
+			st.paymentCodes.mark(r)
+		case *USSDOTP:
+			st.otps.mark(r)
+		case *Receipt:
+			st.receipts.mark(r)
 		default:
 			panic(fmt.Sprintf("api: touched(%T): not an object of a table", r)) // a bug of this package
 		}
@@ -203,10 +213,12 @@ func (st *store) spaceKeys(space string) map[string]*idemEntry {
 }
 
 // sweepLocked expires every pending session whose expireTime has come,
-// processes the pending payouts whose WithPayoutDelay has passed, and
+// processes the pending payouts whose WithPayoutDelay has passed, expires
+// the payment codes and USSD OTPs whose expireTime has come, and
 // returns how many sessions it expired. Call it with mu held.
 func (st *store) sweepLocked(now time.Time) int {
 	st.processDuePayoutsLocked(now)
+	st.expireDueLocked(now)
 	n := 0
 	for len(st.deadline) > 0 {
 		s := st.deadline[0]
