@@ -340,3 +340,33 @@ func TestABadPaymentCodeRowDoesNotLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestTakenChangesKeepCodesOTPsAndReceipts(t *testing.T) {
+	f := newFixture(t)
+	f.srv.TrackChanges()
+	var m mirror
+	all, err := f.srv.AllChanges()
+	require.NoError(t, err)
+	m.apply(t, all)
+
+	c := f.createCode(schoolFees)
+	m.take(t, f.srv)
+	require.NoError(t, f.srv.PayCode(c.Id, "", "", sle(75000)))
+	gone := f.createCode(`{"name":"Gone"}`)
+	o := f.createOTP(welcomeOTP)
+	m.take(t, f.srv)
+	require.Equal(t, http.StatusOK, f.send(req{method: http.MethodDelete, path: "/v1/payment-codes/" + gone.Id}).status)
+	require.NoError(t, f.srv.DialOTP(o.Id, "+23276111222"))
+	order := f.paidOrder(concertOrder)
+	f.redeem(order, `{"entitlements":[{"key":"drink"}]}`)
+	m.take(t, f.srv)
+
+	assert.NotContains(t, m.rows, [2]string{"paymentCodes", gone.Id}, "a deleted code's row goes")
+	assert.Contains(t, m.rows, [2]string{"paymentCodes", c.Id})
+	assert.Contains(t, m.rows, [2]string{"ussdOtps", o.Id})
+	assert.Contains(t, m.rows, [2]string{"receipts", order})
+	rebuilt := mustNew(t, WithChanges(m.changes()), WithClock(f.clock.Now))
+	t.Cleanup(rebuilt.Close)
+	assert.Equal(t, saved(t, f.srv), saved(t, rebuilt))
+	require.NoError(t, rebuilt.CheckBooks())
+}

@@ -71,6 +71,17 @@ func (st *store) issueReceipt(s *Session, now time.Time) {
 	st.receipts.insert(r)
 }
 
+// issueMissingReceipts issues the receipt of every completed session that
+// has none: one a state of an earlier release completed. Call it with mu
+// held.
+func (st *store) issueMissingReceipts(now time.Time) {
+	for _, s := range st.sessions.all("") {
+		if s.Status == gen.CheckoutSessionStatusCompleted && s.OrderNumber != nil && !st.receipts.has(*s.OrderNumber) {
+			st.issueReceipt(s, now)
+		}
+	}
+}
+
 // receiptStatus is the status entitlements give a receipt.
 func receiptStatus(entitlements []gen.Entitlement) gen.ReceiptStatus {
 	used, exhausted := false, true

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,17 @@ func TestReceiptsSurviveARestart(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestAnEarlierStatesCompletedSessionsGetTheirReceipts(t *testing.T) {
+	file, err := os.Open(stateV1)
+	require.NoError(t, err)
+	defer file.Close()
+	f := newFixture(t, WithState(file))
+	r := f.receipt("ord-pCgukFxD6Lp2")
+	assert.Equal(t, gen.ReceiptStatusNotRedeemed, r.Status)
+	assert.Equal(t, "SLE", string(r.OrderAmount.Currency))
+	assert.Len(t, FindAll[Receipt](f.srv, DefaultSpaceID), 1, "the completed session's only")
+	_, ok := f.redeem("ord-pCgukFxD6Lp2", `{"redeemAll":true}`)
+	assert.True(t, ok)
 }

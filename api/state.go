@@ -344,6 +344,7 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
 	st.paymentCodeTables = loaded.st.paymentCodeTables
 	st.requeue()
+	st.issueMissingReceipts(st.clock())
 	for _, p := range st.payouts.all("") {
 		if p.Status == gen.PayoutStatusPending {
 			st.queuePayout(p)
