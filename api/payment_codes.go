@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -405,7 +406,7 @@ func (st *store) payCode(call, id, phone, provider string, amount gen.Money, now
 	if err != nil {
 		return err
 	}
-	if c.Collected > 1<<62 || amount.Value > 1<<62 {
+	if amount.Value > math.MaxInt64-c.Collected {
 		return fmt.Errorf("api: %s(%q): %w: what it collected would not fit in 64 bits of minor units", call, id, ErrCodeAmount)
 	}
 	fees, err := applyFees(st.fees, amount)

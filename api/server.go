@@ -406,7 +406,8 @@ func (s *Server) Start(id string) error {
 }
 
 // Sweep expires every pending session whose expireTime has passed,
-// processes the pending payouts whose WithPayoutDelay has passed, forgets
+// processes the pending payouts whose WithPayoutDelay has passed, expires
+// the payment codes and USSD OTPs whose expireTime has passed, forgets
 // idempotency keys past their retention, and returns how many sessions it
 // expired. Requests and the inspection methods sweep by themselves; call
 // Sweep when time moved and no request followed.

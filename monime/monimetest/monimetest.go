@@ -172,7 +172,8 @@ func (s *Server) Expire(id string) error { return s.fake.Expire(id) }
 func (s *Server) Start(id string) error { return s.fake.Start(id) }
 
 // Sweep expires every pending session whose expireTime has passed by the
-// fake's clock and returns how many it expired. Requests and the inspection
+// fake's clock and returns how many it expired (it expires payment codes
+// and USSD OTPs whose time has passed too, without counting them). Requests and the inspection
 // methods sweep by themselves; call Sweep after moving an api.WithClock
 // clock when nothing else follows, so that expiry webhooks are sent.
 func (s *Server) Sweep() int { return s.fake.Sweep() }
