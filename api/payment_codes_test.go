@@ -370,3 +370,15 @@ func TestTakenChangesKeepCodesOTPsAndReceipts(t *testing.T) {
 	assert.Equal(t, saved(t, f.srv), saved(t, rebuilt))
 	require.NoError(t, rebuilt.CheckBooks())
 }
+
+func TestNullMembersOfCodesOTPsAndRedemptionsAreAbsent(t *testing.T) {
+	f := newFixture(t)
+	c := f.createCode(`{"name":"Stall","customer":null,"reference":null,"authorizedProviders":null,"recurrentPaymentTarget":null,"financialAccountId":null,"metadata":null}`)
+	assert.Nil(t, c.Reference)
+	assert.Equal(t, MainAccountID(DefaultSpaceID), *c.FinancialAccountId)
+	o := f.createOTP(`{"authorizedPhoneNumber":"+23276111222","verificationMessage":null,"metadata":null}`)
+	assert.Nil(t, o.VerificationMessage)
+	order := f.paidOrder(concertOrder)
+	_, ok := f.redeem(order, `{"redeemAll":true,"entitlements":null,"metadata":null}`)
+	assert.True(t, ok)
+}
