@@ -47,8 +47,8 @@ const (
 	objectTypePaymentCode     = "payment_code"
 )
 
-// The defaults of a payment code's create, as Monime's document gives
-// them, and the test payer PayCode uses for a code bound to no phone.
+// The default duration of a payment code, as Monime's document gives it,
+// and the start of the fake's USSD codes of payment codes.
 const (
 	defaultCodeDuration = 10 * time.Minute
 	codeUSSDPrefix      = "*715*1*"

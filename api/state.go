@@ -74,7 +74,8 @@ type stateWebhook struct {
 // SaveState writes everything the Server holds that a restart would lose,
 // as one versioned JSON document (see StateFormat): every table (financial
 // accounts, sessions and payouts, deleted ones left out, payments,
-// internal transfers and the ledger), the
+// internal transfers and the ledger; payment codes and USSD OTPs, deleted
+// ones left out, and receipts), the
 // idempotency records of
 // finished creates, the webhook receivers with their secrets, and the
 // delivery log. WithState reads it back. Injected faults, rate-limit
