@@ -12,7 +12,7 @@ import (
 )
 
 // TestBooksBalanceWhateverHappens is the books' property: any sequence of
-// fundings, payments, payouts (completed, failed, failed at a test
+// fundings, payments (of checkouts and payment codes), payouts (completed, failed, failed at a test
 // destination, deleted, uncovered) and transfers, in two spaces, leaves
 // every balance the sum of its transactions and never negative (CheckBooks,
 // and a sum of its own here), and each space's total the money that came in
@@ -25,7 +25,7 @@ func TestBooksBalanceWhateverHappens(t *testing.T) {
 	for seed := uint64(1); seed <= seeds; seed++ {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { runBooksProperty(t, seed, steps, seen) })
 	}
-	for _, kind := range []string{"payout pending", "payout failed at once", "payout completed", "payout failed", "payout deleted", "transfer completed", "transfer failed", "payment"} {
+	for _, kind := range []string{"payout pending", "payout failed at once", "payout completed", "payout failed", "payout deleted", "transfer completed", "transfer failed", "payment", "payment code"} {
 		require.Positive(t, seen[kind], "the sequences never tried a %s: %v", kind, seen)
 	}
 }
@@ -79,6 +79,17 @@ func runBooksProperty(t *testing.T, seed uint64, steps int, seen map[string]int)
 			require.NoError(t, f.srv.Fund(account, gen.Money{Currency: "SLE", Value: value}))
 			m.in[space] += value
 			what = fmt.Sprintf("fund %s %d", account, value)
+		case op == 2 && rng.IntN(2) == 0:
+			c := send(space, http.MethodPost, "/v1/payment-codes", fmt.Sprintf(`{"name":"Stall","financialAccountId":%q}`, account)).paymentCode(t)
+			require.NoError(t, f.srv.PayCode(c.Id, "", "", gen.Money{Currency: "SLE", Value: value}))
+			rec, _ := Find[PaymentCode](f.srv, c.Id)
+			p, _ := Find[Payment](f.srv, rec.PaymentIDs[0])
+			seen["payment code"]++
+			m.in[space] += p.Amount.Value
+			for _, fee := range *p.Fees {
+				m.in[space] -= fee.Amount.Value
+			}
+			what = fmt.Sprintf("payment code %s %d", account, value)
 		case op == 2:
 			s := send(space, http.MethodPost, "/v1/checkout-sessions", fmt.Sprintf(`{"name":"Order","financialAccountId":%q,"lineItems":[{"name":"Tee","price":{"currency":"SLE","value":%d}}]}`, account, value)).session(t)
 			require.NoError(t, f.srv.Complete(s.Id))

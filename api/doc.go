@@ -3,7 +3,8 @@
 // code never imports it.
 //
 // It serves checkout sessions, payments, financial accounts, payouts,
-// internal transfers and financial transactions with the server code
+// internal transfers, financial transactions, payment codes, USSD OTPs and
+// receipts with the server code
 // generated from spec/monime.yaml, so that it cannot drift from the
 // contract.
 //
@@ -115,9 +116,25 @@
 // (/v1/financial-transactions, txn-... ids), with its balance after it, its
 // fee code or the transaction it reverses.
 //
+// # Payment codes, USSD OTPs and receipts
+//
+// A payment code (/v1/payment-codes) is a USSD code (*715*1*NNNNNN#) a
+// payer dials to pay into a financial account: PayCode pays one as that
+// payer would, from its authorizedPhoneNumber and through one of its
+// authorizedProviders, making a completed payment settled through the
+// ledger less fees, as a checkout payment is, and emitting
+// payment.created, payment.completed and payment_code.processed, whose
+// data alone carries processedPaymentData. A one_time code is completed by
+// its payment, a recurrent one by its targets; live codes expire when their
+// duration passes. A USSD OTP (/v1/ussd-otps) is verified by DialOTP from
+// its phone before it expires. A completed checkout session's order has a
+// receipt (/v1/receipts/{orderNumber}, caph.2025-08-23 only): one
+// entitlement per line item, redeemed all or nothing.
+//
 // Tests drive the rest directly: Complete, CompleteWith, Cancel, Expire and
 // Start play the customer and the clock; Fund gives an account money;
-// CompletePayout, FailPayout and DeletePayout decide payouts;
+// CompletePayout, FailPayout and DeletePayout decide payouts; PayCode and
+// DialOTP play the payer on a phone;
 // InjectFault and WithFaultFunc make requests fail, reset, drop or slow
 // down; Find and FindAll show what is stored, of any kind, including what
 // the read API hides.

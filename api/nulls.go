@@ -30,6 +30,13 @@ var nullableMembers = map[string][]string{
 	"UpdatePayout":           {"metadata"},
 	"CreateInternalTransfer": {"description", "metadata"},
 	"PatchInternalTransfer":  {"description", "metadata"},
+	"CreatePaymentCode": {"name", "customer", "customer.name", "reference", "authorizedProviders",
+		"recurrentPaymentTarget", "recurrentPaymentTarget.expectedPaymentCount", "financialAccountId", "metadata"},
+	"UpdatePaymentCode": {"name", "amount", "duration", "enable", "customer", "customer.name", "reference",
+		"authorizedProviders", "authorizedPhoneNumber", "recurrentPaymentTarget",
+		"recurrentPaymentTarget.expectedPaymentCount", "financialAccountId", "metadata"},
+	"CreateUSSDOTP": {"verificationMessage", "metadata"},
+	"RedeemReceipt": {"redeemAll", "entitlements", "metadata"},
 }
 
 // dropNullMembers removes from body the null members of the paths listed

@@ -30,6 +30,10 @@ type Payment struct {
 	// SessionID is the checkout session the payment paid for; the read API
 	// shows it as ownershipGraph.owner.id.
 	SessionID string `json:"session"`
+	// PaymentCodeID is the payment code the payment paid into, for a
+	// payment made by dialling one (see Server.PayCode); SessionID is
+	// empty then. The read API shows it as ownershipGraph.owner.id.
+	PaymentCodeID string `json:"paymentCode,omitempty"`
 }
 
 func (p *Payment) recordID() string { return p.Id }
@@ -148,6 +152,7 @@ func (st *store) pay(call, id string, method gen.PaymentChannelType, provider st
 			s.PaymentIDs = append(s.PaymentIDs, p.Id)
 			st.emitPayment(p, now)
 		}
+		st.issueReceipt(s, now)
 		st.touched(s)
 		st.emitSession(s, sessionCompleted, now)
 	})

@@ -146,7 +146,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 
 func TestWebhookRefusesEventsTheFakeDoesNotSend(t *testing.T) {
 	_, err := New(WithWebhook("http://127.0.0.1/hooks", testSecret, "payment.created", "payment.failed"))
-	require.ErrorContains(t, err, `api: WithWebhook: "payment.failed" is not an event the fake sends; subscribe to some of payment.created, payment.completed, checkout_session.completed, checkout_session.cancelled, checkout_session.expired, payout.completed, payout.failed, or name none for the checkout-session events`)
+	require.ErrorContains(t, err, `api: WithWebhook: "payment.failed" is not an event the fake sends; subscribe to some of payment.created, payment.completed, checkout_session.completed, checkout_session.cancelled, checkout_session.expired, payout.completed, payout.failed, payment_code.processed, or name none for the checkout-session events`)
 	srv := mustNew(t)
 	defer srv.Close()
 	err = srv.AddWebhook("http://127.0.0.1/hooks", testSecret, "checkout_session.*")

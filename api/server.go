@@ -407,7 +407,8 @@ func (s *Server) Start(id string) error {
 }
 
 // Sweep expires every pending session whose expireTime has passed,
-// processes the pending payouts whose WithPayoutDelay has passed, forgets
+// processes the pending payouts whose WithPayoutDelay has passed, expires
+// the payment codes and USSD OTPs whose expireTime has passed, forgets
 // idempotency keys past their retention, and returns how many sessions it
 // expired. Requests and the inspection methods sweep by themselves; call
 // Sweep when time moved and no request followed.
@@ -421,7 +422,8 @@ func (s *Server) Sweep() int {
 }
 
 // Find returns a snapshot of the object id of kind T (Session, Payment,
-// FinancialAccount, LedgerEntry, Payout, InternalTransfer, WebhookEndpoint), whatever its space, and whether the
+// FinancialAccount, LedgerEntry, Payout, InternalTransfer, PaymentCode,
+// USSDOTP, Receipt by its order number, WebhookEndpoint), whatever its space, and whether the
 // Server holds it: the read view and what the read API hides (a session's
 // space, callbackState, paymentOptions, Idempotency-Key, whether the
 // customer started it, its payments; an account's balance; the books). A

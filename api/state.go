@@ -74,7 +74,8 @@ type stateWebhook struct {
 // SaveState writes everything the Server holds that a restart would lose,
 // as one versioned JSON document (see StateFormat): every table (financial
 // accounts, sessions and payouts, deleted ones left out, payments,
-// internal transfers and the ledger), the
+// internal transfers and the ledger; payment codes and USSD OTPs, deleted
+// ones left out, and receipts), the
 // idempotency records of
 // finished creates, the webhook receivers with their secrets, and the
 // delivery log. WithState reads it back. Injected faults, rate-limit
@@ -298,7 +299,13 @@ func (st *store) checkLoaded() error {
 
 // checkReferences checks that every object a stored object names is stored.
 func (st *store) checkReferences() error {
+	if err := st.checkCodeReferences(); err != nil {
+		return err
+	}
 	for _, p := range st.payments.all("") {
+		if p.PaymentCodeID != "" {
+			continue // checkCodeReferences
+		}
 		if s, ok := st.sessions.get(p.SpaceID, p.SessionID); !ok || !slices.Contains(s.PaymentIDs, p.Id) {
 			return fmt.Errorf("payment %s paid for session %q, which the state does not hold or does not name it", p.Id, p.SessionID)
 		}
@@ -337,6 +344,9 @@ func (s *Server) restore(loaded *loadedState) error {
 	st.sessions, st.payments, st.accounts, st.ledger = loaded.st.sessions, loaded.st.payments, loaded.st.accounts, loaded.st.ledger
 	st.payouts, st.transfers = loaded.st.payouts, loaded.st.transfers
 	st.endpoints = loaded.st.endpoints
+	st.paymentCodeTables = loaded.st.paymentCodeTables
+	st.requeue()
+	st.issueMissingReceipts(st.clock())
 	for _, p := range st.payouts.all("") {
 		if p.Status == gen.PayoutStatusPending {
 			st.queuePayout(p)

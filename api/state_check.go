@@ -29,6 +29,7 @@ func (st *store) checkObjects() error {
 	for _, w := range st.endpoints.all("") {
 		problems = append(problems, checkEndpoint(w)...)
 	}
+	problems = append(problems, st.checkCodeObjects()...)
 	for _, a := range st.accounts.all("") {
 		if !gen.Currency(a.Currency).Valid() {
 			problems = append(problems, fmt.Errorf("%s: %s holds currency %q, which Monime does not settle in", st.accounts.name, a.Id, a.Currency))

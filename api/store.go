@@ -37,6 +37,8 @@ type store struct {
 	payoutQueue payoutQueue                      // pending payouts by createTime, for WithPayoutDelay
 	outbox      []event
 
+	paymentCodeTables // payment codes, USSD OTPs, receipts, and their expiries
+
 	deliver sync.Mutex // keeps hook calls in the order of the changes
 	hooks   []func([]event)
 
@@ -60,6 +62,7 @@ func (st *store) resetLocked() {
 	st.payouts = newTable[*Payout]("payouts")
 	st.transfers = newTable[*InternalTransfer]("internalTransfers")
 	st.endpoints = newTable[*WebhookEndpoint](webhookEndpointsTb)
+	st.paymentCodeTables = newPaymentCodeTables()
 	st.keys = make(map[string]map[string]*idemEntry)
 	st.deadline = nil
 	st.payoutQueue = nil
@@ -75,7 +78,7 @@ func (st *store) resetLocked() {
 // tables lists every table, in the order SaveState writes them: an object
 // names only objects of the tables before it.
 func (st *store) tables() []savedTable {
-	return []savedTable{st.accounts, st.sessions, st.payments, st.payouts, st.transfers, st.ledger, st.endpoints}
+	return []savedTable{st.accounts, st.sessions, st.receipts, st.paymentCodes, st.payments, st.payouts, st.transfers, st.otps, st.ledger, st.endpoints}
 }
 
 // tableOf returns the table of the objects of type T.
@@ -135,7 +138,8 @@ func (st *store) next() uint64 {
 
 // touched records a change SaveState would write that stores no new object:
 // changed are the objects it changed in place (*Session, *Payment,
-// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer, *WebhookEndpoint), for
+// *FinancialAccount, *LedgerEntry, *Payout, *InternalTransfer,
+// *PaymentCode, *USSDOTP, *Receipt, *WebhookEndpoint), for
 // TakeChanges. Call it with mu held.
 func (st *store) touched(changed ...any) {
 	for _, r := range changed {
@@ -154,6 +158,12 @@ func (st *store) touched(changed ...any) {
 			st.transfers.mark(r)
 		case *WebhookEndpoint:
 			st.endpoints.mark(r)
+		case *PaymentCode:
+			st.paymentCodes.mark(r)
+		case *USSDOTP:
+			st.otps.mark(r)
+		case *Receipt:
+			st.receipts.mark(r)
 		default:
 			panic(fmt.Sprintf("api: touched(%T): not an object of a table", r)) // a bug of this package
 		}
@@ -209,10 +219,12 @@ func (st *store) spaceKeys(space string) map[string]*idemEntry {
 }
 
 // sweepLocked expires every pending session whose expireTime has come,
-// processes the pending payouts whose WithPayoutDelay has passed, and
+// processes the pending payouts whose WithPayoutDelay has passed, expires
+// the payment codes and USSD OTPs whose expireTime has come, and
 // returns how many sessions it expired. Call it with mu held.
 func (st *store) sweepLocked(now time.Time) int {
 	st.processDuePayoutsLocked(now)
+	st.expireDueLocked(now)
 	n := 0
 	for len(st.deadline) > 0 {
 		s := st.deadline[0]

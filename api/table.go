@@ -21,7 +21,7 @@ func (s *Stored) stored() *Stored { return s }
 
 // Record is the constraint of Find and FindAll: T is a kind of object the
 // fake stores (Session, Payment, FinancialAccount, LedgerEntry, Payout,
-// InternalTransfer, WebhookEndpoint), whose pointer is a row of one of its tables. Name T alone; P follows from it: api.Find[api.Session](srv, id).
+// InternalTransfer, PaymentCode, USSDOTP, Receipt, WebhookEndpoint), whose pointer is a row of one of its tables. Name T alone; P follows from it: api.Find[api.Session](srv, id).
 type Record[T any] interface {
 	*T
 	row

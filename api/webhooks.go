@@ -79,6 +79,7 @@ var webhookEvents = []string{
 	webhook.EventCheckoutSessionExpired,
 	eventPayoutCompleted,
 	eventPayoutFailed,
+	eventPaymentCodeProcessed,
 }
 
 // defaultWebhookEvents are what a receiver configured without events gets:

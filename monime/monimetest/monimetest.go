@@ -46,7 +46,8 @@ import (
 
 // Server is a running fake Monime API. Its methods play the customer
 // (Complete, CompleteWith, Cancel, Expire, Start), move money (Fund),
-// decide payouts (CompletePayout, FailPayout),
+// decide payouts (CompletePayout, FailPayout), pay payment codes
+// (PayCode), verify USSD OTPs (DialOTP),
 // inject faults (FailNext, InjectFault, ClearFaults) and control webhooks
 // (AddWebhook, WaitForDeliveries, Deliveries). Tests read what the fake
 // holds through Client, as the code under test does; Find reaches what the
@@ -171,7 +172,8 @@ func (s *Server) Expire(id string) error { return s.fake.Expire(id) }
 func (s *Server) Start(id string) error { return s.fake.Start(id) }
 
 // Sweep expires every pending session whose expireTime has passed by the
-// fake's clock and returns how many it expired. Requests and the inspection
+// fake's clock and returns how many it expired (it expires payment codes
+// and USSD OTPs whose time has passed too, without counting them). Requests and the inspection
 // methods sweep by themselves; call Sweep after moving an api.WithClock
 // clock when nothing else follows, so that expiry webhooks are sent.
 func (s *Server) Sweep() int { return s.fake.Sweep() }
@@ -291,3 +293,33 @@ func (s *Server) FailPayout(id, code string) error { return s.fake.FailPayout(id
 // balance is the sum of its ledger entries and never negative), else an
 // error naming each breach. NewServer's cleanup checks it too.
 func (s *Server) CheckBooks() error { return s.fake.CheckBooks() }
+
+// PayCode pays amount into the payment code id as a payer dialling its
+// ussdCode would, from an authorized phone: the code's
+// authorizedPhoneNumber (else the fake's test payer, +23276123456) through
+// the first of its authorizedProviders (else Orange Money, m17). The
+// payment reads through c.Payments (channel momo, ownershipGraph.owner
+// the code), settles into the code's financial account less fees, and
+// payment.created, payment.completed and payment_code.processed (with
+// processedPaymentData) go to the webhooks that subscribed. A one_time
+// code becomes completed; a recurrent one processing, or completed once
+// its targets are met.
+//
+// It changes nothing and returns an error saying why, wrapping
+// api.ErrCodeNotFound, api.ErrCodeNotPayable (disabled, expired,
+// completed), api.ErrCodePayerRefused or api.ErrCodeAmount (not the
+// code's amount, another currency, not positive). To pay from another
+// phone or provider, as a refused payer would, call
+// api.Server.PayCode through the api package.
+//
+//	err := fake.PayCode(pc.ID, monime.Money{Currency: "SLE", Value: 75000})
+func (s *Server) PayCode(id string, amount monime.Money) error {
+	return s.fake.PayCode(id, "", "", gen.Money{Currency: gen.Currency(amount.Currency), Value: amount.Value})
+}
+
+// DialOTP verifies the pending USSD OTP id as its holder dialling its
+// dialCode from phoneNumber would: it becomes verified. It changes nothing
+// and returns an error saying why, wrapping api.ErrOTPNotFound,
+// api.ErrOTPNotPending (already verified, or expired) or
+// api.ErrOTPWrongPhone (not its authorizedPhoneNumber).
+func (s *Server) DialOTP(id, phoneNumber string) error { return s.fake.DialOTP(id, phoneNumber) }
