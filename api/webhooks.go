@@ -127,13 +127,13 @@ func newWebhookTarget(rawURL, secret string, events []string) (webhookTarget, er
 
 // WithWebhook makes the Server deliver signed events to url whenever a
 // checkout session, in any space, becomes completed, cancelled or expired,
-// and, to a receiver that subscribes to them, payment.created and
-// payment.completed for the payments of a completed session; see
-// Server.AddWebhook for what is sent and in which order. As a webhook
-// configured at Monime lists the events it wants, events names those url
-// gets, out of payment.created, payment.completed,
-// checkout_session.completed, checkout_session.cancelled and
-// checkout_session.expired; with none it gets the three checkout-session
+// and, to a receiver that subscribes to them, the other events the fake
+// sends; see Server.AddWebhook for what is sent and in which order. As a
+// webhook configured at Monime lists the events it wants, events names
+// those url gets, out of payment.created, payment.completed,
+// checkout_session.completed, checkout_session.cancelled,
+// checkout_session.expired, payout.completed, payout.failed and
+// payment_code.processed; with none it gets the three checkout-session
 // events. Repeat the option for more receivers. New fails on a URL that is
 // not absolute http(s) or points at an address given to WithOwnAddress, an
 // empty secret or an event name the fake does not send.
@@ -693,9 +693,11 @@ func (d *dispatcher) close() {
 // WithWebhook does at New; use it when the receiver's address is known only
 // after the fake has started. Events of changes made before the call are
 // not sent to url. As a webhook configured at Monime lists the events it
-// wants, events names those url gets, out of the five below; with none it
-// gets the three checkout-session events (completed, cancelled, expired),
-// all the fake sent before it recorded payments.
+// wants, events names those url gets, out of the eight the fake sends (see
+// WithWebhook; payouts and payment codes send theirs only to a receiver
+// that names them); with none it gets the three checkout-session events
+// (completed, cancelled, expired), all the fake sent before it recorded
+// payments.
 //
 // For each checkout session that becomes completed, cancelled or expired
 // (by the hosted page, Complete, CompleteWith, Cancel, Expire, or its
@@ -725,6 +727,14 @@ func (d *dispatcher) close() {
 // up the events after it, so retried events can arrive out of order, as
 // with Monime: use the payload's status, not the arrival order. Events of
 // different sessions are delivered independently.
+//
+// A payout sends payout.completed or payout.failed (object type payout,
+// data the payout as GetPayout returns it) when it completes or fails; a
+// paid payment code sends payment.created, payment.completed and then
+// payment_code.processed (object type payment_code, data the code with
+// processedPaymentData, which reads never show). Webhooks created through
+// the API (POST /v1/webhooks) get the events of their own space the same
+// way, signed with their own secret.
 //
 // Every request has Content-Type: application/json and a Monime-Signature
 // header made by webhook.SignatureHeader with secret and the wall-clock time

@@ -210,8 +210,9 @@ func (s *Server) ClearFaults() { s.fake.ClearFaults() }
 // api.WithWebhook does at NewServer; use it when the receiver's address is
 // known only after the fake has started. With no events, url gets the
 // checkout-session events (completed, cancelled, expired); name the events
-// it wants, as a Monime webhook does, to get payment.created and
-// payment.completed too, which come before checkout_session.completed:
+// it wants, as a Monime webhook does, to get the others: payment.created
+// and payment.completed (before checkout_session.completed),
+// payout.completed and payout.failed, and payment_code.processed:
 //
 //	err := fake.AddWebhook(url, secret, "payment.created", "payment.completed", "checkout_session.completed")
 //
