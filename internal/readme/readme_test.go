@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/monimekit/monime-go/internal/contract"
 	"github.com/monimekit/monime-go/monime"
 	"github.com/monimekit/monime-go/monime/monimetest"
+	"github.com/monimekit/monime-go/spec"
 )
 
 func readRepoFile(t *testing.T, name string) string {
@@ -199,4 +202,37 @@ func TestPublicCIRunsWhatOurCIRuns(t *testing.T) {
 	}
 	gomod := readRepoFile(t, "go.mod")
 	assert.Contains(t, gomod, "\ngo 1.25.0\n", "the oldest Go .ci/run tests is the one go.mod names")
+}
+
+// TestReadmeTableListsEveryOperation holds README's table of operations to
+// spec/: one row per operation, in which the first client method named
+// exists on monime.Client, and no row for an operation spec/ lacks.
+func TestReadmeTableListsEveryOperation(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec.YAML)
+	require.NoError(t, err)
+	want := map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			want[op.OperationID] = true
+		}
+	}
+	row := regexp.MustCompile("(?m)^\\| `(\\w+)` \\| `c\\.(\\w+)\\.(\\w+)`")
+	client := reflect.TypeFor[monime.Client]()
+	got := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(readRepoFile(t, "README.md"), -1) {
+		op, field, method := m[1], m[2], m[3]
+		assert.False(t, got[op], "%s has two rows", op)
+		got[op] = true
+		assert.True(t, want[op], "README's table lists %s, which spec/ lacks", op)
+		f, ok := client.FieldByName(field)
+		if !assert.True(t, ok, "%s: monime.Client has no field %s", op, field) {
+			continue
+		}
+		_, ok = f.Type.MethodByName(method)
+		assert.True(t, ok, "%s: c.%s has no method %s", op, field, method)
+	}
+	for op := range want {
+		assert.True(t, got[op], "README's table of operations leaves out %s", op)
+	}
+	assert.Len(t, got, 46)
 }

@@ -10,9 +10,11 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"os"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
@@ -329,5 +331,161 @@ func TestMoveMoney(t *testing.T) {
 	a, err := c.FinancialAccounts.Get(ctx, payroll.ID, &monime.FinancialAccountGetParams{WithBalance: true})
 	if err != nil || a.Balance.Value != 50000 {
 		t.Fatal(a, err)
+	}
+}
+
+func collectByUSSD(ctx context.Context, c *monime.Client, secret string) error {
+	pc, err := c.PaymentCodes.Create(ctx, &monime.PaymentCodeCreateParams{
+		Name: "Term 1 fees", Mode: "one_time", Amount: monime.Money{Currency: "SLE", Value: 75000},
+		Duration: 30 * time.Minute, AuthorizedPhoneNumber: "+23276555000", AuthorizedProviders: []string{"m17"},
+		Reference: "inv-88", Metadata: monime.Metadata{"term": "1"},
+	}, monime.WithIdempotencyKey("fees-inv-88"))
+	if err != nil {
+		return err
+	}
+	fmt.Println("Dial", pc.USSDCode, "to pay", pc.Amount) // *715*1*......# SLE 750.00
+
+	webhooks := webhook.Handler(secret, func(ctx context.Context, ev *webhook.Event) error {
+		if ev.Name != "payment_code.processed" {
+			return nil
+		}
+		code, err := ev.PaymentCode()
+		if err != nil {
+			return err
+		}
+		paid := code.ProcessedPaymentData // set in this event only, never by a read
+		fmt.Println(code.Reference, "paid", paid.Amount, "by payment", paid.PaymentID)
+		return nil
+	})
+	http.Handle("/monime/webhook", webhooks)
+	return nil
+}
+
+func TestCollectByUSSD(t *testing.T) {
+	const secret = "whsec_readme_ussd_0123456789abcdefgh"
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	if err := collectByUSSD(ctx, c, secret); err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewServer(http.DefaultServeMux) // where the snippet registered its handler
+	defer receiver.Close()
+	if err := fake.AddWebhook(receiver.URL+"/monime/webhook", secret, "payment_code.processed"); err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.PaymentCodes.List(ctx, nil)
+	if err != nil || len(page.Items) != 1 {
+		t.Fatal(page, err)
+	}
+	if err := fake.PayCode(page.Items[0].ID, monime.Money{Currency: "SLE", Value: 75000}); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := fake.WaitForDeliveries(wait); err != nil {
+		t.Fatal(err)
+	}
+	d := fake.Deliveries()
+	if len(d) != 1 || d[0].EventName != "payment_code.processed" || d[0].StatusCode != http.StatusOK {
+		t.Fatalf("%+v", d)
+	}
+	payments, err := c.Payments.List(ctx, nil)
+	if err != nil || len(payments.Items) != 1 || payments.Items[0].Amount.Value != 75000 {
+		t.Fatal(payments, err)
+	}
+}
+
+func verifyPhone(ctx context.Context, c *monime.Client) error {
+	otp, err := c.USSDOTPs.Create(ctx, &monime.USSDOTPCreateParams{
+		AuthorizedPhoneNumber: "+23276111222", VerificationMessage: "Welcome", Duration: 5 * time.Minute,
+	}, monime.WithIdempotencyKey("signup-4411"))
+	if err != nil {
+		return err
+	}
+	fmt.Println("Dial", otp.DialCode) // then poll c.USSDOTPs.Get(ctx, otp.ID) until Status is verified
+	return nil
+}
+
+func TestVerifyPhone(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	if err := verifyPhone(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.USSDOTPs.List(ctx, nil)
+	if err != nil || len(page.Items) != 1 {
+		t.Fatal(page, err)
+	}
+	if err := fake.DialOTP(page.Items[0].ID, "+23276111222"); err != nil {
+		t.Fatal(err)
+	}
+	otp, err := c.USSDOTPs.Get(ctx, page.Items[0].ID)
+	if err != nil || otp.Status != monime.USSDOTPVerified {
+		t.Fatal(otp, err)
+	}
+}
+
+func receiptsWebhooksCountries(ctx context.Context, c *monime.Client, orderNumber, itemRef, secret string) error {
+	r, err := c.Receipts.Redeem(ctx, orderNumber, &monime.ReceiptRedeemParams{
+		Entitlements: []monime.Entitlement{{Key: itemRef, Units: 1}},
+	}, monime.WithIdempotencyKey("gate-"+orderNumber))
+	var none *monime.NotRedeemedError
+	switch {
+	case errors.As(err, &none): // an entitlement was used up: nothing was redeemed
+		fmt.Println("nothing to hand over:", none.Receipt.Status)
+	case err != nil:
+		return err
+	default:
+		fmt.Println(r.Status, r.Entitlements[0].Remaining) // partially_redeemed 1
+	}
+
+	wh, err := c.Webhooks.Create(ctx, &monime.WebhookCreateParams{
+		Name: "orders", URL: "https://shop.example/monime/webhook", Events: []string{"checkout_session.completed"},
+		Secret: secret, // HS256, 32 to 256 characters: what webhook.Handler verifies with
+	}, monime.WithIdempotencyKey("webhook-orders"))
+	if err != nil {
+		return err
+	}
+	off := false
+	if _, err := c.Webhooks.Update(ctx, wh.ID, &monime.WebhookUpdateParams{Enabled: &off}); err != nil {
+		return err
+	}
+
+	sl, err := c.Countries.Get(ctx, "SL")
+	if err != nil {
+		return err
+	}
+	fmt.Println(sl.Name, sl.Currency.Code, sl.SupportedCurrencies) // Sierra Leone SLE [SLE USD]
+	return nil
+}
+
+func TestReceiptsWebhooksCountries(t *testing.T) {
+	fake := monimetest.NewServer(t)
+	c := fake.Client()
+	ctx := context.Background()
+	s, err := c.CheckoutSessions.Create(ctx, &monime.CheckoutSessionCreateParams{Name: "Concert",
+		LineItems: []monime.LineItem{{Name: "Ticket", Reference: "ticket", Price: monime.Money{Currency: "SLE", Value: 5000}, Quantity: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Complete(s.ID); err != nil {
+		t.Fatal(err)
+	}
+	s, err = c.CheckoutSessions.Get(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := receiptsWebhooksCountries(ctx, c, s.OrderNumber, "ticket", "whsec_readme_orders_0123456789abcdef"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Receipts.Get(ctx, s.OrderNumber)
+	if err != nil || r.Status != monime.ReceiptPartiallyRedeemed || r.Entitlements[0].Remaining != 1 {
+		t.Fatal(r, err)
+	}
+	hooks, err := c.Webhooks.List(ctx, nil)
+	if err != nil || len(hooks.Items) != 1 || hooks.Items[0].Enabled {
+		t.Fatal(hooks, err)
 	}
 }
