@@ -193,6 +193,13 @@ func TestDeliveriesPageLikeTheOtherLists(t *testing.T) {
 		eventually(t, "the delivery of the cancellation", func() bool { return len(hook.names()) == i+1 })
 		want = append([]string{id}, want...)
 	}
+	// The receiver has each event; the log records an attempt once its
+	// answer is read, a moment later.
+	eventually(t, "seven deliveries in the log", func() bool {
+		var all deliveryPage
+		call(t, http.MethodGet, r.URL+"/_fake/deliveries", nil, &all)
+		return len(all.Result) == 7
+	})
 
 	var first deliveryPage
 	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/deliveries?limit=3", nil, &first))
