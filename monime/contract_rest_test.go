@@ -182,6 +182,9 @@ func TestContractPaymentCodes(t *testing.T) {
 	assert.Equal(t, "m17", data.ProviderID)
 	assert.True(t, strings.HasPrefix(data.PaymentID, "pay-"), data.PaymentID)
 	assert.NotEmpty(t, data.FinancialTransactionReference)
+	assert.NotEmpty(t, data.ChannelReference)
+	assert.Equal(t, "+23276***000", data.AccountID, "the payer's phone, masked")
+	assert.Equal(t, monime.Metadata{"term": "1"}, data.Metadata, "the code's metadata")
 	require.Len(t, hook.named(webhook.EventPaymentCompleted), 1)
 
 	// The payment reads through c.Payments, by account and by reference.
@@ -195,6 +198,11 @@ func TestContractPaymentCodes(t *testing.T) {
 	assert.Equal(t, monime.PaymentChannelType("momo"), pay.Channel.Type)
 	require.NotNil(t, pay.Channel.Momo)
 	assert.Equal(t, "m17", pay.Channel.Momo.Provider)
+	assert.Equal(t, "+23276***000", pay.Channel.Momo.PhoneNumber)
+	assert.Equal(t, acct.ID, pay.FinancialAccountID)
+	assert.Equal(t, data.FinancialTransactionReference, pay.FinancialTransactionReference)
+	assert.Equal(t, "Term 1 fees", pay.Name)
+	assert.Equal(t, monime.Metadata{"term": "1"}, pay.Metadata)
 	require.NotNil(t, pay.OwnershipGraph)
 	require.NotNil(t, pay.OwnershipGraph.Owner)
 	assert.Equal(t, pc.ID, pay.OwnershipGraph.Owner.ID)
@@ -219,7 +227,9 @@ func TestContractPaymentCodes(t *testing.T) {
 	assert.Equal(t, int64(75_000), credit)
 	assert.Equal(t, int64(1_225), debit)
 
-	// Used: not deletable. Unused: deleted.
+	// Final: neither updatable nor, used, deletable. Unused: deleted.
+	_, err = c.PaymentCodes.Update(ctx, pc.ID, &monime.PaymentCodeUpdateParams{Name: "Term 1 fees, paid"})
+	assert.ErrorIs(t, err, monime.ErrConflict)
 	assert.ErrorIs(t, c.PaymentCodes.Delete(ctx, pc.ID), monime.ErrConflict)
 	require.NoError(t, c.PaymentCodes.Delete(ctx, plain.ID))
 	_, err = c.PaymentCodes.Get(ctx, plain.ID)
@@ -386,6 +396,10 @@ func TestContractReceipts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "a refused redemption changes nothing")
 
+	_, err = c.Receipts.Redeem(ctx, s.OrderNumber, &monime.ReceiptRedeemParams{Entitlements: []monime.Entitlement{{Key: r.Entitlements[1].Key, Units: 5}}})
+	assert.ErrorIs(t, err, monime.ErrInvalidRequest, "more units than are left")
+	_, err = c.Receipts.Redeem(ctx, s.OrderNumber, &monime.ReceiptRedeemParams{Entitlements: []monime.Entitlement{{Key: "hat"}}})
+	assert.ErrorIs(t, err, monime.ErrInvalidRequest, "a key the receipt lacks")
 	_, err = c.Receipts.Get(ctx, "000000")
 	assert.ErrorIs(t, err, monime.ErrNotFound)
 
@@ -457,6 +471,13 @@ func TestContractWebhooks(t *testing.T) {
 	got2, err := c.Webhooks.Get(ctx, wh.ID)
 	require.NoError(t, err)
 	assert.False(t, got2.Enabled)
+	assert.Equal(t, wh.Events, got2.Events, "the rest stays")
+	assert.Equal(t, wh.Headers, got2.Headers)
+	assert.Equal(t, monime.WebhookHS256, got2.VerificationType)
+	assert.Equal(t, secret, got2.Secret)
+	_, err = c.Webhooks.Create(ctx, &monime.WebhookCreateParams{Name: "short", URL: hook.URL, Events: []string{"payment.completed"}, Secret: "too-short"})
+	var verr *monime.ValidationError
+	assert.ErrorAs(t, err, &verr, "a secret under 32 characters is refused before sending")
 	page, err := c.Webhooks.List(ctx, nil)
 	require.NoError(t, err)
 	var listed []string
@@ -491,6 +512,12 @@ func TestContractCountries(t *testing.T) {
 		codes = append(codes, co.Code)
 	}
 	assert.Contains(t, codes, "SL")
+	var all []string
+	for co, err := range c.Countries.All(ctx, &monime.CountryListParams{Limit: 1}) {
+		require.NoError(t, err)
+		all = append(all, co.Code)
+	}
+	assert.Equal(t, codes, all)
 
 	sl, err := c.Countries.Get(ctx, "SL")
 	require.NoError(t, err)
@@ -501,4 +528,34 @@ func TestContractCountries(t *testing.T) {
 	_, err = c.Countries.Get(ctx, "GH")
 	assert.ErrorIs(t, err, monime.ErrNotFound)
 	assert.False(t, errors.Is(err, monime.ErrInvalidRequest))
+}
+
+// Past their time, a code and an OTP are expired and take nothing.
+func TestContractCodeAndOTPExpire(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	fake := monimetest.NewServer(t, api.WithClock(clock))
+	c := contractClient(t, fake)
+	ctx := context.Background()
+
+	pc, err := c.PaymentCodes.Create(ctx, &monime.PaymentCodeCreateParams{Name: "Stall 12", Amount: sle(1_000), Duration: time.Minute})
+	require.NoError(t, err)
+	otp, err := c.USSDOTPs.Create(ctx, &monime.USSDOTPCreateParams{AuthorizedPhoneNumber: "+23276111222", Duration: time.Minute})
+	require.NoError(t, err)
+
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	assert.ErrorIs(t, fake.PayCode(pc.ID, sle(1_000)), api.ErrCodeNotPayable)
+	assert.ErrorIs(t, fake.DialOTP(otp.ID, "+23276111222"), api.ErrOTPNotPending)
+	pc, err = c.PaymentCodes.Get(ctx, pc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, monime.PaymentCodeExpired, pc.Status)
+	otp, err = c.USSDOTPs.Get(ctx, otp.ID)
+	require.NoError(t, err)
+	assert.Equal(t, monime.USSDOTPExpired, otp.Status)
+	require.NoError(t, c.PaymentCodes.Delete(ctx, pc.ID), "an unused code goes in any status")
 }
