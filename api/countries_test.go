@@ -95,9 +95,7 @@ func TestCountriesMatchMonimesDocuments(t *testing.T) {
 func (r response) country(t *testing.T) gen.Country {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	var env gen.CountryEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	return env.Result
+	return result[gen.Country](t, r)
 }
 
 func TestCountriesReadAPI(t *testing.T) {

@@ -59,11 +59,7 @@ func (f *fixture) patchAccount(id, body string) response {
 }
 
 func (r response) account(t *testing.T) gen.FinancialAccount {
-	t.Helper()
-	var env gen.FinancialAccountEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
+	return result[gen.FinancialAccount](t, r)
 }
 
 // checkBooks fails the test when the books break their invariant.

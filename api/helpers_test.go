@@ -158,13 +158,20 @@ func (f *fixture) get(id string) gen.CheckoutSession {
 	return res.session(f.t)
 }
 
-func (r response) session(t *testing.T) gen.CheckoutSession {
+// result decodes the result of a success envelope, failing the test on
+// anything else.
+func result[R any](t *testing.T, r response) R {
 	t.Helper()
-	var env gen.CheckoutSessionEnvelope
+	var env struct {
+		Success bool `json:"success"`
+		Result  R    `json:"result"`
+	}
 	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
+	require.True(t, env.Success, "%s", r.body)
 	return env.Result
 }
+
+func (r response) session(t *testing.T) gen.CheckoutSession { return result[gen.CheckoutSession](t, r) }
 
 func (r response) list(t *testing.T) gen.CheckoutSessionListEnvelope {
 	t.Helper()

@@ -34,11 +34,7 @@ func (f *fixture) getTransfer(id string) gen.InternalTransfer {
 }
 
 func (r response) transfer(t *testing.T) gen.InternalTransfer {
-	t.Helper()
-	var env gen.InternalTransferEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
+	return result[gen.InternalTransfer](t, r)
 }
 
 func (f *fixture) listTransfers(query url.Values) []gen.InternalTransfer {

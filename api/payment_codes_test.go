@@ -29,13 +29,7 @@ func (f *fixture) getCode(id string) gen.PaymentCode {
 	return res.paymentCode(f.t)
 }
 
-func (r response) paymentCode(t *testing.T) gen.PaymentCode {
-	t.Helper()
-	var env gen.PaymentCodeEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
-}
+func (r response) paymentCode(t *testing.T) gen.PaymentCode { return result[gen.PaymentCode](t, r) }
 
 func (f *fixture) listCodes(query url.Values) gen.PaymentCodeListEnvelope {
 	f.t.Helper()

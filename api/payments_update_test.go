@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -23,10 +22,7 @@ func (f *fixture) patch(id, body string) response {
 func (r response) payment(t *testing.T) gen.Payment {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	var env gen.PaymentEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
+	return result[gen.Payment](t, r)
 }
 
 func TestUpdatePaymentNameAndMetadata(t *testing.T) {

@@ -37,13 +37,7 @@ func (f *fixture) getPayout(id string) gen.Payout {
 	return res.payout(f.t)
 }
 
-func (r response) payout(t *testing.T) gen.Payout {
-	t.Helper()
-	var env gen.PayoutEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
-}
+func (r response) payout(t *testing.T) gen.Payout { return result[gen.Payout](t, r) }
 
 func (f *fixture) listPayouts(query url.Values) gen.PayoutListEnvelope {
 	f.t.Helper()

@@ -29,13 +29,7 @@ func (f *fixture) getOTP(id string) gen.USSDOTP {
 	return res.otp(f.t)
 }
 
-func (r response) otp(t *testing.T) gen.USSDOTP {
-	t.Helper()
-	var env gen.USSDOTPEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
-}
+func (r response) otp(t *testing.T) gen.USSDOTP { return result[gen.USSDOTP](t, r) }
 
 const welcomeOTP = `{"authorizedPhoneNumber":"+23276111222","verificationMessage":"Welcome","metadata":{"user":"u-1"}}`
 

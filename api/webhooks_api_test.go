@@ -90,13 +90,7 @@ func (f *fixture) patchWebhook(id, body string) gen.Webhook {
 	return res.webhook(f.t)
 }
 
-func (r response) webhook(t *testing.T) gen.Webhook {
-	t.Helper()
-	var env gen.WebhookEnvelope
-	require.NoError(t, json.Unmarshal(r.body, &env), "%s", r.body)
-	require.True(t, env.Success)
-	return env.Result
-}
+func (r response) webhook(t *testing.T) gen.Webhook { return result[gen.Webhook](t, r) }
 
 func secretOf(t *testing.T, w gen.Webhook) string {
 	t.Helper()
