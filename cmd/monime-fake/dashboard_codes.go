@@ -235,15 +235,15 @@ func (a *app) formPayCode(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, status, "Nothing was paid: "+err.Error()+".", back)
 		return
 	}
+	if amount == nil {
+		amount = c.Amount
+	}
 	now, _ := a.paymentCode(id)
-	paid := *c.Amount
-	if amount != nil {
-		paid = *amount
-	}
-	notice := fmt.Sprintf("Paid %s into %s (%s); the code is %s, and payment.completed and payment_code.processed are on their way.", money(paid), deref(c.Name), c.UssdCode, now.Status)
+	notice := fmt.Sprintf("Paid %s into %s (%s)", money(*amount), deref(c.Name), c.UssdCode)
 	if n := len(now.PaymentIDs); n > 0 {
-		notice = fmt.Sprintf("Paid %s into %s (%s) as payment %s; the code is %s, and payment.completed and payment_code.processed are on their way.", money(paid), deref(c.Name), c.UssdCode, now.PaymentIDs[n-1], now.Status)
+		notice += " as payment " + now.PaymentIDs[n-1]
 	}
+	notice += fmt.Sprintf("; the code is %s, and payment.completed and payment_code.processed are on their way.", now.Status)
 	http.Redirect(w, r, withNotice(back, notice), http.StatusSeeOther)
 }
 
