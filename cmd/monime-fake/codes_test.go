@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -112,6 +113,7 @@ func TestAdminRefusesPaymentCodePaymentsWithClearErrors(t *testing.T) {
 	expired := createCode(t, r.URL, "expired", map[string]any{"duration": "1ms"})
 	time.Sleep(5 * time.Millisecond) // past its expireTime (the fake's clock counts milliseconds)
 	done := createCode(t, r.URL, "done", map[string]any{})
+	anyAmount := createCode(t, r.URL, "any-amount", map[string]any{"mode": "recurrent"})
 	require.Equal(t, http.StatusOK, call(t, http.MethodPost, r.URL+"/_fake/payment-codes/"+done.Id+"/pay", map[string]any{"amount": sle(100)}, nil))
 
 	for _, tc := range []struct {
@@ -129,7 +131,7 @@ func TestAdminRefusesPaymentCodePaymentsWithClearErrors(t *testing.T) {
 		{"wrong provider", bound.Id, map[string]any{"provider": "m18"}, http.StatusBadRequest, "payer_refused", "only m17 may carry"},
 		{"not momo", bound.Id, map[string]any{"provider": "slb001"}, http.StatusBadRequest, "payer_refused", "not a mobile money provider"},
 		{"wrong amount", bound.Id, map[string]any{"amount": sle(100)}, http.StatusBadRequest, "validation_error", "exactly SLE 75000"},
-		{"wrong currency", disabled.Id, map[string]any{"amount": map[string]any{"currency": "USD", "value": 100}}, http.StatusConflict, "payment_code_not_payable", "disabled"},
+		{"wrong currency", anyAmount.Id, map[string]any{"amount": map[string]any{"currency": "USD", "value": 100}}, http.StatusBadRequest, "validation_error", "it takes SLE"},
 		{"unknown field", bound.Id, map[string]any{"phone": "+23276555000"}, http.StatusBadRequest, "validation_error", "unknown field"},
 	} {
 		var e adminError
@@ -364,4 +366,51 @@ func readAll(t *testing.T, resp *http.Response) string {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// The new pages page and take a limit as the others do, and the guard
+// keeps them from other sites as it keeps the others.
+func TestUSSDPagesPageAndAreGuarded(t *testing.T) {
+	r := start(t, nil)
+	var codes, otps []string // newest first
+	for i := range 3 {
+		codes = append([]string{createCode(t, r.URL, fmt.Sprintf("code-%d", i), map[string]any{}).Id}, codes...)
+		otps = append([]string{createOTP(t, r.URL, fmt.Sprintf("otp-%d", i), "+23276111222", nil).Id}, otps...)
+	}
+	for _, tc := range []struct {
+		path string
+		ids  []string
+	}{{"/payment-codes", codes}, {"/ussd-otps", otps}} {
+		code, body := getPage(t, r.URL+tc.path+"?limit=2")
+		require.Equal(t, http.StatusOK, code, tc.path)
+		assert.Contains(t, body, `data-id="`+tc.ids[1]+`"`, tc.path)
+		assert.NotContains(t, body, `data-id="`+tc.ids[2]+`"`, tc.path)
+		next := nextLink(body)
+		require.NotEmpty(t, next, tc.path)
+		_, body = getPage(t, r.URL+next)
+		assert.Contains(t, body, `data-id="`+tc.ids[2]+`"`, tc.path)
+		code, body = getPage(t, r.URL+tc.path+"?limit=0")
+		assert.Equal(t, http.StatusBadRequest, code, tc.path)
+		assert.Contains(t, body, "is not a whole number from 1 to 50", tc.path)
+		_, body = getPage(t, r.URL+tc.path+"?status=lost")
+		assert.Contains(t, body, "lost&#34; is not a", tc.path)
+	}
+	var list struct {
+		Result     []paymentCodeView
+		Pagination struct{ Next string }
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/payment-codes?limit=2", nil, &list))
+	require.Len(t, list.Result, 2)
+	require.NotEmpty(t, list.Pagination.Next)
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, r.URL+"/_fake/payment-codes?limit=2&after="+url.QueryEscape(list.Pagination.Next), nil, &list))
+	require.Len(t, list.Result, 1)
+	assert.Equal(t, codes[2], list.Result[0].Id)
+
+	for _, path := range []string{"/payment-codes", "/ussd-otps", "/receipts", "/_fake/payment-codes", "/_fake/ussd-otps", "/_fake/receipts"} {
+		code, _, _ := send(t, http.MethodGet, r.URL+path, "evil.example")
+		assert.Equal(t, http.StatusForbidden, code, path)
+	}
+	code, _, _ := send(t, http.MethodPost, r.URL+"/_fake/payment-codes/"+codes[0]+"/pay", "evil.example")
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Equal(t, "pending", string(codeOf(t, r.URL, codes[0]).Status), "a refused pay changed nothing")
 }
