@@ -20,12 +20,18 @@ import (
 // {"result": ...} or {"error": {"code": ..., "message": ...}}.
 //
 // The lists (sessions, payments, accounts, ledger, payouts, transfers,
-// deliveries) page like Monime's: limit (1 to 50, default 10) and after
+// payment codes, USSD OTPs, receipts, deliveries) page like Monime's: limit (1 to 50, default 10) and after
 // (the pagination.next of the page before), newest first, answering
 // {"result": [...], "pagination": {"count": n, "next": "..."}}, next
 // absent on the last page. Payout actions answer 404 for an id not in the
 // space, 409 payout_not_pending for a completed or failed payout, and 400
-// for a failure code that is not one of Monime's seven.
+// for a failure code that is not one of Monime's seven. The payment code
+// and USSD OTP actions likewise answer 404 for an id not in the space, 409
+// payment_code_not_payable for a code that takes no payment (disabled,
+// expired, completed, cancelled) or ussd_otp_not_pending for an OTP
+// verified or expired, and 400 payer_refused for a phone or provider the
+// code or OTP does not authorize, or validation_error for an amount it
+// does not take.
 //
 //	GET    /_fake/sessions[?status=pending]       the space's sessions, newest first
 //	GET    /_fake/sessions/{id}                   one session, with what reads hide
@@ -42,14 +48,22 @@ import (
 //	DELETE /_fake/payouts/{id}                    delete a pending one, giving back what it held, as DELETE /v1/payouts/{id} does
 //	GET    /_fake/transfers[?status=completed]    the space's internal transfers, newest first
 //	GET    /_fake/payments[?status=completed]     the space's payments, newest first
+//	GET    /_fake/payment-codes[?status=pending]  the space's payment codes, newest first, with paymentIds, collected and idempotencyKey
+//	GET    /_fake/payment-codes/{id}              one payment code
+//	POST   /_fake/payment-codes/{id}/pay          pay it, as a payer dialling its USSD code: {"amount":{"currency":"SLE","value":75000},"phoneNumber":"+23276555000","provider":"m17"} (amount optional for a code of a fixed amount; phone and provider optional: the code's authorized ones)
+//	GET    /_fake/ussd-otps[?status=pending]      the space's USSD OTPs, newest first
+//	GET    /_fake/ussd-otps/{id}                  one USSD OTP
+//	POST   /_fake/ussd-otps/{id}/dial             verify it, as its phone dialling it: {"phoneNumber":"+23276111222"} (optional; default its authorized phone)
+//	GET    /_fake/receipts[?status=not_redeemed]  the space's receipts (one per completed checkout's order), newest first, with their entitlements
+//	GET    /_fake/receipts/{orderNumber}          one receipt
 //	GET    /_fake/deliveries[?session=scs-...]    webhook delivery attempts, newest first (paged too)
 //	POST   /_fake/deliveries/{eventId}/redeliver  send an event again: {"url": "..."} (optional)
 //	GET    /_fake/webhooks                        the receivers, those created through the API too
 //	POST   /_fake/webhooks                        add one: {"url": "...", "secret": "...", "events": [...]}
-//	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment)
+//	DELETE /_fake/webhooks/{url}                  remove the receivers of url (percent-encoded as one path segment); 409 for a webhook created through the API, which DELETE /v1/webhooks/{id} deletes
 //	POST   /_fake/faults                          fail the next calls: {"method":"POST","path":"/v1/checkout-sessions","count":2,"status":503}
 //	DELETE /_fake/faults                          remove the faults not used up yet
-//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, payouts, transfers, keys, deliveries and faults
+//	POST   /_fake/reset                           forget sessions, payments, accounts (the main ones reopen empty), the ledger, payouts, transfers, payment codes, USSD OTPs, receipts, API webhooks, keys, deliveries and faults
 
 // maxAdminBody caps an admin request's body.
 const maxAdminBody = 64 << 10
@@ -68,6 +82,14 @@ func (a *app) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"/payouts/{id}/{action}", a.adminPayoutAction)
 	mux.HandleFunc("DELETE "+p+"/payouts/{id}", a.adminDeletePayout)
 	mux.HandleFunc("GET "+p+"/transfers", a.adminTransfers)
+	mux.HandleFunc("GET "+p+"/payment-codes", a.adminPaymentCodes)
+	mux.HandleFunc("GET "+p+"/payment-codes/{id}", a.adminPaymentCode)
+	mux.HandleFunc("POST "+p+"/payment-codes/{id}/pay", a.adminPayCode)
+	mux.HandleFunc("GET "+p+"/ussd-otps", a.adminOTPs)
+	mux.HandleFunc("GET "+p+"/ussd-otps/{id}", a.adminOTP)
+	mux.HandleFunc("POST "+p+"/ussd-otps/{id}/dial", a.adminDialOTP)
+	mux.HandleFunc("GET "+p+"/receipts", a.adminReceipts)
+	mux.HandleFunc("GET "+p+"/receipts/{order}", a.adminReceipt)
 	mux.HandleFunc("GET "+p+"/deliveries", a.adminDeliveries)
 	mux.HandleFunc("POST "+p+"/deliveries/{event}/redeliver", a.adminRedeliver)
 	mux.HandleFunc("GET "+p+"/webhooks", a.adminWebhooks)
@@ -294,7 +316,8 @@ func actionError(err error) (int, string) {
 // session it paid for.
 type paymentView struct {
 	gen.Payment
-	SessionID string `json:"sessionId"`
+	SessionID     string `json:"sessionId"`
+	PaymentCodeID string `json:"paymentCodeId,omitempty"` // for a payment into a payment code
 }
 
 func (a *app) adminPayments(w http.ResponseWriter, r *http.Request) {
@@ -304,7 +327,7 @@ func (a *app) adminPayments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	adminList(a, w, r, paymentWithStatus(status), func(p api.Payment) paymentView {
-		return paymentView{Payment: p.Payment, SessionID: p.SessionID}
+		return paymentView{Payment: p.Payment, SessionID: p.SessionID, PaymentCodeID: p.PaymentCodeID}
 	})
 }
 
@@ -429,10 +452,25 @@ func (a *app) adminWebhooks(w http.ResponseWriter, _ *http.Request) {
 
 func (a *app) adminRemoveWebhook(w http.ResponseWriter, r *http.Request) {
 	if err := a.fake.RemoveWebhook(r.PathValue("url")); err != nil {
+		if id := a.apiWebhookAt(r.PathValue("url")); id != "" {
+			writeError(w, http.StatusConflict, "created_through_the_api", fmt.Sprintf("the webhook at %q was created through the API (%s): delete it with DELETE /v1/webhooks/%s, as your app would", r.PathValue("url"), id, id))
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no webhook receiver has the URL %q; pass a URL GET /_fake/webhooks lists, percent-encoded as one path segment", r.PathValue("url")))
 		return
 	}
 	a.adminWebhooks(w, r)
+}
+
+// apiWebhookAt is the id of a webhook created through the API whose URL
+// is url, or "".
+func (a *app) apiWebhookAt(url string) string {
+	for _, h := range a.fake.Webhooks() {
+		if h.ID != "" && h.URL == url {
+			return h.ID
+		}
+	}
+	return ""
 }
 
 // webhookBody is the body of POST /_fake/webhooks.

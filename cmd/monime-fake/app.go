@@ -105,7 +105,7 @@ func (a *app) handler() http.Handler {
 	mux.Handle(adminPrefix, a.guard(csrf.Handler(admin)))
 	dash := http.NewServeMux()
 	a.dashboardRoutes(dash)
-	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/accounts/", "/payouts", "/payouts/", "/transfers", "/webhooks", "/webhooks/"} {
+	for _, pattern := range []string{"GET /{$}", "/sessions/", "/payments", "/accounts", "/accounts/", "/payouts", "/payouts/", "/transfers", "/payment-codes", "/payment-codes/", "/ussd-otps", "/ussd-otps/", "/receipts", "/webhooks", "/webhooks/"} {
 		mux.Handle(pattern, a.guard(csrf.Handler(dash)))
 	}
 	var h http.Handler = mux

@@ -19,8 +19,9 @@ const flowTimeout = 45 * time.Second
 // TestBrowserDashboard drives headless Chromium through the dashboard as a
 // developer would: a session created through the API is listed, its page
 // pays it with a chosen method, a payout made through the API is
-// completed on the Payouts page, and the signed delivery shows up on the
-// Webhooks page. Screenshots go to $ARTIFACTS_DIR (default artifacts/).
+// completed on the Payouts page, the signed delivery shows up on the
+// Webhooks page, and a payment code made through the API is paid on the
+// Payment codes page and its payment listed on the Payments page. Screenshots go to $ARTIFACTS_DIR (default artifacts/).
 func TestBrowserDashboard(t *testing.T) {
 	chromium := browsertest.Chromium(t)
 	artifacts := browsertest.ArtifactsDir(t)
@@ -134,6 +135,32 @@ func TestBrowserDashboard(t *testing.T) {
 	if got := browsertest.Text(t, ctx, "main"); !strings.Contains(got, "Endpoint removed") || !strings.Contains(got, "None yet") {
 		t.Errorf("after Remove the page says %q, want the notice and no endpoint", got)
 	}
+
+	code := createCode(t, r.URL, "term-1-fees", map[string]any{"name": "Term 1 fees", "amount": sle(75000), "authorizedPhoneNumber": "+23276555000"})
+	codeRow := fmt.Sprintf(`#payment-codes tr[data-id=%q]`, code.Id)
+	browsertest.Step(t, ctx, "open the Payment codes page from the nav and see the code live",
+		chromedp.Click(chromedp.CSS(`nav a[href="/payment-codes"]`)),
+		chromedp.WaitVisible(chromedp.CSS(codeRow+` form.pay button`)),
+	)
+	if got := browsertest.Text(t, ctx, codeRow); !strings.Contains(got, code.UssdCode) || !strings.Contains(got, "SLE 750.00") || !strings.Contains(got, "+23276555000") {
+		t.Errorf("the code's row says %q, want its USSD code, amount and authorized phone", got)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payment-codes.png"))
+	browsertest.Step(t, ctx, "pay the code as its payer, with the amount and phone the form fills in",
+		chromedp.Click(chromedp.CSS(codeRow+` form.pay button`)),
+		chromedp.WaitVisible(chromedp.CSS("#notice")),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#payment-codes tr[data-id=%q][data-status="completed"]`, code.Id))),
+	)
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payment-code-paid.png"))
+	byCode := fmt.Sprintf(`#payments td.for a[href="/payment-codes#%s"]`, code.Id)
+	browsertest.Step(t, ctx, "open the Payments page and see the code's payment",
+		chromedp.Click(chromedp.CSS(`nav a[href="/payments"]`)),
+		chromedp.WaitVisible(chromedp.CSS(byCode)),
+	)
+	if got := browsertest.Text(t, ctx, `#payments tbody tr:first-child`); !strings.Contains(got, "SLE 750.00") || !strings.Contains(got, "momo · m17") || !strings.Contains(got, code.Id) {
+		t.Errorf("the newest payment's row says %q, want the code's amount, channel and id", got)
+	}
+	browsertest.Screenshot(t, ctx, filepath.Join(artifacts, "monime-fake-payments-code.png"))
 }
 
 // brokenWords is a script that returns the words of the page (runs of

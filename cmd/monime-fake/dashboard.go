@@ -38,6 +38,11 @@ func (a *app) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /payouts", a.pagePayouts)
 	mux.HandleFunc("POST /payouts/{id}/{action}", a.formPayoutAction)
 	mux.HandleFunc("GET /transfers", a.pageTransfers)
+	mux.HandleFunc("GET /payment-codes", a.pagePaymentCodes)
+	mux.HandleFunc("POST /payment-codes/{id}/pay", a.formPayCode)
+	mux.HandleFunc("GET /ussd-otps", a.pageOTPs)
+	mux.HandleFunc("POST /ussd-otps/{id}/dial", a.formDialOTP)
+	mux.HandleFunc("GET /receipts", a.pageReceipts)
 	mux.HandleFunc("GET /webhooks", a.pageWebhooks)
 	mux.HandleFunc("POST /webhooks", a.formAddWebhook)
 	mux.HandleFunc("POST /webhooks/remove", a.formRemoveWebhook)
@@ -68,6 +73,9 @@ type page struct {
 	Payouts         []payoutRow
 	FailureCodes    []string // the choices of a payout's Fail form
 	Transfers       []transferRow
+	PaymentCodes    []codeRow
+	OTPs            []otpRow
+	Receipts        []receiptRow
 }
 
 // dashboardPageSize is how many rows a list of the dashboard shows at
@@ -187,7 +195,7 @@ type keyValue struct{ Key, Value string }
 
 type paymentRow struct {
 	ID, Status, Amount, Channel, Fees string
-	Session, Created                  string
+	Session, PaymentCode, Created     string // what it paid for: a checkout session or a payment code
 }
 
 type deliveryRow struct {
@@ -308,7 +316,7 @@ func (a *app) pageSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func paymentRowOf(p api.Payment) paymentRow {
-	row := paymentRow{ID: p.Id, Status: string(p.Status), Amount: money(p.Amount), Channel: "—", Fees: "—", Session: p.SessionID, Created: when(p.CreateTime)}
+	row := paymentRow{ID: p.Id, Status: string(p.Status), Amount: money(p.Amount), Channel: "—", Fees: "—", Session: p.SessionID, PaymentCode: p.PaymentCodeID, Created: when(p.CreateTime)}
 	if p.Channel != nil {
 		var ch map[string]any
 		if raw, err := json.Marshal(p.Channel); err == nil && json.Unmarshal(raw, &ch) == nil {

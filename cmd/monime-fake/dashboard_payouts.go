@@ -185,16 +185,7 @@ func (a *app) pageAccount(w http.ResponseWriter, r *http.Request) {
 
 // payoutsBack is where a payout's form comes back to: the payouts page
 // the form was on (its status filter kept), never another site.
-func payoutsBack(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Path != "/payouts" || u.Host != "" || u.Scheme != "" {
-		return "/payouts"
-	}
-	if status := u.Query().Get("status"); status != "" {
-		return "/payouts?status=" + url.QueryEscape(status)
-	}
-	return "/payouts"
-}
+func payoutsBack(raw string) string { return listBack(raw, "/payouts") }
 
 // withNotice is back with notice added to its query.
 func withNotice(back, notice string) string {
@@ -249,7 +240,7 @@ func parseMajor(raw string) (int64, error) {
 		return 0, fmt.Errorf("%q is too large an amount", raw)
 	}
 	if v <= 0 {
-		return 0, fmt.Errorf("%q is not positive; funding adds money to the account", raw)
+		return 0, fmt.Errorf("%q is not positive; enter an amount above zero", raw)
 	}
 	return v, nil
 }

@@ -147,6 +147,7 @@ func TestEveryTemplateRendersEveryState(t *testing.T) {
 	)
 
 	cases = append(cases, moneyOutCases(t)...)
+	cases = append(cases, ussdCases(t)...)
 
 	covered := map[string]bool{"layout.html": true, "deliveries.html": true} // partials every page uses
 	for _, tc := range cases {

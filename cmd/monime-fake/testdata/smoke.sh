@@ -5,8 +5,9 @@
 # free loopback port, creates, gets, lists and deletes sessions over plain
 # HTTP, completes one through the admin API, receives the signed webhook,
 # checks its Monime-Signature with openssl, funds the main account, makes
-# a payout and completes it through the admin API, checks the balance, and
-# stops the command by PID.
+# a payout and completes it through the admin API, checks the balance,
+# creates a USSD payment code and pays it through the admin API, checks the
+# payment and the balance again, and stops the command by PID.
 #
 #   cmd/monime-fake/testdata/smoke.sh                   (from the repository root)
 #   SMOKE_RECEIVER=go cmd/monime-fake/testdata/smoke.sh (the Go receiver even with node)
@@ -136,6 +137,21 @@ out="$(admin POST "/_fake/payouts/$payout/fail" '{"code":"unknown"}')"
 [[ "$(status_of "$out")" == 409 ]] || fail "failing a completed payout should answer 409: $out"
 [[ "$(available)" == 105000 ]] || fail "after the payout the balance is $(available), want 105000"
 echo "smoke: funded, paid out $payout and completed it through the admin API; the balance is right"
+
+out="$(api POST /v1/payment-codes '{"name":"Term 1 fees","mode":"one_time","amount":{"currency":"SLE","value":75000},"authorizedPhoneNumber":"+23276555000","authorizedProviders":["m17"],"duration":"30m"}')"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"pending"'* && "$out" == *'"ussdCode"'* ]] || fail "create payment code: $out"
+code_id="$(grep -o '"id": *"pmc-[A-Za-z0-9]*"' <<<"$out" | head -n1 | sed 's/.*"\(pmc-[A-Za-z0-9]*\)"/\1/')"
+[[ -n "$code_id" ]] || fail "create payment code returned no id: $out"
+out="$(admin POST "/_fake/payment-codes/$code_id/pay" '{"phoneNumber":"+23276000999"}')"
+[[ "$(status_of "$out")" == 400 && "$out" == *payer_refused* ]] || fail "paying from another phone than the authorized one should answer 400: $out"
+out="$(admin POST "/_fake/payment-codes/$code_id/pay" '{"amount":{"currency":"SLE","value":75000},"phoneNumber":"+23276555000","provider":"m17"}')"
+[[ "$(status_of "$out")" == 200 && "$out" == *'"completed"'* ]] || fail "admin pay payment code: $out"
+out="$(api GET /v1/payments)"
+[[ "$(status_of "$out")" == 200 && "$out" == *"$code_id"* ]] || fail "no payment of $code_id: $out"
+[[ "$(available)" == 180000 ]] || fail "after the payment code the balance is $(available), want 180000 (105000 + 75000)"
+out="$(admin POST "/_fake/payment-codes/$code_id/pay")"
+[[ "$(status_of "$out")" == 409 ]] || fail "paying a completed one-time code again should answer 409: $out"
+echo "smoke: created payment code $code_id, paid it through the admin API; the payment is listed and the balance rose"
 
 kill -TERM "$fake_pid"
 code=0
