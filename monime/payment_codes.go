@@ -454,8 +454,24 @@ type paymentCodeJSON struct {
 	RecurrentPaymentTarget *struct {
 		ExpectedPaymentCount int        `json:"expectedPaymentCount"`
 		ExpectedPaymentTotal *moneyJSON `json:"expectedPaymentTotal" decode:"strict"`
-	} `json:"recurrentPaymentTarget" decode:"strict"`
-	ProcessedPaymentData *ProcessedPaymentData `json:"processedPaymentData" decode:"strict"`
+	} `json:"recurrentPaymentTarget"`
+	ProcessedPaymentData json.RawMessage `json:"processedPaymentData"`
+}
+
+// processedOf reads a code's processedPaymentData: nil when it is absent,
+// null, empty or not an object (nothing a reader can act on), else the
+// processed payment, whose amount must then be whole: it is money a
+// payment moved.
+func processedOf(raw json.RawMessage) (*ProcessedPaymentData, error) {
+	var members map[string]json.RawMessage
+	if len(raw) == 0 || isNull(raw) || json.Unmarshal(raw, &members) != nil || len(members) == 0 {
+		return nil, nil
+	}
+	var d ProcessedPaymentData
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("processedPaymentData: %w", err)
+	}
+	return &d, nil
 }
 
 // public checks the code's id, status and amounts.
@@ -466,8 +482,12 @@ func (w *paymentCodeJSON) public() (*PaymentCode, error) {
 	case w.Status == "":
 		return nil, errors.New("the status is missing")
 	}
+	processed, err := processedOf(w.ProcessedPaymentData)
+	if err != nil {
+		return nil, err
+	}
 	p := (*PaymentCode)(&w.plainPaymentCode)
-	p.ID, p.Status, p.ProcessedPaymentData = w.ID, w.Status, w.ProcessedPaymentData
+	p.ID, p.Status, p.ProcessedPaymentData = w.ID, w.Status, processed
 	p.Amount, p.RecurrentPaymentTarget, p.CustomerName = nil, nil, ""
 	if w.Customer != nil {
 		p.CustomerName = w.Customer.Name

@@ -114,7 +114,8 @@ func TestPaymentCodesOnTheWire(t *testing.T) {
 
 func TestDurationsAreSentCompact(t *testing.T) {
 	for d, want := range map[time.Duration]string{30 * time.Minute: "30m", 90 * time.Minute: "1h30m", 90 * time.Second: "1m30s",
-		5 * time.Second: "5s", time.Hour: "1h", 10*time.Hour + 5*time.Second: "10h0m5s", 48 * time.Hour: "48h"} {
+		5 * time.Second: "5s", time.Hour: "1h", 10*time.Hour + 5*time.Second: "10h0m5s", 48 * time.Hour: "48h",
+		1500 * time.Millisecond: "1.5s", 500 * time.Millisecond: "500ms"} {
 		got := wireDuration(d)
 		require.NotNil(t, got)
 		assert.Equal(t, want, *got)
@@ -153,8 +154,6 @@ func TestPaymentCodesRefuseBadParams(t *testing.T) {
 		"USD before its release": {create(PaymentCodeCreateParams{Amount: Money{Currency: "USD", Value: 5}},
 			WithAPIVersion(APIVersion20250620)), "amount.currency"},
 		"a negative duration":       {create(PaymentCodeCreateParams{Duration: -time.Minute}), "duration"},
-		"a sub-second duration":     {create(PaymentCodeCreateParams{Duration: 500 * time.Millisecond}), "duration"},
-		"a fractional duration":     {create(PaymentCodeCreateParams{Duration: 1500 * time.Millisecond}), "duration"},
 		"a customer name too long":  {create(PaymentCodeCreateParams{CustomerName: strings.Repeat("c", 101)}), "customer.name"},
 		"a reference too long":      {create(PaymentCodeCreateParams{Reference: strings.Repeat("r", 65)}), "reference"},
 		"no providers, not nil":     {create(PaymentCodeCreateParams{AuthorizedProviders: []string{}}), "authorizedProviders"},
@@ -230,6 +229,12 @@ func TestPaymentCodesReadAmountsStrictly(t *testing.T) {
 	} {
 		_, err := get(bad)
 		assert.Error(t, err, bad)
+	}
+	for _, odd := range []string{`{}`, `null`, `"x"`, `[1]`} {
+		p, err := get(`{"id":"pmc-1","status":"pending","processedPaymentData":` + odd + `,"recurrentPaymentTarget":"x"}`)
+		require.NoError(t, err, "processedPaymentData %s carries nothing to act on; an odd target reads as none", odd)
+		assert.Nil(t, p.ProcessedPaymentData, odd)
+		assert.Nil(t, p.RecurrentPaymentTarget, odd)
 	}
 	p, err := get(`{"id":"pmc-1","status":"paused","mode":"weekly","amount":null,"enable":"yes","customer":"Musa",
 		"authorizedProviders":["m17","m99"],"recurrentPaymentTarget":{"expectedPaymentCount":"3"},

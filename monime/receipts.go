@@ -56,7 +56,7 @@ func (s *ReceiptsService) Redeem(ctx context.Context, orderNumber string, params
 		if params.RedeemAll {
 			body.RedeemAll = &params.RedeemAll
 		}
-		if params.Entitlements != nil {
+		if len(params.Entitlements) > 0 { // an empty list would take precedence over RedeemAll
 			list := make([]struct {
 				Key   string `json:"key"`
 				Units *int   `json:"units,omitempty"`

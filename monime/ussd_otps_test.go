@@ -90,7 +90,6 @@ func TestUSSDOTPsRefuseBadParams(t *testing.T) {
 		"no phone":              {create(USSDOTPCreateParams{}), "authorizedPhoneNumber"},
 		"a message too long":    {create(USSDOTPCreateParams{AuthorizedPhoneNumber: phone, VerificationMessage: strings.Repeat("m", 256)}), "verificationMessage"},
 		"a negative duration":   {create(USSDOTPCreateParams{AuthorizedPhoneNumber: phone, Duration: -time.Minute}), "duration"},
-		"a sub-second duration": {create(USSDOTPCreateParams{AuthorizedPhoneNumber: phone, Duration: time.Millisecond}), "duration"},
 		"bad metadata":          {create(USSDOTPCreateParams{AuthorizedPhoneNumber: phone, Metadata: Metadata{"k": strings.Repeat("v", 101)}}), "metadata.k"},
 		"get without an id":     {func() error { _, err := c.USSDOTPs.Get(ctx, ""); return err }, "id"},
 		"delete a dot segment":  {func() error { return c.USSDOTPs.Delete(ctx, ".") }, "id"},

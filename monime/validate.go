@@ -149,10 +149,11 @@ func checkAmount(ps *problems, name string, m Money, apiVersion string) {
 }
 
 // checkDuration checks a duration to send: zero (Monime's default) or a
-// positive whole number of seconds, which Monime's Go-style form carries.
+// positive duration, sent in Go's form ("30m", "1.5s"), which Monime's
+// document shows and describes no further.
 func checkDuration(ps *problems, f fieldPath, d time.Duration) {
-	if d < 0 || d%time.Second != 0 {
-		ps.add(f, "is %v; want a positive whole number of seconds, such as 30*time.Minute, or 0 for Monime's default", d)
+	if d < 0 {
+		ps.add(f, "is %v; want a positive duration, such as 30*time.Minute, or 0 for Monime's default", d)
 	}
 }
 
