@@ -220,6 +220,9 @@ func (v *violations) request(re *openapi3filter.RequestError) {
 // lineItems[0].price.currency.
 func (v *violations) schema(prefix string, se *openapi3.SchemaError) {
 	path := se.JSONPointer()
+	if v.variant(fieldPath(prefix, path), se) {
+		return
+	}
 	message := se.Reason
 	switch se.SchemaField {
 	case "required":
@@ -240,6 +243,49 @@ func (v *violations) schema(prefix string, se *openapi3.SchemaError) {
 		message = "does not match the schema's " + se.SchemaField
 	}
 	v.details = append(v.details, detail(fieldPath(prefix, path), message))
+}
+
+// variant reports a value that matches no branch of a discriminated
+// oneOf (a payout's destination, a webhook's verificationMethod) by what
+// is wrong with it against the branch its discriminator names, such as
+// "verificationMethod.secret: minimum string length is 32", rather than
+// "doesn't match any schema". It reports false, adding nothing, for any
+// other violation or a discriminator value no branch has.
+func (v *violations) variant(at string, se *openapi3.SchemaError) bool {
+	d := se.Schema.Discriminator
+	obj, ok := se.Value.(map[string]any)
+	if se.SchemaField != "oneOf" || d == nil || !ok {
+		return false
+	}
+	name, _ := obj[d.PropertyName].(string)
+	ref, ok := d.Mapping[name]
+	if !ok {
+		return false
+	}
+	for _, branch := range se.Schema.OneOf {
+		if branch.Ref != ref.Ref || branch.Value == nil {
+			continue
+		}
+		err := branch.Value.VisitJSON(se.Value, openapi3.MultiErrors())
+		var inner []*openapi3.SchemaError
+		var multi openapi3.MultiError
+		var one *openapi3.SchemaError
+		switch {
+		case errors.As(err, &multi):
+			for _, e := range multi {
+				if s, ok := e.(*openapi3.SchemaError); ok {
+					inner = append(inner, s)
+				}
+			}
+		case errors.As(err, &one):
+			inner = append(inner, one)
+		}
+		for _, s := range inner {
+			v.schema(at, s)
+		}
+		return len(inner) > 0
+	}
+	return false
 }
 
 // fieldPath joins JSON-pointer segments the way a developer writes them:

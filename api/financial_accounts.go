@@ -196,15 +196,16 @@ func (st *store) settleAccount(s *Session, currency gen.Currency, now time.Time)
 	return st.mainAccount(s.SpaceID, currency, now)
 }
 
-// canSettle returns an error wrapping ErrSessionNotPayable when the fees
-// of p would take account a below zero, which the books never allow.
+// canSettle returns an error saying why when the fees of p would take
+// account a below zero, which the books never allow; the caller names what
+// cannot be paid.
 func (st *store) canSettle(p *Payment, a *FinancialAccount) error {
 	var fees int64
 	for _, f := range *p.Fees {
 		fees += f.Amount.Value
 	}
 	if a.Available+p.Amount.Value-fees < 0 {
-		return fmt.Errorf("%w: its %s fees (%d minor units) exceed the payment (%d) and what financial account %s holds (%d), and a balance is never negative; configure a smaller fee (WithFee, or monime-fake's -fee)", ErrSessionNotPayable, p.Amount.Currency, fees, p.Amount.Value, a.Id, a.Available)
+		return fmt.Errorf("its %s fees (%d minor units) exceed the payment (%d) and what financial account %s holds (%d), and a balance is never negative; configure a smaller fee (WithFee, or monime-fake's -fee)", p.Amount.Currency, fees, p.Amount.Value, a.Id, a.Available)
 	}
 	return nil
 }

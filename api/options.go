@@ -24,8 +24,9 @@ const (
 // session settles into when its create names no account, as Monime
 // settles into the space's main account: "fac-" and the space id without
 // its "spc-", so DefaultSpaceID's is "fac-monimetest". A space's main
-// account for USD, opened at its first USD payment that has no USD account
-// to settle into, is this id followed by "-usd".
+// account for USD, which the fake opens the first time something needs it
+// (a USD payment, payout or payment code with no USD account named), is
+// this id followed by "-usd".
 func MainAccountID(spaceID string) string {
 	return "fac-" + strings.TrimPrefix(spaceID, "spc-")
 }

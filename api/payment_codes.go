@@ -549,6 +549,19 @@ func (h *handlers) ListPaymentCodes(ctx context.Context, req server.ListPaymentC
 // a USSD code no live code has, expiring after duration (default 10m),
 // settling into financialAccountId (default: the space's main account for
 // the amount's currency). Idempotency is handled around it.
+// codeCurrencies refuses the amounts of a code in a currency the release
+// version names does not support (see releaseCurrency).
+func codeCurrencies(amount *gen.Money, target *gen.RecurrentPaymentTarget, version *gen.MonimeVersion) []gen.ErrorDetail {
+	var problems []gen.ErrorDetail
+	if amount != nil {
+		problems = append(problems, releaseCurrency("amount.currency", amount.Currency, version)...)
+	}
+	if target != nil && target.ExpectedPaymentTotal != nil {
+		problems = append(problems, releaseCurrency("recurrentPaymentTarget.expectedPaymentTotal.currency", target.ExpectedPaymentTotal.Currency, version)...)
+	}
+	return problems
+}
+
 func (h *handlers) CreatePaymentCode(ctx context.Context, req server.CreatePaymentCodeRequestObject) (server.CreatePaymentCodeResponseObject, error) {
 	info := infoFrom(ctx)
 	body := req.Body
@@ -558,6 +571,7 @@ func (h *handlers) CreatePaymentCode(ctx context.Context, req server.CreatePayme
 	}
 	recurrent := body.Mode != nil && *body.Mode == gen.CreatePaymentCodeRequestModeRecurrent
 	problems := codeProblems(recurrent, body.Amount, body.RecurrentPaymentTarget, body.AuthorizedPhoneNumber, body.Metadata)
+	problems = append(problems, codeCurrencies(body.Amount, body.RecurrentPaymentTarget, req.Params.MonimeVersion)...)
 	d, bad := parseDuration("duration", body.Duration, defaultCodeDuration)
 	if problems = append(problems, bad...); len(problems) > 0 {
 		return server.CreatePaymentCode400JSONResponse{BadRequestJSONResponse: validation(problems).badRequest(info.id)}, nil
@@ -690,6 +704,7 @@ func (h *handlers) UpdatePaymentCode(ctx context.Context, req server.UpdatePayme
 			return
 		}
 		problems := codeProblems(c.Mode == gen.PaymentCodeModeRecurrent, body.Amount, body.RecurrentPaymentTarget, body.AuthorizedPhoneNumber, body.Metadata)
+		problems = append(problems, codeCurrencies(body.Amount, body.RecurrentPaymentTarget, req.Params.MonimeVersion)...)
 		var d *time.Duration
 		if body.Duration != nil {
 			got, bad := parseDuration("duration", body.Duration, 0)

@@ -137,7 +137,7 @@ func (st *store) pay(call, id string, method gen.PaymentChannelType, provider st
 			accounts[i] = st.settleAccount(s, p.Amount.Currency, now)
 			p.FinancialAccountId = &accounts[i].Id
 			if err = st.canSettle(p, accounts[i]); err != nil {
-				err = fmt.Errorf("api: %s(%q): %w", call, id, err)
+				err = fmt.Errorf("api: %s(%q): %w: %w", call, id, ErrSessionNotPayable, err)
 				return
 			}
 		}

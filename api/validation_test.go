@@ -153,6 +153,7 @@ func TestUSDNeedsTheReleaseThatAddedIt(t *testing.T) {
 	for path, body := range map[string]string{
 		"/v1/payouts":            `{"amount":{"currency":"USD","value":100},"destination":{"type":"momo","providerId":"m17","phoneNumber":"+23276123456"}}`,
 		"/v1/internal-transfers": `{"amount":{"currency":"USD","value":100},"sourceFinancialAccount":{"id":"fac-a"},"destinationFinancialAccount":{"id":"fac-b"}}`,
+		"/v1/payment-codes":      `{"name":"Fees","amount":{"currency":"USD","value":100}}`,
 	} {
 		res := f.send(req{method: http.MethodPost, path: path, body: body,
 			headers: map[string]string{"Monime-Version": "caph.2025-06-20", "Idempotency-Key": "old-" + path}})
@@ -210,4 +211,20 @@ func TestANegativePriceIsRefused(t *testing.T) {
 
 	free := f.create(`{"name":"Free","lineItems":[{"name":"Gift","price":{"currency":"SLE","value":0}}]}`)
 	assert.Equal(t, int64(0), free.LineItems.Data[0].Price.Value)
+}
+
+// A value that matches no branch of a discriminated union is reported by
+// what is wrong with it against the branch its type names, not as
+// "doesn't match any schema".
+func TestAUnionValueIsReportedByItsBranch(t *testing.T) {
+	f := newFixture(t)
+	for body, want := range map[string]string{
+		`{"amount":{"currency":"SLE","value":100},"destination":{"type":"momo","providerId":"slb001","phoneNumber":"+23276123456"}}`: "destination.providerId",
+		`{"amount":{"currency":"SLE","value":100},"destination":{"type":"bank","providerId":"slb001"}}`:                              "destination.accountNumber",
+	} {
+		res := f.send(req{method: http.MethodPost, path: "/v1/payouts", body: body, headers: map[string]string{"Idempotency-Key": want}})
+		require.Equal(t, http.StatusBadRequest, res.status, "%s", res.body)
+		assert.Equal(t, []string{want}, fields(res.apiErr(t)), "%s", res.body)
+		assert.NotContains(t, string(res.body), "any schema")
+	}
 }

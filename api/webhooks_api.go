@@ -68,7 +68,6 @@ var eventNameShape = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`)
 var reservedWebhookHeaders = []string{
 	"Content-Type", "Content-Length", "Content-Encoding", "User-Agent", "Host",
 	"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Expect",
-	"Authorization", "Cookie",
 }
 
 // checkWebhookEvents says what is wrong with the events of a webhook.

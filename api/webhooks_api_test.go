@@ -67,7 +67,7 @@ func webhookBody(url string, events ...string) string {
 	b, _ := json.Marshal(map[string]any{
 		"name": "orders", "url": url, "apiRelease": "caph", "events": events,
 		"verificationMethod": map[string]string{"type": "HS256", "secret": apiSecret},
-		"headers":            map[string]string{"X-Shop": "main"},
+		"headers":            map[string]string{"X-Shop": "main", "Authorization": "Bearer shop-token"},
 	})
 	return string(b)
 }
@@ -119,7 +119,7 @@ func TestWebhookAPICreateGetListUpdateDelete(t *testing.T) {
 	assert.True(t, w.Enabled, "enabled by default")
 	assert.Equal(t, "caph", w.ApiRelease)
 	assert.Equal(t, &[]string{"checkout_session.completed"}, w.Events)
-	assert.Equal(t, &map[string]string{"X-Shop": "main"}, w.Headers)
+	assert.Equal(t, &map[string]string{"X-Shop": "main", "Authorization": "Bearer shop-token"}, w.Headers)
 	assert.Equal(t, apiSecret, secretOf(t, w), "the secret is returned, as Monime's schema shows")
 	assert.Equal(t, f.clock.Now(), w.CreateTime)
 	assert.Nil(t, w.UpdateTime)
@@ -231,8 +231,8 @@ func TestWebhookAPIRefusesBadWebhooks(t *testing.T) {
 			}
 			for name, tc := range map[string]struct{ body, field, says string }{
 				"ES256":                  {with("verificationMethod", map[string]string{"type": "ES256"}), "verificationMethod", "ES256"},
-				"a 31-character secret":  {with("verificationMethod", hs(31)), "verificationMethod", ""},
-				"a 257-character secret": {with("verificationMethod", hs(257)), "verificationMethod", ""},
+				"a 31-character secret":  {with("verificationMethod", hs(31)), "verificationMethod.secret", "32"},
+				"a 257-character secret": {with("verificationMethod", hs(257)), "verificationMethod.secret", "256"},
 				"siriusb":                {with("apiRelease", "siriusb"), "apiRelease", "caph"},
 				"no events":              {with("events", []string{}), "events", ""},
 				"a bad event name":       {with("events", []string{"completed"}), "events", ""},
@@ -290,6 +290,7 @@ func TestWebhookAPIDeliversSignedFilteredEventsWithItsHeaders(t *testing.T) {
 	assert.Equal(t, []string{"payment.completed", "checkout_session.completed"}, names(evs), "only the events it named, in order")
 	for _, d := range rc.requests() {
 		assert.Equal(t, "main", d.header.Get("X-Shop"), "its own header")
+		assert.Equal(t, "Bearer shop-token", d.header.Get("Authorization"), "a header to authenticate the sender at the endpoint")
 		assert.Equal(t, "application/json", d.header.Get("Content-Type"))
 		_, err := webhook.ConstructEvent(d.body, d.header.Get(webhook.SignatureHeaderName), "whsec_some_other_secret_0123456789abcdef")
 		assert.Error(t, err, "signed with its secret, no other")
@@ -348,7 +349,7 @@ func TestWebhooksListsAPIWebhooksToo(t *testing.T) {
 	require.Len(t, hooks, 2)
 	assert.Equal(t, Webhook{URL: rc.URL, Events: defaultWebhookEvents, Secret: testSecret}, hooks[0])
 	assert.Equal(t, Webhook{URL: "https://shop.example/monime", Events: []string{"payment.completed"}, Secret: apiSecret,
-		ID: w.Id, SpaceID: DefaultSpaceID, Name: "orders", Disabled: true, Headers: map[string]string{"X-Shop": "main"}}, hooks[1])
+		ID: w.Id, SpaceID: DefaultSpaceID, Name: "orders", Disabled: true, Headers: map[string]string{"X-Shop": "main", "Authorization": "Bearer shop-token"}}, hooks[1])
 	// RemoveWebhook removes only receivers of WithWebhook and AddWebhook.
 	assert.ErrorIs(t, f.srv.RemoveWebhook("https://shop.example/monime"), ErrWebhookNotFound)
 	// Reset forgets the API's, as every other object.

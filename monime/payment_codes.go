@@ -283,7 +283,8 @@ type PaymentCodeUpdateParams struct {
 	Name string
 	// Amount is a new amount for each payment.
 	Amount *Money
-	// Duration is a new duration, counted from the code's creation.
+	// Duration is a new duration. Monime does not say from when it counts;
+	// the fake counts it from the code's creation.
 	Duration time.Duration
 	// Enable turns the code on or off.
 	Enable *bool

@@ -2,13 +2,8 @@ package monimetest_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,37 +12,20 @@ import (
 	"github.com/monimekit/monime-go/monime/monimetest"
 )
 
-// post sends body to path over HTTP (the client's services for payment
-// codes and OTPs are built elsewhere) and returns the result's id.
-func post(t *testing.T, fake *monimetest.Server, path, body string) string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, fake.URL+path, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+fake.Token)
-	req.Header.Set("Monime-Space-Id", fake.SpaceID)
-	req.Header.Set("Idempotency-Key", uuid.NewString())
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := fake.HTTPClient().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
-	var env struct{ Result struct{ ID string } }
-	require.NoError(t, json.Unmarshal(raw, &env))
-	return env.Result.ID
-}
-
 func TestPayCodePaysFromTheAuthorizedPhone(t *testing.T) {
 	fake := monimetest.NewServer(t)
 	c := fake.Client()
 	ctx := context.Background()
-	id := post(t, fake, "/v1/payment-codes", `{"name":"Term 1 fees","amount":{"currency":"SLE","value":75000},
-		"authorizedPhoneNumber":"+23276555000","authorizedProviders":["m18"]}`)
+	pc, err := c.PaymentCodes.Create(ctx, &monime.PaymentCodeCreateParams{Name: "Term 1 fees", Amount: monime.Money{Currency: "SLE", Value: 75000},
+		AuthorizedPhoneNumber: "+23276555000", AuthorizedProviders: []string{"m18"}})
+	require.NoError(t, err)
+	id := pc.ID
 
 	assert.ErrorIs(t, fake.PayCode(id, monime.Money{Currency: "SLE", Value: 70000}), api.ErrCodeAmount)
-	require.NoError(t, fake.PayCode(id, monime.Money{Currency: "SLE", Value: 75000}))
-	err := fake.PayCode(id, monime.Money{Currency: "SLE", Value: 75000})
+	assert.ErrorIs(t, fake.PayCodeFrom(id, "+23277000111", "", monime.Money{Currency: "SLE", Value: 75000}), api.ErrCodePayerRefused, "another phone")
+	assert.ErrorIs(t, fake.PayCodeFrom(id, "", "m17", monime.Money{Currency: "SLE", Value: 75000}), api.ErrCodePayerRefused, "another operator")
+	require.NoError(t, fake.PayCodeFrom(id, "+23276555000", "m18", monime.Money{Currency: "SLE", Value: 75000}))
+	err = fake.PayCode(id, monime.Money{Currency: "SLE", Value: 75000})
 	require.ErrorIs(t, err, api.ErrCodeNotPayable)
 	assert.ErrorContains(t, err, "completed")
 	assert.ErrorIs(t, fake.PayCode("pmc-nope", monime.Money{Currency: "SLE", Value: 1}), api.ErrCodeNotFound)
@@ -73,20 +51,24 @@ func TestPayCodePaysFromTheAuthorizedPhone(t *testing.T) {
 
 func TestPayCodeRefusesADisabledCode(t *testing.T) {
 	fake := monimetest.NewServer(t)
-	id := post(t, fake, "/v1/payment-codes", `{"name":"Stall","enable":false}`)
-	err := fake.PayCode(id, monime.Money{Currency: "SLE", Value: 500})
+	off := false
+	pc, err := fake.Client().PaymentCodes.Create(context.Background(), &monime.PaymentCodeCreateParams{Name: "Stall", Enable: &off})
+	require.NoError(t, err)
+	err = fake.PayCode(pc.ID, monime.Money{Currency: "SLE", Value: 500})
 	require.ErrorIs(t, err, api.ErrCodeNotPayable)
 	assert.ErrorContains(t, err, "disabled")
 }
 
 func TestDialOTPVerifiesFromItsPhoneOnly(t *testing.T) {
 	fake := monimetest.NewServer(t)
-	id := post(t, fake, "/v1/ussd-otps", `{"authorizedPhoneNumber":"+23276111222","verificationMessage":"Welcome"}`)
+	otp, err := fake.Client().USSDOTPs.Create(context.Background(), &monime.USSDOTPCreateParams{AuthorizedPhoneNumber: "+23276111222", VerificationMessage: "Welcome"})
+	require.NoError(t, err)
+	id := otp.ID
 	assert.ErrorIs(t, fake.DialOTP(id, "+23276000000"), api.ErrOTPWrongPhone)
 	require.NoError(t, fake.DialOTP(id, "+23276111222"))
 	assert.ErrorIs(t, fake.DialOTP(id, "+23276111222"), api.ErrOTPNotPending)
 	assert.ErrorIs(t, fake.DialOTP("uop-nope", "+23276111222"), api.ErrOTPNotFound)
-	otp, ok := monimetest.Find[api.USSDOTP](fake, id)
-	require.True(t, ok)
-	assert.Equal(t, "verified", string(otp.Status))
+	otp, err = fake.Client().USSDOTPs.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, monime.USSDOTPVerified, otp.Status)
 }

@@ -309,13 +309,24 @@ func (s *Server) CheckBooks() error { return s.fake.CheckBooks() }
 // It changes nothing and returns an error saying why, wrapping
 // api.ErrCodeNotFound, api.ErrCodeNotPayable (disabled, expired,
 // completed), api.ErrCodePayerRefused or api.ErrCodeAmount (not the
-// code's amount, another currency, not positive). To pay from another
-// phone or provider, as a refused payer would, call
-// api.Server.PayCode through the api package.
+// code's amount, another currency, not positive). PayCodeFrom pays from
+// another phone or operator, as a payer the code may refuse would.
 //
 //	err := fake.PayCode(pc.ID, monime.Money{Currency: "SLE", Value: 75000})
 func (s *Server) PayCode(id string, amount monime.Money) error {
-	return s.fake.PayCode(id, "", "", gen.Money{Currency: gen.Currency(amount.Currency), Value: amount.Value})
+	return s.PayCodeFrom(id, "", "", amount)
+}
+
+// PayCodeFrom pays the payment code id as PayCode does, but as the payer
+// on phoneNumber through the mobile-money operator provider (m17 or m18):
+// a phone or operator the code does not authorize is refused with an
+// error wrapping api.ErrCodePayerRefused, and nothing changes. An empty
+// phoneNumber or provider is PayCode's choice.
+//
+//	err := fake.PayCodeFrom(pc.ID, "+23277000111", "m18", monime.Money{Currency: "SLE", Value: 75000})
+//	errors.Is(err, api.ErrCodePayerRefused) // true for a code authorizing +23276555000 only
+func (s *Server) PayCodeFrom(id, phoneNumber, provider string, amount monime.Money) error {
+	return s.fake.PayCode(id, phoneNumber, provider, gen.Money{Currency: gen.Currency(amount.Currency), Value: amount.Value})
 }
 
 // DialOTP verifies the pending USSD OTP id as its holder dialling its
