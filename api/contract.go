@@ -113,7 +113,7 @@ func noOperation(r *http.Request) *apiError {
 	return &apiError{
 		status:  http.StatusNotFound,
 		reason:  ReasonNotFound,
-		message: fmt.Sprintf("no operation %s %s; the fake serves /v1/checkout-sessions, /v1/checkout-sessions/{id}, /v1/payments and /v1/payments/{id}", r.Method, r.URL.Path),
+		message: fmt.Sprintf("no operation %s %s; the fake serves the 46 operations of Monime's document, each at its path under /v1/ (README's table of operations lists them)", r.Method, r.URL.Path),
 	}
 }
 

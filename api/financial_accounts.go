@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
 	"net/http"
 	"strings"
 	"time"
@@ -243,6 +245,9 @@ func (s *Server) Fund(id string, amount gen.Money) (err error) {
 			err = fmt.Errorf("api: Fund(%q): the amount must be positive, got %d minor units", id, amount.Value)
 		case string(amount.Currency) != a.Currency:
 			err = fmt.Errorf("api: Fund(%q): the account holds %s; fund it in %s, not %s", id, a.Currency, a.Currency, amount.Currency)
+		case a.Available > math.MaxInt64-amount.Value:
+			err = fmt.Errorf("api: Fund(%q): the account holds %s, and can take at most %s more; fund it with less",
+				id, FormatMoney(a.Currency, big.NewInt(a.Available)), FormatMoney(a.Currency, big.NewInt(math.MaxInt64-a.Available)))
 		default:
 			ref := newID("ftr-", 12)
 			_, err = s.store.book(a, LedgerEntry{Type: EntryCredit, Amount: amount, Reference: ref, OwnerType: ownerTypeFunding}, now)

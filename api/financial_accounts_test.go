@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -348,6 +349,7 @@ func TestFund(t *testing.T) {
 
 	assert.ErrorIs(t, f.srv.Fund("fac-nope", gen.Money{Currency: "SLE", Value: 1}), ErrAccountNotFound)
 	assert.ErrorContains(t, f.srv.Fund(main, gen.Money{Currency: "USD", Value: 1}), "the account holds SLE; fund it in SLE, not USD")
+	assert.ErrorContains(t, f.srv.Fund(main, gen.Money{Currency: "SLE", Value: math.MaxInt64}), "the account holds SLE 10.00, and can take at most SLE 92,233,720,368,547,748.07 more; fund it with less")
 	assert.ErrorContains(t, f.srv.Fund(main, gen.Money{Currency: "SLE", Value: 0}), "the amount must be positive")
 	assert.Len(t, FindAll[LedgerEntry](f.srv, DefaultSpaceID), 1, "no entry for a refused funding")
 	f.checkBooks()

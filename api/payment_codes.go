@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -392,7 +394,7 @@ func (st *store) payableCode(call, id, phone, provider string, amount gen.Money,
 	case string(amount.Currency) != a.Currency:
 		return fail(ErrCodeAmount, "it takes %s (its account %s holds %s), not %s", a.Currency, a.Id, a.Currency, amount.Currency)
 	case c.Amount != nil && amount != *c.Amount:
-		return fail(ErrCodeAmount, "it takes exactly %s %d minor units, not %d", c.Amount.Currency, c.Amount.Value, amount.Value)
+		return fail(ErrCodeAmount, "it takes exactly %s, not %s", FormatMoney(string(c.Amount.Currency), big.NewInt(c.Amount.Value)), FormatMoney(string(amount.Currency), big.NewInt(amount.Value)))
 	}
 	return c, a, nil
 }
@@ -497,6 +499,10 @@ func testPayer(provider string) string {
 // positive, another currency than the account's, not the code's fixed
 // amount, fees larger than the payment and the account's balance).
 func (s *Server) PayCode(id, phoneNumber, provider string, amount gen.Money) (err error) {
+	phoneNumber = strings.TrimSpace(phoneNumber)
+	if phoneNumber != "" && !msisdn.MatchString(phoneNumber) {
+		return fmt.Errorf("api: PayCode(%q): %w: %q is not a phone number; give an MSISDN such as +23276123456, or none for the code's own", id, ErrCodePayerRefused, phoneNumber)
+	}
 	s.store.within(func(now time.Time) {
 		if c, ok := s.store.paymentCodes.get("", id); ok {
 			if provider == "" {
@@ -516,6 +522,10 @@ func (s *Server) PayCode(id, phoneNumber, provider string, amount gen.Money) (er
 	})
 	return err
 }
+
+// msisdn is a phone number as a payer's phone gives it: an optional +
+// and 7 to 15 digits.
+var msisdn = regexp.MustCompile(`^\+?[0-9]{7,15}$`)
 
 // ListPaymentCodes implements GET /v1/payment-codes: newest first, limit 1
 // to 50 (default 10), filtered by ussd_code, mode and status (exact

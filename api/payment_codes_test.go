@@ -154,7 +154,8 @@ func TestPaymentCodeRestrictionsRefuseAndChangeNothing(t *testing.T) {
 		{"another phone", "+23276999999", "m17", sle(75000), ErrCodePayerRefused, "only +23276555000 may pay it"},
 		{"another provider", "+23276555000", "m18", sle(75000), ErrCodePayerRefused, "only m17 may carry"},
 		{"not a provider", "+23276555000", "slb001", sle(75000), ErrCodePayerRefused, "not a mobile money provider"},
-		{"another amount", "+23276555000", "m17", sle(70000), ErrCodeAmount, "exactly SLE 75000"},
+		{"not a phone", "not a phone", "m17", sle(75000), ErrCodePayerRefused, "is not a phone number"},
+		{"another amount", "+23276555000", "m17", sle(70000), ErrCodeAmount, "exactly SLE 750.00"},
 		{"another currency", "+23276555000", "m17", gen.Money{Currency: "USD", Value: 75000}, ErrCodeAmount, "takes SLE"},
 		{"nothing", "+23276555000", "m17", sle(0), ErrCodeAmount, "must be positive"},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/monimekit/monime-go/gen"
@@ -52,6 +53,7 @@ func (o *USSDOTP) recordID() string { return o.Id }
 // authorizedPhoneNumber). Monime documents no event of OTPs, and the fake
 // sends none.
 func (s *Server) DialOTP(id, phoneNumber string) (err error) {
+	phoneNumber = strings.TrimSpace(phoneNumber)
 	s.store.within(func(now time.Time) {
 		o, ok := s.store.otps.get("", id)
 		switch {

@@ -82,7 +82,7 @@ func transferWithStatus(status string) func(*api.InternalTransfer) bool {
 func queryStatus(w http.ResponseWriter, r *http.Request, statuses []string, kind string) (string, bool) {
 	status := r.URL.Query().Get("status")
 	if status != "" && !slices.Contains(statuses, status) {
-		writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("status %q is not a %s status; pass one of %s, or none for all", status, kind, strings.Join(statuses, ", ")))
+		writeError(w, http.StatusBadRequest, "validation_error", fmt.Sprintf("status %q is not a status of %ss; pass one of %s, or none for all", status, kind, strings.Join(statuses, ", ")))
 		return "", false
 	}
 	return status, true

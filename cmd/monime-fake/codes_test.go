@@ -103,7 +103,7 @@ func TestAdminPaysPaymentCodes(t *testing.T) {
 	call(t, http.MethodGet, r.URL+"/_fake/payment-codes?status=completed&limit=1", nil, &list)
 	assert.Len(t, list.Result, 1)
 	assert.Equal(t, http.StatusBadRequest, call(t, http.MethodGet, r.URL+"/_fake/payment-codes?status=paid", nil, &e))
-	assert.Contains(t, e.Error.Message, "not a payment code status")
+	assert.Contains(t, e.Error.Message, "not a status of payment codes")
 }
 
 func TestAdminRefusesPaymentCodePaymentsWithClearErrors(t *testing.T) {
@@ -130,7 +130,7 @@ func TestAdminRefusesPaymentCodePaymentsWithClearErrors(t *testing.T) {
 		{"wrong phone", bound.Id, map[string]any{"phoneNumber": "+23276000999"}, http.StatusBadRequest, "payer_refused", "only +23276555000 may pay it"},
 		{"wrong provider", bound.Id, map[string]any{"provider": "m18"}, http.StatusBadRequest, "payer_refused", "only m17 may carry"},
 		{"not momo", bound.Id, map[string]any{"provider": "slb001"}, http.StatusBadRequest, "payer_refused", "not a mobile money provider"},
-		{"wrong amount", bound.Id, map[string]any{"amount": sle(100)}, http.StatusBadRequest, "validation_error", "exactly SLE 75000"},
+		{"wrong amount", bound.Id, map[string]any{"amount": sle(100)}, http.StatusBadRequest, "validation_error", "exactly SLE 750.00"},
 		{"wrong currency", anyAmount.Id, map[string]any{"amount": map[string]any{"currency": "USD", "value": 100}}, http.StatusBadRequest, "validation_error", "it takes SLE"},
 		{"unknown field", bound.Id, map[string]any{"phone": "+23276555000"}, http.StatusBadRequest, "validation_error", "unknown field"},
 	} {
@@ -320,6 +320,8 @@ func TestAPIWebhooksAreShownAsSuch(t *testing.T) {
 	var e adminError
 	assert.Equal(t, http.StatusConflict, call(t, http.MethodDelete, r.URL+"/_fake/webhooks/"+url.PathEscape("http://127.0.0.1:9/from-api"), nil, &e))
 	assert.Contains(t, e.Error.Message, "DELETE /v1/webhooks/"+created.Result.ID)
+	resp := postForm(t, r.URL+"/webhooks/remove", url.Values{"url": {"http://127.0.0.1:9/from-api"}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode, "the dashboard's remove says the same")
 }
 
 func TestPaymentCodesAndOTPsSurviveARestart(t *testing.T) {

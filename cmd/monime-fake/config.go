@@ -86,7 +86,7 @@ func envName(name string) string {
 // flag.ErrHelp.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
-	var logLevel, ttl string
+	var logLevel, ttl, payoutDelay string
 	var fees, payoutFees []string
 	fs := flag.NewFlagSet("monime-fake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -103,7 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns, "how many `connections` the fake holds open at once; at the limit a new one replaces the one idle the longest")
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", defaultIdleTimeout, "how long a keep-alive connection may wait for its next request (a Go `duration`)")
 	fs.Var(listValue{&fees}, "fee", "a fee on every payment, `code:basisPoints:fixed` such as processing_fee:150:100 (1.5% + 1.00); repeat for more")
-	fs.DurationVar(&cfg.payoutDelay, "payout-delay", defaultPayoutDelay, "how long a pending payout waits before it completes on its own (a Go `duration`); 0 leaves payouts pending until the admin API or the dashboard completes or fails them")
+	fs.StringVar(&payoutDelay, "payout-delay", defaultPayoutDelay.String(), "how long a pending payout waits before it completes on its own (a Go `duration`); 0 leaves payouts pending until the admin API or the dashboard completes or fails them")
 	fs.Var(listValue{&payoutFees}, "payout-fee", "a fee on every payout, paid by its source account on top of the amount, `code:basisPoints:fixed` such as payout_fee:100:500 (1% + 5.00); repeat for more")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: monime-fake [flags]\n\nA fake Monime API for local development, with a dashboard and an admin API.\nEvery flag can also be set by its environment variable, %sNAME (such as %s); a flag given on the command line wins.\n\nFlags:\n", envPrefix, envName("addr"))
@@ -136,14 +136,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if envErr != nil {
 		return nil, envErr
 	}
-	if err := cfg.check(logLevel, ttl, fees, payoutFees); err != nil {
+	if err := cfg.check(logLevel, ttl, payoutDelay, fees, payoutFees); err != nil {
 		return nil, err
 	}
 	return cfg, nil
 }
 
 // check validates what parsing cannot and fills the derived fields.
-func (cfg *config) check(logLevel, ttl string, fees, payoutFees []string) error {
+func (cfg *config) check(logLevel, ttl, payoutDelay string, fees, payoutFees []string) error {
 	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
 		return usagef("-addr %q is not host:port (%v); pass such as -addr 127.0.0.1:8089, or 127.0.0.1:0 for any free port", cfg.addr, err)
 	}
@@ -175,8 +175,8 @@ func (cfg *config) check(logLevel, ttl string, fees, payoutFees []string) error 
 	if cfg.webhookSecret != "" && strings.TrimSpace(cfg.webhookSecret) != cfg.webhookSecret {
 		return usagef("-webhook-secret has white space at either end (a newline from a file?); pass the secret alone")
 	}
-	if cfg.payoutDelay < 0 {
-		return usagef("-payout-delay %v is negative; pass 0 to leave payouts pending until the admin API or the dashboard decides, or how long a payout takes, such as 5s", cfg.payoutDelay)
+	if cfg.payoutDelay, err = time.ParseDuration(payoutDelay); err != nil || cfg.payoutDelay < 0 {
+		return usagef("-payout-delay %q is not a duration of zero or more; pass how long a payout takes, such as 5s, or 0 to leave payouts pending until the admin API or the dashboard decides", payoutDelay)
 	}
 	for _, raw := range fees {
 		f, err := parseFee("-fee", "processing_fee:150:100 for 1.5%% plus 1.00", raw)

@@ -444,6 +444,10 @@ func (a *app) formRemoveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.fake.RemoveWebhook(r.PostForm.Get("url")); err != nil {
+		if id := a.apiWebhookAt(r.PostForm.Get("url")); id != "" {
+			a.problem(w, r, http.StatusConflict, fmt.Sprintf("Nothing was removed: webhook %s was created through the API; delete it there (DELETE /v1/webhooks/%s).", id, id), "/webhooks")
+			return
+		}
 		a.problem(w, r, http.StatusNotFound, "Nothing was removed: no endpoint has that URL any more.", "/webhooks")
 		return
 	}

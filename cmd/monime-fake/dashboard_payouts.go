@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -221,11 +222,21 @@ func (a *app) formPayoutAction(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, withNotice(back, notice), http.StatusSeeOther)
 }
 
+// thousands is an amount whose commas group its whole part by thousands.
+var thousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$`)
+
 // parseMajor reads an amount in major units, such as "1500", "1,500.5"
 // or "1500.00", as minor units (two decimals, as every amount the fake
-// shows): positive, and at most two decimals.
+// shows): positive, and at most two decimals. A comma may only group
+// thousands: "1,50" is refused, not read as 150.
 func parseMajor(raw string) (int64, error) {
-	s := strings.ReplaceAll(strings.TrimSpace(raw), ",", "")
+	s := strings.TrimSpace(raw)
+	if strings.Contains(s, ",") {
+		if !thousands.MatchString(s) {
+			return 0, fmt.Errorf("%q is not an amount: use a dot for decimals and commas only between thousands, such as 1,500.00 or 1500.00", raw)
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	whole, frac, dotted := strings.Cut(s, ".")
 	digits := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
 	switch {
@@ -258,7 +269,7 @@ func (a *app) formFund(w http.ResponseWriter, r *http.Request) {
 	}
 	acc, ok := a.account(id)
 	if !ok {
-		a.problem(w, r, http.StatusNotFound, fmt.Sprintf("Nothing was funded: space %s has no financial account %q.", a.cfg.space, id), "/accounts")
+		a.problem(w, r, http.StatusNotFound, fmt.Sprintf("Nothing was funded: space %s has no financial account %q; the Accounts page lists those it has.", a.cfg.space, id), "/accounts")
 		return
 	}
 	value, err := parseMajor(r.PostForm.Get("amount"))

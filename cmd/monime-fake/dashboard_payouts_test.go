@@ -34,7 +34,7 @@ func TestDashboardFundsAndDecidesPayouts(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/accounts/"+mainAccount+"?notice="), resp.Header.Get("Location"))
 	assert.Equal(t, int64(150100), balance(t, r.URL, mainAccount))
-	for _, bad := range []string{"", "0", "-5", "1.234", "ten", "99999999999999999999"} {
+	for _, bad := range []string{"", "0", "-5", "1.234", "ten", "99999999999999999999", "1,50", "1,2,3", "1,,,0", ",500", "1500,00"} {
 		if resp := postForm(t, r.URL+"/accounts/"+mainAccount+"/fund", url.Values{"amount": {bad}}); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("funding %q answered %d, want 400", bad, resp.StatusCode)
 		}

@@ -178,9 +178,9 @@ func TestAdminRefusesBadPayoutActionsWithClearErrors(t *testing.T) {
 		status             int
 		code, says         string
 	}{
-		{"GET", "/_fake/payouts?status=paid", "", 400, "validation_error", `status "paid" is not a payout status; pass one of pending, processing, completed, failed`},
+		{"GET", "/_fake/payouts?status=paid", "", 400, "validation_error", `status "paid" is not a status of payouts; pass one of pending, processing, completed, failed`},
 		{"GET", "/_fake/payouts?limit=0", "", 400, "validation_error", "limit"},
-		{"GET", "/_fake/transfers?status=moved", "", 400, "validation_error", `status "moved" is not a internal transfer status`},
+		{"GET", "/_fake/transfers?status=moved", "", 400, "validation_error", `status "moved" is not a status of internal transfers`},
 		{"GET", "/_fake/ledger?account=fac-nope", "", 404, "not_found", `no financial account "fac-nope"`},
 		{"GET", "/_fake/payouts/pyt-nope", "", 404, "not_found", `no payout "pyt-nope" in space spc-monimetest`},
 		{"POST", "/_fake/payouts/pyt-nope/complete", "", 404, "not_found", "GET /_fake/payouts lists"},

@@ -334,7 +334,7 @@ func TestMoveMoney(t *testing.T) {
 	}
 }
 
-func collectByUSSD(ctx context.Context, c *monime.Client, secret string) error {
+func collectByUSSD(ctx context.Context, c *monime.Client, secret string, mux *http.ServeMux) error {
 	pc, err := c.PaymentCodes.Create(ctx, &monime.PaymentCodeCreateParams{
 		Name: "Term 1 fees", Mode: "one_time", Amount: monime.Money{Currency: "SLE", Value: 75000},
 		Duration: 30 * time.Minute, AuthorizedPhoneNumber: "+23276555000", AuthorizedProviders: []string{"m17"},
@@ -357,7 +357,7 @@ func collectByUSSD(ctx context.Context, c *monime.Client, secret string) error {
 		fmt.Println(code.Reference, "paid", paid.Amount, "by payment", paid.PaymentID)
 		return nil
 	})
-	http.Handle("/monime/webhook", webhooks)
+	mux.Handle("/monime/webhook", webhooks) // on your server's mux
 	return nil
 }
 
@@ -366,10 +366,11 @@ func TestCollectByUSSD(t *testing.T) {
 	fake := monimetest.NewServer(t)
 	c := fake.Client()
 	ctx := context.Background()
-	if err := collectByUSSD(ctx, c, secret); err != nil {
+	mux := http.NewServeMux()
+	if err := collectByUSSD(ctx, c, secret, mux); err != nil {
 		t.Fatal(err)
 	}
-	receiver := httptest.NewServer(http.DefaultServeMux) // where the snippet registered its handler
+	receiver := httptest.NewServer(mux) // where the snippet registered its handler
 	defer receiver.Close()
 	if err := fake.AddWebhook(receiver.URL+"/monime/webhook", secret, "payment_code.processed"); err != nil {
 		t.Fatal(err)
