@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,13 +109,46 @@ func (c *contract) find(r *http.Request) (*routers.Route, map[string]string, err
 	return route, params, nil
 }
 
-// noOperation is the answer to a request that matches no operation.
+// noOperation is the answer to a request that matches no operation. It
+// names the paths of spec/ whose resource is nearest the one asked for,
+// such as /v1/payments and /v1/payments/{id} for /v1/payment.
 func noOperation(r *http.Request) *apiError {
-	return &apiError{
-		status:  http.StatusNotFound,
-		reason:  ReasonNotFound,
-		message: fmt.Sprintf("no operation %s %s; the fake serves the 46 operations of Monime's document, each at its path under /v1/ (README's table of operations lists them)", r.Method, r.URL.Path),
+	message := fmt.Sprintf("no operation %s %s; the fake serves the operations of Monime's document under /v1/ (README's table lists them)", r.Method, r.URL.Path)
+	if near := nearestPaths(r.URL.Path); len(near) > 0 {
+		message += "; the nearest are " + strings.Join(near, ", ")
 	}
+	return &apiError{status: http.StatusNotFound, reason: ReasonNotFound, message: message}
+}
+
+// nearestPaths are the paths of spec/ whose resource (the segment after
+// /v1/) shares the longest prefix, of at least three characters, with
+// path's; none when no resource is that near.
+func nearestPaths(path string) []string {
+	c, err := loadContract()
+	if err != nil {
+		return nil
+	}
+	resource := func(p string) string {
+		p = strings.TrimPrefix(p, "/v1/")
+		head, _, _ := strings.Cut(p, "/")
+		return head
+	}
+	want := resource(path)
+	best, near := 2, []string(nil)
+	for _, p := range c.doc.Paths.InMatchingOrder() {
+		have, n := resource(p), 0
+		for n < len(want) && n < len(have) && want[n] == have[n] {
+			n++
+		}
+		switch {
+		case n > best:
+			best, near = n, []string{p}
+		case n == best && near != nil:
+			near = append(near, p)
+		}
+	}
+	slices.Sort(near)
+	return near
 }
 
 // validateRequest checks r against its operation. details list every
