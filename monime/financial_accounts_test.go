@@ -101,10 +101,7 @@ func TestFinancialAccountsRefuseBadParams(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
 	ctx := context.Background()
-	for name, tc := range map[string]struct {
-		call  func() error
-		field string
-	}{
+	refusedBeforeSending(t, map[string]badCall{
 		"create without params": {func() error { _, err := c.FinancialAccounts.Create(ctx, nil); return err }, "params"},
 		"create without a name": {func() error {
 			_, err := c.FinancialAccounts.Create(ctx, &FinancialAccountCreateParams{Currency: "SLE"})
@@ -146,16 +143,7 @@ func TestFinancialAccountsRefuseBadParams(t *testing.T) {
 			_, err := c.FinancialAccounts.Update(ctx, "fac-1", &FinancialAccountUpdateParams{Name: string(make([]byte, 101))})
 			return err
 		}, "name"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.call()
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.ErrorIs(t, err, ErrInvalidRequest)
-			require.NotEmpty(t, ve.Problems)
-			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
-		})
-	}
+	})
 	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
 	assert.NoError(t, (&FinancialAccountCreateParams{Name: "Payroll", Currency: "USD"}).Validate())
 }

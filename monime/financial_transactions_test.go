@@ -65,25 +65,14 @@ func TestFinancialTransactionsRefuseBadParams(t *testing.T) {
 	list := func(p FinancialTransactionListParams) func() error {
 		return func() error { _, err := c.FinancialTransactions.List(ctx, &p); return err }
 	}
-	for name, tc := range map[string]struct {
-		call  func() error
-		field string
-	}{
+	refusedBeforeSending(t, map[string]badCall{
 		"get without an id":        {func() error { _, err := c.FinancialTransactions.Get(ctx, ""); return err }, "id"},
 		"get another's id":         {func() error { _, err := c.FinancialTransactions.Get(ctx, "trn-1"); return err }, "id"},
 		"list by a non-account":    {list(FinancialTransactionListParams{FinancialAccountID: "txn-1"}), "financialAccountId"},
 		"list a made-up type":      {list(FinancialTransactionListParams{Type: "fee"}), "type"},
 		"list a page too big":      {list(FinancialTransactionListParams{Limit: 100}), "limit"},
 		"list a reference not UTF": {list(FinancialTransactionListParams{Reference: "\xff"}), "reference"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.call()
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			require.Len(t, ve.Problems, 1, "%v", err)
-			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
-		})
-	}
+	})
 	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
 }
 

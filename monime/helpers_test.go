@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/monimekit/monime-go/internal/contract"
@@ -111,3 +112,26 @@ func validParams() *CheckoutSessionCreateParams {
 }
 
 func newDiscardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// badCall is a call the client must refuse before sending, naming field.
+type badCall struct {
+	call  func() error
+	field string
+}
+
+// refusedBeforeSending runs each call as a subtest: it must fail with a
+// ValidationError (matching ErrInvalidRequest) whose one problem names
+// its field. The caller checks that nothing was sent.
+func refusedBeforeSending(t *testing.T, calls map[string]badCall) {
+	t.Helper()
+	for name, tc := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := tc.call()
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			require.Len(t, ve.Problems, 1, "%v", err)
+			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
+		})
+	}
+}

@@ -101,10 +101,7 @@ func TestInternalTransfersRefuseBadParams(t *testing.T) {
 			return err
 		}
 	}
-	for name, tc := range map[string]struct {
-		call  func() error
-		field string
-	}{
+	refusedBeforeSending(t, map[string]badCall{
 		"create without params": {func() error { _, err := c.InternalTransfers.Create(ctx, nil); return err }, "params"},
 		"a zero amount":         {create(func(p *InternalTransferCreateParams) { p.Amount.Value = 0 }), "amount.value"},
 		"a made-up currency":    {create(func(p *InternalTransferCreateParams) { p.Amount.Currency = "XOF" }), "amount.currency"},
@@ -136,16 +133,7 @@ func TestInternalTransfersRefuseBadParams(t *testing.T) {
 			return err
 		}, "description"},
 		"delete without an id": {func() error { return c.InternalTransfers.Delete(ctx, "") }, "id"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.call()
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.ErrorIs(t, err, ErrInvalidRequest)
-			require.Len(t, ve.Problems, 1, "%v", err)
-			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
-		})
-	}
+	})
 	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
 	assert.NoError(t, good.Validate())
 }

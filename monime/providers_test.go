@@ -93,10 +93,7 @@ func TestProvidersRefuseBadParams(t *testing.T) {
 	var sent atomic.Int32
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
 	ctx := context.Background()
-	for name, tc := range map[string]struct {
-		call  func() error
-		field string
-	}{
+	refusedBeforeSending(t, map[string]badCall{
 		"banks without params":  {func() error { _, err := c.Banks.List(ctx, nil); return err }, "country"},
 		"banks in a lower case": {func() error { _, err := c.Banks.List(ctx, &ProviderListParams{Country: "sl"}); return err }, "country"},
 		"momos in a name":       {func() error { _, err := c.Momos.List(ctx, &ProviderListParams{Country: "Sierra Leone"}); return err }, "country"},
@@ -111,15 +108,7 @@ func TestProvidersRefuseBadParams(t *testing.T) {
 		"KYC at a dot segment":  {func() error { _, err := c.ProviderKYC.Get(ctx, "..", "+23276123456"); return err }, "providerId"},
 		"KYC without account":   {func() error { _, err := c.ProviderKYC.Get(ctx, "m17", ""); return err }, "accountId"},
 		"KYC of an odd account": {func() error { _, err := c.ProviderKYC.Get(ctx, "m17", "\xff"); return err }, "accountId"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.call()
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			require.Len(t, ve.Problems, 1, "%v", err)
-			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
-		})
-	}
+	})
 	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
 	assert.NoError(t, (&ProviderListParams{Country: "GH"}).Validate())
 }

@@ -87,10 +87,7 @@ func TestReceiptsRefuseBadParams(t *testing.T) {
 	}
 	all := &ReceiptRedeemParams{RedeemAll: true}
 	old := WithAPIVersion(APIVersion20250620)
-	for name, tc := range map[string]struct {
-		call  func() error
-		field string
-	}{
+	refusedBeforeSending(t, map[string]badCall{
 		"get without an order":         {func() error { _, err := c.Receipts.Get(ctx, ""); return err }, "orderNumber"},
 		"get a dot segment":            {func() error { _, err := c.Receipts.Get(ctx, ".."); return err }, "orderNumber"},
 		"get an order number too long": {func() error { _, err := c.Receipts.Get(ctx, strings.Repeat("1", 21)); return err }, "orderNumber"},
@@ -104,16 +101,7 @@ func TestReceiptsRefuseBadParams(t *testing.T) {
 			"entitlements[1].key"},
 		"negative units": {redeem("104211", &ReceiptRedeemParams{Entitlements: []Entitlement{{Key: "a", Units: -1}}}), "entitlements[0].units"},
 		"a reserved key": {redeem("104211", &ReceiptRedeemParams{RedeemAll: true, Metadata: Metadata{"_x": "1"}}), "metadata._x"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := tc.call()
-			var ve *ValidationError
-			require.ErrorAs(t, err, &ve)
-			require.NotEmpty(t, ve.Problems)
-			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
-			assert.Len(t, ve.Problems, 1, "%v", err)
-		})
-	}
+	})
 	_, err := c.Receipts.Get(ctx, "104211", old)
 	assert.ErrorContains(t, err, "receipts arrived in API release caph.2025-08-23")
 	assert.Zero(t, sent.Load(), "no invalid request may leave the client")
