@@ -20,9 +20,7 @@ import (
 // account creates a financial account of body in the default space.
 func (f *fixture) account(body string) gen.FinancialAccount {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/financial-accounts", body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "create account: %s", res.body)
-	return res.account(f.t)
+	return okResult[gen.FinancialAccount](f, req{method: http.MethodPost, path: "/v1/financial-accounts", body: body})
 }
 
 // getAccount reads account id, with its balance when withBalance.
@@ -47,11 +45,7 @@ func (f *fixture) balance(id string) gen.Money {
 
 func (f *fixture) listAccounts(query url.Values) gen.FinancialAccountListEnvelope {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/financial-accounts?" + query.Encode()})
-	require.Equal(f.t, http.StatusOK, res.status, "list accounts: %s", res.body)
-	var env gen.FinancialAccountListEnvelope
-	require.NoError(f.t, json.Unmarshal(res.body, &env), "%s", res.body)
-	return env
+	return okBody[gen.FinancialAccountListEnvelope](f, req{method: http.MethodGet, path: "/v1/financial-accounts?" + query.Encode()})
 }
 
 func (f *fixture) patchAccount(id, body string) response {

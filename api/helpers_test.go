@@ -146,16 +146,36 @@ const minimalBody = `{"name":"Order #1","lineItems":[{"name":"T-shirt","price":{
 
 func (f *fixture) create(body string) gen.CheckoutSession {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/checkout-sessions", body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "create: %s", res.body)
-	return res.session(f.t)
+	return okResult[gen.CheckoutSession](f, req{method: http.MethodPost, path: "/v1/checkout-sessions", body: body})
 }
 
 func (f *fixture) get(id string) gen.CheckoutSession {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/checkout-sessions/" + id})
-	require.Equal(f.t, http.StatusOK, res.status, "get: %s", res.body)
-	return res.session(f.t)
+	return okResult[gen.CheckoutSession](f, req{method: http.MethodGet, path: "/v1/checkout-sessions/" + id})
+}
+
+// okResult sends r, requires a 200 and returns the envelope's result.
+func okResult[R any](f *fixture, r req) R {
+	f.t.Helper()
+	return result[R](f.t, f.ok(r))
+}
+
+// okBody sends r, requires a 200 and decodes the whole body as E (a list
+// envelope, with its pagination).
+func okBody[E any](f *fixture, r req) E {
+	f.t.Helper()
+	res := f.ok(r)
+	var body E
+	require.NoError(f.t, json.Unmarshal(res.body, &body), "%s", res.body)
+	return body
+}
+
+// ok sends r and requires a 200.
+func (f *fixture) ok(r req) response {
+	f.t.Helper()
+	res := f.send(r)
+	require.Equal(f.t, http.StatusOK, res.status, "%s %s: %s", r.method, r.path, res.body)
+	return res
 }
 
 // result decodes the result of a success envelope, failing the test on

@@ -21,16 +21,12 @@ func transferBody(from, to string, value int64) string {
 // transfer moves value SLE minor units from one account to another.
 func (f *fixture) transfer(from, to string, value int64) gen.InternalTransfer {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/internal-transfers", body: transferBody(from, to, value)})
-	require.Equal(f.t, http.StatusOK, res.status, "create transfer: %s", res.body)
-	return res.transfer(f.t)
+	return okResult[gen.InternalTransfer](f, req{method: http.MethodPost, path: "/v1/internal-transfers", body: transferBody(from, to, value)})
 }
 
 func (f *fixture) getTransfer(id string) gen.InternalTransfer {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/internal-transfers/" + id})
-	require.Equal(f.t, http.StatusOK, res.status, "get transfer: %s", res.body)
-	return res.transfer(f.t)
+	return okResult[gen.InternalTransfer](f, req{method: http.MethodGet, path: "/v1/internal-transfers/" + id})
 }
 
 func (r response) transfer(t *testing.T) gen.InternalTransfer {

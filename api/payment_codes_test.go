@@ -17,27 +17,19 @@ import (
 
 func (f *fixture) createCode(body string) gen.PaymentCode {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/payment-codes", body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "create payment code: %s", res.body)
-	return res.paymentCode(f.t)
+	return okResult[gen.PaymentCode](f, req{method: http.MethodPost, path: "/v1/payment-codes", body: body})
 }
 
 func (f *fixture) getCode(id string) gen.PaymentCode {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/payment-codes/" + id})
-	require.Equal(f.t, http.StatusOK, res.status, "get payment code: %s", res.body)
-	return res.paymentCode(f.t)
+	return okResult[gen.PaymentCode](f, req{method: http.MethodGet, path: "/v1/payment-codes/" + id})
 }
 
 func (r response) paymentCode(t *testing.T) gen.PaymentCode { return result[gen.PaymentCode](t, r) }
 
 func (f *fixture) listCodes(query url.Values) gen.PaymentCodeListEnvelope {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/payment-codes?" + query.Encode()})
-	require.Equal(f.t, http.StatusOK, res.status, "list payment codes: %s", res.body)
-	var env gen.PaymentCodeListEnvelope
-	require.NoError(f.t, json.Unmarshal(res.body, &env), "%s", res.body)
-	return env
+	return okBody[gen.PaymentCodeListEnvelope](f, req{method: http.MethodGet, path: "/v1/payment-codes?" + query.Encode()})
 }
 
 func sle(v int64) gen.Money { return gen.Money{Currency: gen.CurrencySLE, Value: v} }

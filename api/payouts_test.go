@@ -25,36 +25,24 @@ func payoutBody(value int64, phone string) string {
 
 func (f *fixture) createPayout(body string) gen.Payout {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/payouts", body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "create payout: %s", res.body)
-	return res.payout(f.t)
+	return okResult[gen.Payout](f, req{method: http.MethodPost, path: "/v1/payouts", body: body})
 }
 
 func (f *fixture) getPayout(id string) gen.Payout {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/payouts/" + id})
-	require.Equal(f.t, http.StatusOK, res.status, "get payout: %s", res.body)
-	return res.payout(f.t)
+	return okResult[gen.Payout](f, req{method: http.MethodGet, path: "/v1/payouts/" + id})
 }
 
 func (r response) payout(t *testing.T) gen.Payout { return result[gen.Payout](t, r) }
 
 func (f *fixture) listPayouts(query url.Values) gen.PayoutListEnvelope {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/payouts?" + query.Encode()})
-	require.Equal(f.t, http.StatusOK, res.status, "list payouts: %s", res.body)
-	var env gen.PayoutListEnvelope
-	require.NoError(f.t, json.Unmarshal(res.body, &env), "%s", res.body)
-	return env
+	return okBody[gen.PayoutListEnvelope](f, req{method: http.MethodGet, path: "/v1/payouts?" + query.Encode()})
 }
 
 func (f *fixture) transactions(query url.Values) gen.FinancialTransactionListEnvelope {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/financial-transactions?" + query.Encode()})
-	require.Equal(f.t, http.StatusOK, res.status, "list transactions: %s", res.body)
-	var env gen.FinancialTransactionListEnvelope
-	require.NoError(f.t, json.Unmarshal(res.body, &env), "%s", res.body)
-	return env
+	return okBody[gen.FinancialTransactionListEnvelope](f, req{method: http.MethodGet, path: "/v1/financial-transactions?" + query.Encode()})
 }
 
 // fund gives account id value SLE minor units.

@@ -17,19 +17,13 @@ import (
 
 func (f *fixture) createOTP(body string) gen.USSDOTP {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPost, path: "/v1/ussd-otps", body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "create USSD OTP: %s", res.body)
-	return res.otp(f.t)
+	return okResult[gen.USSDOTP](f, req{method: http.MethodPost, path: "/v1/ussd-otps", body: body})
 }
 
 func (f *fixture) getOTP(id string) gen.USSDOTP {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodGet, path: "/v1/ussd-otps/" + id})
-	require.Equal(f.t, http.StatusOK, res.status, "get USSD OTP: %s", res.body)
-	return res.otp(f.t)
+	return okResult[gen.USSDOTP](f, req{method: http.MethodGet, path: "/v1/ussd-otps/" + id})
 }
-
-func (r response) otp(t *testing.T) gen.USSDOTP { return result[gen.USSDOTP](t, r) }
 
 const welcomeOTP = `{"authorizedPhoneNumber":"+23276111222","verificationMessage":"Welcome","metadata":{"user":"u-1"}}`
 

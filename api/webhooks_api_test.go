@@ -85,9 +85,7 @@ func (f *fixture) createWebhook(body string, space ...string) gen.Webhook {
 
 func (f *fixture) patchWebhook(id, body string) gen.Webhook {
 	f.t.Helper()
-	res := f.send(req{method: http.MethodPatch, path: "/v1/webhooks/" + id, body: body})
-	require.Equal(f.t, http.StatusOK, res.status, "update webhook: %s", res.body)
-	return res.webhook(f.t)
+	return okResult[gen.Webhook](f, req{method: http.MethodPatch, path: "/v1/webhooks/" + id, body: body})
 }
 
 func (r response) webhook(t *testing.T) gen.Webhook { return result[gen.Webhook](t, r) }
