@@ -86,13 +86,9 @@ func TestFinancialAccountsOnTheWire(t *testing.T) {
 	assert.Equal(t, seen{"PATCH", "/v1/financial-accounts/fac-1", "", "", testSpace, APIVersion,
 		map[string]any{"name": "Payroll 2026", "metadata": map[string]any{}}}, last, "an empty, non-nil Metadata clears it")
 
-	var n int
-	for a, err := range c.FinancialAccounts.All(ctx, nil) {
-		require.NoError(t, err)
-		assert.Equal(t, "fac-1", a.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.FinancialAccounts.All(ctx, nil))
+	require.Len(t, all, 1)
+	assert.Equal(t, "fac-1", all[0].ID)
 	assert.Empty(t, repeated, "each header is sent once")
 }
 

@@ -3,6 +3,7 @@ package monime
 import (
 	"encoding/json"
 	"io"
+	"iter"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -134,4 +135,15 @@ func refusedBeforeSending(t *testing.T, calls map[string]badCall) {
 			assert.Equal(t, tc.field, ve.Problems[0].Field, "%v", err)
 		})
 	}
+}
+
+// collect drains an All iterator, failing the test on an error.
+func collect[T any](t *testing.T, seq iter.Seq2[*T, error]) []*T {
+	t.Helper()
+	var out []*T
+	for v, err := range seq {
+		require.NoError(t, err)
+		out = append(out, v)
+	}
+	return out
 }

@@ -79,13 +79,9 @@ func TestInternalTransfersOnTheWire(t *testing.T) {
 	require.NoError(t, c.InternalTransfers.Delete(ctx, "trn-1"))
 	assert.Equal(t, seenRequest{"DELETE", "/v1/internal-transfers/trn-1", "", "", testSpace, APIVersion, nil}, last)
 
-	var n int
-	for tr, err := range c.InternalTransfers.All(ctx, nil) {
-		require.NoError(t, err)
-		assert.Equal(t, "trn-1", tr.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.InternalTransfers.All(ctx, nil))
+	require.Len(t, all, 1)
+	assert.Equal(t, "trn-1", all[0].ID)
 }
 
 func TestInternalTransfersRefuseBadParams(t *testing.T) {

@@ -102,13 +102,9 @@ func TestPaymentCodesOnTheWire(t *testing.T) {
 	require.NoError(t, c.PaymentCodes.Delete(ctx, "pmc-1"))
 	assert.Equal(t, seenRequest{"DELETE", "/v1/payment-codes/pmc-1", "", "", testSpace, APIVersion, nil}, last)
 
-	var n int
-	for p, err := range c.PaymentCodes.All(ctx, &PaymentCodeListParams{Mode: PaymentCodeRecurrent}) {
-		require.NoError(t, err)
-		assert.Equal(t, "pmc-1", p.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.PaymentCodes.All(ctx, &PaymentCodeListParams{Mode: PaymentCodeRecurrent}))
+	require.Len(t, all, 1)
+	assert.Equal(t, "pmc-1", all[0].ID)
 	assert.Equal(t, "mode=recurrent", last.query)
 }
 

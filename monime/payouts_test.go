@@ -131,13 +131,9 @@ func TestPayoutsOnTheWire(t *testing.T) {
 	require.NoError(t, c.Payouts.Delete(ctx, "pyt-1"))
 	assert.Equal(t, seenRequest{"DELETE", "/v1/payouts/pyt-1", "", "", testSpace, APIVersion, nil}, last)
 
-	var n int
-	for p, err := range c.Payouts.All(ctx, &PayoutListParams{Status: PayoutCompleted}) {
-		require.NoError(t, err)
-		assert.Equal(t, "pyt-1", p.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.Payouts.All(ctx, &PayoutListParams{Status: PayoutCompleted}))
+	require.Len(t, all, 1)
+	assert.Equal(t, "pyt-1", all[0].ID)
 	assert.Equal(t, "status=completed", last.query)
 }
 

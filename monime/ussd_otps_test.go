@@ -65,13 +65,9 @@ func TestUSSDOTPsOnTheWire(t *testing.T) {
 	require.NoError(t, c.USSDOTPs.Delete(ctx, "uop-1"))
 	assert.Equal(t, seenRequest{"DELETE", "/v1/ussd-otps/uop-1", "", "", testSpace, APIVersion, nil}, last)
 
-	var n int
-	for o, err := range c.USSDOTPs.All(ctx, nil) {
-		require.NoError(t, err)
-		assert.Equal(t, "uop-1", o.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.USSDOTPs.All(ctx, nil))
+	require.Len(t, all, 1)
+	assert.Equal(t, "uop-1", all[0].ID)
 }
 
 func TestUSSDOTPsRefuseBadParams(t *testing.T) {

@@ -86,13 +86,9 @@ func TestWebhooksOnTheWire(t *testing.T) {
 	require.NoError(t, c.Webhooks.Delete(ctx, "whk-1"))
 	assert.Equal(t, seenRequest{"DELETE", "/v1/webhooks/whk-1", "", "", testSpace, APIVersion, nil}, last)
 
-	var n int
-	for h, err := range c.Webhooks.All(ctx, nil) {
-		require.NoError(t, err)
-		assert.Equal(t, "whk-1", h.ID)
-		n++
-	}
-	assert.Equal(t, 1, n)
+	all := collect(t, c.Webhooks.All(ctx, nil))
+	require.Len(t, all, 1)
+	assert.Equal(t, "whk-1", all[0].ID)
 }
 
 func TestWebhooksRefuseBadParams(t *testing.T) {
