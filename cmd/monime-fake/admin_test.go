@@ -100,8 +100,13 @@ func TestAdminDrivesTheSessionLifecycle(t *testing.T) {
 	}
 
 	eventually(t, "four verified deliveries", func() bool { return len(hook.names()) == 4 })
+	// The log records an attempt once its answer is read, a moment after
+	// the receiver has the event.
 	var deliveries struct{ Result []deliveryView }
-	call(t, http.MethodGet, r.URL+"/_fake/deliveries?session="+paid, nil, &deliveries)
+	eventually(t, "the paid session's two deliveries in the log", func() bool {
+		call(t, http.MethodGet, r.URL+"/_fake/deliveries?session="+paid, nil, &deliveries)
+		return len(deliveries.Result) == 2
+	})
 	if len(deliveries.Result) != 2 {
 		t.Fatalf("deliveries of the paid session: %+v", deliveries.Result)
 	}
